@@ -1,0 +1,191 @@
+//! `heist events PATH... [--where QUERY] [--format table|jsonl|csv] [--limit N]`
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use polars::prelude::*;
+
+use super::load::{load, thousands};
+use super::table::Table;
+use super::BundleArgs;
+use crate::frame::access::FrameReader;
+use crate::frame::schema::Kind;
+use crate::frame::{Col, EventStore};
+use crate::ingest::Prefilter;
+use crate::query::parse::{Pattern, TermKind};
+use crate::query::{compile::compile_query, parse};
+use crate::util::sanitize::for_terminal;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub bundle: BundleArgs,
+    /// Filter, e.g. 'token:AKIA... -outcome:success time>=2026-10-05T02:00:00Z'.
+    #[arg(long = "where", short = 'w', value_name = "QUERY")]
+    pub query: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Print at most N events (the first N in time order).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// Exact values of positive token / id / event terms can be searched for in the raw bytes before parsing.
+fn prefilter_for(q: &crate::query::Query) -> Option<Prefilter> {
+    q.terms.iter().find_map(|t| match &t.kind {
+        TermKind::Field { col: Col::Token | Col::RequestId | Col::EventId, any_of } if !t.negated => {
+            let lits: Option<Vec<String>> =
+                any_of.iter().map(|p| if let Pattern::Exact(v) = p { Some(v.clone()) } else { None }).collect();
+            lits.and_then(Prefilter::new)
+        }
+        _ => None,
+    })
+}
+
+pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let q = parse(args.query.as_deref().unwrap_or("")).map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let (store, _) = load(&args.bundle, prefilter_for(&q))?;
+    let mut df = match compile_query(&q, &store.frame)? {
+        Some(e) => store.frame.clone().lazy().filter(e).collect().context("filtering")?,
+        None => store.frame.clone(),
+    };
+    if let Some(n) = args.limit {
+        df = df.head(Some(n));
+    }
+    let mut w = std::io::BufWriter::new(out);
+    match args.format {
+        OutFormat::Table => write_table(&store, &df, &mut w)?,
+        OutFormat::Jsonl => write_jsonl(&store, &df, &mut w)?,
+        OutFormat::Csv => write_csv(&store, &df, &mut w)?,
+    }
+    w.flush()?;
+    report_to_stderr(&store);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What did not load, on stderr, so piped output stays clean but nothing goes unsaid.
+fn report_to_stderr(store: &EventStore) {
+    let r = &store.report;
+    const SHOW: usize = 5;
+    for e in r.errors.iter().take(SHOW) {
+        eprintln!("heist: {}: {}", for_terminal(&e.origin), for_terminal(&e.message));
+    }
+    if r.error_count > SHOW {
+        eprintln!("heist: ... {} malformed records in all (heist summary lists them)", thousands(r.error_count as u64));
+    }
+    for f in &r.unreadable {
+        eprintln!("heist: {}: not loaded: {}", for_terminal(&f.origin), for_terminal(&f.reason));
+    }
+    if !r.skipped.is_empty() {
+        eprintln!("heist: {} files skipped by design (heist summary lists them)", r.skipped.len());
+    }
+    if r.prefiltered > 0 {
+        eprintln!(
+            "heist: {} files not parsed: their bytes cannot contain the queried value (errors in them are not checked)",
+            thousands(r.prefiltered as u64)
+        );
+    }
+}
+
+/// Columns of the table view.
+const TABLE: &[(Col, &str, usize)] = &[
+    (Col::Time, "time", 24),
+    (Col::Source, "source", 12),
+    (Col::Action, "action", 28),
+    (Col::Outcome, "outcome", 7),
+    (Col::Identity, "identity", 60),
+    (Col::Token, "token", 24),
+    (Col::Asset, "asset", 60),
+    (Col::SourceIp, "ip", 39),
+];
+
+fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
+    let r = FrameReader::new(df)?;
+    let headers: Vec<(&str, usize)> = TABLE.iter().map(|(_, h, n)| (*h, *n)).collect();
+    let mut t = Table::new(&headers);
+    for row in 0..df.height() {
+        let cells: Vec<String> = TABLE.iter().map(|(c, _, _)| r.display(*c, row).unwrap_or_else(|| "-".into())).collect();
+        t.push(&cells);
+    }
+    write!(w, "{}", t.render())?;
+    Ok(())
+}
+
+/// One JSON object per event, keys are the frame's column names; `origin` is `path:line` or `path[index]`.
+pub fn event_json(store: &EventStore, r: &FrameReader<'_>, row: usize) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut m = serde_json::Map::new();
+    for &c in Col::OUTPUT {
+        let v = match c {
+            Col::Origin => match (r.text(Col::Origin, row), r.u64(Col::Line, row)) {
+                (Some(o), Some(l)) => Value::String(store.origin_label(o, l as u32)),
+                _ => Value::Null,
+            },
+            _ => match c.kind() {
+                Kind::U64 | Kind::U32 => r.u64(c, row).map(Value::from).unwrap_or(Value::Null),
+                _ => r.display(c, row).map(Value::String).unwrap_or(Value::Null),
+            },
+        };
+        m.insert(c.name().to_string(), v);
+    }
+    m
+}
+
+fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
+    let r = FrameReader::new(df)?;
+    for row in 0..df.height() {
+        serde_json::to_writer(&mut *w, &event_json(store, &r, row))?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula (log text is hostile).
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn write_csv(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
+    let r = FrameReader::new(df)?;
+    let header: Vec<&str> = Col::OUTPUT.iter().map(|c| c.name()).collect();
+    writeln!(w, "{}", header.join(","))?;
+    for row in 0..df.height() {
+        let m = event_json(store, &r, row);
+        let cells: Vec<String> = Col::OUTPUT
+            .iter()
+            .map(|c| match m.get(c.name()) {
+                Some(serde_json::Value::String(s)) => csv_cell(s),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(v) => v.to_string(),
+            })
+            .collect();
+        writeln!(w, "{}", cells.join(","))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_defuses_formulas_and_quotes() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("plain"), "plain");
+    }
+}

@@ -1,0 +1,61 @@
+//! Loading for the CLI: progress on stderr when it is a terminal, and a one-line account of what did not load.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::BundleArgs;
+use crate::frame::EventStore;
+use crate::ingest::{self, LoadOptions, Progress};
+
+pub fn load(args: &BundleArgs, prefilter: Option<ingest::Prefilter>) -> anyhow::Result<(EventStore, Duration)> {
+    let opts = LoadOptions { dedupe: !args.no_dedupe, prefilter };
+    let progress = Arc::new(Progress::default());
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = std::io::stderr().is_terminal().then(|| {
+        let (p, d) = (progress.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut shown = false;
+            while !d.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(150));
+                let s = p.snapshot();
+                eprint!(
+                    "\r\x1b[2Kloading: {}/{} files, {} events, {} errors, {:.0}%",
+                    s.files_done,
+                    s.files_total,
+                    s.events,
+                    s.errors,
+                    s.ratio() * 100.0
+                );
+                shown = true;
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        })
+    });
+    let start = Instant::now();
+    let res = ingest::load(&args.paths, &opts, &progress);
+    done.store(true, Ordering::Relaxed);
+    if let Some(t) = ticker {
+        let _ = t.join();
+    }
+    let store = res.context("loading the bundle")?;
+    Ok((store, start.elapsed()))
+}
+
+/// `1,234,567`
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,76 @@
+//! The command line: thin commands over the library. This is the binary's edge, so errors are `anyhow` here.
+
+mod events;
+mod formats;
+mod load;
+mod summary;
+pub mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "heist",
+    version,
+    about = "A terminal investigator for AI resource theft: cloud audit trails and model-access logs in one frame",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Bundle paths (files, folders, .zip, .tar.gz, .gz) to open.
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Events per source, time range, files, top identities / tokens / assets / IPs, and every read error.
+    Summary(summary::SummaryArgs),
+    /// The normalised events, time ordered, optionally filtered with --where.
+    Events(events::EventsArgs),
+    /// The formats heist reads, with an example layout for each.
+    Formats,
+}
+
+/// Paths and load switches shared by every command that opens a bundle.
+#[derive(Args, Debug, Clone)]
+pub struct BundleArgs {
+    /// Bundle paths: files, folders (walked recursively), .zip, .tar.gz/.tgz, .gz, nested archives.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Keep events that appear in more than one file (by default the later copies are dropped and counted).
+    #[arg(long)]
+    pub no_dedupe: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("heist: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let stdout = &mut std::io::stdout().lock();
+    match cli.command {
+        Some(Command::Summary(a)) => summary::run(&a, stdout),
+        Some(Command::Events(a)) => events::run(&a, stdout),
+        Some(Command::Formats) => formats::run(stdout),
+        None if cli.paths.is_empty() => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(ExitCode::from(2))
+        }
+        None => {
+            let a = summary::SummaryArgs { bundle: BundleArgs { paths: cli.paths, no_dedupe: false }, json: false };
+            summary::run(&a, stdout)
+        }
+    }
+}

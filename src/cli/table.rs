@@ -1,0 +1,75 @@
+//! Aligned plain-text tables for the terminal. Every cell is neutralised (control characters and escape sequences
+//! made visible) and cut to its column's width.
+
+use crate::util::sanitize::{for_terminal, truncate};
+
+pub struct Table {
+    headers: Vec<String>,
+    max: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Headers with the widest each column may get.
+    pub fn new(cols: &[(&str, usize)]) -> Self {
+        Self {
+            headers: cols.iter().map(|(h, _)| h.to_string()).collect(),
+            max: cols.iter().map(|(_, w)| *w).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push<S: AsRef<str>>(&mut self, cells: &[S]) {
+        let row = cells
+            .iter()
+            .zip(&self.max)
+            .map(|(c, &w)| truncate(&for_terminal(c.as_ref()), w).into_owned())
+            .collect();
+        self.rows.push(row);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn render(&self) -> String {
+        let n = self.headers.len();
+        let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let line = |cells: &[String], out: &mut String| {
+            for (i, c) in cells.iter().enumerate() {
+                out.push_str(c);
+                if i + 1 < n {
+                    let pad = width[i] - c.chars().count() + 2;
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+            out.push('\n');
+        };
+        line(&self.headers, &mut out);
+        for r in &self.rows {
+            line(r, &mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_and_neutralises() {
+        let mut t = Table::new(&[("name", 10), ("n", 5)]);
+        t.push(&["evil\u{1b}[31m", "1"]);
+        t.push(&["a", "22"]);
+        assert_eq!(t.render(), "name        n\nevil\\x1b[3…  1\na           22\n");
+    }
+}

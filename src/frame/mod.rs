@@ -1,0 +1,10 @@
+//! The normalised event frame: one Polars DataFrame, one row per event, every source mapped onto the same columns.
+pub mod access;
+pub mod assemble;
+pub mod batch;
+pub mod schema;
+pub mod store;
+
+pub use batch::{EventBatch, Row};
+pub use schema::Col;
+pub use store::{EventStore, FileInfo, LocKind};

@@ -1,0 +1,296 @@
+//! Opening bundles exactly as received: files, folders (walked recursively), `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
+//! and archives nested inside those. Containers are recognised by their magic bytes, not their names, and are read
+//! in memory: nothing is ever extracted to disk or written next to the evidence.
+
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use rayon::prelude::*;
+
+use crate::frame::store::{Layer, Locator};
+
+/// Largest decompressed member heist will hold (a gzip bomb is reported, not obeyed).
+pub const MAX_MEMBER_BYTES: u64 = 8 << 30;
+
+/// A file's bytes after every container layer is opened.
+pub struct Leaf {
+    pub origin: String,
+    pub locator: Locator,
+    pub bytes: Vec<u8>,
+}
+
+/// What one path in the bundle turned into.
+pub enum Opened {
+    Leaf(Leaf),
+    /// A file or member that could not be opened (corrupt archive, unreadable file), with why.
+    Failed { origin: String, reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Gzip,
+    Zip,
+    Tar,
+    Plain,
+}
+
+pub fn container_of(b: &[u8]) -> Container {
+    if b.starts_with(&[0x1f, 0x8b]) {
+        Container::Gzip
+    } else if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") {
+        Container::Zip
+    } else if b.len() >= 262 && &b[257..262] == b"ustar" {
+        Container::Tar
+    } else {
+        Container::Plain
+    }
+}
+
+/// Every regular file under the given paths, sorted so loads are deterministic. Paths that do not exist are errors
+/// for the caller to report before anything loads.
+pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| (p.clone(), e))?;
+        if meta.is_dir() {
+            walk_dir(p, &mut out).map_err(|e| (p.clone(), e))?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let ft = e.file_type()?;
+        let path = e.path();
+        if ft.is_dir() {
+            walk_dir(&path, out)?;
+        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The display path of a file on disk: relative to the input root it was found under.
+pub fn display_path(file: &Path, roots: &[PathBuf]) -> String {
+    for r in roots {
+        if r.is_dir() {
+            if let Ok(rel) = file.strip_prefix(r) {
+                let name = r.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let rel = rel.to_string_lossy();
+                return if name.is_empty() { rel.into_owned() } else { format!("{name}/{rel}") };
+            }
+        }
+    }
+    file.to_string_lossy().into_owned()
+}
+
+/// Open one file from disk and every container inside it, calling `sink` for each leaf in order. Zip members are
+/// opened in parallel.
+pub fn open_file(path: &Path, origin: String, sink: &(dyn Fn(Opened) + Sync)) -> u64 {
+    let locator = Locator { fs_path: path.to_path_buf(), layers: Vec::new() };
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            sink(Opened::Failed { origin, reason: format!("cannot open: {e}") });
+            return 0;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut magic = [0u8; 262];
+    let n = read_up_to(&mut file, &mut magic);
+    if container_of(&magic[..n]) == Container::Zip {
+        // Zip: random access from the file, one handle per worker, members in parallel.
+        open_zip_file(path, &origin, &locator, sink);
+        return size;
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    bytes.extend_from_slice(&magic[..n]);
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        sink(Opened::Failed { origin, reason: format!("cannot read: {e}") });
+        return size;
+    }
+    expand(bytes, origin, locator, sink);
+    size
+}
+
+fn read_up_to(f: &mut File, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    n
+}
+
+/// Open whatever container `bytes` is, recursively.
+pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(Opened) + Sync)) {
+    match container_of(&bytes) {
+        Container::Plain => sink(Opened::Leaf(Leaf { origin, locator, bytes })),
+        Container::Gzip => match gunzip(&bytes) {
+            Ok(out) => {
+                drop(bytes);
+                let mut loc = locator;
+                loc.layers.push(Layer::Gunzip);
+                expand(out, origin, loc, sink)
+            }
+            Err(reason) => sink(Opened::Failed { origin, reason }),
+        },
+        Container::Zip => match zip::ZipArchive::new(Cursor::new(bytes.as_slice())) {
+            Ok(archive) => each_zip_member(archive, &origin, &locator, sink),
+            Err(e) => sink(Opened::Failed { origin, reason: format!("corrupt zip archive: {e}") }),
+        },
+        Container::Tar => open_tar(&bytes, &origin, &locator, sink),
+    }
+}
+
+/// Decompress a gzip stream (all members), refusing output past `MAX_MEMBER_BYTES`.
+pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
+    let mut dec = MultiGzDecoder::new(bytes).take(MAX_MEMBER_BYTES + 1);
+    match dec.read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > MAX_MEMBER_BYTES => {
+            Err(format!("decompresses past {} GiB; refusing (possible gzip bomb)", MAX_MEMBER_BYTES >> 30))
+        }
+        Ok(_) => Ok(out),
+        Err(e) => Err(format!("corrupt or truncated gzip: {e}")),
+    }
+}
+
+fn member_origin(parent: &str, name: &str) -> String {
+    format!("{parent}!/{name}")
+}
+
+fn open_zip_file(path: &Path, origin: &str, locator: &Locator, sink: &(dyn Fn(Opened) + Sync)) {
+    let archive = match File::open(path).map_err(|e| e.to_string()).and_then(|f| {
+        zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| format!("corrupt zip archive: {e}"))
+    }) {
+        Ok(a) => a,
+        Err(reason) => return sink(Opened::Failed { origin: origin.to_string(), reason }),
+    };
+    each_zip_member(archive, origin, locator, sink)
+}
+
+fn each_zip_member<R: Read + Seek + Clone + Send + Sync>(
+    archive: zip::ZipArchive<R>,
+    origin: &str,
+    locator: &Locator,
+    sink: &(dyn Fn(Opened) + Sync),
+) {
+    let n = archive.len();
+    (0..n).into_par_iter().for_each_init(
+        || archive.clone(),
+        |ar, i| {
+            let mut entry = match ar.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    return sink(Opened::Failed {
+                        origin: member_origin(origin, &format!("#{i}")),
+                        reason: format!("unreadable zip member: {e}"),
+                    })
+                }
+            };
+            if entry.is_dir() {
+                return;
+            }
+            let name = entry.name().to_string();
+            let child = member_origin(origin, &name);
+            if entry.size() > MAX_MEMBER_BYTES {
+                return sink(Opened::Failed { origin: child, reason: "member larger than the 8 GiB limit".into() });
+            }
+            let mut bytes = Vec::with_capacity(entry.size() as usize);
+            if let Err(e) = entry.read_to_end(&mut bytes) {
+                return sink(Opened::Failed { origin: child, reason: format!("corrupt zip member: {e}") });
+            }
+            let mut loc = locator.clone();
+            loc.layers.push(Layer::ZipEntry(name));
+            expand(bytes, child, loc, sink);
+        },
+    );
+}
+
+/// Tar members are read in order (a tar stream has no index) and handed to workers in batches.
+fn open_tar(bytes: &[u8], origin: &str, locator: &Locator, sink: &(dyn Fn(Opened) + Sync)) {
+    const BATCH_BYTES: usize = 64 << 20;
+    let mut archive = tar::Archive::new(bytes);
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(e) => return sink(Opened::Failed { origin: origin.to_string(), reason: format!("corrupt tar: {e}") }),
+    };
+    let mut pending: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0;
+    let flush = |pending: &mut Vec<(String, Vec<u8>)>| {
+        std::mem::take(pending).into_par_iter().for_each(|(name, data)| {
+            let mut loc = locator.clone();
+            loc.layers.push(Layer::TarEntry(name.clone()));
+            expand(data, member_origin(origin, &name), loc, sink);
+        });
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                sink(Opened::Failed { origin: origin.to_string(), reason: format!("corrupt tar entry: {e}") });
+                break;
+            }
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".into());
+        let mut data = Vec::with_capacity(entry.size() as usize);
+        if let Err(e) = entry.read_to_end(&mut data) {
+            sink(Opened::Failed { origin: member_origin(origin, &name), reason: format!("corrupt tar member: {e}") });
+            break;
+        }
+        pending_bytes += data.len();
+        pending.push((name, data));
+        if pending_bytes >= BATCH_BYTES {
+            flush(&mut pending);
+            pending_bytes = 0;
+        }
+    }
+    flush(&mut pending);
+}
+
+/// Read a file's decoded bytes again by its locator (for showing a raw record).
+pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
+    let mut bytes = std::fs::read(&loc.fs_path).map_err(|e| format!("{}: {e}", loc.fs_path.display()))?;
+    for layer in &loc.layers {
+        bytes = match layer {
+            Layer::Gunzip => gunzip(&bytes)?,
+            Layer::ZipEntry(name) => {
+                let mut ar = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|e| e.to_string())?;
+                let mut entry = ar.by_name(name).map_err(|e| format!("{name}: {e}"))?;
+                let mut out = Vec::with_capacity(entry.size() as usize);
+                entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
+                out
+            }
+            Layer::TarEntry(name) => {
+                let mut ar = tar::Archive::new(bytes.as_slice());
+                let mut found = None;
+                for entry in ar.entries().map_err(|e| e.to_string())? {
+                    let mut entry = entry.map_err(|e| e.to_string())?;
+                    let this = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                    if &this == name {
+                        let mut out = Vec::new();
+                        entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
+                        found = Some(out);
+                        break;
+                    }
+                }
+                found.ok_or_else(|| format!("{name}: no longer in the archive"))?
+            }
+        };
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,245 @@
+//! A decoded file, ready for format detection and record iteration: its text, its JSON shape, the wrapper array
+//! that holds its records, and a parsed first record for sniffing.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::jsonscan::{array_elements, detect_shape, line_at, object_members, LineIter, Member, ScanError, Shape, Span};
+
+/// Keys under which exports put their array of records, in the order they are tried.
+pub const WRAPPER_KEYS: &[&str] = &["Records", "records", "Events", "events", "items", "data", "value"];
+
+/// One file's content as the parsers see it.
+pub struct Probe<'a> {
+    /// Path inside the bundle, for messages.
+    pub origin: &'a str,
+    /// The whole decoded file.
+    pub text: &'a str,
+    /// JSON shape, when the content is JSON.
+    pub shape: Option<Shape>,
+    /// Top-level members when the file is one JSON object.
+    pub members: Vec<Member<'a>>,
+    /// The member holding the records, when the object is a wrapper.
+    pub wrapper: Option<Member<'a>>,
+    /// The first few records, parsed, for sniffing (envelopes such as CloudWatch's `message` already opened).
+    pub samples: Vec<Value>,
+    /// Why the file could not be read as JSON, when it starts like JSON but is not.
+    pub json_error: Option<String>,
+}
+
+/// One raw record: its text (the outer element as stored), where it is, and its key.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRecord<'a> {
+    pub text: &'a str,
+    pub offset: usize,
+    /// Line number (lines files) or index (documents).
+    pub loc: u32,
+}
+
+impl RawRecord<'_> {
+    pub fn hash(&self) -> u64 {
+        xxh3_64(self.text.as_bytes())
+    }
+}
+
+/// What the record iterator met: a record, or a place where the structure broke.
+pub enum Item<'a> {
+    Record(RawRecord<'a>),
+    Broken { loc: u32, message: String },
+}
+
+const SAMPLE_RECORDS: usize = 5;
+
+impl<'a> Probe<'a> {
+    pub fn new(origin: &'a str, text: &'a str) -> Self {
+        let shape = detect_shape(text);
+        let mut p = Probe { origin, text, shape, members: Vec::new(), wrapper: None, samples: Vec::new(), json_error: None };
+        if shape == Some(Shape::Object) {
+            let open = text.len() - text.trim_start().len();
+            let (members, unclosed) = object_members(text, open);
+            let is_array = |at: usize| text.as_bytes().get(at) == Some(&b'[');
+            p.wrapper = WRAPPER_KEYS
+                .iter()
+                .find_map(|k| members.iter().find(|m| m.key == *k && is_array(m.value.start)).copied());
+            if let Some(u) = unclosed {
+                match u.key {
+                    // A wrapper cut short (truncated download): keep its complete records, report the break.
+                    Some(k) if p.wrapper.is_none() && WRAPPER_KEYS.contains(&k) && is_array(u.value_start) => {
+                        let end = text.len();
+                        p.wrapper = Some(Member { key: k, value: Span { start: u.value_start, end } });
+                    }
+                    _ => p.json_error = Some(describe(text, &u.error)),
+                }
+            }
+            p.members = members;
+        }
+        if shape.is_some() {
+            for item in p.records().take(SAMPLE_RECORDS * 4) {
+                if let Item::Record(r) = item {
+                    if let Ok(v) = serde_json::from_str::<Value>(r.text) {
+                        p.samples.push(open_envelope(v));
+                        if p.samples.len() == SAMPLE_RECORDS {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    /// How this file's `line` column reads.
+    pub fn loc_kind(&self) -> crate::frame::LocKind {
+        match self.shape {
+            Some(Shape::Lines) | None => crate::frame::LocKind::Line,
+            _ => crate::frame::LocKind::Index,
+        }
+    }
+
+    /// The first parsed record, if any.
+    pub fn first(&self) -> Option<&Value> {
+        self.samples.first()
+    }
+
+    /// Every record in the file, in order, with structural breaks reported in place.
+    pub fn records(&self) -> Box<dyn Iterator<Item = Item<'a>> + 'a> {
+        let text = self.text;
+        let b = text.as_bytes();
+        match self.shape {
+            None => Box::new(std::iter::empty()),
+            Some(Shape::Lines) => Box::new(LineIter::new(text).map(move |(line, off, l)| {
+                let (skip, rec) = strip_line_prefix(l);
+                Item::Record(RawRecord { text: rec, offset: off + skip, loc: line })
+            })),
+            Some(Shape::Array) => {
+                let open = b.len() - text.trim_start().len();
+                Box::new(array_items(text, open))
+            }
+            Some(Shape::Object) => match (&self.wrapper, &self.json_error) {
+                (Some(w), _) => Box::new(array_items(text, w.value.start)),
+                (None, Some(e)) => Box::new(std::iter::once(Item::Broken { loc: 0, message: e.clone() })),
+                (None, None) => {
+                    let start = b.len() - text.trim_start().len();
+                    let end = text.trim_end().len();
+                    Box::new(std::iter::once(Item::Record(RawRecord { text: &text[start..end], offset: start, loc: 0 })))
+                }
+            },
+        }
+    }
+}
+
+fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
+    let (spans, error) = array_elements(text.as_bytes(), open);
+    let n = spans.len() as u32;
+    let broken = error.map(|e| Item::Broken { loc: n, message: describe(text, &e) });
+    spans
+        .into_iter()
+        .enumerate()
+        .map(move |(i, Span { start, end })| {
+            Item::Record(RawRecord { text: &text[start..end], offset: start, loc: i as u32 })
+        })
+        .chain(broken)
+}
+
+/// A scan error with its line number, for people.
+fn describe(text: &str, e: &ScanError) -> String {
+    let line = line_at(text.as_bytes(), (0, 1), e.offset);
+    format!("malformed JSON at line {line} (byte {}): {}", e.offset, e.message)
+}
+
+/// CloudWatch Logs export lines start with a timestamp before the JSON: `2023-07-10T11:45:00.000Z {...}`.
+/// Returns how many bytes were skipped and the JSON part.
+fn strip_line_prefix(l: &str) -> (usize, &str) {
+    let t = l.trim_start();
+    let lead = l.len() - t.len();
+    if t.starts_with('{') || t.starts_with('[') {
+        return (lead, t);
+    }
+    if let Some(k) = t.find(" {") {
+        if crate::util::time::parse_any(&t[..k]).is_some() {
+            return (lead + k + 1, &t[k + 1..]);
+        }
+    }
+    (lead, t)
+}
+
+/// If the record is a log-shipping envelope around the real event (CloudWatch `filter-log-events` /
+/// `get-log-events`: `{"timestamp":..,"message":"{...}"}`), return the inner event text.
+pub fn envelope_message<'v>(v: &'v Value) -> Option<&'v str> {
+    let o = v.as_object()?;
+    let msg = o.get("message")?.as_str()?;
+    let looks_cw = o.contains_key("timestamp") || o.contains_key("ingestionTime") || o.contains_key("logStreamName");
+    (looks_cw && msg.trim_start().starts_with('{')).then_some(msg)
+}
+
+/// Same as `envelope_message` but for text not yet parsed: returns the inner JSON text (owned) when enveloped.
+pub fn envelope_text(text: &str) -> Option<String> {
+    if !text.contains("\"message\"") {
+        return None;
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    envelope_message(&v).map(str::to_string)
+}
+
+fn open_envelope(v: Value) -> Value {
+    match envelope_message(&v).and_then(|m| serde_json::from_str::<Value>(m).ok()) {
+        Some(inner) => inner,
+        None => v,
+    }
+}
+
+/// The record text to parse: the envelope's message when there is one, else the record itself.
+pub fn record_body(text: &str) -> Cow<'_, str> {
+    match envelope_text(text) {
+        Some(inner) => Cow::Owned(inner),
+        None => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(p: &Probe<'a>) -> Vec<&'a str> {
+        p.records()
+            .filter_map(|i| match i {
+                Item::Record(r) => Some(r.text),
+                Item::Broken { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wrapper_records() {
+        let t = r#"{"Records":[{"eventVersion":"1.08"},{"eventVersion":"1.09"}]}"#;
+        let p = Probe::new("f", t);
+        assert_eq!(p.wrapper.unwrap().key, "Records");
+        assert_eq!(texts(&p), [r#"{"eventVersion":"1.08"}"#, r#"{"eventVersion":"1.09"}"#]);
+        assert_eq!(p.samples.len(), 2);
+    }
+
+    #[test]
+    fn cloudwatch_prefixed_lines_and_envelopes() {
+        let t = "2023-07-10T11:45:00.000Z {\"eventVersion\":\"1.08\"}\n{\"timestamp\":1,\"message\":\"{\\\"eventVersion\\\":\\\"1.09\\\"}\"}\n";
+        let p = Probe::new("f", t);
+        assert_eq!(p.shape, Some(Shape::Lines));
+        assert_eq!(texts(&p)[0], "{\"eventVersion\":\"1.08\"}");
+        assert_eq!(p.samples[1]["eventVersion"], "1.09");
+    }
+
+    #[test]
+    fn single_object_is_one_record() {
+        let p = Probe::new("f", "{\n \"eventVersion\": \"1.08\"\n}\n");
+        assert_eq!(texts(&p).len(), 1);
+    }
+
+    #[test]
+    fn truncated_document_reports_break_after_good_records() {
+        let p = Probe::new("f", r#"{"Records":[{"a":1},{"b":"#);
+        assert_eq!(texts(&p), [r#"{"a":1}"#]);
+        let items: Vec<_> = p.records().collect();
+        assert!(matches!(items.last(), Some(Item::Broken { loc: 1, .. })));
+    }
+}

@@ -1,0 +1,108 @@
+//! The formats heist reads. Each is detected by content (never by file name) and maps its records onto the frame.
+
+use crate::frame::{EventBatch, FileInfo, LocKind, Row};
+use crate::frame::store::RecordError;
+
+use super::doc::{Item, Probe, RawRecord};
+
+pub mod cloudtrail;
+
+/// A log format: how to recognise it and how to map its records.
+pub trait Format: Sync + Send {
+    /// Format id, the `source` column's value.
+    fn id(&self) -> &'static str;
+    /// Human name.
+    fn title(&self) -> &'static str;
+    /// Shapes and path layouts an analyst receives it in.
+    fn layouts(&self) -> &'static [&'static str];
+    /// One line on what it maps to identity / token / asset.
+    fn maps(&self) -> &'static str;
+    /// Does this file's content look like this format?
+    fn sniff(&self, probe: &Probe<'_>) -> bool;
+    /// Map every record of the file.
+    fn parse(&self, probe: &Probe<'_>, out: &mut ParseOut);
+}
+
+/// Every format, in sniffing order (most specific first).
+pub fn registry() -> &'static [&'static dyn Format] {
+    static ALL: &[&dyn Format] = &[&cloudtrail::CloudTrail];
+    ALL
+}
+
+pub fn by_id(id: &str) -> Option<&'static dyn Format> {
+    registry().iter().copied().find(|f| f.id() == id)
+}
+
+/// What parsing one file produced.
+pub struct ParseOut {
+    pub batch: EventBatch,
+    pub errors: Vec<RecordError>,
+    /// Partial records folded into another (e.g. Kubernetes audit stages).
+    pub merged: usize,
+    pub loc: LocKind,
+}
+
+impl ParseOut {
+    pub fn new(origin: &str, loc: LocKind) -> Self {
+        Self { batch: EventBatch::new(origin), errors: Vec::new(), merged: 0, loc }
+    }
+
+    /// Record a malformed record at `loc` (a line number or record index, per this file's `LocKind`).
+    pub fn error(&mut self, loc: u32, message: impl Into<String>) {
+        let origin = match self.loc {
+            LocKind::Line => format!("{}:{loc}", self.batch.origin),
+            LocKind::Index => format!("{}[{loc}]", self.batch.origin),
+        };
+        self.errors.push(RecordError { origin, message: message.into() });
+    }
+
+    pub fn file_info(&self, format: &'static str, locator: crate::frame::store::Locator, size: u64) -> FileInfo {
+        FileInfo {
+            origin: self.batch.origin.clone(),
+            format,
+            loc: self.loc,
+            locator,
+            size,
+            events: self.batch.len(),
+            errors: self.errors.len(),
+        }
+    }
+}
+
+/// A row pre-filled with where the record is.
+pub fn base_row<'a>(rec: &RawRecord<'_>) -> Row<'a> {
+    Row { line: rec.loc, raw_offset: rec.offset as u64, raw_len: rec.text.len() as u32, record_hash: rec.hash(), ..Row::default() }
+}
+
+/// Drive a JSON-record format: every record goes to `map`, which pushes rows (zero, one or more) or says why not.
+pub fn each_json_record<F>(probe: &Probe<'_>, out: &mut ParseOut, mut map: F)
+where
+    F: FnMut(&RawRecord<'_>, &mut EventBatch) -> Result<(), String>,
+{
+    for item in probe.records() {
+        match item {
+            Item::Record(rec) => {
+                if let Err(msg) = map(&rec, &mut out.batch) {
+                    out.error(rec.loc, msg);
+                }
+            }
+            Item::Broken { loc, message } => out.error(loc, message),
+        }
+    }
+}
+
+/// Short form of a serde_json error for a record: what and where inside the record.
+pub fn json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    // serde_json appends "at line L column C", relative to the record; keep it, it helps find the field.
+    format!("malformed record: {s}")
+}
+
+/// Files that are recognised by where they sit and deliberately not loaded (counted in the report).
+pub fn skip_reason(origin: &str) -> Option<&'static str> {
+    // Bedrock writes large request/response bodies as separate objects under `.../data/`; they are not events.
+    if origin.contains("/BedrockModelInvocationLogs/") && origin.contains("/data/") {
+        return Some("Bedrock large-body object (data/), not an event log");
+    }
+    None
+}

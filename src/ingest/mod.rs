@@ -1,0 +1,195 @@
+//! Loading a bundle into the event frame: walk, open containers, sniff each file's format, parse in parallel,
+//! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
+
+pub mod bundle;
+pub mod doc;
+pub mod formats;
+pub mod jsonscan;
+pub mod prefilter;
+pub mod progress;
+pub mod raw;
+pub mod text;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::frame::assemble::assemble;
+use crate::frame::store::{FileIssue, LoadReport, RecordError};
+use crate::frame::{EventBatch, EventStore, FileInfo};
+use bundle::{Leaf, Opened};
+use doc::Probe;
+pub use prefilter::Prefilter;
+pub use progress::Progress;
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("{path}: {source}")]
+    Input { path: PathBuf, source: std::io::Error },
+    #[error("no input paths given")]
+    NoInput,
+    #[error("building the event frame: {0}")]
+    Frame(#[from] polars::error::PolarsError),
+    #[error("load cancelled")]
+    Cancelled,
+}
+
+/// How to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Drop events already loaded from another file (same source and event id, or same raw bytes).
+    pub dedupe: bool,
+    /// Skip files whose bytes cannot contain a record the query would keep.
+    pub prefilter: Option<Prefilter>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self { dedupe: true, prefilter: None }
+    }
+}
+
+/// What one leaf file became.
+enum LeafOutcome {
+    Parsed { batch: EventBatch, info: FileInfo, errors: Vec<RecordError>, merged: usize },
+    Unreadable(FileIssue),
+    Skipped(FileIssue),
+    Prefiltered,
+}
+
+/// Load every path into one `EventStore`.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Result<EventStore, IngestError> {
+    if paths.is_empty() {
+        return Err(IngestError::NoInput);
+    }
+    let files = bundle::walk(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    progress.files_total.store(files.len() as u64, Ordering::Relaxed);
+    progress.bytes_total.store(total_bytes, Ordering::Relaxed);
+
+    // Each disk file yields leaves in order; results are kept per disk file so the final order is deterministic.
+    let per_file: Vec<(u64, Vec<(String, LeafOutcome)>)> = files
+        .par_iter()
+        .map(|path| {
+            if progress.cancelled() {
+                return (0, Vec::new());
+            }
+            let origin = bundle::display_path(path, paths);
+            let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
+            let sink = |o: Opened| {
+                let (key, outcome) = match o {
+                    Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
+                    Opened::Failed { origin, reason } => {
+                        (origin.clone(), LeafOutcome::Unreadable(FileIssue { origin, reason }))
+                    }
+                };
+                if let Ok(mut v) = out.lock() {
+                    v.push((key, outcome));
+                }
+            };
+            let size = bundle::open_file(path, origin, &sink);
+            progress.files_done.fetch_add(1, Ordering::Relaxed);
+            progress.bytes_done.fetch_add(size, Ordering::Relaxed);
+            let mut v = out.into_inner().unwrap_or_default();
+            // Zip and tar members finish in any order; sort by origin for a stable frame.
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            (size, v)
+        })
+        .collect();
+    if progress.cancelled() {
+        return Err(IngestError::Cancelled);
+    }
+
+    let mut report = LoadReport::default();
+    let mut batches = Vec::new();
+    let mut infos = Vec::new();
+    for (size, leaves) in per_file {
+        report.bytes_read += size;
+        for (_, outcome) in leaves {
+            match outcome {
+                LeafOutcome::Parsed { batch, info, errors, merged } => {
+                    for e in errors {
+                        report.add_error(e);
+                    }
+                    report.merged += merged;
+                    infos.push(info);
+                    batches.push(batch);
+                }
+                LeafOutcome::Unreadable(i) => report.unreadable.push(i),
+                LeafOutcome::Skipped(i) => report.skipped.push(i),
+                LeafOutcome::Prefiltered => report.prefiltered += 1,
+            }
+        }
+    }
+    progress.assembling.store(true, Ordering::Relaxed);
+    let assembled = assemble(&batches, opts.dedupe)?;
+    report.duplicates = assembled.duplicates;
+    Ok(EventStore::new(assembled.frame, infos, report))
+}
+
+/// Load one in-memory file (tests, stdin). `origin` names it in messages.
+pub fn load_bytes(origin: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<EventStore, IngestError> {
+    let progress = Progress::default();
+    let locator = crate::frame::store::Locator { fs_path: PathBuf::from(origin), layers: Vec::new() };
+    let out: Mutex<Vec<LeafOutcome>> = Mutex::new(Vec::new());
+    let sink = |o: Opened| {
+        let outcome = match o {
+            Opened::Leaf(leaf) => parse_leaf(leaf, opts, &progress),
+            Opened::Failed { origin, reason } => LeafOutcome::Unreadable(FileIssue { origin, reason }),
+        };
+        if let Ok(mut v) = out.lock() {
+            v.push(outcome);
+        }
+    };
+    bundle::expand(bytes, origin.to_string(), locator, &sink);
+    let mut report = LoadReport::default();
+    let mut batches = Vec::new();
+    let mut infos = Vec::new();
+    for outcome in out.into_inner().unwrap_or_default() {
+        match outcome {
+            LeafOutcome::Parsed { batch, info, errors, merged } => {
+                errors.into_iter().for_each(|e| report.add_error(e));
+                report.merged += merged;
+                infos.push(info);
+                batches.push(batch);
+            }
+            LeafOutcome::Unreadable(i) => report.unreadable.push(i),
+            LeafOutcome::Skipped(i) => report.skipped.push(i),
+            LeafOutcome::Prefiltered => report.prefiltered += 1,
+        }
+    }
+    let assembled = assemble(&batches, opts.dedupe)?;
+    report.duplicates = assembled.duplicates;
+    Ok(EventStore::new(assembled.frame, infos, report))
+}
+
+fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcome {
+    let Leaf { origin, locator, bytes } = leaf;
+    let size = bytes.len() as u64;
+    if let Some(reason) = formats::skip_reason(&origin) {
+        return LeafOutcome::Skipped(FileIssue { origin, reason: reason.to_string() });
+    }
+    let decoded = text::decode(&bytes);
+    let text_ref: &str = &decoded.text;
+    if let Some(pf) = &opts.prefilter {
+        if !pf.may_match(text_ref) {
+            return LeafOutcome::Prefiltered;
+        }
+    }
+    let probe = Probe::new(&origin, text_ref);
+    let Some(format) = formats::registry().iter().copied().find(|f| f.sniff(&probe)) else {
+        return LeafOutcome::Unreadable(FileIssue { origin: origin.clone(), reason: text::unrecognised_reason(&probe, &bytes) });
+    };
+    let mut out = formats::ParseOut::new(&origin, probe.loc_kind());
+    if let Some(note) = &decoded.lossy_note {
+        out.error(0, note.clone());
+    }
+    format.parse(&probe, &mut out);
+    progress.events.fetch_add(out.batch.len() as u64, Ordering::Relaxed);
+    progress.errors.fetch_add(out.errors.len() as u64, Ordering::Relaxed);
+    let info = out.file_info(format.id(), locator, size);
+    LeafOutcome::Parsed { batch: out.batch, info, errors: out.errors, merged: out.merged }
+}

@@ -1,0 +1,55 @@
+//! Predicate push-down to the scan: when a query requires an exact value that always appears verbatim in the raw
+//! record (a token), a file whose bytes do not contain it cannot hold a matching event and need not be parsed.
+//! JSON may escape any character (`\u0041`, `\/`), so a file holding escapes of that kind is always parsed.
+
+use aho_corasick::AhoCorasick;
+use memchr::memmem;
+
+/// Query values are matched case-insensitively, so the scan is ASCII-case-insensitive too.
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    /// Any of these literals must appear in the file for it to be parsed.
+    pub any_of: Vec<String>,
+    searcher: AhoCorasick,
+}
+
+impl Prefilter {
+    /// A prefilter for these literals, or `None` when any of them is not usable (then every file is parsed).
+    pub fn new(any_of: Vec<String>) -> Option<Self> {
+        if any_of.is_empty() || !any_of.iter().all(|l| Self::usable(l)) {
+            return None;
+        }
+        let searcher = AhoCorasick::builder().ascii_case_insensitive(true).build(&any_of).ok()?;
+        Some(Self { any_of, searcher })
+    }
+
+    /// Only literals made of characters that JSON and the text formats never alter are usable.
+    pub fn usable(literal: &str) -> bool {
+        !literal.is_empty()
+            && literal.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'/' | b'=' | b'+' | b'@'))
+    }
+
+    pub fn may_match(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        if memmem::find(b, b"\\u").is_some() || memmem::find(b, b"\\/").is_some() {
+            return true;
+        }
+        self.searcher.is_match(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_only_when_safe() {
+        let p = Prefilter::new(vec!["AKIAEXAMPLE".into()]).unwrap();
+        assert!(p.may_match(r#"{"accessKeyId":"akiaexample"}"#), "case-insensitive like the query");
+        assert!(p.may_match(r#"{"accessKeyId":"AKIAEXAMPLE"}"#));
+        assert!(!p.may_match(r#"{"accessKeyId":"AKIAOTHER"}"#));
+        assert!(p.may_match(r#"{"accessKeyId":"\u0041KIAEXAMPLE"}"#), "escapes force a parse");
+        assert!(!Prefilter::usable("a b"));
+        assert!(Prefilter::usable("//iam.googleapis.com/projects/p/serviceAccounts/sa/keys/k"));
+    }
+}

@@ -1,0 +1,54 @@
+//! Bytes to text: UTF-8 (a BOM dropped), invalid sequences replaced and reported rather than fatal.
+
+use std::borrow::Cow;
+
+use super::doc::Probe;
+
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    /// Set when invalid UTF-8 had to be replaced.
+    pub lossy_note: Option<String>,
+}
+
+/// Decode a file. The raw-record reader uses the same function, so offsets agree.
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(s) => Decoded { text: Cow::Borrowed(s), lossy_note: None },
+        Err(e) => {
+            let bad = e.valid_up_to();
+            Decoded {
+                text: String::from_utf8_lossy(body),
+                lossy_note: Some(format!(
+                    "invalid UTF-8 from byte {bad}: replaced with U+FFFD, the records still load"
+                )),
+            }
+        }
+    }
+}
+
+/// Why a file matched no format, in words an analyst can act on.
+pub fn unrecognised_reason(probe: &Probe<'_>, bytes: &[u8]) -> String {
+    if let Some(e) = &probe.json_error {
+        return format!("not a log format heist reads ({e})");
+    }
+    if let Some(first) = probe.first() {
+        let keys: Vec<&str> = first.as_object().map(|o| o.keys().map(String::as_str).take(8).collect()).unwrap_or_default();
+        return format!(
+            "JSON, but no known log format (first record keys: {}); a --map file can describe it",
+            if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+        );
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    let binary = head.iter().filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20)).count() > head.len() / 20;
+    if bytes.is_empty() {
+        "empty file".to_string()
+    } else if binary {
+        "binary data, not a log".to_string()
+    } else if probe.shape.is_some() {
+        "JSON with no parseable record".to_string()
+    } else {
+        let line = probe.text.lines().next().unwrap_or("");
+        format!("text in no known log format (first line: {:?})", crate::util::sanitize::truncate(line, 60))
+    }
+}

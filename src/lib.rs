@@ -1,0 +1,11 @@
+//! heist: a terminal investigator for AI resource theft.
+//!
+//! Layers, one direction: bundle -> [`ingest`] -> [`frame`] -> [`query`] (and entities, detections) -> CLI / TUI.
+//! Domain modules never import a terminal library.
+
+pub mod cli;
+pub mod frame;
+pub mod ingest;
+pub mod query;
+pub mod synth;
+pub mod util;

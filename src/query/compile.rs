@@ -1,0 +1,146 @@
+//! Terms to one Polars expression. Text patterns on dictionary-coded columns are evaluated once per distinct value
+//! (a few thousand strings, not a million rows) and become an `is_in` over the matching values.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use thiserror::Error;
+
+use super::parse::{parse, Cmp, Pattern, Query, QueryError, TermKind, BARE_COLUMNS};
+use crate::frame::assemble::cat_dtype;
+use crate::frame::schema::Kind;
+use crate::frame::Col;
+
+#[derive(Debug, Error)]
+pub enum CompileError {
+    #[error("{0}")]
+    Query(#[from] QueryError),
+    #[error("query: {0}")]
+    Polars(#[from] PolarsError),
+}
+
+/// Distinct values of text columns, computed once per compile.
+struct Distinct<'a> {
+    frame: &'a DataFrame,
+    cache: HashMap<Col, Vec<String>>,
+}
+
+impl<'a> Distinct<'a> {
+    fn values(&mut self, col: Col) -> PolarsResult<&[String]> {
+        if !self.cache.contains_key(&col) {
+            let s = self.frame.column(col.name())?.as_materialized_series().unique()?;
+            let s = s.cast(&DataType::String)?;
+            let v = s.str()?.into_iter().flatten().map(str::to_string).collect();
+            self.cache.insert(col, v);
+        }
+        Ok(self.cache.get(&col).map(Vec::as_slice).unwrap_or(&[]))
+    }
+}
+
+/// `col` is one of `values` (all of which exist in the column).
+fn in_values(col: Col, values: Vec<&str>) -> PolarsResult<Expr> {
+    if values.is_empty() {
+        return Ok(lit(false));
+    }
+    let s = Series::new(PlSmallStr::from_static("v"), values);
+    let s = match col.kind() {
+        Kind::Cat => s.cast(&cat_dtype())?,
+        _ => s,
+    };
+    Ok(col_expr(col).is_in(lit(s).implode(), false))
+}
+
+fn col_expr(c: Col) -> Expr {
+    polars::prelude::col(c.name())
+}
+
+fn text_term(col: Col, pats: &[Pattern], d: &mut Distinct<'_>) -> PolarsResult<Expr> {
+    match col.kind() {
+        Kind::Cat => {
+            let matched: Vec<&str> =
+                d.values(col)?.iter().filter(|v| pats.iter().any(|p| p.matches(v))).map(String::as_str).collect();
+            in_values(col, matched)
+        }
+        _ => {
+            // High-cardinality ids: evaluated row-wise by Polars.
+            let mut e: Option<Expr> = None;
+            for p in pats {
+                let one = match p {
+                    Pattern::Exact(v) => col_expr(col).eq(lit(v.clone())),
+                    Pattern::Glob(_, re) | Pattern::Regex(re) => {
+                        col_expr(col).str().contains(lit(re.as_str().to_string()), true)
+                    }
+                    Pattern::Cidr(..) => lit(false),
+                };
+                e = Some(match e {
+                    Some(prev) => prev.or(one),
+                    None => one,
+                });
+            }
+            Ok(e.unwrap_or(lit(false)))
+        }
+    }
+}
+
+fn cmp(e: Expr, op: Cmp, v: Expr) -> Expr {
+    match op {
+        Cmp::Lt => e.lt(v),
+        Cmp::Le => e.lt_eq(v),
+        Cmp::Gt => e.gt(v),
+        Cmp::Ge => e.gt_eq(v),
+        Cmp::Eq => e.eq(v),
+    }
+}
+
+/// Compile a parsed query against the frame it will filter. `None` means "everything".
+pub fn compile_query(q: &Query, frame: &DataFrame) -> PolarsResult<Option<Expr>> {
+    let mut d = Distinct { frame, cache: HashMap::new() };
+    let mut all: Option<Expr> = None;
+    for t in &q.terms {
+        let e = match &t.kind {
+            TermKind::Field { col, any_of } => text_term(*col, any_of, &mut d)?,
+            TermKind::Time { op, at } => {
+                let v = lit(*at).cast(DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)));
+                cmp(col_expr(Col::Time), *op, v)
+            }
+            TermKind::Number { col, op, value } => cmp(col_expr(*col), *op, lit(*value)),
+            TermKind::Bare(word) => {
+                let lower = word.to_lowercase();
+                let pat = [Pattern::Regex(
+                    regex::Regex::new(&format!("(?i){}", regex::escape(&lower))).map_err(|e| polars_err!(ComputeError: "{e}"))?,
+                )];
+                let mut any: Option<Expr> = None;
+                for &c in BARE_COLUMNS {
+                    let one = text_term(c, &pat, &mut d)?;
+                    any = Some(match any {
+                        Some(prev) => prev.or(one),
+                        None => one,
+                    });
+                }
+                any.unwrap_or(lit(false))
+            }
+        };
+        // Nulls never match a positive term; a negated term keeps them (`-token:X` includes events with no token).
+        let e = e.fill_null(lit(false));
+        let e = if t.negated { e.not() } else { e };
+        all = Some(match all {
+            Some(prev) => prev.and(e),
+            None => e,
+        });
+    }
+    Ok(all)
+}
+
+/// Parse and compile.
+pub fn compile(query: &str, frame: &DataFrame) -> Result<Option<Expr>, CompileError> {
+    let q = parse(query)?;
+    Ok(compile_query(&q, frame)?)
+}
+
+/// The rows of `frame` that match `query`, in frame order.
+pub fn filter(frame: &DataFrame, query: &str) -> Result<DataFrame, CompileError> {
+    match compile(query, frame)? {
+        None => Ok(frame.clone()),
+        Some(e) => Ok(frame.clone().lazy().filter(e).collect()?),
+    }
+}

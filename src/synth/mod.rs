@@ -1,0 +1,1 @@
+//! Synthetic bundles: the sample incident in `samples/` and the benchmark corpus.
