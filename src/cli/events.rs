@@ -112,11 +112,24 @@ fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow
     let r = FrameReader::new(df)?;
     let headers: Vec<(&str, usize)> = TABLE.iter().map(|(_, h, n)| (*h, *n)).collect();
     let mut t = Table::new(&headers);
+    // Widths come from the first rows; the rest stream through with those widths (cut to fit).
+    const MEASURE: usize = 1000;
+    let mut header = true;
     for row in 0..df.height() {
         let cells: Vec<String> = TABLE.iter().map(|(c, _, _)| r.display(*c, row).unwrap_or_else(|| "-".into())).collect();
         t.push(&cells);
+        if row + 1 == MEASURE {
+            t.freeze_widths();
+        }
+        if row + 1 >= MEASURE && (row + 1) % MEASURE == 0 {
+            write!(w, "{}", t.drain(header))?;
+            header = false;
+        }
     }
-    write!(w, "{}", t.render())?;
+    if df.height() < MEASURE {
+        t.freeze_widths();
+    }
+    write!(w, "{}", t.drain(header))?;
     Ok(())
 }
 

@@ -32,20 +32,41 @@ impl Table {
         self.rows.is_empty()
     }
 
-    pub fn render(&self) -> String {
-        let n = self.headers.len();
+    /// Column widths that fit the rows pushed so far.
+    pub fn widths(&self) -> Vec<usize> {
         let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate() {
                 width[i] = width[i].max(c.chars().count());
             }
         }
+        width
+    }
+
+    /// Fix the widths (cells longer than these are cut): for streaming many rows after measuring the first ones.
+    pub fn freeze_widths(&mut self) {
+        self.max = self.widths();
+    }
+
+    /// Render and forget the rows pushed so far, keeping the widths; `header` says whether to print the header.
+    pub fn drain(&mut self, header: bool) -> String {
+        let out = self.render_with(&self.max.clone(), header);
+        self.rows.clear();
+        out
+    }
+
+    pub fn render(&self) -> String {
+        self.render_with(&self.widths(), true)
+    }
+
+    fn render_with(&self, width: &[usize], header: bool) -> String {
+        let n = self.headers.len();
         let mut out = String::new();
         let line = |cells: &[String], out: &mut String| {
             for (i, c) in cells.iter().enumerate() {
                 out.push_str(c);
                 if i + 1 < n {
-                    let pad = width[i] - c.chars().count() + 2;
+                    let pad = width[i].saturating_sub(c.chars().count()) + 2;
                     out.extend(std::iter::repeat_n(' ', pad));
                 }
             }
@@ -53,7 +74,9 @@ impl Table {
             out.truncate(trimmed);
             out.push('\n');
         };
-        line(&self.headers, &mut out);
+        if header {
+            line(&self.headers, &mut out);
+        }
         for r in &self.rows {
             line(r, &mut out);
         }

@@ -145,10 +145,12 @@ pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(O
             }
             Err(reason) => sink(Opened::Failed { origin, reason }),
         },
-        Container::Zip => match zip::ZipArchive::new(Cursor::new(bytes.as_slice())) {
-            Ok(archive) => each_zip_member(archive, &origin, &locator, sink),
-            Err(e) => sink(Opened::Failed { origin, reason: format!("corrupt zip archive: {e}") }),
-        },
+        Container::Zip => {
+            let open = || {
+                zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|e| format!("corrupt zip archive: {e}"))
+            };
+            each_zip_member(open, &origin, &locator, sink)
+        }
         Container::Tar => open_tar(&bytes, &origin, &locator, sink),
     }
 }
@@ -171,25 +173,28 @@ fn member_origin(parent: &str, name: &str) -> String {
 }
 
 fn open_zip_file(path: &Path, origin: &str, locator: &Locator, sink: &(dyn Fn(Opened) + Sync)) {
-    let archive = match File::open(path).map_err(|e| e.to_string()).and_then(|f| {
+    let open = || -> Result<zip::ZipArchive<std::io::BufReader<File>>, String> {
+        let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
         zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| format!("corrupt zip archive: {e}"))
-    }) {
-        Ok(a) => a,
-        Err(reason) => return sink(Opened::Failed { origin: origin.to_string(), reason }),
     };
-    each_zip_member(archive, origin, locator, sink)
+    // Each worker reads members through its own file handle.
+    each_zip_member(open, origin, locator, sink)
 }
 
-fn each_zip_member<R: Read + Seek + Clone + Send + Sync>(
-    archive: zip::ZipArchive<R>,
+fn each_zip_member<R: Read + Seek, F: Fn() -> Result<zip::ZipArchive<R>, String> + Sync>(
+    open: F,
     origin: &str,
     locator: &Locator,
     sink: &(dyn Fn(Opened) + Sync),
 ) {
-    let n = archive.len();
+    let n = match open() {
+        Ok(a) => a.len(),
+        Err(reason) => return sink(Opened::Failed { origin: origin.to_string(), reason }),
+    };
     (0..n).into_par_iter().for_each_init(
-        || archive.clone(),
+        || open().ok(),
         |ar, i| {
+            let Some(ar) = ar.as_mut() else { return };
             let mut entry = match ar.by_index(i) {
                 Ok(e) => e,
                 Err(e) => {
@@ -293,4 +298,67 @@ pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
         };
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    fn collect(bytes: Vec<u8>) -> Vec<(String, Result<Vec<u8>, String>)> {
+        let out = Mutex::new(Vec::new());
+        let sink = |o: Opened| {
+            let item = match o {
+                Opened::Leaf(l) => (l.origin, Ok(l.bytes)),
+                Opened::Failed { origin, reason } => (origin, Err(reason)),
+            };
+            out.lock().unwrap().push(item);
+        };
+        let loc = Locator { fs_path: "b".into(), layers: vec![] };
+        expand(bytes, "b".into(), loc, &sink);
+        let mut v = out.into_inner().unwrap();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_inside_zip_is_opened_in_memory() {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        w.start_file("a/x.json.gz", o).unwrap();
+        w.write_all(&gz(b"{\"k\":1}")).unwrap();
+        w.start_file("b.txt", o).unwrap();
+        w.write_all(b"hello").unwrap();
+        let zip = w.finish().unwrap().into_inner();
+        let got = collect(zip);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], ("b!/a/x.json.gz".into(), Ok(b"{\"k\":1}".to_vec())));
+        assert_eq!(got[1], ("b!/b.txt".into(), Ok(b"hello".to_vec())));
+    }
+
+    #[test]
+    fn corrupt_containers_are_reported_not_fatal() {
+        let mut bad = gz(b"{\"k\":1}");
+        bad.truncate(bad.len() / 2);
+        let got = collect(bad);
+        assert!(got[0].1.as_ref().unwrap_err().contains("gzip"), "{got:?}");
+        let got = collect(b"PK\x03\x04garbage".to_vec());
+        assert!(got[0].1.as_ref().unwrap_err().contains("zip"), "{got:?}");
+    }
+
+    #[test]
+    fn reopen_follows_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.gz");
+        std::fs::write(&p, gz(b"abc")).unwrap();
+        let loc = Locator { fs_path: p, layers: vec![Layer::Gunzip] };
+        assert_eq!(reopen(&loc).unwrap(), b"abc");
+    }
 }

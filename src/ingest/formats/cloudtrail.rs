@@ -449,7 +449,7 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
     }
 
     let params: Params<'_> = sub(ev.request_parameters);
-    set_asset(&mut row, ev, &params, account.as_deref(), rec)?;
+    set_asset(&mut row, ev, &params, account.as_deref());
 
     let extra: Additional<'_> = sub(ev.additional_event_data);
     let to_u64 = |v: Option<f64>| v.filter(|b| b.is_finite() && *b >= 0.0).map(|b| b as u64);
@@ -465,14 +465,7 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
     Ok(())
 }
 
-fn set_asset<'a>(
-    row: &mut Row<'a>,
-    ev: &Event<'a>,
-    p: &Params<'a>,
-    account: Option<&str>,
-    _rec: &RawRecord<'_>,
-) -> Result<(), String> {
-    let action = ev.event_name.as_deref().unwrap_or("");
+fn set_asset<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, account: Option<&str>) {
     let (asset, kind): (Option<Cow<'a, str>>, &'static str) = if let Some(src) = c(&p.copy_source) {
         // CopyObject: what was read is the source object; that is what theft is about.
         (Some(Cow::Owned(copy_source(&src))), "s3_object")
@@ -518,7 +511,7 @@ fn set_asset<'a>(
     if asset.is_some() {
         row.set(Col::Asset, asset);
         row.set_str(Col::AssetKind, kind);
-        return Ok(());
+        return;
     }
     // Fall back to the first named resource.
     if let Some(raw) = ev.resources {
@@ -530,8 +523,6 @@ fn set_asset<'a>(
             }
         }
     }
-    let _ = action;
-    Ok(())
 }
 
 fn set_lineage<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, r: &Response<'a>, account: Option<&str>) {

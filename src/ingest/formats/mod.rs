@@ -71,7 +71,12 @@ impl ParseOut {
 
 /// A row pre-filled with where the record is.
 pub fn base_row<'a>(rec: &RawRecord<'_>) -> Row<'a> {
-    Row { line: rec.loc, raw_offset: rec.offset as u64, raw_len: rec.text.len() as u32, record_hash: rec.hash(), ..Row::default() }
+    let mut row = Row::default();
+    row.line = rec.loc;
+    row.raw_offset = rec.offset as u64;
+    row.raw_len = rec.text.len() as u32;
+    row.record_hash = rec.hash();
+    row
 }
 
 /// Drive a JSON-record format: every record goes to `map`, which pushes rows (zero, one or more) or says why not.

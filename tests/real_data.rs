@@ -1,0 +1,93 @@
+//! Real public CloudTrail samples from `../shared/datasets` (never copied here). Counts come from the dataset index;
+//! every error must be one the index explains.
+
+mod common;
+
+use common::*;
+use heist::frame::access::FrameReader;
+use heist::frame::Col;
+use heist::ingest::{load, load_bytes, LoadOptions, Progress};
+use serde_json::Value;
+
+fn load_dir(p: &std::path::Path) -> heist::frame::EventStore {
+    load(&[p.to_path_buf()], &LoadOptions::default(), &Progress::default()).unwrap()
+}
+
+#[test]
+fn invictus_s3_delivery_files() {
+    let Some(d) = real_data() else { return };
+    let s = load_dir(&d.join("invictus-aws-dataset/CloudTrail"));
+    assert_eq!(s.report.error_count, 0, "{:?}", &s.report.errors[..s.report.errors.len().min(3)]);
+    assert!(s.report.unreadable.is_empty(), "{:?}", s.report.unreadable);
+    assert_eq!(s.files.len(), 55);
+    assert_eq!(s.len() + s.report.duplicates, 2900, "every record is an event or a counted duplicate");
+    let r = FrameReader::new(&s.frame).unwrap();
+    assert_eq!(r.display(Col::Time, 0).as_deref(), Some("2023-07-10T11:42:18Z"));
+    assert_eq!(r.display(Col::Time, s.len() - 1).as_deref(), Some("2023-07-10T12:37:50Z"));
+    let assume = heist::query::filter(&s.frame, "action:AssumeRole").unwrap();
+    assert_eq!(assume.height(), 49, "the index counts 49 AssumeRole");
+    let minted = heist::query::filter(&s.frame, "action:AssumeRole minted:ASIA*").unwrap();
+    assert!(minted.height() > 0, "AssumeRole responses carry the minted session keys");
+}
+
+#[test]
+fn stratus_red_team_arrays_with_odd_regions_and_ips() {
+    let Some(d) = real_data() else { return };
+    let s = load_dir(&d.join("stratus-red-team"));
+    assert_eq!(s.report.error_count, 0, "{:?}", &s.report.errors[..s.report.errors.len().min(3)]);
+    assert_eq!(s.files.len(), 35);
+    assert_eq!(s.len() + s.report.duplicates, 310);
+    // Anonymised zero-padded IPs are kept as logged, and CIDR queries still find them.
+    let padded = heist::query::filter(&s.frame, "ip:/^0\\d\\d\\./").unwrap();
+    assert!(padded.height() > 0);
+    let bedrock = heist::query::filter(&s.frame, "action:InvokeModel,PutUseCaseForModelAccess,CreateFoundationModelAgreement").unwrap();
+    assert_eq!(bedrock.height(), 3);
+    let fed = heist::query::filter(&s.frame, "action:GetFederationToken minted:*").unwrap();
+    assert!(fed.height() >= 1, "GetFederationToken mints a key");
+}
+
+#[test]
+fn plaso_lookup_events_lines() {
+    let Some(d) = real_data() else { return };
+    let s = load_dir(&d.join("plaso-test-data/aws_cloudtrail.jsonl"));
+    assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
+    assert_eq!(s.len(), 6);
+    let r = FrameReader::new(&s.frame).unwrap();
+    assert_eq!(r.display(Col::Identity, 0).as_deref(), Some("arn:aws:iam::012345678901:user/fakeusername"));
+    assert_eq!(r.display(Col::Time, 0).as_deref(), Some("2022-02-07T22:19:04Z"));
+}
+
+#[test]
+fn sekoia_single_events_including_an_insight() {
+    let Some(d) = real_data() else { return };
+    let s = load_dir(&d.join("sekoia-intake-formats/AWS__aws-cloudtrail.jsonl"));
+    assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
+    assert_eq!(s.len() + s.report.duplicates, 15);
+    let insight = heist::query::filter(&s.frame, "action:Insight:*").unwrap();
+    assert_eq!(insight.height(), 1);
+}
+
+/// Panther's fixtures wrap each event as `{"_source":..,"event":{..}}` and are partly hand-edited: the events load,
+/// and the ones with no usable time are reported with the reason, never silently dropped.
+#[test]
+fn panther_fixtures_load_or_explain() {
+    let Some(d) = real_data() else { return };
+    let text = std::fs::read_to_string(d.join("panther-analysis/AWS_CloudTrail.jsonl")).unwrap();
+    let mut lines = String::new();
+    let mut n = 0;
+    for l in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(l).unwrap();
+        lines += &v["event"].to_string();
+        lines.push('\n');
+        n += 1;
+    }
+    assert_eq!(n, 484);
+    let s = load_bytes("panther.jsonl", lines.into_bytes(), &LoadOptions { dedupe: false, prefilter: None }).unwrap();
+    assert_eq!(s.len() + s.report.error_count, 484, "every fixture is an event or a reported error");
+    for e in &s.report.errors {
+        let m = &e.message;
+        let explained = m.contains("eventTime") || m.contains("no eventName") || m.contains("malformed record");
+        assert!(explained, "unexplained error at {}: {m}", e.origin);
+    }
+    assert!(s.report.error_count < 40, "{} errors: {:?}", s.report.error_count, &s.report.errors[..5]);
+}
