@@ -6,8 +6,7 @@ mod common;
 use common::*;
 use heist::frame::access::FrameReader;
 use heist::frame::Col;
-use heist::ingest::{load, load_bytes, LoadOptions, Progress};
-use serde_json::Value;
+use heist::ingest::{load, LoadOptions, Progress};
 
 fn load_dir(p: &std::path::Path) -> heist::frame::EventStore {
     load(&[p.to_path_buf()], &LoadOptions::default(), &Progress::default()).unwrap()
@@ -67,22 +66,15 @@ fn sekoia_single_events_including_an_insight() {
     assert_eq!(insight.height(), 1);
 }
 
-/// Panther's fixtures wrap each event as `{"_source":..,"event":{..}}` and are partly hand-edited: the events load,
-/// and the ones with no usable time are reported with the reason, never silently dropped.
+/// Panther's rule fixtures (one raw event per line) are partly hand-edited: the events load, and the ones with no
+/// usable time are reported with the reason, never silently dropped.
 #[test]
 fn panther_fixtures_load_or_explain() {
     let Some(d) = real_data() else { return };
-    let text = std::fs::read_to_string(d.join("panther-analysis/AWS_CloudTrail.jsonl")).unwrap();
-    let mut lines = String::new();
-    let mut n = 0;
-    for l in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(l).unwrap();
-        lines += &v["event"].to_string();
-        lines.push('\n');
-        n += 1;
-    }
-    assert_eq!(n, 484);
-    let s = load_bytes("panther.jsonl", lines.into_bytes(), &LoadOptions { dedupe: false, prefilter: None }).unwrap();
+    let path = d.join("panther-analysis/AWS_CloudTrail.jsonl");
+    let lines = std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(lines, 484);
+    let s = load(&[path], &LoadOptions { dedupe: false, ..LoadOptions::default() }, &Progress::default()).unwrap();
     assert_eq!(s.len() + s.report.error_count, 484, "every fixture is an event or a reported error");
     for e in &s.report.errors {
         let m = &e.message;
@@ -90,4 +82,14 @@ fn panther_fixtures_load_or_explain() {
         assert!(explained, "unexplained error at {}: {m}", e.origin);
     }
     assert!(s.report.error_count < 40, "{} errors: {:?}", s.report.error_count, &s.report.errors[..5]);
+}
+
+/// The fixtures' provenance files sit beside them: JSON, but not a log. Listed as unreadable with the reason.
+#[test]
+fn provenance_files_are_listed_not_guessed() {
+    let Some(d) = real_data() else { return };
+    let s = load(&[d.join("panther-analysis/AWS_CloudTrail.sources.jsonl")], &LoadOptions::default(), &Progress::default()).unwrap();
+    assert_eq!(s.len(), 0);
+    assert_eq!(s.report.unreadable.len(), 1);
+    assert!(s.report.unreadable[0].reason.contains("no known log format"), "{:?}", s.report.unreadable);
 }

@@ -9,10 +9,23 @@ use anyhow::Context;
 
 use super::BundleArgs;
 use crate::frame::EventStore;
-use crate::ingest::{self, LoadOptions, Progress};
+use crate::ingest::formats::{mapped::Mapped, Format};
+use crate::ingest::{self, mapping, LoadOptions, Progress};
+
+/// Mapping formats: the shipped ones, the user's config-dir folder, and `--map` files (a bad file is an error).
+pub fn extra_formats(maps: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<dyn Format>>> {
+    let mut all = mapping::builtin();
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "heist") {
+        all.extend(mapping::load_dir(&dirs.config_dir().join("mappings"))?);
+    }
+    for m in maps {
+        all.push(mapping::Mapping::load(m)?);
+    }
+    Ok(all.into_iter().map(|m| Arc::new(Mapped::new(m)) as Arc<dyn Format>).collect())
+}
 
 pub fn load(args: &BundleArgs, prefilter: Option<ingest::Prefilter>) -> anyhow::Result<(EventStore, Duration)> {
-    let opts = LoadOptions { dedupe: !args.no_dedupe, prefilter };
+    let opts = LoadOptions { dedupe: !args.no_dedupe, prefilter, extra_formats: extra_formats(&args.maps)? };
     let progress = Arc::new(Progress::default());
     let done = Arc::new(AtomicBool::new(false));
     let ticker = std::io::stderr().is_terminal().then(|| {

@@ -44,6 +44,10 @@ pub struct BundleArgs {
     /// Keep events that appear in more than one file (by default the later copies are dropped and counted).
     #[arg(long)]
     pub no_dedupe: bool,
+    /// A mapping file (TOML) for a source heist does not know; repeatable. Mappings in assets/mappings and in
+    /// the config dir's `mappings/` folder are always used.
+    #[arg(long = "map", value_name = "FILE")]
+    pub maps: Vec<PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -62,14 +66,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Summary(a)) => summary::run(&a, stdout),
         Some(Command::Events(a)) => events::run(&a, stdout),
-        Some(Command::Formats) => formats::run(stdout),
+        Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
         None => {
-            let a = summary::SummaryArgs { bundle: BundleArgs { paths: cli.paths, no_dedupe: false }, json: false };
+            let a = summary::SummaryArgs { bundle: BundleArgs { paths: cli.paths, no_dedupe: false, maps: Vec::new() }, json: false };
             summary::run(&a, stdout)
         }
     }

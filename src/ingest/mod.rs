@@ -2,9 +2,11 @@
 //! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
 
 pub mod bundle;
+pub mod csv;
 pub mod doc;
 pub mod formats;
 pub mod jsonscan;
+pub mod mapping;
 pub mod prefilter;
 pub mod progress;
 pub mod raw;
@@ -12,7 +14,7 @@ pub mod text;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -38,17 +40,28 @@ pub enum IngestError {
 }
 
 /// How to load.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LoadOptions {
     /// Drop events already loaded from another file (same source and event id, or same raw bytes).
     pub dedupe: bool,
     /// Skip files whose bytes cannot contain a record the query would keep.
     pub prefilter: Option<Prefilter>,
+    /// Formats beyond the built-in ones (mapping files), tried after them.
+    pub extra_formats: Vec<Arc<dyn formats::Format>>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { dedupe: true, prefilter: None }
+        Self { dedupe: true, prefilter: None, extra_formats: Vec::new() }
+    }
+}
+
+impl LoadOptions {
+    /// Options with the mappings shipped in `assets/mappings/` added.
+    pub fn with_builtin_mappings() -> Self {
+        let mut o = Self::default();
+        o.extra_formats = mapping::builtin().into_iter().map(|m| Arc::new(formats::mapped::Mapped::new(m)) as Arc<dyn formats::Format>).collect();
+        o
     }
 }
 
@@ -180,7 +193,9 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         }
     }
     let probe = Probe::new(&origin, text_ref);
-    let Some(format) = formats::registry().iter().copied().find(|f| f.sniff(&probe)) else {
+    let builtin = formats::registry().iter().copied();
+    let extra = opts.extra_formats.iter().map(|f| f.as_ref());
+    let Some(format) = builtin.chain(extra).find(|f| f.sniff(&probe)) else {
         return LeafOutcome::Unreadable(FileIssue { origin: origin.clone(), reason: text::unrecognised_reason(&probe, &bytes) });
     };
     let mut out = formats::ParseOut::new(&origin, probe.loc_kind());

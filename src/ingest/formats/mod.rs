@@ -6,6 +6,7 @@ use crate::frame::store::RecordError;
 use super::doc::{Item, Probe, RawRecord};
 
 pub mod cloudtrail;
+pub mod mapped;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
