@@ -29,9 +29,22 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let runs: usize = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let dir = PathBuf::from(args.iter().find(|a| !a.starts_with("--") && a.parse::<usize>().is_err()).cloned().unwrap_or_else(|| "bench-data".into()));
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let dir = PathBuf::from(
+        args.iter()
+            .find(|a| !a.starts_with("--") && a.parse::<usize>().is_err())
+            .cloned()
+            .unwrap_or_else(|| "bench-data".into()),
+    );
     if !dir.exists() {
         eprintln!("writing 1,000,000 events to {} ...", dir.display());
         bench::write(&dir, 1_000_000).expect("write bench corpus");
@@ -39,7 +52,12 @@ fn main() {
 
     // 1. Full load in this process: nothing else has allocated yet, so VmHWM is the load's peak.
     let t = Instant::now();
-    let store = load(&[dir.clone()], &LoadOptions::default(), &Progress::default()).expect("load");
+    let store = load(
+        &[dir.clone()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .expect("load");
     let load_s = t.elapsed().as_secs_f64();
     let peak = peak_rss_mb();
     let events = store.len();
@@ -49,13 +67,21 @@ fn main() {
     let mut filter_times = Vec::new();
     for _ in 0..5 {
         let t1 = Instant::now();
-        hits = heist::query::filter(&store.frame, &format!("token:{BENCH_KEY}")).expect("filter").height();
+        hits = heist::query::filter(&store.frame, &format!("token:{BENCH_KEY}"))
+            .expect("filter")
+            .height();
         filter_times.push(t1.elapsed().as_secs_f64() * 1000.0);
     }
     let _ = t;
     let filter_ms = median(filter_times);
-    println!("full load: {events} events, {json_mb:.0} MB JSON, {load_s:.2} s, {:.0} events/s", events as f64 / load_s);
-    println!("peak memory: {peak:.0} MB ({:.0}% of the uncompressed JSON)", 100.0 * peak / json_mb);
+    println!(
+        "full load: {events} events, {json_mb:.0} MB JSON, {load_s:.2} s, {:.0} events/s",
+        events as f64 / load_s
+    );
+    println!(
+        "peak memory: {peak:.0} MB ({:.0}% of the uncompressed JSON)",
+        100.0 * peak / json_mb
+    );
     println!("filter token:K over the loaded frame: {filter_ms:.1} ms (median of 5), {hits} rows");
     drop(store);
 
@@ -66,40 +92,81 @@ fn main() {
     for _ in 0..runs {
         let t = Instant::now();
         let out = Command::new(heist_bin)
-            .args(["events", dir.to_str().unwrap_or("."), "--where", &format!("token:{BENCH_KEY}"), "--format", "jsonl"])
+            .args([
+                "events",
+                dir.to_str().unwrap_or("."),
+                "--where",
+                &format!("token:{BENCH_KEY}"),
+                "--format",
+                "jsonl",
+            ])
             .output()
             .expect("run heist");
         heist_times.push(t.elapsed().as_secs_f64());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         heist_rows = out.stdout.iter().filter(|&&b| b == b'\n').count();
     }
     let heist_s = median(heist_times);
-    println!("heist events --where token:K: {heist_s:.2} s (median of {runs}), {heist_rows} events");
+    println!(
+        "heist events --where token:K: {heist_s:.2} s (median of {runs}), {heist_rows} events"
+    );
 
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/duckdb_peer.py");
     if !peer.exists() {
-        println!("duckdb: peer script {} absent, ratio not measured", peer.display());
+        println!(
+            "duckdb: peer script {} absent, ratio not measured",
+            peer.display()
+        );
         return;
     }
-    let has_duckdb = Command::new("python3").args(["-c", "import duckdb"]).status().map(|s| s.success()).unwrap_or(false);
+    let has_duckdb = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if !has_duckdb {
         eprintln!("installing duckdb for the peer (pip install duckdb) ...");
-        let _ = Command::new("python3").args(["-m", "pip", "install", "--quiet", "duckdb"]).status();
+        let _ = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "duckdb"])
+            .status();
     }
     let mut duck_times = Vec::new();
     let mut duck_rows = String::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let out = Command::new("python3").arg(&peer).arg(&dir).arg(BENCH_KEY).output().expect("run duckdb peer");
+        let out = Command::new("python3")
+            .arg(&peer)
+            .arg(&dir)
+            .arg(BENCH_KEY)
+            .output()
+            .expect("run duckdb peer");
         duck_times.push(t.elapsed().as_secs_f64());
         if !out.status.success() {
-            println!("duckdb peer failed: {}", String::from_utf8_lossy(&out.stderr));
+            println!(
+                "duckdb peer failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             return;
         }
-        duck_rows = String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or("").to_string();
+        duck_rows = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
     }
     let duck_s = median(duck_times);
     println!("duckdb read_json, same query: {duck_s:.2} s (median of {runs}, wall incl. start-up), {duck_rows} events");
-    println!("ratio: heist is {:.1}x faster than duckdb", duck_s / heist_s);
-    assert_eq!(duck_rows, heist_rows.to_string(), "heist and duckdb disagree on the count");
+    println!(
+        "ratio: heist is {:.1}x faster than duckdb",
+        duck_s / heist_s
+    );
+    assert_eq!(
+        duck_rows,
+        heist_rows.to_string(),
+        "heist and duckdb disagree on the count"
+    );
 }

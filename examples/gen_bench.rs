@@ -2,8 +2,14 @@
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| "bench-data".into());
-    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let hits = heist::synth::bench::write(std::path::Path::new(&dir), n)?;
-    println!("wrote {n} events to {dir}; {hits} use {}", heist::synth::bench::BENCH_KEY);
+    println!(
+        "wrote {n} events to {dir}; {hits} use {}",
+        heist::synth::bench::BENCH_KEY
+    );
     Ok(())
 }

@@ -23,15 +23,30 @@ fn summary_text_golden() {
 
 #[test]
 fn events_jsonl_golden_for_the_stolen_key() {
-    let out = stdout(&heist(&["events", "samples/incident", "--where", "token:AKIAQ3EGRZTSTOLEN7CI", "--format", "jsonl"]));
+    let out = stdout(&heist(&[
+        "events",
+        "samples/incident",
+        "--where",
+        "token:AKIAQ3EGRZTSTOLEN7CI",
+        "--format",
+        "jsonl",
+    ]));
     insta::assert_snapshot!("events_stolen_key_jsonl", out);
 }
 
 #[test]
 fn events_table_neutralises_hostile_user_agents() {
-    let o = heist(&["events", "samples/incident", "--where", "outcome:failure ip:198.51.100.77"]);
+    let o = heist(&[
+        "events",
+        "samples/incident",
+        "--where",
+        "outcome:failure ip:198.51.100.77",
+    ]);
     let out = stdout(&o);
-    assert!(!out.contains('\u{1b}'), "escape sequences must not reach the terminal");
+    assert!(
+        !out.contains('\u{1b}'),
+        "escape sequences must not reach the terminal"
+    );
     insta::assert_snapshot!("events_failures_table", out);
 }
 
@@ -44,7 +59,10 @@ fn counts_are_correct_on_the_sample() {
     assert_eq!(s["events"], expected);
     assert_eq!(s["sources"]["cloudtrail"], expected);
     assert_eq!(s["error_count"], 1, "the cut-off CloudWatch line");
-    assert!(s["errors"][0]["origin"].as_str().unwrap().ends_with("cloudwatch/svc-backup-export.log:8"));
+    assert!(s["errors"][0]["origin"]
+        .as_str()
+        .unwrap()
+        .ends_with("cloudwatch/svc-backup-export.log:8"));
     assert_eq!(s["unreadable"][0]["origin"], "incident/NOTES.txt");
     assert!(s["duplicates"].as_u64().unwrap() > 0);
     let first = events.first().map(|(_, v)| v["eventTime"].clone()).unwrap();
@@ -54,31 +72,79 @@ fn counts_are_correct_on_the_sample() {
 #[test]
 fn where_queries_count_correctly() {
     let count = |q: &str| {
-        stdout(&heist(&["events", "samples/incident", "--where", q, "--format", "jsonl"])).lines().count()
+        stdout(&heist(&[
+            "events",
+            "samples/incident",
+            "--where",
+            q,
+            "--format",
+            "jsonl",
+        ]))
+        .lines()
+        .count()
     };
     let events = heist::synth::sample::events();
     let by = |f: &dyn Fn(&Value) -> bool| events.iter().filter(|(_, v)| f(v)).count();
-    assert_eq!(count("token:AKIAQ3EGRZTSTOLEN7CI"), by(&|v| v["userIdentity"]["accessKeyId"] == "AKIAQ3EGRZTSTOLEN7CI"));
-    assert_eq!(count("token:akiaq3egrztstolen7ci"), count("token:AKIAQ3EGRZTSTOLEN7CI"), "values are case-insensitive");
-    assert_eq!(count("ip:198.51.100.0/24"), by(&|v| v["sourceIPAddress"] == "198.51.100.77"));
-    assert_eq!(count("action:GetObject asset:*.safetensors ip:198.51.100.77"), 4);
-    assert_eq!(count("-outcome:success"), by(&|v| v.get("errorCode").is_some()));
-    assert_eq!(count("time>=2026-10-05T02:00:00Z time<2026-10-05T03:00:00Z"), by(&|v| {
-        let t = v["eventTime"].as_str().unwrap();
-        t >= "2026-10-05T02:00:00Z" && t < "2026-10-05T03:00:00Z"
-    }));
-    assert_eq!(count("minted:*"), 4, "two CI AssumeRoles, the attacker's AssumeRole, the backdoor key");
-    assert_eq!(count("exfil"), 0);
+    assert_eq!(
+        count("token:AKIAQ3EGRZTSTOLEN7CI"),
+        by(&|v| v["userIdentity"]["accessKeyId"] == "AKIAQ3EGRZTSTOLEN7CI")
+    );
+    assert_eq!(
+        count("token:akiaq3egrztstolen7ci"),
+        count("token:AKIAQ3EGRZTSTOLEN7CI"),
+        "values are case-insensitive"
+    );
+    assert_eq!(
+        count("ip:198.51.100.0/24"),
+        by(&|v| v["sourceIPAddress"] == "198.51.100.77")
+    );
+    assert_eq!(
+        count("action:GetObject asset:*.safetensors ip:198.51.100.77"),
+        4
+    );
+    assert_eq!(
+        count("-outcome:success"),
+        by(&|v| v.get("errorCode").is_some())
+    );
+    assert_eq!(
+        count("time>=2026-10-05T02:00:00Z time<2026-10-05T03:00:00Z"),
+        by(&|v| {
+            let t = v["eventTime"].as_str().unwrap();
+            ("2026-10-05T02:00:00Z".."2026-10-05T03:00:00Z").contains(&t)
+        })
+    );
+    assert_eq!(
+        count("minted:*"),
+        4,
+        "two CI AssumeRoles, the attacker's AssumeRole, the backdoor key"
+    );
+    assert_eq!(
+        count("exfil"),
+        count("token:ASIAQ3EGRZTEXFIL2MDL"),
+        "bare words match inside tokens, case-insensitively"
+    );
     let names_reader = |v: &Value| {
-        let hit = |x: &Value| x.as_str().is_some_and(|s| s.contains("model-registry-reader"));
+        let hit = |x: &Value| {
+            x.as_str()
+                .is_some_and(|s| s.contains("model-registry-reader"))
+        };
         hit(&v["userIdentity"]["arn"]) || hit(&v["requestParameters"]["roleArn"])
     };
-    assert_eq!(count("model-registry-reader"), by(&names_reader), "bare words search identity and asset");
+    assert_eq!(
+        count("model-registry-reader"),
+        by(&names_reader),
+        "bare words search identity and asset"
+    );
 }
 
 #[test]
 fn bad_query_points_at_the_term() {
-    let o = heist(&["events", "samples/incident", "--where", "token:AKIA colour:red"]);
+    let o = heist(&[
+        "events",
+        "samples/incident",
+        "--where",
+        "token:AKIA colour:red",
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("unknown field \"colour\""), "{err}");
@@ -102,16 +168,36 @@ fn same_bundle_as_folder_zip_tgz_and_nested() {
     let folder = summary_json("samples/incident");
     for p in [&zip, &tgz, &nested] {
         let s = summary_json(p.to_str().unwrap());
-        for k in ["events", "sources", "error_count", "duplicates", "time_range"] {
+        for k in [
+            "events",
+            "sources",
+            "error_count",
+            "duplicates",
+            "time_range",
+        ] {
             assert_eq!(s[k], folder[k], "{k} differs for {}", p.display());
         }
         let origin = s["errors"][0]["origin"].as_str().unwrap();
-        assert!(origin.contains("!/incident/cloudwatch/svc-backup-export.log:8"), "{origin}");
+        assert!(
+            origin.contains("!/incident/cloudwatch/svc-backup-export.log:8"),
+            "{origin}"
+        );
     }
     // Nothing was extracted next to the evidence.
-    let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
-    assert_eq!(names, ["forwarded", "forwarded.tgz", "incident.tar.gz", "incident.zip"]);
+    assert_eq!(
+        names,
+        [
+            "forwarded",
+            "forwarded.tgz",
+            "incident.tar.gz",
+            "incident.zip"
+        ]
+    );
 }
 
 #[test]
@@ -119,11 +205,25 @@ fn sample_matches_its_generator() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("incident");
     heist::synth::sample::write(&fresh).unwrap();
-    let a: Vec<_> = files(&fresh).iter().map(|p| p.strip_prefix(&fresh).unwrap().to_path_buf()).collect();
-    let b: Vec<_> = files(&sample()).iter().map(|p| p.strip_prefix(sample()).unwrap().to_path_buf()).collect();
-    assert_eq!(a, b, "samples/incident is stale: run `cargo run --example make_sample`");
+    let a: Vec<_> = files(&fresh)
+        .iter()
+        .map(|p| p.strip_prefix(&fresh).unwrap().to_path_buf())
+        .collect();
+    let b: Vec<_> = files(&sample())
+        .iter()
+        .map(|p| p.strip_prefix(sample()).unwrap().to_path_buf())
+        .collect();
+    assert_eq!(
+        a, b,
+        "samples/incident is stale: run `cargo run --example make_sample`"
+    );
     for rel in a {
-        assert_eq!(std::fs::read(fresh.join(&rel)).unwrap(), std::fs::read(sample().join(&rel)).unwrap(), "{} differs", rel.display());
+        assert_eq!(
+            std::fs::read(fresh.join(&rel)).unwrap(),
+            std::fs::read(sample().join(&rel)).unwrap(),
+            "{} differs",
+            rel.display()
+        );
     }
 }
 

@@ -13,11 +13,20 @@ pub fn sample() -> PathBuf {
 }
 
 pub fn heist(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heist")).args(args).current_dir(root()).output().expect("run heist")
+    Command::new(env!("CARGO_BIN_EXE_heist"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run heist")
 }
 
 pub fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "heist failed: {}\n{}", o.status, String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "heist failed: {}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).expect("utf-8 output")
 }
 
@@ -27,7 +36,11 @@ pub fn real_data() -> Option<PathBuf> {
     match std::env::var_os("HEIST_REAL_DATA") {
         Some(p) => {
             let p = PathBuf::from(p);
-            assert!(p.is_dir(), "HEIST_REAL_DATA={} is not a folder: the real-data tests cannot be skipped in CI", p.display());
+            assert!(
+                p.is_dir(),
+                "HEIST_REAL_DATA={} is not a folder: the real-data tests cannot be skipped in CI",
+                p.display()
+            );
             Some(p)
         }
         None => {
@@ -46,10 +59,15 @@ pub fn real_data() -> Option<PathBuf> {
 pub fn zip_dir(dir: &Path) -> Vec<u8> {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let base = dir.parent().unwrap();
     for f in files(dir) {
-        let name = f.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+        let name = f
+            .strip_prefix(base)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         w.start_file(name, opts).unwrap();
         w.write_all(&std::fs::read(&f).unwrap()).unwrap();
     }
@@ -62,7 +80,8 @@ pub fn tgz_dir(dir: &Path) -> Vec<u8> {
     let mut t = tar::Builder::new(enc);
     let base = dir.parent().unwrap();
     for f in files(dir) {
-        t.append_path_with_name(&f, f.strip_prefix(base).unwrap()).unwrap();
+        t.append_path_with_name(&f, f.strip_prefix(base).unwrap())
+            .unwrap();
     }
     t.into_inner().unwrap().finish().unwrap()
 }

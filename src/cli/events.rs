@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use polars::prelude::*;
 
@@ -30,7 +29,12 @@ pub struct EventsArgs {
     #[command(flatten)]
     pub bundle: BundleArgs,
     /// Filter, e.g. 'token:AKIA... -outcome:success time>=2026-10-05T02:00:00Z'.
-    #[arg(long = "where", short = 'w', value_name = "QUERY")]
+    #[arg(
+        long = "where",
+        short = 'w',
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
@@ -42,9 +46,20 @@ pub struct EventsArgs {
 /// Exact values of positive token / id / event terms can be searched for in the raw bytes before parsing.
 fn prefilter_for(q: &crate::query::Query) -> Option<Prefilter> {
     q.terms.iter().find_map(|t| match &t.kind {
-        TermKind::Field { col: Col::Token | Col::RequestId | Col::EventId, any_of } if !t.negated => {
-            let lits: Option<Vec<String>> =
-                any_of.iter().map(|p| if let Pattern::Exact(v) = p { Some(v.clone()) } else { None }).collect();
+        TermKind::Field {
+            col: Col::Token | Col::RequestId | Col::EventId,
+            any_of,
+        } if !t.negated => {
+            let lits: Option<Vec<String>> = any_of
+                .iter()
+                .map(|p| {
+                    if let Pattern::Exact(v) = p {
+                        Some(v.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             lits.and_then(Prefilter::new)
         }
         _ => None,
@@ -52,10 +67,17 @@ fn prefilter_for(q: &crate::query::Query) -> Option<Prefilter> {
 }
 
 pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let q = parse(args.query.as_deref().unwrap_or("")).map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let q = parse(args.query.as_deref().unwrap_or(""))
+        .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
     let (store, _) = load(&args.bundle, prefilter_for(&q))?;
     let mut df = match compile_query(&q, &store.frame)? {
-        Some(e) => store.frame.clone().lazy().filter(e).collect().context("filtering")?,
+        Some(e) => store
+            .frame
+            .clone()
+            .lazy()
+            .filter(e)
+            .collect()
+            .map_err(|e| anyhow::anyhow!("filtering: {e}"))?,
         None => store.frame.clone(),
     };
     if let Some(n) = args.limit {
@@ -77,16 +99,30 @@ fn report_to_stderr(store: &EventStore) {
     let r = &store.report;
     const SHOW: usize = 5;
     for e in r.errors.iter().take(SHOW) {
-        eprintln!("heist: {}: {}", for_terminal(&e.origin), for_terminal(&e.message));
+        eprintln!(
+            "heist: {}: {}",
+            for_terminal(&e.origin),
+            for_terminal(&e.message)
+        );
     }
     if r.error_count > SHOW {
-        eprintln!("heist: ... {} malformed records in all (heist summary lists them)", thousands(r.error_count as u64));
+        eprintln!(
+            "heist: ... {} malformed records in all (heist summary lists them)",
+            thousands(r.error_count as u64)
+        );
     }
     for f in &r.unreadable {
-        eprintln!("heist: {}: not loaded: {}", for_terminal(&f.origin), for_terminal(&f.reason));
+        eprintln!(
+            "heist: {}: not loaded: {}",
+            for_terminal(&f.origin),
+            for_terminal(&f.reason)
+        );
     }
     if !r.skipped.is_empty() {
-        eprintln!("heist: {} files skipped by design (heist summary lists them)", r.skipped.len());
+        eprintln!(
+            "heist: {} files skipped by design (heist summary lists them)",
+            r.skipped.len()
+        );
     }
     if r.prefiltered > 0 {
         eprintln!(
@@ -116,7 +152,10 @@ fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow
     const MEASURE: usize = 1000;
     let mut header = true;
     for row in 0..df.height() {
-        let cells: Vec<String> = TABLE.iter().map(|(c, _, _)| r.display(*c, row).unwrap_or_else(|| "-".into())).collect();
+        let cells: Vec<String> = TABLE
+            .iter()
+            .map(|(c, _, _)| r.display(*c, row).unwrap_or_else(|| "-".into()))
+            .collect();
         t.push(&cells);
         if row + 1 == MEASURE {
             t.freeze_widths();
@@ -134,7 +173,11 @@ fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow
 }
 
 /// One JSON object per event, keys are the frame's column names; `origin` is `path:line` or `path[index]`.
-pub fn event_json(store: &EventStore, r: &FrameReader<'_>, row: usize) -> serde_json::Map<String, serde_json::Value> {
+pub fn event_json(
+    store: &EventStore,
+    r: &FrameReader<'_>,
+    row: usize,
+) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::Value;
     let mut m = serde_json::Map::new();
     for &c in Col::OUTPUT {
@@ -164,7 +207,11 @@ fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow:
 
 /// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula (log text is hostile).
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -8,8 +8,15 @@ use std::sync::Arc;
 use crate::ingest::formats::{registry, Format};
 
 pub fn run(out: &mut dyn Write, extra: &[Arc<dyn Format>]) -> anyhow::Result<ExitCode> {
-    writeln!(out, "heist reads these formats, detected by content (never by file name):")?;
-    for f in registry().iter().copied().chain(extra.iter().map(|f| f.as_ref())) {
+    writeln!(
+        out,
+        "heist reads these formats, detected by content (never by file name):"
+    )?;
+    for f in registry()
+        .iter()
+        .copied()
+        .chain(extra.iter().map(|f| f.as_ref()))
+    {
         writeln!(out)?;
         writeln!(out, "{} ({})", f.title(), f.id())?;
         writeln!(out, "  maps: {}", f.maps())?;

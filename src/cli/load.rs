@@ -21,11 +21,21 @@ pub fn extra_formats(maps: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<dyn 
     for m in maps {
         all.push(mapping::Mapping::load(m)?);
     }
-    Ok(all.into_iter().map(|m| Arc::new(Mapped::new(m)) as Arc<dyn Format>).collect())
+    Ok(all
+        .into_iter()
+        .map(|m| Arc::new(Mapped::new(m)) as Arc<dyn Format>)
+        .collect())
 }
 
-pub fn load(args: &BundleArgs, prefilter: Option<ingest::Prefilter>) -> anyhow::Result<(EventStore, Duration)> {
-    let opts = LoadOptions { dedupe: !args.no_dedupe, prefilter, extra_formats: extra_formats(&args.maps)? };
+pub fn load(
+    args: &BundleArgs,
+    prefilter: Option<ingest::Prefilter>,
+) -> anyhow::Result<(EventStore, Duration)> {
+    let opts = LoadOptions {
+        dedupe: !args.no_dedupe,
+        prefilter,
+        extra_formats: extra_formats(&args.maps)?,
+    };
     let progress = Arc::new(Progress::default());
     let done = Arc::new(AtomicBool::new(false));
     let ticker = std::io::stderr().is_terminal().then(|| {

@@ -73,7 +73,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
         None => {
-            let a = summary::SummaryArgs { bundle: BundleArgs { paths: cli.paths, no_dedupe: false, maps: Vec::new() }, json: false };
+            let a = summary::SummaryArgs {
+                bundle: BundleArgs {
+                    paths: cli.paths,
+                    no_dedupe: false,
+                    maps: Vec::new(),
+                },
+                json: false,
+            };
             summary::run(&a, stdout)
         }
     }

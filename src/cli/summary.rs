@@ -66,21 +66,32 @@ pub struct Summary {
 pub fn summarize(store: &EventStore) -> anyhow::Result<Summary> {
     let df = &store.frame;
     let top = |c: Col| -> anyhow::Result<Vec<Count>> {
-        Ok(top_values(df, c, TOP)?.into_iter().map(|(name, events)| Count { name, events }).collect())
+        Ok(top_values(df, c, TOP)?
+            .into_iter()
+            .map(|(name, events)| Count { name, events })
+            .collect())
     };
     let range = time_range(df)?;
     Ok(Summary {
         events: df.height() as u64,
         sources: value_counts(df, Col::Source)?.into_iter().collect(),
         files: store.files.len() as u64,
-        time_range: TimeRange { first: range.map(|r| format_utc(r.0)), last: range.map(|r| format_utc(r.1)) },
+        time_range: TimeRange {
+            first: range.map(|r| format_utc(r.0)),
+            last: range.map(|r| format_utc(r.1)),
+        },
         error_count: store.report.error_count as u64,
         errors: store.report.errors.clone(),
         unreadable: store.report.unreadable.clone(),
         skipped: store.report.skipped.clone(),
         duplicates: store.report.duplicates as u64,
         merged: store.report.merged as u64,
-        top: Top { identities: top(Col::Identity)?, tokens: top(Col::Token)?, assets: top(Col::Asset)?, source_ips: top(Col::SourceIp)? },
+        top: Top {
+            identities: top(Col::Identity)?,
+            tokens: top(Col::Token)?,
+            assets: top(Col::Asset)?,
+            source_ips: top(Col::SourceIp)?,
+        },
     })
 }
 
@@ -113,14 +124,29 @@ pub fn render(s: &Summary) -> String {
     if s.merged > 0 {
         extra.push(format!("{} partial records merged", t(s.merged)));
     }
-    let extra = if extra.is_empty() { String::new() } else { format!(" ({})", extra.join(", ")) };
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", extra.join(", "))
+    };
     o += &format!("events      {}{extra}\n", t(s.events));
     match (&s.time_range.first, &s.time_range.last) {
         (Some(a), Some(b)) => o += &format!("time range  {a} .. {b} (UTC)\n"),
         _ => o += "time range  -\n",
     }
-    let sources: Vec<String> = s.sources.iter().map(|(k, v)| format!("{k} {}", t(*v))).collect();
-    o += &format!("sources     {}\n", if sources.is_empty() { "-".into() } else { sources.join(", ") });
+    let sources: Vec<String> = s
+        .sources
+        .iter()
+        .map(|(k, v)| format!("{k} {}", t(*v)))
+        .collect();
+    o += &format!(
+        "sources     {}\n",
+        if sources.is_empty() {
+            "-".into()
+        } else {
+            sources.join(", ")
+        }
+    );
     o += &format!("errors      {}\n", t(s.error_count));
     for (title, list) in [
         ("Top identities", &s.top.identities),
@@ -144,19 +170,30 @@ pub fn render(s: &Summary) -> String {
         let more = s.error_count as usize - s.errors.len();
         o += &format!("\nRead errors ({})\n", t(s.error_count));
         for e in &s.errors {
-            o += &format!("  {}  {}\n", for_terminal(&e.origin), for_terminal(&e.message));
+            o += &format!(
+                "  {}  {}\n",
+                for_terminal(&e.origin),
+                for_terminal(&e.message)
+            );
         }
         if more > 0 {
             o += &format!("  ... and {} more not listed\n", t(more as u64));
         }
     }
-    for (title, list) in [("Unreadable files", &s.unreadable), ("Skipped files", &s.skipped)] {
+    for (title, list) in [
+        ("Unreadable files", &s.unreadable),
+        ("Skipped files", &s.skipped),
+    ] {
         if list.is_empty() {
             continue;
         }
         o += &format!("\n{title} ({})\n", list.len());
         for f in list {
-            o += &format!("  {}  {}\n", for_terminal(&f.origin), for_terminal(&f.reason));
+            o += &format!(
+                "  {}  {}\n",
+                for_terminal(&f.origin),
+                for_terminal(&f.reason)
+            );
         }
     }
     o

@@ -93,6 +93,9 @@ mod tests {
         let mut t = Table::new(&[("name", 10), ("n", 5)]);
         t.push(&["evil\u{1b}[31m", "1"]);
         t.push(&["a", "22"]);
-        assert_eq!(t.render(), "name        n\nevil\\x1b[3…  1\na           22\n");
+        assert_eq!(
+            t.render(),
+            "name        n\nevil\\x1b[…  1\na           22\n"
+        );
     }
 }

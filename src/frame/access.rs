@@ -37,7 +37,10 @@ impl<'a> FrameReader<'a> {
             };
             cols.push(r);
         }
-        Ok(Self { cols, height: df.height() })
+        Ok(Self {
+            cols,
+            height: df.height(),
+        })
     }
 
     pub fn height(&self) -> usize {

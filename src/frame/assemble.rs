@@ -28,7 +28,12 @@ pub fn assemble(batches: &[EventBatch], dedupe: bool) -> PolarsResult<Assembled>
     let total: usize = batches.iter().map(|b| b.len()).sum();
     let mut order: Vec<(i64, u32, u32)> = Vec::with_capacity(total);
     for (bi, b) in batches.iter().enumerate() {
-        order.extend(b.time.iter().enumerate().map(|(ri, &t)| (t, bi as u32, ri as u32)));
+        order.extend(
+            b.time
+                .iter()
+                .enumerate()
+                .map(|(ri, &t)| (t, bi as u32, ri as u32)),
+        );
     }
     order.par_sort_unstable();
 
@@ -50,8 +55,10 @@ pub fn assemble(batches: &[EventBatch], dedupe: bool) -> PolarsResult<Assembled>
         });
     }
 
-    let columns: Vec<PolarsResult<Column>> =
-        Col::ALL.par_iter().map(|&col| build_column(col, batches, &order)).collect();
+    let columns: Vec<PolarsResult<Column>> = Col::ALL
+        .par_iter()
+        .map(|&col| build_column(col, batches, &order))
+        .collect();
     let columns = columns.into_iter().collect::<PolarsResult<Vec<_>>>()?;
     let frame = DataFrame::new(order.len(), columns)?;
     Ok(Assembled { frame, duplicates })
@@ -67,7 +74,11 @@ pub fn cat_dtype() -> DataType {
     DataType::from_categories(Categories::global())
 }
 
-fn build_column(col: Col, batches: &[EventBatch], order: &[(i64, u32, u32)]) -> PolarsResult<Column> {
+fn build_column(
+    col: Col,
+    batches: &[EventBatch],
+    order: &[(i64, u32, u32)],
+) -> PolarsResult<Column> {
     let name = PlSmallStr::from_static(col.name());
     let series = match col.kind() {
         Kind::Time => {
@@ -87,7 +98,9 @@ fn build_column(col: Col, batches: &[EventBatch], order: &[(i64, u32, u32)]) -> 
             };
             UInt64Chunked::from_iter_options(
                 name,
-                order.iter().map(|&(_, bi, ri)| pick(&batches[bi as usize], ri as usize)),
+                order
+                    .iter()
+                    .map(|&(_, bi, ri)| pick(&batches[bi as usize], ri as usize)),
             )
             .into_series()
         }
@@ -97,15 +110,20 @@ fn build_column(col: Col, batches: &[EventBatch], order: &[(i64, u32, u32)]) -> 
                 Col::RawLen => b.raw_len[r],
                 _ => 0,
             };
-            let v: Vec<u32> = order.iter().map(|&(_, bi, ri)| pick(&batches[bi as usize], ri as usize)).collect();
+            let v: Vec<u32> = order
+                .iter()
+                .map(|&(_, bi, ri)| pick(&batches[bi as usize], ri as usize))
+                .collect();
             UInt32Chunked::from_vec(name, v).into_series()
         }
         Kind::Cat | Kind::Str => {
             let ti = text_index(col);
             // Merge the per-batch dictionaries into one, remembering how each batch's codes move.
             let mut global = Dict::default();
-            let remap: Vec<Vec<u32>> =
-                batches.iter().map(|b| b.dicts[ti].iter().map(|s| global.intern(s)).collect()).collect();
+            let remap: Vec<Vec<u32>> = batches
+                .iter()
+                .map(|b| b.dicts[ti].iter().map(|s| global.intern(s)).collect())
+                .collect();
             let code_of = |bi: u32, ri: u32| -> u32 {
                 match batches[bi as usize].codes[ti][ri as usize] {
                     NULL => NULL,
@@ -123,8 +141,13 @@ fn build_column(col: Col, batches: &[EventBatch], order: &[(i64, u32, u32)]) -> 
                 .into_series()
             } else {
                 let dtype = cat_dtype();
-                let DataType::Categorical(_, mapping) = &dtype else { unreachable!("cat_dtype is categorical") };
-                let ids: Vec<u32> = global.iter().map(|s| mapping.insert_cat(s)).collect::<PolarsResult<_>>()?;
+                let DataType::Categorical(_, mapping) = &dtype else {
+                    unreachable!("cat_dtype is categorical")
+                };
+                let ids: Vec<u32> = global
+                    .iter()
+                    .map(|s| mapping.insert_cat(s))
+                    .collect::<PolarsResult<_>>()?;
                 let phys = UInt32Chunked::from_iter_options(
                     name,
                     order.iter().map(|&(_, bi, ri)| match code_of(bi, ri) {
@@ -133,7 +156,8 @@ fn build_column(col: Col, batches: &[EventBatch], order: &[(i64, u32, u32)]) -> 
                     }),
                 );
                 // SAFETY: every id came from `insert_cat` on this dtype's mapping, and the physical type is u32.
-                unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }.into_series()
+                unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
+                    .into_series()
             }
         }
     };
@@ -176,12 +200,20 @@ mod tests {
             .unwrap()
             .str()
             .unwrap()
-            .into_iter()
+            .iter()
             .map(|v| v.unwrap().to_string())
             .collect();
         assert_eq!(actions, ["AssumeRole", "ListBuckets", "GetObject"]);
-        let origins = df.column("origin").unwrap().cast(&DataType::String).unwrap();
-        assert_eq!(origins.str().unwrap().get(0), Some("a.json"), "first copy wins");
+        let origins = df
+            .column("origin")
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        assert_eq!(
+            origins.str().unwrap().get(0),
+            Some("a.json"),
+            "first copy wins"
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ impl Dict {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.spans.iter().map(|&(s, l)| &self.arena[s as usize..(s + l) as usize])
+        self.spans
+            .iter()
+            .map(|&(s, l)| &self.arena[s as usize..(s + l) as usize])
     }
 
     pub fn intern(&mut self, v: &str) -> u32 {
@@ -78,7 +80,10 @@ pub struct Row<'a> {
 impl<'a> Row<'a> {
     /// Set a text column; empty strings and `None` stay null.
     pub fn set(&mut self, col: Col, value: impl Into<Option<Cow<'a, str>>>) {
-        debug_assert!(matches!(col.kind(), Kind::Cat | Kind::Str), "{col:?} is not text");
+        debug_assert!(
+            matches!(col.kind(), Kind::Cat | Kind::Str),
+            "{col:?} is not text"
+        );
         let v = value.into().filter(|v| !v.is_empty());
         self.text[text_index(col)] = v;
     }

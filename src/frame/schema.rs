@@ -104,7 +104,10 @@ impl Col {
 
     /// Text columns, in frame order (the builder keeps one dictionary per text column).
     pub fn text_columns() -> impl Iterator<Item = Col> {
-        Col::ALL.iter().copied().filter(|c| matches!(c.kind(), Kind::Cat | Kind::Str))
+        Col::ALL
+            .iter()
+            .copied()
+            .filter(|c| matches!(c.kind(), Kind::Cat | Kind::Str))
     }
 }
 
@@ -180,9 +183,14 @@ mod tests {
 
     #[test]
     fn schema_doc_lists_every_column() {
-        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md"))
+            .unwrap();
         for &c in Col::ALL {
-            assert!(doc.contains(&format!("`{}`", c.name())), "docs/schema.md misses column {}", c.name());
+            assert!(
+                doc.contains(&format!("`{}`", c.name())),
+                "docs/schema.md misses column {}",
+                c.name()
+            );
         }
     }
 }

@@ -103,8 +103,17 @@ pub struct EventStore {
 
 impl EventStore {
     pub fn new(frame: DataFrame, files: Vec<FileInfo>, report: LoadReport) -> Self {
-        let by_origin = files.iter().enumerate().map(|(i, f)| (f.origin.clone(), i)).collect();
-        Self { frame, files, report, by_origin }
+        let by_origin = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.origin.clone(), i))
+            .collect();
+        Self {
+            frame,
+            files,
+            report,
+            by_origin,
+        }
     }
 
     pub fn file(&self, origin: &str) -> Option<&FileInfo> {

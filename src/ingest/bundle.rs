@@ -25,7 +25,10 @@ pub struct Leaf {
 pub enum Opened {
     Leaf(Leaf),
     /// A file or member that could not be opened (corrupt archive, unreadable file), with why.
-    Failed { origin: String, reason: String },
+    Failed {
+        origin: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +86,16 @@ pub fn display_path(file: &Path, roots: &[PathBuf]) -> String {
     for r in roots {
         if r.is_dir() {
             if let Ok(rel) = file.strip_prefix(r) {
-                let name = r.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = r
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let rel = rel.to_string_lossy();
-                return if name.is_empty() { rel.into_owned() } else { format!("{name}/{rel}") };
+                return if name.is_empty() {
+                    rel.into_owned()
+                } else {
+                    format!("{name}/{rel}")
+                };
             }
         }
     }
@@ -95,11 +105,17 @@ pub fn display_path(file: &Path, roots: &[PathBuf]) -> String {
 /// Open one file from disk and every container inside it, calling `sink` for each leaf in order. Zip members are
 /// opened in parallel.
 pub fn open_file(path: &Path, origin: String, sink: &(dyn Fn(Opened) + Sync)) -> u64 {
-    let locator = Locator { fs_path: path.to_path_buf(), layers: Vec::new() };
+    let locator = Locator {
+        fs_path: path.to_path_buf(),
+        layers: Vec::new(),
+    };
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            sink(Opened::Failed { origin, reason: format!("cannot open: {e}") });
+            sink(Opened::Failed {
+                origin,
+                reason: format!("cannot open: {e}"),
+            });
             return 0;
         }
     };
@@ -114,7 +130,10 @@ pub fn open_file(path: &Path, origin: String, sink: &(dyn Fn(Opened) + Sync)) ->
     let mut bytes = Vec::with_capacity(size as usize);
     bytes.extend_from_slice(&magic[..n]);
     if let Err(e) = file.read_to_end(&mut bytes) {
-        sink(Opened::Failed { origin, reason: format!("cannot read: {e}") });
+        sink(Opened::Failed {
+            origin,
+            reason: format!("cannot read: {e}"),
+        });
         return size;
     }
     expand(bytes, origin, locator, sink);
@@ -135,7 +154,11 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> usize {
 /// Open whatever container `bytes` is, recursively.
 pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(Opened) + Sync)) {
     match container_of(&bytes) {
-        Container::Plain => sink(Opened::Leaf(Leaf { origin, locator, bytes })),
+        Container::Plain => sink(Opened::Leaf(Leaf {
+            origin,
+            locator,
+            bytes,
+        })),
         Container::Gzip => match gunzip(&bytes) {
             Ok(out) => {
                 drop(bytes);
@@ -147,7 +170,8 @@ pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(O
         },
         Container::Zip => {
             let open = || {
-                zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|e| format!("corrupt zip archive: {e}"))
+                zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
+                    .map_err(|e| format!("corrupt zip archive: {e}"))
             };
             each_zip_member(open, &origin, &locator, sink)
         }
@@ -160,9 +184,10 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
     let mut dec = MultiGzDecoder::new(bytes).take(MAX_MEMBER_BYTES + 1);
     match dec.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > MAX_MEMBER_BYTES => {
-            Err(format!("decompresses past {} GiB; refusing (possible gzip bomb)", MAX_MEMBER_BYTES >> 30))
-        }
+        Ok(_) if out.len() as u64 > MAX_MEMBER_BYTES => Err(format!(
+            "decompresses past {} GiB; refusing (possible gzip bomb)",
+            MAX_MEMBER_BYTES >> 30
+        )),
         Ok(_) => Ok(out),
         Err(e) => Err(format!("corrupt or truncated gzip: {e}")),
     }
@@ -175,7 +200,8 @@ fn member_origin(parent: &str, name: &str) -> String {
 fn open_zip_file(path: &Path, origin: &str, locator: &Locator, sink: &(dyn Fn(Opened) + Sync)) {
     let open = || -> Result<zip::ZipArchive<std::io::BufReader<File>>, String> {
         let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-        zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| format!("corrupt zip archive: {e}"))
+        zip::ZipArchive::new(std::io::BufReader::new(f))
+            .map_err(|e| format!("corrupt zip archive: {e}"))
     };
     // Each worker reads members through its own file handle.
     each_zip_member(open, origin, locator, sink)
@@ -189,7 +215,12 @@ fn each_zip_member<R: Read + Seek, F: Fn() -> Result<zip::ZipArchive<R>, String>
 ) {
     let n = match open() {
         Ok(a) => a.len(),
-        Err(reason) => return sink(Opened::Failed { origin: origin.to_string(), reason }),
+        Err(reason) => {
+            return sink(Opened::Failed {
+                origin: origin.to_string(),
+                reason,
+            })
+        }
     };
     (0..n).into_par_iter().for_each_init(
         || open().ok(),
@@ -207,14 +238,23 @@ fn each_zip_member<R: Read + Seek, F: Fn() -> Result<zip::ZipArchive<R>, String>
             if entry.is_dir() {
                 return;
             }
-            let name = entry.name().to_string();
+            let name = entry
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| format!("#{i}"));
             let child = member_origin(origin, &name);
             if entry.size() > MAX_MEMBER_BYTES {
-                return sink(Opened::Failed { origin: child, reason: "member larger than the 8 GiB limit".into() });
+                return sink(Opened::Failed {
+                    origin: child,
+                    reason: "member larger than the 8 GiB limit".into(),
+                });
             }
             let mut bytes = Vec::with_capacity(entry.size() as usize);
             if let Err(e) = entry.read_to_end(&mut bytes) {
-                return sink(Opened::Failed { origin: child, reason: format!("corrupt zip member: {e}") });
+                return sink(Opened::Failed {
+                    origin: child,
+                    reason: format!("corrupt zip member: {e}"),
+                });
             }
             let mut loc = locator.clone();
             loc.layers.push(Layer::ZipEntry(name));
@@ -229,32 +269,48 @@ fn open_tar(bytes: &[u8], origin: &str, locator: &Locator, sink: &(dyn Fn(Opened
     let mut archive = tar::Archive::new(bytes);
     let entries = match archive.entries() {
         Ok(e) => e,
-        Err(e) => return sink(Opened::Failed { origin: origin.to_string(), reason: format!("corrupt tar: {e}") }),
+        Err(e) => {
+            return sink(Opened::Failed {
+                origin: origin.to_string(),
+                reason: format!("corrupt tar: {e}"),
+            })
+        }
     };
     let mut pending: Vec<(String, Vec<u8>)> = Vec::new();
     let mut pending_bytes = 0;
     let flush = |pending: &mut Vec<(String, Vec<u8>)>| {
-        std::mem::take(pending).into_par_iter().for_each(|(name, data)| {
-            let mut loc = locator.clone();
-            loc.layers.push(Layer::TarEntry(name.clone()));
-            expand(data, member_origin(origin, &name), loc, sink);
-        });
+        std::mem::take(pending)
+            .into_par_iter()
+            .for_each(|(name, data)| {
+                let mut loc = locator.clone();
+                loc.layers.push(Layer::TarEntry(name.clone()));
+                expand(data, member_origin(origin, &name), loc, sink);
+            });
     };
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                sink(Opened::Failed { origin: origin.to_string(), reason: format!("corrupt tar entry: {e}") });
+                sink(Opened::Failed {
+                    origin: origin.to_string(),
+                    reason: format!("corrupt tar entry: {e}"),
+                });
                 break;
             }
         };
         if !entry.header().entry_type().is_file() {
             continue;
         }
-        let name = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".into());
+        let name = entry
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "?".into());
         let mut data = Vec::with_capacity(entry.size() as usize);
         if let Err(e) = entry.read_to_end(&mut data) {
-            sink(Opened::Failed { origin: member_origin(origin, &name), reason: format!("corrupt tar member: {e}") });
+            sink(Opened::Failed {
+                origin: member_origin(origin, &name),
+                reason: format!("corrupt tar member: {e}"),
+            });
             break;
         }
         pending_bytes += data.len();
@@ -269,12 +325,14 @@ fn open_tar(bytes: &[u8], origin: &str, locator: &Locator, sink: &(dyn Fn(Opened
 
 /// Read a file's decoded bytes again by its locator (for showing a raw record).
 pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
-    let mut bytes = std::fs::read(&loc.fs_path).map_err(|e| format!("{}: {e}", loc.fs_path.display()))?;
+    let mut bytes =
+        std::fs::read(&loc.fs_path).map_err(|e| format!("{}: {e}", loc.fs_path.display()))?;
     for layer in &loc.layers {
         bytes = match layer {
             Layer::Gunzip => gunzip(&bytes)?,
             Layer::ZipEntry(name) => {
-                let mut ar = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).map_err(|e| e.to_string())?;
+                let mut ar = zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
+                    .map_err(|e| e.to_string())?;
                 let mut entry = ar.by_name(name).map_err(|e| format!("{name}: {e}"))?;
                 let mut out = Vec::with_capacity(entry.size() as usize);
                 entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
@@ -285,7 +343,10 @@ pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
                 let mut found = None;
                 for entry in ar.entries().map_err(|e| e.to_string())? {
                     let mut entry = entry.map_err(|e| e.to_string())?;
-                    let this = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                    let this = entry
+                        .path()
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     if &this == name {
                         let mut out = Vec::new();
                         entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
@@ -315,7 +376,10 @@ mod tests {
             };
             out.lock().unwrap().push(item);
         };
-        let loc = Locator { fs_path: "b".into(), layers: vec![] };
+        let loc = Locator {
+            fs_path: "b".into(),
+            layers: vec![],
+        };
         expand(bytes, "b".into(), loc, &sink);
         let mut v = out.into_inner().unwrap();
         v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -331,7 +395,8 @@ mod tests {
     #[test]
     fn gzip_inside_zip_is_opened_in_memory() {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
         w.start_file("a/x.json.gz", o).unwrap();
         w.write_all(&gz(b"{\"k\":1}")).unwrap();
         w.start_file("b.txt", o).unwrap();
@@ -358,7 +423,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.gz");
         std::fs::write(&p, gz(b"abc")).unwrap();
-        let loc = Locator { fs_path: p, layers: vec![Layer::Gunzip] };
+        let loc = Locator {
+            fs_path: p,
+            layers: vec![Layer::Gunzip],
+        };
         assert_eq!(reopen(&loc).unwrap(), b"abc");
     }
 }

@@ -61,7 +61,10 @@ impl<'a> Iterator for CsvReader<'a> {
                     match memchr::memchr(b'"', &b[j..]) {
                         None => {
                             self.pos = b.len();
-                            return Some(Err(CsvError { line: start_line, message: "unclosed quote: the record never ends".into() }));
+                            return Some(Err(CsvError {
+                                line: start_line,
+                                message: "unclosed quote: the record never ends".into(),
+                            }));
                         }
                         Some(k) => {
                             let q = j + k;
@@ -86,7 +89,11 @@ impl<'a> Iterator for CsvReader<'a> {
                     }
                 }
             } else {
-                let end = b[i..].iter().position(|&c| c == b',' || c == b'\n' || c == b'\r').map(|k| i + k).unwrap_or(b.len());
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c == b',' || c == b'\n' || c == b'\r')
+                    .map(|k| i + k)
+                    .unwrap_or(b.len());
                 fields.push(Cow::Borrowed(&self.s[i..end]));
                 i = end;
             }
@@ -102,14 +109,26 @@ impl<'a> Iterator for CsvReader<'a> {
                         self.line += 1;
                     }
                     self.pos = i;
-                    return Some(Ok(CsvRecord { line: start_line, offset: start, text: &self.s[start..end], fields }));
+                    return Some(Ok(CsvRecord {
+                        line: start_line,
+                        offset: start,
+                        text: &self.s[start..end],
+                        fields,
+                    }));
                 }
                 Some(_) => {
                     // Text after a closing quote: skip to the end of the line and report.
-                    let end = b[i..].iter().position(|&c| c == b'\n').map(|k| i + k + 1).unwrap_or(b.len());
+                    let end = b[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map(|k| i + k + 1)
+                        .unwrap_or(b.len());
                     self.pos = end;
                     self.line += 1;
-                    return Some(Err(CsvError { line: start_line, message: "text after a closing quote".into() }));
+                    return Some(Err(CsvError {
+                        line: start_line,
+                        message: "text after a closing quote".into(),
+                    }));
                 }
             }
         }

@@ -6,10 +6,14 @@ use std::borrow::Cow;
 use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::jsonscan::{array_elements, detect_shape, line_at, object_members, LineIter, Member, ScanError, Shape, Span};
+use super::jsonscan::{
+    array_elements, detect_shape, line_at, object_members, LineIter, Member, ScanError, Shape, Span,
+};
 
 /// Keys under which exports put their array of records, in the order they are tried.
-pub const WRAPPER_KEYS: &[&str] = &["Records", "records", "Events", "events", "items", "data", "value"];
+pub const WRAPPER_KEYS: &[&str] = &[
+    "Records", "records", "Events", "events", "items", "data", "value",
+];
 
 /// One file's content as the parsers see it.
 pub struct Probe<'a> {
@@ -54,21 +58,47 @@ const SAMPLE_RECORDS: usize = 5;
 
 impl<'a> Probe<'a> {
     pub fn new(origin: &'a str, text: &'a str) -> Self {
-        let shape = detect_shape(text);
-        let mut p = Probe { origin, text, shape, members: Vec::new(), wrapper: None, samples: Vec::new(), json_error: None };
+        let shape = detect_shape(text).or_else(|| {
+            // CloudWatch Logs exports put a timestamp before each JSON event.
+            let first = LineIter::new(text).next()?.2;
+            let (skip, rest) = strip_line_prefix(first);
+            (skip > 0 && rest.starts_with('{')).then_some(Shape::Lines)
+        });
+        let mut p = Probe {
+            origin,
+            text,
+            shape,
+            members: Vec::new(),
+            wrapper: None,
+            samples: Vec::new(),
+            json_error: None,
+        };
         if shape == Some(Shape::Object) {
             let open = text.len() - text.trim_start().len();
             let (members, unclosed) = object_members(text, open);
             let is_array = |at: usize| text.as_bytes().get(at) == Some(&b'[');
-            p.wrapper = WRAPPER_KEYS
-                .iter()
-                .find_map(|k| members.iter().find(|m| m.key == *k && is_array(m.value.start)).copied());
+            p.wrapper = WRAPPER_KEYS.iter().find_map(|k| {
+                members
+                    .iter()
+                    .find(|m| m.key == *k && is_array(m.value.start))
+                    .copied()
+            });
             if let Some(u) = unclosed {
                 match u.key {
                     // A wrapper cut short (truncated download): keep its complete records, report the break.
-                    Some(k) if p.wrapper.is_none() && WRAPPER_KEYS.contains(&k) && is_array(u.value_start) => {
+                    Some(k)
+                        if p.wrapper.is_none()
+                            && WRAPPER_KEYS.contains(&k)
+                            && is_array(u.value_start) =>
+                    {
                         let end = text.len();
-                        p.wrapper = Some(Member { key: k, value: Span { start: u.value_start, end } });
+                        p.wrapper = Some(Member {
+                            key: k,
+                            value: Span {
+                                start: u.value_start,
+                                end,
+                            },
+                        });
                     }
                     _ => p.json_error = Some(describe(text, &u.error)),
                 }
@@ -111,7 +141,11 @@ impl<'a> Probe<'a> {
             None => Box::new(std::iter::empty()),
             Some(Shape::Lines) => Box::new(LineIter::new(text).map(move |(line, off, l)| {
                 let (skip, rec) = strip_line_prefix(l);
-                Item::Record(RawRecord { text: rec, offset: off + skip, loc: line })
+                Item::Record(RawRecord {
+                    text: rec,
+                    offset: off + skip,
+                    loc: line,
+                })
             })),
             Some(Shape::Array) => {
                 let open = b.len() - text.trim_start().len();
@@ -119,11 +153,18 @@ impl<'a> Probe<'a> {
             }
             Some(Shape::Object) => match (&self.wrapper, &self.json_error) {
                 (Some(w), _) => Box::new(array_items(text, w.value.start)),
-                (None, Some(e)) => Box::new(std::iter::once(Item::Broken { loc: 0, message: e.clone() })),
+                (None, Some(e)) => Box::new(std::iter::once(Item::Broken {
+                    loc: 0,
+                    message: e.clone(),
+                })),
                 (None, None) => {
                     let start = b.len() - text.trim_start().len();
                     let end = text.trim_end().len();
-                    Box::new(std::iter::once(Item::Record(RawRecord { text: &text[start..end], offset: start, loc: 0 })))
+                    Box::new(std::iter::once(Item::Record(RawRecord {
+                        text: &text[start..end],
+                        offset: start,
+                        loc: 0,
+                    })))
                 }
             },
         }
@@ -133,12 +174,19 @@ impl<'a> Probe<'a> {
 fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
     let (spans, error) = array_elements(text.as_bytes(), open);
     let n = spans.len() as u32;
-    let broken = error.map(|e| Item::Broken { loc: n, message: describe(text, &e) });
+    let broken = error.map(|e| Item::Broken {
+        loc: n,
+        message: describe(text, &e),
+    });
     spans
         .into_iter()
         .enumerate()
         .map(move |(i, Span { start, end })| {
-            Item::Record(RawRecord { text: &text[start..end], offset: start, loc: i as u32 })
+            Item::Record(RawRecord {
+                text: &text[start..end],
+                offset: start,
+                loc: i as u32,
+            })
         })
         .chain(broken)
 }
@@ -146,7 +194,10 @@ fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
 /// A scan error with its line number, for people.
 fn describe(text: &str, e: &ScanError) -> String {
     let line = line_at(text.as_bytes(), (0, 1), e.offset);
-    format!("malformed JSON at line {line} (byte {}): {}", e.offset, e.message)
+    format!(
+        "malformed JSON at line {line} (byte {}): {}",
+        e.offset, e.message
+    )
 }
 
 /// CloudWatch Logs export lines start with a timestamp before the JSON: `2023-07-10T11:45:00.000Z {...}`.
@@ -167,10 +218,12 @@ fn strip_line_prefix(l: &str) -> (usize, &str) {
 
 /// If the record is a log-shipping envelope around the real event (CloudWatch `filter-log-events` /
 /// `get-log-events`: `{"timestamp":..,"message":"{...}"}`), return the inner event text.
-pub fn envelope_message<'v>(v: &'v Value) -> Option<&'v str> {
+pub fn envelope_message(v: &Value) -> Option<&str> {
     let o = v.as_object()?;
     let msg = o.get("message")?.as_str()?;
-    let looks_cw = o.contains_key("timestamp") || o.contains_key("ingestionTime") || o.contains_key("logStreamName");
+    let looks_cw = o.contains_key("timestamp")
+        || o.contains_key("ingestionTime")
+        || o.contains_key("logStreamName");
     (looks_cw && msg.trim_start().starts_with('{')).then_some(msg)
 }
 
@@ -216,7 +269,10 @@ mod tests {
         let t = r#"{"Records":[{"eventVersion":"1.08"},{"eventVersion":"1.09"}]}"#;
         let p = Probe::new("f", t);
         assert_eq!(p.wrapper.unwrap().key, "Records");
-        assert_eq!(texts(&p), [r#"{"eventVersion":"1.08"}"#, r#"{"eventVersion":"1.09"}"#]);
+        assert_eq!(
+            texts(&p),
+            [r#"{"eventVersion":"1.08"}"#, r#"{"eventVersion":"1.09"}"#]
+        );
         assert_eq!(p.samples.len(), 2);
     }
 

@@ -71,7 +71,8 @@ pub fn value_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
         }
         Some(_) => {
             let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+            while j < b.len() && !matches!(b[j], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+            {
                 j += 1;
             }
             if j == i {
@@ -143,7 +144,13 @@ pub fn object_members(s: &str, open: usize) -> (Vec<Member<'_>>, Option<Unclosed
     if b.get(i) == Some(&b'}') {
         return (out, None);
     }
-    let broken = |key, at, e| Some(Unclosed { key, value_start: at, error: e });
+    let broken = |key, at, e| {
+        Some(Unclosed {
+            key,
+            value_start: at,
+            error: e,
+        })
+    };
     loop {
         if b.get(i) != Some(&b'"') {
             return (out, broken(None, i, err(i, "expected a quoted key")));
@@ -162,12 +169,23 @@ pub fn object_members(s: &str, open: usize) -> (Vec<Member<'_>>, Option<Unclosed
             Ok(v) => v,
             Err(e) => return (out, broken(Some(key), i, e)),
         };
-        out.push(Member { key, value: Span { start: i, end: vend } });
+        out.push(Member {
+            key,
+            value: Span {
+                start: i,
+                end: vend,
+            },
+        });
         i = skip_ws(b, vend);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
             Some(b'}') => return (out, None),
-            _ => return (out, broken(None, i, err(i, "expected , or } between members"))),
+            _ => {
+                return (
+                    out,
+                    broken(None, i, err(i, "expected , or } between members")),
+                )
+            }
         }
     }
 }
@@ -199,7 +217,11 @@ pub fn detect_shape(s: &str) -> Option<Shape> {
             return Some(Shape::Lines);
         }
     }
-    Some(if first == b'[' { Shape::Array } else { Shape::Object })
+    Some(if first == b'[' {
+        Shape::Array
+    } else {
+        Shape::Object
+    })
 }
 
 /// A line of a lines file: its text and 1-based number. Empty lines are skipped.
@@ -223,7 +245,9 @@ impl<'a> Iterator for LineIter<'a> {
         let b = self.s.as_bytes();
         while self.pos < b.len() {
             let start = self.pos;
-            let end = memchr(b'\n', &b[start..]).map(|k| start + k).unwrap_or(b.len());
+            let end = memchr(b'\n', &b[start..])
+                .map(|k| start + k)
+                .unwrap_or(b.len());
             self.pos = end + 1;
             self.line += 1;
             let text = self.s[start..end].trim_end_matches('\r');
@@ -263,7 +287,10 @@ mod tests {
         let s = r#"{"Records": [ {"x":1} ], "n" : "v"}"#;
         let (m, e) = object_members(s, 0);
         assert!(e.is_none());
-        assert_eq!(m.iter().map(|m| m.key).collect::<Vec<_>>(), ["Records", "n"]);
+        assert_eq!(
+            m.iter().map(|m| m.key).collect::<Vec<_>>(),
+            ["Records", "n"]
+        );
         assert_eq!(&s[m[0].value.start..m[0].value.end], r#"[ {"x":1} ]"#);
     }
 

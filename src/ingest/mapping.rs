@@ -15,7 +15,10 @@ pub enum MappingError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
 }
 
 /// A mapping file, as written.
@@ -96,25 +99,56 @@ impl Paths {
 
 /// Columns a mapping may fill (the raw-location columns are heist's own).
 pub fn mappable(col: Col) -> bool {
-    !matches!(col, Col::Time | Col::Origin | Col::Line | Col::RawOffset | Col::RawLen | Col::RecordHash | Col::Source)
+    !matches!(
+        col,
+        Col::Time
+            | Col::Origin
+            | Col::Line
+            | Col::RawOffset
+            | Col::RawLen
+            | Col::RecordHash
+            | Col::Source
+    )
 }
 
 impl Mapping {
     /// Parse and check a mapping; errors name the file and the field.
     pub fn parse(file: &str, text: &str) -> Result<Self, MappingError> {
-        let invalid = |message: String| MappingError::Invalid { file: file.to_string(), message };
+        let invalid = |message: String| MappingError::Invalid {
+            file: file.to_string(),
+            message,
+        };
         let m: Mapping = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        if m.id.is_empty() || !m.id.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
-            return Err(invalid(format!("id {:?}: use lower-case letters, digits and _", m.id)));
+        if m.id.is_empty()
+            || !m
+                .id
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        {
+            return Err(invalid(format!(
+                "id {:?}: use lower-case letters, digits and _",
+                m.id
+            )));
         }
         if m.detect.keys.is_empty() && m.detect.header.is_empty() {
-            return Err(invalid("detect: give `keys` (JSON) or `header` (CSV) so heist can recognise the content".into()));
+            return Err(invalid(
+                "detect: give `keys` (JSON) or `header` (CSV) so heist can recognise the content"
+                    .into(),
+            ));
         }
         for name in m.fields.keys().chain(m.constants.keys()) {
             match Col::from_name(name) {
                 Some(c) if mappable(c) => {}
-                Some(_) => return Err(invalid(format!("fields.{name}: heist fills this column itself"))),
-                None => return Err(invalid(format!("fields.{name}: no such column (see docs/schema.md)"))),
+                Some(_) => {
+                    return Err(invalid(format!(
+                        "fields.{name}: heist fills this column itself"
+                    )))
+                }
+                None => {
+                    return Err(invalid(format!(
+                        "fields.{name}: no such column (see docs/schema.md)"
+                    )))
+                }
             }
         }
         if let Some(f) = &m.failure {
@@ -125,15 +159,24 @@ impl Mapping {
                 }
             }
         }
-        if m.time.format != "auto" && chrono::format::StrftimeItems::new(&m.time.format).any(|i| matches!(i, chrono::format::Item::Error)) {
-            return Err(invalid(format!("time.format {:?} is not a valid chrono format", m.time.format)));
+        if m.time.format != "auto"
+            && chrono::format::StrftimeItems::new(&m.time.format)
+                .any(|i| matches!(i, chrono::format::Item::Error))
+        {
+            return Err(invalid(format!(
+                "time.format {:?} is not a valid chrono format",
+                m.time.format
+            )));
         }
         Ok(m)
     }
 
     pub fn load(path: &Path) -> Result<Self, MappingError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Io { file: file.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Io {
+            file: file.clone(),
+            source,
+        })?;
         Self::parse(&file, &text)
     }
 }
@@ -141,17 +184,31 @@ impl Mapping {
 /// The mappings shipped in `assets/mappings/`.
 pub fn builtin() -> Vec<Mapping> {
     const FILES: &[(&str, &str)] = &[
-        ("assets/mappings/anthropic-activity.toml", include_str!("../../assets/mappings/anthropic-activity.toml")),
-        ("assets/mappings/m365-copilot-purview.toml", include_str!("../../assets/mappings/m365-copilot-purview.toml")),
+        (
+            "assets/mappings/anthropic-activity.toml",
+            include_str!("../../assets/mappings/anthropic-activity.toml"),
+        ),
+        (
+            "assets/mappings/m365-copilot-purview.toml",
+            include_str!("../../assets/mappings/m365-copilot-purview.toml"),
+        ),
     ];
-    FILES.iter().filter_map(|(f, t)| Mapping::parse(f, t).ok()).collect()
+    FILES
+        .iter()
+        .filter_map(|(f, t)| Mapping::parse(f, t).ok())
+        .collect()
 }
 
 /// Every `*.toml` in a folder, sorted; a bad file is an error naming it.
 pub fn load_dir(dir: &Path) -> Result<Vec<Mapping>, MappingError> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     paths.sort();
     for p in paths {
         out.push(Mapping::load(&p)?);
@@ -171,12 +228,25 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_field() {
-        let base = "id='x'\ntitle='t'\nprovider='p'\n[detect]\nkeys=['a']\n[time]\nfield='t'\n[fields]\n";
-        let e = Mapping::parse("m.toml", &format!("{base}colour='c'\n")).unwrap_err().to_string();
-        assert!(e.starts_with("m.toml: fields.colour: no such column"), "{e}");
-        let e = Mapping::parse("m.toml", &format!("{base}origin='c'\n")).unwrap_err().to_string();
-        assert!(e.contains("fields.origin: heist fills this column itself"), "{e}");
-        let e = Mapping::parse("m.toml", "id='x'\n").unwrap_err().to_string();
+        let base =
+            "id='x'\ntitle='t'\nprovider='p'\n[detect]\nkeys=['a']\n[time]\nfield='t'\n[fields]\n";
+        let e = Mapping::parse("m.toml", &format!("{base}colour='c'\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.toml: fields.colour: no such column"),
+            "{e}"
+        );
+        let e = Mapping::parse("m.toml", &format!("{base}origin='c'\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fields.origin: heist fills this column itself"),
+            "{e}"
+        );
+        let e = Mapping::parse("m.toml", "id='x'\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("m.toml: "), "{e}");
         assert!(Mapping::parse("m.toml", &format!("{base}identity=['a.b','c']\n")).is_ok());
     }

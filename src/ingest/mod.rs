@@ -30,7 +30,10 @@ pub use progress::Progress;
 #[derive(Debug, Error)]
 pub enum IngestError {
     #[error("{path}: {source}")]
-    Input { path: PathBuf, source: std::io::Error },
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no input paths given")]
     NoInput,
     #[error("building the event frame: {0}")]
@@ -52,35 +55,60 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { dedupe: true, prefilter: None, extra_formats: Vec::new() }
+        Self {
+            dedupe: true,
+            prefilter: None,
+            extra_formats: Vec::new(),
+        }
     }
 }
 
 impl LoadOptions {
     /// Options with the mappings shipped in `assets/mappings/` added.
     pub fn with_builtin_mappings() -> Self {
-        let mut o = Self::default();
-        o.extra_formats = mapping::builtin().into_iter().map(|m| Arc::new(formats::mapped::Mapped::new(m)) as Arc<dyn formats::Format>).collect();
-        o
+        let extra_formats = mapping::builtin()
+            .into_iter()
+            .map(|m| Arc::new(formats::mapped::Mapped::new(m)) as Arc<dyn formats::Format>)
+            .collect();
+        Self {
+            extra_formats,
+            ..Self::default()
+        }
     }
 }
 
 /// What one leaf file became.
 enum LeafOutcome {
-    Parsed { batch: EventBatch, info: FileInfo, errors: Vec<RecordError>, merged: usize },
+    Parsed {
+        batch: Box<EventBatch>,
+        info: FileInfo,
+        errors: Vec<RecordError>,
+        merged: usize,
+    },
     Unreadable(FileIssue),
     Skipped(FileIssue),
     Prefiltered,
 }
 
 /// Load every path into one `EventStore`.
-pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Result<EventStore, IngestError> {
+pub fn load(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    progress: &Progress,
+) -> Result<EventStore, IngestError> {
     if paths.is_empty() {
         return Err(IngestError::NoInput);
     }
-    let files = bundle::walk(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
-    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    progress.files_total.store(files.len() as u64, Ordering::Relaxed);
+    let files =
+        bundle::walk(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
+    let total_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    progress
+        .files_total
+        .store(files.len() as u64, Ordering::Relaxed);
     progress.bytes_total.store(total_bytes, Ordering::Relaxed);
 
     // Each disk file yields leaves in order; results are kept per disk file so the final order is deterministic.
@@ -95,9 +123,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
             let sink = |o: Opened| {
                 let (key, outcome) = match o {
                     Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
-                    Opened::Failed { origin, reason } => {
-                        (origin.clone(), LeafOutcome::Unreadable(FileIssue { origin, reason }))
-                    }
+                    Opened::Failed { origin, reason } => (
+                        origin.clone(),
+                        LeafOutcome::Unreadable(FileIssue { origin, reason }),
+                    ),
                 };
                 if let Ok(mut v) = out.lock() {
                     v.push((key, outcome));
@@ -123,13 +152,18 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
         report.bytes_read += size;
         for (_, outcome) in leaves {
             match outcome {
-                LeafOutcome::Parsed { batch, info, errors, merged } => {
+                LeafOutcome::Parsed {
+                    batch,
+                    info,
+                    errors,
+                    merged,
+                } => {
                     for e in errors {
                         report.add_error(e);
                     }
                     report.merged += merged;
                     infos.push(info);
-                    batches.push(batch);
+                    batches.push(*batch);
                 }
                 LeafOutcome::Unreadable(i) => report.unreadable.push(i),
                 LeafOutcome::Skipped(i) => report.skipped.push(i),
@@ -144,14 +178,23 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
 }
 
 /// Load one in-memory file (tests, stdin). `origin` names it in messages.
-pub fn load_bytes(origin: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<EventStore, IngestError> {
+pub fn load_bytes(
+    origin: &str,
+    bytes: Vec<u8>,
+    opts: &LoadOptions,
+) -> Result<EventStore, IngestError> {
     let progress = Progress::default();
-    let locator = crate::frame::store::Locator { fs_path: PathBuf::from(origin), layers: Vec::new() };
+    let locator = crate::frame::store::Locator {
+        fs_path: PathBuf::from(origin),
+        layers: Vec::new(),
+    };
     let out: Mutex<Vec<LeafOutcome>> = Mutex::new(Vec::new());
     let sink = |o: Opened| {
         let outcome = match o {
             Opened::Leaf(leaf) => parse_leaf(leaf, opts, &progress),
-            Opened::Failed { origin, reason } => LeafOutcome::Unreadable(FileIssue { origin, reason }),
+            Opened::Failed { origin, reason } => {
+                LeafOutcome::Unreadable(FileIssue { origin, reason })
+            }
         };
         if let Ok(mut v) = out.lock() {
             v.push(outcome);
@@ -163,11 +206,16 @@ pub fn load_bytes(origin: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Ev
     let mut infos = Vec::new();
     for outcome in out.into_inner().unwrap_or_default() {
         match outcome {
-            LeafOutcome::Parsed { batch, info, errors, merged } => {
+            LeafOutcome::Parsed {
+                batch,
+                info,
+                errors,
+                merged,
+            } => {
                 errors.into_iter().for_each(|e| report.add_error(e));
                 report.merged += merged;
                 infos.push(info);
-                batches.push(batch);
+                batches.push(*batch);
             }
             LeafOutcome::Unreadable(i) => report.unreadable.push(i),
             LeafOutcome::Skipped(i) => report.skipped.push(i),
@@ -180,10 +228,17 @@ pub fn load_bytes(origin: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Ev
 }
 
 fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcome {
-    let Leaf { origin, locator, bytes } = leaf;
+    let Leaf {
+        origin,
+        locator,
+        bytes,
+    } = leaf;
     let size = bytes.len() as u64;
     if let Some(reason) = formats::skip_reason(&origin) {
-        return LeafOutcome::Skipped(FileIssue { origin, reason: reason.to_string() });
+        return LeafOutcome::Skipped(FileIssue {
+            origin,
+            reason: reason.to_string(),
+        });
     }
     let decoded = text::decode(&bytes);
     let text_ref: &str = &decoded.text;
@@ -196,15 +251,27 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
     let builtin = formats::registry().iter().copied();
     let extra = opts.extra_formats.iter().map(|f| f.as_ref());
     let Some(format) = builtin.chain(extra).find(|f| f.sniff(&probe)) else {
-        return LeafOutcome::Unreadable(FileIssue { origin: origin.clone(), reason: text::unrecognised_reason(&probe, &bytes) });
+        return LeafOutcome::Unreadable(FileIssue {
+            origin: origin.clone(),
+            reason: text::unrecognised_reason(&probe, &bytes),
+        });
     };
     let mut out = formats::ParseOut::new(&origin, probe.loc_kind());
     if let Some(note) = &decoded.lossy_note {
         out.error(0, note.clone());
     }
     format.parse(&probe, &mut out);
-    progress.events.fetch_add(out.batch.len() as u64, Ordering::Relaxed);
-    progress.errors.fetch_add(out.errors.len() as u64, Ordering::Relaxed);
+    progress
+        .events
+        .fetch_add(out.batch.len() as u64, Ordering::Relaxed);
+    progress
+        .errors
+        .fetch_add(out.errors.len() as u64, Ordering::Relaxed);
     let info = out.file_info(format.id(), locator, size);
-    LeafOutcome::Parsed { batch: out.batch, info, errors: out.errors, merged: out.merged }
+    LeafOutcome::Parsed {
+        batch: Box::new(out.batch),
+        info,
+        errors: out.errors,
+        merged: out.merged,
+    }
 }

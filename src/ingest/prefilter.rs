@@ -19,14 +19,20 @@ impl Prefilter {
         if any_of.is_empty() || !any_of.iter().all(|l| Self::usable(l)) {
             return None;
         }
-        let searcher = AhoCorasick::builder().ascii_case_insensitive(true).build(&any_of).ok()?;
+        let searcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&any_of)
+            .ok()?;
         Some(Self { any_of, searcher })
     }
 
     /// Only literals made of characters that JSON and the text formats never alter are usable.
     pub fn usable(literal: &str) -> bool {
         !literal.is_empty()
-            && literal.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'/' | b'=' | b'+' | b'@'))
+            && literal.bytes().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, b'-' | b'_' | b'.' | b':' | b'/' | b'=' | b'+' | b'@')
+            })
     }
 
     pub fn may_match(&self, text: &str) -> bool {
@@ -45,11 +51,19 @@ mod tests {
     #[test]
     fn skips_only_when_safe() {
         let p = Prefilter::new(vec!["AKIAEXAMPLE".into()]).unwrap();
-        assert!(p.may_match(r#"{"accessKeyId":"akiaexample"}"#), "case-insensitive like the query");
+        assert!(
+            p.may_match(r#"{"accessKeyId":"akiaexample"}"#),
+            "case-insensitive like the query"
+        );
         assert!(p.may_match(r#"{"accessKeyId":"AKIAEXAMPLE"}"#));
         assert!(!p.may_match(r#"{"accessKeyId":"AKIAOTHER"}"#));
-        assert!(p.may_match(r#"{"accessKeyId":"\u0041KIAEXAMPLE"}"#), "escapes force a parse");
+        assert!(
+            p.may_match(r#"{"accessKeyId":"\u0041KIAEXAMPLE"}"#),
+            "escapes force a parse"
+        );
         assert!(!Prefilter::usable("a b"));
-        assert!(Prefilter::usable("//iam.googleapis.com/projects/p/serviceAccounts/sa/keys/k"));
+        assert!(Prefilter::usable(
+            "//iam.googleapis.com/projects/p/serviceAccounts/sa/keys/k"
+        ));
     }
 }

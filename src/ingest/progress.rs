@@ -55,7 +55,11 @@ impl Snapshot {
     /// Fraction done by input bytes, 0.0..=1.0.
     pub fn ratio(&self) -> f64 {
         if self.bytes_total == 0 {
-            return if self.files_total == 0 { 0.0 } else { self.files_done as f64 / self.files_total as f64 };
+            return if self.files_total == 0 {
+                0.0
+            } else {
+                self.files_done as f64 / self.files_total as f64
+            };
         }
         (self.bytes_done as f64 / self.bytes_total as f64).clamp(0.0, 1.0)
     }

@@ -14,7 +14,11 @@ pub fn read_record(loc: &Locator, offset: u64, len: u32) -> Result<String, Strin
         .text
         .get(start..end)
         .map(str::to_string)
-        .ok_or_else(|| format!("record at bytes {start}..{end} is no longer in the file; was the bundle changed?"))
+        .ok_or_else(|| {
+            format!(
+                "record at bytes {start}..{end} is no longer in the file; was the bundle changed?"
+            )
+        })
 }
 
 /// Pretty-print a JSON record for reading; non-JSON (text log lines) comes back unchanged.
@@ -37,7 +41,9 @@ fn open_nested_json(v: serde_json::Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     let v = match v {
                         Value::String(s) if s.trim_start().starts_with('{') => {
-                            serde_json::from_str::<Value>(&s).map(open_nested_json).unwrap_or(Value::String(s))
+                            serde_json::from_str::<Value>(&s)
+                                .map(open_nested_json)
+                                .unwrap_or(Value::String(s))
                         }
                         other => open_nested_json(other),
                     };

@@ -14,7 +14,10 @@ pub struct Decoded<'a> {
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
-        Ok(s) => Decoded { text: Cow::Borrowed(s), lossy_note: None },
+        Ok(s) => Decoded {
+            text: Cow::Borrowed(s),
+            lossy_note: None,
+        },
         Err(e) => {
             let bad = e.valid_up_to();
             Decoded {
@@ -33,14 +36,25 @@ pub fn unrecognised_reason(probe: &Probe<'_>, bytes: &[u8]) -> String {
         return format!("not a log format heist reads ({e})");
     }
     if let Some(first) = probe.first() {
-        let keys: Vec<&str> = first.as_object().map(|o| o.keys().map(String::as_str).take(8).collect()).unwrap_or_default();
+        let keys: Vec<&str> = first
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).take(8).collect())
+            .unwrap_or_default();
         return format!(
             "JSON, but no known log format (first record keys: {}); a --map file can describe it",
-            if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+            if keys.is_empty() {
+                "none".to_string()
+            } else {
+                keys.join(", ")
+            }
         );
     }
     let head = &bytes[..bytes.len().min(512)];
-    let binary = head.iter().filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20)).count() > head.len() / 20;
+    let binary = head
+        .iter()
+        .filter(|&&c| c < 0x09 || (c > 0x0d && c < 0x20))
+        .count()
+        > head.len() / 20;
     if bytes.is_empty() {
         "empty file".to_string()
     } else if binary {
@@ -49,6 +63,9 @@ pub fn unrecognised_reason(probe: &Probe<'_>, bytes: &[u8]) -> String {
         "JSON with no parseable record".to_string()
     } else {
         let line = probe.text.lines().next().unwrap_or("");
-        format!("text in no known log format (first line: {:?})", crate::util::sanitize::truncate(line, 60))
+        format!(
+            "text in no known log format (first line: {:?})",
+            crate::util::sanitize::truncate(line, 60)
+        )
     }
 }

@@ -28,9 +28,13 @@ struct Distinct<'a> {
 impl<'a> Distinct<'a> {
     fn values(&mut self, col: Col) -> PolarsResult<&[String]> {
         if !self.cache.contains_key(&col) {
-            let s = self.frame.column(col.name())?.as_materialized_series().unique()?;
+            let s = self
+                .frame
+                .column(col.name())?
+                .as_materialized_series()
+                .unique()?;
             let s = s.cast(&DataType::String)?;
-            let v = s.str()?.into_iter().flatten().map(str::to_string).collect();
+            let v = s.str()?.iter().flatten().map(str::to_string).collect();
             self.cache.insert(col, v);
         }
         Ok(self.cache.get(&col).map(Vec::as_slice).unwrap_or(&[]))
@@ -47,7 +51,7 @@ fn in_values(col: Col, values: Vec<&str>) -> PolarsResult<Expr> {
         Kind::Cat => s.cast(&cat_dtype())?,
         _ => s,
     };
-    Ok(col_expr(col).is_in(lit(s).implode(), false))
+    Ok(col_expr(col).is_in(lit(s).implode(false), false))
 }
 
 fn col_expr(c: Col) -> Expr {
@@ -57,8 +61,12 @@ fn col_expr(c: Col) -> Expr {
 fn text_term(col: Col, pats: &[Pattern], d: &mut Distinct<'_>) -> PolarsResult<Expr> {
     match col.kind() {
         Kind::Cat => {
-            let matched: Vec<&str> =
-                d.values(col)?.iter().filter(|v| pats.iter().any(|p| p.matches(v))).map(String::as_str).collect();
+            let matched: Vec<&str> = d
+                .values(col)?
+                .iter()
+                .filter(|v| pats.iter().any(|p| p.matches(v)))
+                .map(String::as_str)
+                .collect();
             in_values(col, matched)
         }
         _ => {
@@ -67,9 +75,9 @@ fn text_term(col: Col, pats: &[Pattern], d: &mut Distinct<'_>) -> PolarsResult<E
             for p in pats {
                 let one = match p {
                     Pattern::Exact(v) => col_expr(col).eq(lit(v.clone())),
-                    Pattern::Glob(_, re) | Pattern::Regex(re) => {
-                        col_expr(col).str().contains(lit(re.as_str().to_string()), true)
-                    }
+                    Pattern::Glob(_, re) | Pattern::Regex(re) => col_expr(col)
+                        .str()
+                        .contains(lit(re.as_str().to_string()), true),
                     Pattern::Cidr(..) => lit(false),
                 };
                 e = Some(match e {
@@ -94,20 +102,27 @@ fn cmp(e: Expr, op: Cmp, v: Expr) -> Expr {
 
 /// Compile a parsed query against the frame it will filter. `None` means "everything".
 pub fn compile_query(q: &Query, frame: &DataFrame) -> PolarsResult<Option<Expr>> {
-    let mut d = Distinct { frame, cache: HashMap::new() };
+    let mut d = Distinct {
+        frame,
+        cache: HashMap::new(),
+    };
     let mut all: Option<Expr> = None;
     for t in &q.terms {
         let e = match &t.kind {
             TermKind::Field { col, any_of } => text_term(*col, any_of, &mut d)?,
             TermKind::Time { op, at } => {
-                let v = lit(*at).cast(DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)));
+                let v = lit(*at).cast(DataType::Datetime(
+                    TimeUnit::Nanoseconds,
+                    Some(TimeZone::UTC),
+                ));
                 cmp(col_expr(Col::Time), *op, v)
             }
             TermKind::Number { col, op, value } => cmp(col_expr(*col), *op, lit(*value)),
             TermKind::Bare(word) => {
                 let lower = word.to_lowercase();
                 let pat = [Pattern::Regex(
-                    regex::Regex::new(&format!("(?i){}", regex::escape(&lower))).map_err(|e| polars_err!(ComputeError: "{e}"))?,
+                    regex::Regex::new(&format!("(?i){}", regex::escape(&lower)))
+                        .map_err(|e| polars_err!(ComputeError: "{e}"))?,
                 )];
                 let mut any: Option<Expr> = None;
                 for &c in BARE_COLUMNS {

@@ -46,14 +46,30 @@ pub const FIELDS: &[(&str, Col)] = &[
 ];
 
 /// Columns a bare word searches.
-pub const BARE_COLUMNS: &[Col] = &[Col::Identity, Col::Token, Col::Asset, Col::Action, Col::SourceIp, Col::UserAgent];
+pub const BARE_COLUMNS: &[Col] = &[
+    Col::Identity,
+    Col::Token,
+    Col::Asset,
+    Col::Action,
+    Col::SourceIp,
+    Col::UserAgent,
+];
 
 fn field_by_name(name: &str) -> Option<Col> {
     let lower = name.to_ascii_lowercase();
-    FIELDS.iter().find(|(n, _)| *n == lower).map(|(_, c)| *c).or_else(|| {
-        // Column names themselves are accepted too (`source_ip`, `user_agent`, `error_code`, ...).
-        Col::from_name(&lower).filter(|c| !matches!(c, Col::Time | Col::RawOffset | Col::RawLen | Col::RecordHash | Col::Line))
-    })
+    FIELDS
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, c)| *c)
+        .or_else(|| {
+            // Column names themselves are accepted too (`source_ip`, `user_agent`, `error_code`, ...).
+            Col::from_name(&lower).filter(|c| {
+                !matches!(
+                    c,
+                    Col::Time | Col::RawOffset | Col::RawLen | Col::RecordHash | Col::Line
+                )
+            })
+        })
 }
 
 /// One value pattern.
@@ -225,14 +241,24 @@ pub fn parse_ip_lenient(s: &str) -> Option<IpAddr> {
 }
 
 pub fn cidr_contains(net: IpAddr, bits: u8, s: &str) -> bool {
-    let Some(ip) = parse_ip_lenient(s) else { return false };
+    let Some(ip) = parse_ip_lenient(s) else {
+        return false;
+    };
     match (net, ip) {
         (IpAddr::V4(n), IpAddr::V4(i)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits as u32) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits as u32)
+            };
             (u32::from(n) & mask) == (u32::from(i) & mask)
         }
         (IpAddr::V6(n), IpAddr::V6(i)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits as u32) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits as u32)
+            };
             (u128::from(n) & mask) == (u128::from(i) & mask)
         }
         _ => false,
@@ -244,7 +270,9 @@ fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
         return Err("empty value".into());
     }
     if v.len() >= 2 && v.starts_with('/') && v.ends_with('/') {
-        return Regex::new(&v[1..v.len() - 1]).map(Pattern::Regex).map_err(|e| format!("bad regex: {e}"));
+        return Regex::new(&v[1..v.len() - 1])
+            .map(Pattern::Regex)
+            .map_err(|e| format!("bad regex: {e}"));
     }
     if col == Col::SourceIp {
         if let Some((net, bits)) = parse_cidr(v) {
@@ -252,18 +280,28 @@ fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
         }
     }
     if v.contains('*') || v.contains('?') {
-        return glob_to_regex(v).map(|re| Pattern::Glob(v.to_string(), re)).map_err(|e| format!("bad pattern: {e}"));
+        return glob_to_regex(v)
+            .map(|re| Pattern::Glob(v.to_string(), re))
+            .map_err(|e| format!("bad pattern: {e}"));
     }
     Ok(Pattern::Exact(v.to_string()))
 }
 
 fn field_names() -> String {
-    FIELDS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    FIELDS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parse a query. An empty query matches everything.
 pub fn parse(q: &str) -> Result<Query, QueryError> {
-    let fail = |span: (usize, usize), message: String| QueryError { query: q.to_string(), span, message };
+    let fail = |span: (usize, usize), message: String| QueryError {
+        query: q.to_string(),
+        span,
+        message,
+    };
     let spans = split_terms(q).map_err(|sp| fail(sp, "unclosed double quote".into()))?;
     let mut terms = Vec::new();
     for (s, e) in spans {
@@ -273,14 +311,20 @@ pub fn parse(q: &str) -> Result<Query, QueryError> {
             _ => (false, raw),
         };
         let kind = parse_term(body).map_err(|m| fail((s, e), m))?;
-        terms.push(Term { negated, kind, span: (s, e) });
+        terms.push(Term {
+            negated,
+            kind,
+            span: (s, e),
+        });
     }
     Ok(Query { terms })
 }
 
 fn parse_term(body: &str) -> Result<TermKind, String> {
     // Find the operator: the first of ':' '>=' '<=' '>' '<' '=' outside quotes, after a name.
-    let name_end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+    let name_end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
     let name = &body[..name_end];
     let rest = &body[name_end..];
     let (op, value) = if let Some(v) = rest.strip_prefix(':') {
@@ -317,15 +361,19 @@ fn parse_term(body: &str) -> Result<TermKind, String> {
         let v = unquote(value);
         let op = match (op, cmp) {
             (":", _) | (_, Some(Cmp::Eq)) => {
-                return Err("time needs a comparison: time>=2026-10-05T02:00:00Z or time<...".into())
+                return Err(
+                    "time needs a comparison: time>=2026-10-05T02:00:00Z or time<...".into(),
+                )
             }
             (_, Some(c)) => c,
             _ => unreachable!("op is one of the comparisons"),
         };
-        let at = parse_any(&v).ok_or_else(|| format!("{v:?} is not a time (try 2026-10-05T02:00:00Z)"))?;
+        let at = parse_any(&v)
+            .ok_or_else(|| format!("{v:?} is not a time (try 2026-10-05T02:00:00Z)"))?;
         return Ok(TermKind::Time { op, at });
     }
-    let col = field_by_name(name).ok_or_else(|| format!("unknown field {name:?}; fields: time, {}", field_names()))?;
+    let col = field_by_name(name)
+        .ok_or_else(|| format!("unknown field {name:?}; fields: time, {}", field_names()))?;
     if matches!(col, Col::Bytes | Col::InputTokens | Col::OutputTokens) {
         let op = match (op, cmp) {
             (":", _) => Cmp::Eq,
@@ -333,11 +381,15 @@ fn parse_term(body: &str) -> Result<TermKind, String> {
             _ => unreachable!("op is one of the comparisons"),
         };
         let v = unquote(value).replace('_', "");
-        let value: u64 = v.parse().map_err(|_| format!("{name} needs a whole number, not {v:?}"))?;
+        let value: u64 = v
+            .parse()
+            .map_err(|_| format!("{name} needs a whole number, not {v:?}"))?;
         return Ok(TermKind::Number { col, op, value });
     }
     if op != ":" {
-        return Err(format!("{name} takes {name}:value (comparisons are for time, bytes and tokens)"));
+        return Err(format!(
+            "{name} takes {name}:value (comparisons are for time, bytes and tokens)"
+        ));
     }
     if value.is_empty() {
         return Err(format!("{name}: needs a value"));
@@ -345,7 +397,10 @@ fn parse_term(body: &str) -> Result<TermKind, String> {
     let any_of = if value.starts_with('/') {
         vec![parse_pattern(col, value)?]
     } else {
-        split_values(value).iter().map(|v| parse_pattern(col, v)).collect::<Result<Vec<_>, _>>()?
+        split_values(value)
+            .iter()
+            .map(|v| parse_pattern(col, v))
+            .collect::<Result<Vec<_>, _>>()?
     };
     Ok(TermKind::Field { col, any_of })
 }
@@ -357,12 +412,17 @@ mod tests {
     #[test]
     fn parses_every_term_kind() {
         let q = parse(r#"token:AKIA1 -outcome:success action:GetObject,CopyObject asset:*.safetensors ua:/^Boto/ time>=2026-10-05T02:00:00Z ip:198.51.100.0/24 bytes>1000 exfil "two words""#).unwrap();
-        assert_eq!(q.terms.len(), 9);
+        assert_eq!(q.terms.len(), 10);
         assert!(q.terms[1].negated);
         assert!(matches!(&q.terms[2].kind, TermKind::Field { any_of, .. } if any_of.len() == 2));
-        assert!(matches!(&q.terms[3].kind, TermKind::Field { any_of, .. } if matches!(any_of[0], Pattern::Glob(..))));
-        assert!(matches!(&q.terms[6].kind, TermKind::Field { any_of, .. } if matches!(any_of[0], Pattern::Cidr(..))));
-        assert!(matches!(&q.terms[8].kind, TermKind::Bare(w) if w == "two words"));
+        assert!(
+            matches!(&q.terms[3].kind, TermKind::Field { any_of, .. } if matches!(any_of[0], Pattern::Glob(..)))
+        );
+        assert!(
+            matches!(&q.terms[6].kind, TermKind::Field { any_of, .. } if matches!(any_of[0], Pattern::Cidr(..)))
+        );
+        assert!(matches!(&q.terms[8].kind, TermKind::Bare(w) if w == "exfil"));
+        assert!(matches!(&q.terms[9].kind, TermKind::Bare(w) if w == "two words"));
     }
 
     #[test]
@@ -372,9 +432,15 @@ mod tests {
         assert!(e.message.contains("unknown field \"colour\""));
         let shown = e.to_string();
         assert!(shown.ends_with("             ^^^^^^^^^^"), "{shown}");
-        assert!(parse("time>=yesterdayish").unwrap_err().message.contains("not a time"));
+        assert!(parse("time>=yesterdayish")
+            .unwrap_err()
+            .message
+            .contains("not a time"));
         assert!(parse("ua:/[/").unwrap_err().message.contains("bad regex"));
-        assert!(parse("token:\"open").unwrap_err().message.contains("unclosed"));
+        assert!(parse("token:\"open")
+            .unwrap_err()
+            .message
+            .contains("unclosed"));
         assert!(parse("time:2026").is_err());
     }
 
@@ -383,7 +449,10 @@ mod tests {
         let (net, bits) = parse_cidr("198.51.100.0/24").unwrap();
         assert!(cidr_contains(net, bits, "198.51.100.77"));
         assert!(!cidr_contains(net, bits, "198.51.101.1"));
-        assert!(cidr_contains(net, bits, "198.051.100.077"), "zero-padded octets as logged");
+        assert!(
+            cidr_contains(net, bits, "198.051.100.077"),
+            "zero-padded octets as logged"
+        );
         assert!(!cidr_contains(net, bits, "s3.amazonaws.com"));
     }
 

@@ -27,8 +27,8 @@ pub fn value_counts(df: &DataFrame, col: Col) -> PolarsResult<Vec<(String, u64)>
     let ns = g.column("n")?.cast(&DataType::UInt64)?;
     let ns = ns.u64()?;
     let mut out: Vec<(String, u64)> = names
-        .into_iter()
-        .zip(ns.into_iter())
+        .iter()
+        .zip(ns.iter())
         .filter_map(|(a, b)| Some((a?.to_string(), b?)))
         .collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -8,18 +8,36 @@ use crate::util::time::{format_utc, Nanos};
 /// Who made a call.
 #[derive(Clone, Debug)]
 pub enum Who {
-    User { account: String, name: String, key: String },
-    Session { account: String, role: String, session: String, key: String },
+    User {
+        account: String,
+        name: String,
+        key: String,
+    },
+    Session {
+        account: String,
+        role: String,
+        session: String,
+        key: String,
+    },
     Service(String),
 }
 
 impl Who {
     pub fn user(account: &str, name: &str, key: &str) -> Self {
-        Who::User { account: account.into(), name: name.into(), key: key.into() }
+        Who::User {
+            account: account.into(),
+            name: name.into(),
+            key: key.into(),
+        }
     }
 
     pub fn session(account: &str, role: &str, session: &str, key: &str) -> Self {
-        Who::Session { account: account.into(), role: role.into(), session: session.into(), key: key.into() }
+        Who::Session {
+            account: account.into(),
+            role: role.into(),
+            session: session.into(),
+            key: key.into(),
+        }
     }
 
     pub fn identity(&self, rng: &mut Rng) -> Value {
@@ -32,7 +50,12 @@ impl Who {
                 "accessKeyId": key,
                 "userName": name,
             }),
-            Who::Session { account, role, session, key } => json!({
+            Who::Session {
+                account,
+                role,
+                session,
+                key,
+            } => json!({
                 "type": "AssumedRole",
                 "principalId": format!("AROA{}:{session}", stable_suffix(role)),
                 "arn": format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
@@ -80,7 +103,14 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    pub fn new(t: Nanos, who: &'a Who, source: &'a str, name: &'a str, ip: &'a str, ua: &'a str) -> Self {
+    pub fn new(
+        t: Nanos,
+        who: &'a Who,
+        source: &'a str,
+        name: &'a str,
+        ip: &'a str,
+        ua: &'a str,
+    ) -> Self {
         Call {
             t,
             who,

@@ -50,7 +50,11 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     match s.char_indices().nth(max) {
         None => Cow::Borrowed(s),
         Some(_) => {
-            let cut = s.char_indices().nth(max - 1).map(|(i, _)| i).unwrap_or(s.len());
+            let cut = s
+                .char_indices()
+                .nth(max - 1)
+                .map(|(i, _)| i)
+                .unwrap_or(s.len());
             let mut out = String::with_capacity(cut + 3);
             out.push_str(&s[..cut]);
             out.push('…');
@@ -80,7 +84,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed() {
-        assert!(matches!(for_terminal("arn:aws:iam::1:user/alice"), Cow::Borrowed(_)));
+        assert!(matches!(
+            for_terminal("arn:aws:iam::1:user/alice"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

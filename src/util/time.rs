@@ -45,7 +45,11 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 /// `YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]`; no zone means UTC. Returns None when it is not that shape.
 pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
     let b = s.trim().as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+    {
         return None;
     }
     if b[13] != b':' || b[16] != b':' {
@@ -57,7 +61,13 @@ pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
     let hour = digits(b, 11, 2)?;
     let min = digits(b, 14, 2)?;
     let sec = digits(b, 17, 2)?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || min > 59
+        || sec > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -124,13 +134,20 @@ pub fn parse_any(s: &str) -> Option<Nanos> {
     if let Ok(dt) = DateTime::parse_from_str(t, "%d/%b/%Y:%H:%M:%S %z") {
         return dt.with_timezone(&Utc).timestamp_nanos_opt();
     }
-    for fmt in ["%m/%d/%Y %I:%M:%S %p", "%b %d, %Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S"] {
+    for fmt in [
+        "%m/%d/%Y %I:%M:%S %p",
+        "%b %d, %Y %I:%M:%S %p",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M:%S",
+    ] {
         if let Ok(ndt) = NaiveDateTime::parse_from_str(t, fmt) {
             return Utc.from_utc_datetime(&ndt).timestamp_nanos_opt();
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?).timestamp_nanos_opt();
+        return Utc
+            .from_utc_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .timestamp_nanos_opt();
     }
     if let Ok(dt) = DateTime::parse_from_rfc2822(t) {
         return dt.with_timezone(&Utc).timestamp_nanos_opt();
@@ -206,7 +223,10 @@ mod tests {
     use super::*;
 
     fn chrono_ns(s: &str) -> i64 {
-        DateTime::parse_from_rfc3339(s).unwrap().timestamp_nanos_opt().unwrap()
+        DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap()
     }
 
     #[test]
@@ -227,7 +247,14 @@ mod tests {
 
     #[test]
     fn rfc3339_rejects_garbage() {
-        for s in ["redacted", "", "2023-13-01T00:00:00Z", "2023-02-30T00:00:00Z", "2023-07-19T21:33:41Zjunk", "2023-07-19"] {
+        for s in [
+            "redacted",
+            "",
+            "2023-13-01T00:00:00Z",
+            "2023-02-30T00:00:00Z",
+            "2023-07-19T21:33:41Zjunk",
+            "2023-07-19",
+        ] {
             assert_eq!(parse_rfc3339(s), None, "{s}");
         }
     }
@@ -238,15 +265,30 @@ mod tests {
         assert_eq!(parse_any("06/Feb/2019:00:01:57 +0000"), Some(base));
         assert_eq!(parse_any("1549411317"), Some(base));
         assert_eq!(parse_any("1549411317000"), Some(base));
-        assert_eq!(parse_any("12/13/2024 4:34:03 PM"), Some(chrono_ns("2024-12-13T16:34:03Z")));
-        assert_eq!(parse_any("Jul 18, 2014 4:07:39 PM"), Some(chrono_ns("2014-07-18T16:07:39Z")));
-        assert_eq!(parse_any("2026-10-05"), Some(chrono_ns("2026-10-05T00:00:00Z")));
+        assert_eq!(
+            parse_any("12/13/2024 4:34:03 PM"),
+            Some(chrono_ns("2024-12-13T16:34:03Z"))
+        );
+        assert_eq!(
+            parse_any("Jul 18, 2014 4:07:39 PM"),
+            Some(chrono_ns("2014-07-18T16:07:39Z"))
+        );
+        assert_eq!(
+            parse_any("2026-10-05"),
+            Some(chrono_ns("2026-10-05T00:00:00Z"))
+        );
         assert_eq!(epoch_f64(1549411317.0), Some(base));
     }
 
     #[test]
     fn formats_utc() {
-        assert_eq!(format_utc(chrono_ns("2026-10-05T02:13:07Z")), "2026-10-05T02:13:07Z");
-        assert_eq!(format_utc(chrono_ns("2026-10-05T02:13:07.250Z")), "2026-10-05T02:13:07.250Z");
+        assert_eq!(
+            format_utc(chrono_ns("2026-10-05T02:13:07Z")),
+            "2026-10-05T02:13:07Z"
+        );
+        assert_eq!(
+            format_utc(chrono_ns("2026-10-05T02:13:07.250Z")),
+            "2026-10-05T02:13:07.250Z"
+        );
     }
 }

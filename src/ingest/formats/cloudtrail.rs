@@ -251,7 +251,8 @@ struct Insight<'a> {
 /// Parse an optional sub-object leniently: a shape heist does not expect (a string, an array) reads as absent,
 /// never as a failed record; the raw record keeps it.
 fn sub<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or_default()
 }
 
 fn is_cloudtrail(v: &serde_json::Value) -> bool {
@@ -260,7 +261,9 @@ fn is_cloudtrail(v: &serde_json::Value) -> bool {
         return true;
     }
     o.contains_key("eventVersion") && (o.contains_key("eventTime") || o.contains_key("eventSource"))
-        || (o.contains_key("eventSource") && o.contains_key("eventName") && o.contains_key("awsRegion"))
+        || (o.contains_key("eventSource")
+            && o.contains_key("eventName")
+            && o.contains_key("awsRegion"))
 }
 
 impl Format for CloudTrail {
@@ -314,7 +317,9 @@ fn c<'a>(v: &S<'a>) -> Option<Cow<'a, str>> {
 fn event_time(ev: &Event<'_>) -> Result<i64, String> {
     let raw = ev.event_time.ok_or("no eventTime")?;
     match serde_json::from_str::<serde_json::Value>(raw.get()) {
-        Ok(serde_json::Value::String(s)) => parse_any(&s).ok_or_else(|| format!("eventTime {s:?} is not a timestamp")),
+        Ok(serde_json::Value::String(s)) => {
+            parse_any(&s).ok_or_else(|| format!("eventTime {s:?} is not a timestamp"))
+        }
         Ok(serde_json::Value::Number(n)) => n
             .as_i64()
             .and_then(crate::util::time::epoch_number)
@@ -360,7 +365,9 @@ fn user_arn(account: Option<&str>, user: &str) -> String {
 fn copy_source(src: &str) -> String {
     let src = src.trim_start_matches('/');
     let src = src.split_once("?versionId=").map(|(a, _)| a).unwrap_or(src);
-    percent_encoding::percent_decode_str(src).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(src)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn resource_kind(aws_type: &str) -> Cow<'static, str> {
@@ -371,7 +378,9 @@ fn resource_kind(aws_type: &str) -> Cow<'static, str> {
         "AWS::IAM::User" => "iam_user",
         "AWS::IAM::AccessKey" => "access_key",
         "AWS::KMS::Key" => "kms_key",
-        "AWS::Bedrock::Model" | "AWS::Bedrock::FoundationModel" | "AWS::Bedrock::CustomModel" => "model",
+        "AWS::Bedrock::Model" | "AWS::Bedrock::FoundationModel" | "AWS::Bedrock::CustomModel" => {
+            "model"
+        }
         "AWS::SecretsManager::Secret" => "secret",
         "AWS::CloudTrail::Trail" => "trail",
         other => return Cow::Owned(other.to_string()),
@@ -391,7 +400,10 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
             let ins: Insight<'_> = sub(ev.insight_details);
             let name = c(&ins.event_name).ok_or("no eventName")?;
             let state = c(&ins.state).unwrap_or(Cow::Borrowed("Insight"));
-            row.set(Col::Action, Some(Cow::Owned(format!("Insight:{state}:{name}"))));
+            row.set(
+                Col::Action,
+                Some(Cow::Owned(format!("Insight:{state}:{name}"))),
+            );
         }
     }
     row.set(Col::Region, c(&ev.aws_region));
@@ -405,7 +417,11 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
     row.set(Col::Account, account.clone());
 
     if let Some(u) = ui {
-        let issuer = u.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| c(&i.arn));
+        let issuer = u
+            .session_context
+            .as_ref()
+            .and_then(|s| s.session_issuer.as_ref())
+            .and_then(|i| c(&i.arn));
         let kind = c(&u.kind);
         let anonymous = c(&u.account_id).as_deref() == Some("ANONYMOUS_PRINCIPAL");
         let identity = c(&u.arn)
@@ -413,7 +429,13 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
             .or_else(|| c(&u.user_name))
             .or_else(|| u.on_behalf_of.as_ref().and_then(|o| c(&o.user_id)))
             .or_else(|| c(&u.invoked_by))
-            .or_else(|| if anonymous { Some(Cow::Borrowed("anonymous")) } else { c(&u.principal_id) });
+            .or_else(|| {
+                if anonymous {
+                    Some(Cow::Borrowed("anonymous"))
+                } else {
+                    c(&u.principal_id)
+                }
+            });
         row.set(Col::Identity, identity);
         let it = identity_type_of(kind.as_deref().unwrap_or(""), u.account_id.as_deref());
         row.set_str(Col::IdentityType, it);
@@ -480,7 +502,13 @@ fn set_asset<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, account: Opt
     } else if let Some(b) = c(&p.bucket_name) {
         (Some(b), "s3_bucket")
     } else if let Some(r) = c(&p.role_name) {
-        (Some(Cow::Owned(format!("arn:aws:iam::{}:role/{r}", account.unwrap_or("")))), "iam_role")
+        (
+            Some(Cow::Owned(format!(
+                "arn:aws:iam::{}:role/{r}",
+                account.unwrap_or("")
+            ))),
+            "iam_role",
+        )
     } else if let Some(v) = c(&p.secret_id) {
         (Some(v), "secret")
     } else if let Some(v) = c(&p.model_package_name).or_else(|| c(&p.model_package_group_name)) {
@@ -490,7 +518,9 @@ fn set_asset<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, account: Opt
     } else if let Some(v) = c(&p.endpoint_name) {
         (Some(v), "endpoint")
     } else if let Some(v) = c(&p.trail_name).or_else(|| {
-        (ev.event_source.as_deref() == Some("cloudtrail.amazonaws.com")).then(|| c(&p.name)).flatten()
+        (ev.event_source.as_deref() == Some("cloudtrail.amazonaws.com"))
+            .then(|| c(&p.name))
+            .flatten()
     }) {
         (Some(v), "trail")
     } else if let Some(v) = c(&p.policy_arn) {
@@ -516,7 +546,10 @@ fn set_asset<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, account: Opt
     // Fall back to the first named resource.
     if let Some(raw) = ev.resources {
         if let Ok(list) = serde_json::from_str::<Vec<Resource<'_>>>(raw.get()) {
-            if let Some(r) = list.into_iter().find(|r| r.arn.as_deref().is_some_and(|a| !a.is_empty())) {
+            if let Some(r) = list
+                .into_iter()
+                .find(|r| r.arn.as_deref().is_some_and(|a| !a.is_empty()))
+            {
                 let kind = r.kind.as_deref().map(resource_kind);
                 row.set(Col::Asset, r.arn.map(|a| Cow::Owned(a.into_owned())));
                 row.set(Col::AssetKind, kind);
@@ -525,7 +558,13 @@ fn set_asset<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, account: Opt
     }
 }
 
-fn set_lineage<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, r: &Response<'a>, account: Option<&str>) {
+fn set_lineage<'a>(
+    row: &mut Row<'a>,
+    ev: &Event<'a>,
+    p: &Params<'a>,
+    r: &Response<'a>,
+    account: Option<&str>,
+) {
     let action = ev.event_name.as_deref().unwrap_or("");
     if row.get(Col::Outcome) != Some(outcome::SUCCESS) {
         return;
@@ -546,24 +585,41 @@ fn set_lineage<'a>(row: &mut Row<'a>, ev: &Event<'a>, p: &Params<'a>, r: &Respon
         if let Some(k) = c(&ak.access_key_id) {
             row.set(Col::MintedToken, Some(k));
             let user = c(&ak.user_name).or_else(|| c(&p.user_name));
-            row.set(Col::MintedIdentity, user.map(|u| Cow::Owned(user_arn(account, &u))));
+            row.set(
+                Col::MintedIdentity,
+                user.map(|u| Cow::Owned(user_arn(account, &u))),
+            );
             return;
         }
     }
     if let Some(sc) = &r.service_specific_credential {
         row.set(Col::MintedToken, c(&sc.service_specific_credential_id));
-        row.set(Col::MintedIdentity, c(&sc.user_name).map(|u| Cow::Owned(user_arn(account, &u))));
+        row.set(
+            Col::MintedIdentity,
+            c(&sc.user_name).map(|u| Cow::Owned(user_arn(account, &u))),
+        );
         return;
     }
     if action == "CreateLoginProfile" || action == "UpdateLoginProfile" {
-        let user = r.login_profile.as_ref().and_then(|l| c(&l.user_name)).or_else(|| c(&p.user_name));
-        row.set(Col::MintedIdentity, user.map(|u| Cow::Owned(user_arn(account, &u))));
+        let user = r
+            .login_profile
+            .as_ref()
+            .and_then(|l| c(&l.user_name))
+            .or_else(|| c(&p.user_name));
+        row.set(
+            Col::MintedIdentity,
+            user.map(|u| Cow::Owned(user_arn(account, &u))),
+        );
         return;
     }
     match action {
         "DeleteAccessKey" => row.set(Col::RevokedToken, c(&p.access_key_id)),
-        "UpdateAccessKey" if p.status.as_deref() == Some("Inactive") => row.set(Col::RevokedToken, c(&p.access_key_id)),
-        "DeleteServiceSpecificCredential" => row.set(Col::RevokedToken, c(&p.service_specific_credential_id)),
+        "UpdateAccessKey" if p.status.as_deref() == Some("Inactive") => {
+            row.set(Col::RevokedToken, c(&p.access_key_id))
+        }
+        "DeleteServiceSpecificCredential" => {
+            row.set(Col::RevokedToken, c(&p.service_specific_credential_id))
+        }
         _ => {}
     }
 }

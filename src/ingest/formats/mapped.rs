@@ -37,14 +37,31 @@ impl Mapped {
         let columns = mapping
             .fields
             .iter()
-            .filter_map(|(k, p)| Some((Col::from_name(k)?, p.list().into_iter().map(str::to_string).collect())))
+            .filter_map(|(k, p)| {
+                Some((
+                    Col::from_name(k)?,
+                    p.list().into_iter().map(str::to_string).collect(),
+                ))
+            })
             .collect();
-        let constants = mapping.constants.iter().filter_map(|(k, v)| Some((Col::from_name(k)?, v.clone()))).collect();
-        let failure = mapping.failure.as_ref().and_then(|f| Regex::new(&f.regex).ok());
+        let constants = mapping
+            .constants
+            .iter()
+            .filter_map(|(k, v)| Some((Col::from_name(k)?, v.clone())))
+            .collect();
+        let failure = mapping
+            .failure
+            .as_ref()
+            .and_then(|f| Regex::new(&f.regex).ok());
         let layouts: Vec<&'static str> = mapping.layouts.iter().map(|l| leak(l.clone())).collect();
         let maps = leak(format!(
             "mapping file: {}",
-            mapping.fields.iter().map(|(k, v)| format!("{k} <- {}", v.list().join("|"))).collect::<Vec<_>>().join(", ")
+            mapping
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k} <- {}", v.list().join("|")))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         Self {
             id: leak(mapping.id.clone()),
@@ -64,7 +81,10 @@ impl Mapped {
 
     fn time(&self, get: &dyn Fn(&str) -> Option<String>) -> Result<Nanos, String> {
         let paths = self.mapping.time.field.list();
-        let raw = paths.iter().find_map(|p| get(p).filter(|v| !v.is_empty())).ok_or_else(|| format!("no time in {}", paths.join("|")))?;
+        let raw = paths
+            .iter()
+            .find_map(|p| get(p).filter(|v| !v.is_empty()))
+            .ok_or_else(|| format!("no time in {}", paths.join("|")))?;
         let parsed = if self.mapping.time.format == "auto" {
             parse_any(&raw)
         } else {
@@ -72,13 +92,25 @@ impl Mapped {
                 .ok()
                 .and_then(|d| d.and_utc().timestamp_nanos_opt())
         };
-        parsed.ok_or_else(|| format!("time {raw:?} does not parse as {}", self.mapping.time.format))
+        parsed.ok_or_else(|| {
+            format!(
+                "time {raw:?} does not parse as {}",
+                self.mapping.time.format
+            )
+        })
     }
 
-    fn fill<'a>(&self, row: &mut Row<'a>, get: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+    fn fill<'a>(
+        &self,
+        row: &mut Row<'a>,
+        get: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), String> {
         row.time = self.time(get)?;
         row.set(Col::Source, Some(Cow::Borrowed(self.id)));
-        row.set(Col::Provider, Some(Cow::Owned(self.mapping.provider.clone())));
+        row.set(
+            Col::Provider,
+            Some(Cow::Owned(self.mapping.provider.clone())),
+        );
         if let Some(s) = &self.mapping.service {
             row.set(Col::Service, Some(Cow::Owned(s.clone())));
         }
@@ -93,7 +125,11 @@ impl Mapped {
         let failed = match (&self.mapping.failure, &self.failure) {
             (Some(rule), Some(re)) => match get(&rule.field) {
                 Some(v) if re.is_match(&v) => {
-                    let to = rule.error_from.as_deref().and_then(Col::from_name).unwrap_or(Col::ErrorCode);
+                    let to = rule
+                        .error_from
+                        .as_deref()
+                        .and_then(Col::from_name)
+                        .unwrap_or(Col::ErrorCode);
                     set_value(row, to, v);
                     true
                 }
@@ -102,10 +138,24 @@ impl Mapped {
             _ => false,
         };
         if row.get(Col::Outcome).is_none() {
-            row.set_str(Col::Outcome, if failed { outcome::FAILURE } else { outcome::SUCCESS });
+            row.set_str(
+                Col::Outcome,
+                if failed {
+                    outcome::FAILURE
+                } else {
+                    outcome::SUCCESS
+                },
+            );
         }
         if row.get(Col::IdentityType).is_none() {
-            row.set_str(Col::IdentityType, if row.get(Col::Identity).is_some() { "unknown" } else { "anonymous" });
+            row.set_str(
+                Col::IdentityType,
+                if row.get(Col::Identity).is_some() {
+                    "unknown"
+                } else {
+                    "anonymous"
+                },
+            );
         }
         Ok(())
     }
@@ -160,12 +210,22 @@ impl Format for Mapped {
             if probe.shape.is_some() {
                 return false;
             }
-            let Some(Ok(header)) = CsvReader::new(probe.text).next() else { return false };
-            return self.mapping.detect.header.iter().all(|h| header.fields.iter().any(|f| f.trim() == h));
+            let Some(Ok(header)) = CsvReader::new(probe.text).next() else {
+                return false;
+            };
+            return self
+                .mapping
+                .detect
+                .header
+                .iter()
+                .all(|h| header.fields.iter().any(|f| f.trim() == h));
         }
         let keys = &self.mapping.detect.keys;
         !probe.samples.is_empty()
-            && probe.samples.iter().take(3).all(|v| v.as_object().is_some_and(|o| keys.iter().all(|k| o.contains_key(k))))
+            && probe.samples.iter().take(3).all(|v| {
+                v.as_object()
+                    .is_some_and(|o| keys.iter().all(|k| o.contains_key(k)))
+            })
     }
 
     fn parse(&self, probe: &Probe<'_>, out: &mut ParseOut) {
@@ -177,12 +237,14 @@ impl Format for Mapped {
                 Item::Broken { loc, message } => out.error(loc, message),
                 Item::Record(rec) => {
                     let body = record_body(rec.text);
-                    let res = serde_json::from_str::<Value>(&body).map_err(|e| super::json_error(&e)).and_then(|v| {
-                        let mut row = base_row(&rec);
-                        self.fill(&mut row, &|p| lookup(&v, p))?;
-                        out.batch.push(&row);
-                        Ok(())
-                    });
+                    let res = serde_json::from_str::<Value>(&body)
+                        .map_err(|e| super::json_error(&e))
+                        .and_then(|v| {
+                            let mut row = base_row(&rec);
+                            self.fill(&mut row, &|p| lookup(&v, p))?;
+                            out.batch.push(&row);
+                            Ok(())
+                        });
                     if let Err(m) = res {
                         out.error(rec.loc, m);
                     }
@@ -196,16 +258,30 @@ impl Mapped {
     fn parse_csv(&self, probe: &Probe<'_>, out: &mut ParseOut) {
         let mut reader = CsvReader::new(probe.text);
         let header: HashMap<String, usize> = match reader.next() {
-            Some(Ok(h)) => h.fields.iter().enumerate().map(|(i, f)| (f.trim().to_string(), i)).collect(),
+            Some(Ok(h)) => h
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.trim().to_string(), i))
+                .collect(),
             _ => return out.error(1, "no CSV header"),
         };
         for rec in reader {
             match rec {
                 Err(e) => out.error(e.line, e.message),
                 Ok(r) => {
-                    let raw = RawRecord { text: r.text, offset: r.offset, loc: r.line };
+                    let raw = RawRecord {
+                        text: r.text,
+                        offset: r.offset,
+                        loc: r.line,
+                    };
                     let mut row = base_row(&raw);
-                    let get = |name: &str| header.get(name).and_then(|&i| r.fields.get(i)).map(|s| s.to_string());
+                    let get = |name: &str| {
+                        header
+                            .get(name)
+                            .and_then(|&i| r.fields.get(i))
+                            .map(|s| s.to_string())
+                    };
                     match self.fill(&mut row, &get) {
                         Ok(()) => out.batch.push(&row),
                         Err(m) => out.error(r.line, m),

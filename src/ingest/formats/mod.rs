@@ -1,7 +1,7 @@
 //! The formats heist reads. Each is detected by content (never by file name) and maps its records onto the frame.
 
-use crate::frame::{EventBatch, FileInfo, LocKind, Row};
 use crate::frame::store::RecordError;
+use crate::frame::{EventBatch, FileInfo, LocKind, Row};
 
 use super::doc::{Item, Probe, RawRecord};
 
@@ -45,7 +45,12 @@ pub struct ParseOut {
 
 impl ParseOut {
     pub fn new(origin: &str, loc: LocKind) -> Self {
-        Self { batch: EventBatch::new(origin), errors: Vec::new(), merged: 0, loc }
+        Self {
+            batch: EventBatch::new(origin),
+            errors: Vec::new(),
+            merged: 0,
+            loc,
+        }
     }
 
     /// Record a malformed record at `loc` (a line number or record index, per this file's `LocKind`).
@@ -54,10 +59,18 @@ impl ParseOut {
             LocKind::Line => format!("{}:{loc}", self.batch.origin),
             LocKind::Index => format!("{}[{loc}]", self.batch.origin),
         };
-        self.errors.push(RecordError { origin, message: message.into() });
+        self.errors.push(RecordError {
+            origin,
+            message: message.into(),
+        });
     }
 
-    pub fn file_info(&self, format: &'static str, locator: crate::frame::store::Locator, size: u64) -> FileInfo {
+    pub fn file_info(
+        &self,
+        format: &'static str,
+        locator: crate::frame::store::Locator,
+        size: u64,
+    ) -> FileInfo {
         FileInfo {
             origin: self.batch.origin.clone(),
             format,
