@@ -53,7 +53,7 @@ fn main() {
     // 1. Full load in this process: nothing else has allocated yet, so VmHWM is the load's peak.
     let t = Instant::now();
     let store = load(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         &LoadOptions::default(),
         &Progress::default(),
     )
@@ -62,7 +62,6 @@ fn main() {
     let peak = peak_rss_mb();
     let events = store.len();
     let json_mb = store.files.iter().map(|f| f.size).sum::<u64>() as f64 / 1e6;
-    let t = Instant::now();
     let mut hits = 0;
     let mut filter_times = Vec::new();
     for _ in 0..5 {
@@ -72,7 +71,6 @@ fn main() {
             .height();
         filter_times.push(t1.elapsed().as_secs_f64() * 1000.0);
     }
-    let _ = t;
     let filter_ms = median(filter_times);
     println!(
         "full load: {events} events, {json_mb:.0} MB JSON, {load_s:.2} s, {:.0} events/s",

@@ -11,14 +11,18 @@ use crate::util::time::Nanos;
 
 /// Code of a null value in a dictionary-coded column.
 pub const NULL: u32 = u32::MAX;
+/// A null in the optional integer columns (bytes, token counts).
+pub const NULL_U64: u64 = u64::MAX;
 
-/// A string interner: one arena, one span per distinct value.
+/// A string interner: one arena, one span per distinct value. In append-only mode (for near-unique columns such
+/// as event ids, where interning saves nothing) every value gets its own span and nothing is hashed.
 #[derive(Default)]
 pub struct Dict {
     arena: String,
     spans: Vec<(u32, u32)>,
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
+    append_only: bool,
 }
 
 impl Dict {
@@ -26,8 +30,25 @@ impl Dict {
         self.spans.len()
     }
 
+    /// Drop growth slack, and the hash table (a finished dictionary is only read by code).
+    pub fn shrink(&mut self) {
+        self.arena.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        self.table = HashTable::new();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// Byte offset and length of a value in the arena.
+    pub fn span(&self, code: u32) -> (u32, u32) {
+        self.spans[code as usize]
+    }
+
+    /// The arena holding every value, back to back.
+    pub fn into_arena(self) -> String {
+        self.arena
     }
 
     pub fn get(&self, code: u32) -> &str {
@@ -41,7 +62,20 @@ impl Dict {
             .map(|&(s, l)| &self.arena[s as usize..(s + l) as usize])
     }
 
+    pub fn append_only() -> Self {
+        Self {
+            append_only: true,
+            ..Self::default()
+        }
+    }
+
     pub fn intern(&mut self, v: &str) -> u32 {
+        if self.append_only {
+            let code = self.spans.len() as u32;
+            self.spans.push((self.arena.len() as u32, v.len() as u32));
+            self.arena.push_str(v);
+            return code;
+        }
         let hash = self.hasher.hash_one(v);
         let arena = &self.arena;
         let spans = &self.spans;
@@ -110,20 +144,31 @@ pub struct EventBatch {
     pub dicts: Vec<Dict>,
     pub codes: Vec<Vec<u32>>,
     pub time: Vec<Nanos>,
-    pub bytes: Vec<Option<u64>>,
-    pub input_tokens: Vec<Option<u64>>,
-    pub output_tokens: Vec<Option<u64>>,
+    /// `NULL_U64` for null, here and in the token counts.
+    pub bytes: Vec<u64>,
+    pub input_tokens: Vec<u64>,
+    pub output_tokens: Vec<u64>,
     pub line: Vec<u32>,
     pub raw_offset: Vec<u64>,
     pub raw_len: Vec<u32>,
     pub record_hash: Vec<u64>,
+    /// Categorical codes are ids in the global mapping (see `finish`).
+    finished: bool,
 }
 
 impl EventBatch {
     pub fn new(origin: impl Into<String>) -> Self {
         Self {
             origin: origin.into(),
-            dicts: (0..TEXT_COLS).map(|_| Dict::default()).collect(),
+            dicts: Col::text_columns()
+                .map(|c| {
+                    if c.kind() == Kind::Str {
+                        Dict::append_only()
+                    } else {
+                        Dict::default()
+                    }
+                })
+                .collect(),
             codes: (0..TEXT_COLS).map(|_| Vec::new()).collect(),
             time: Vec::new(),
             bytes: Vec::new(),
@@ -133,6 +178,7 @@ impl EventBatch {
             raw_offset: Vec::new(),
             raw_len: Vec::new(),
             record_hash: Vec::new(),
+            finished: false,
         }
     }
 
@@ -145,11 +191,15 @@ impl EventBatch {
     }
 
     pub fn push(&mut self, row: &Row<'_>) {
+        debug_assert!(!self.finished, "push after finish");
         let origin_idx = text_index(Col::Origin);
         for (i, v) in row.text.iter().enumerate() {
             let code = if i == origin_idx {
-                // Every row of a batch comes from the batch's file.
-                self.dicts[i].intern(&self.origin)
+                // Every row of a batch comes from the batch's file: one entry, code 0.
+                if self.dicts[i].is_empty() {
+                    self.dicts[i].intern(&self.origin);
+                }
+                0
             } else {
                 match v {
                     Some(s) => self.dicts[i].intern(s),
@@ -159,13 +209,57 @@ impl EventBatch {
             self.codes[i].push(code);
         }
         self.time.push(row.time);
-        self.bytes.push(row.bytes);
-        self.input_tokens.push(row.input_tokens);
-        self.output_tokens.push(row.output_tokens);
+        let opt = |v: Option<u64>| v.filter(|&x| x != NULL_U64).unwrap_or(NULL_U64);
+        self.bytes.push(opt(row.bytes));
+        self.input_tokens.push(opt(row.input_tokens));
+        self.output_tokens.push(opt(row.output_tokens));
         self.line.push(row.line);
         self.raw_offset.push(row.raw_offset);
         self.raw_len.push(row.raw_len);
         self.record_hash.push(row.record_hash);
+    }
+
+    /// Called when the file is fully parsed. Categorical columns move their dictionary into the process-wide
+    /// categorical mapping (where the frame keeps its strings anyway) and keep only 4-byte ids; the rest gives back
+    /// its growth slack. A batch waiting for assembly then costs little more than its frame rows will.
+    pub fn finish(&mut self) -> polars::prelude::PolarsResult<()> {
+        if self.finished {
+            return Ok(());
+        }
+        let mapping = super::assemble::cat_mapping();
+        for col in Col::text_columns() {
+            let i = text_index(col);
+            if col.kind() == Kind::Cat {
+                let ids: Vec<u32> = self.dicts[i]
+                    .iter()
+                    .map(|s| mapping.insert_cat(s))
+                    .collect::<Result<_, _>>()?;
+                for c in self.codes[i].iter_mut() {
+                    if *c != NULL {
+                        *c = ids[*c as usize];
+                    }
+                }
+                self.dicts[i] = Dict::default();
+            } else {
+                self.dicts[i].shrink();
+            }
+            self.codes[i].shrink_to_fit();
+        }
+        self.finished = true;
+        self.time.shrink_to_fit();
+        self.bytes.shrink_to_fit();
+        self.input_tokens.shrink_to_fit();
+        self.output_tokens.shrink_to_fit();
+        self.line.shrink_to_fit();
+        self.raw_offset.shrink_to_fit();
+        self.raw_len.shrink_to_fit();
+        self.record_hash.shrink_to_fit();
+        Ok(())
+    }
+
+    /// Whether categorical codes are global mapping ids (after `finish`).
+    pub fn is_finished(&self) -> bool {
+        self.finished
     }
 
     /// Text value of a column for one row.
@@ -173,6 +267,9 @@ impl EventBatch {
         let i = text_index(col);
         match self.codes[i][row] {
             NULL => None,
+            c if self.finished && col.kind() == Kind::Cat => {
+                super::assemble::cat_mapping_ref().cat_to_str(c)
+            }
             c => Some(self.dicts[i].get(c)),
         }
     }

@@ -172,7 +172,7 @@ pub fn load(
         }
     }
     progress.assembling.store(true, Ordering::Relaxed);
-    let assembled = assemble(&batches, opts.dedupe)?;
+    let assembled = assemble(batches, opts.dedupe)?;
     report.duplicates = assembled.duplicates;
     Ok(EventStore::new(assembled.frame, infos, report))
 }
@@ -222,7 +222,7 @@ pub fn load_bytes(
             LeafOutcome::Prefiltered => report.prefiltered += 1,
         }
     }
-    let assembled = assemble(&batches, opts.dedupe)?;
+    let assembled = assemble(batches, opts.dedupe)?;
     report.duplicates = assembled.duplicates;
     Ok(EventStore::new(assembled.frame, infos, report))
 }
@@ -261,6 +261,12 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         out.error(0, note.clone());
     }
     format.parse(&probe, &mut out);
+    if let Err(e) = out.batch.finish() {
+        return LeafOutcome::Unreadable(FileIssue {
+            origin,
+            reason: format!("could not store its values: {e}"),
+        });
+    }
     progress
         .events
         .fetch_add(out.batch.len() as u64, Ordering::Relaxed);

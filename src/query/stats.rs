@@ -60,7 +60,7 @@ mod tests {
             r.record_hash = t as u64;
             b.push(&r);
         }
-        let df = assemble(&[b], false).unwrap().frame;
+        let df = assemble(vec![b], false).unwrap().frame;
         let v = value_counts(&df, Col::Action).unwrap();
         assert_eq!(v, vec![("A".into(), 2), ("B".into(), 2), ("C".into(), 1)]);
         assert_eq!(time_range(&df).unwrap(), Some((1, 5)));
