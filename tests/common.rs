@@ -102,3 +102,12 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Run heist with `dir` as the working directory (so origins in the output are relative and stable).
+pub fn heist_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heist"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run heist")
+}

@@ -5,8 +5,10 @@ use crate::frame::{EventBatch, FileInfo, LocKind, Row};
 
 use super::doc::{Item, Probe, RawRecord};
 
+pub mod bedrock;
 pub mod cloudtrail;
 pub mod mapped;
+pub mod s3access;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
@@ -26,7 +28,11 @@ pub trait Format: Sync + Send {
 
 /// Every format, in sniffing order (most specific first).
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: &[&dyn Format] = &[&cloudtrail::CloudTrail];
+    static ALL: &[&dyn Format] = &[
+        &cloudtrail::CloudTrail,
+        &bedrock::Bedrock,
+        &s3access::S3Access,
+    ];
     ALL
 }
 
