@@ -5,6 +5,7 @@
 //! words, which search identity, token, asset, action, source_ip and user_agent. It compiles to Polars expressions.
 
 pub mod compile;
+pub mod mask;
 pub mod parse;
 pub mod stats;
 

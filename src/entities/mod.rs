@@ -1,0 +1,108 @@
+//! Identities, tokens, assets and source IPs: entity tables derived from the event frame, token lineage (who minted
+//! what, and with which credential), pivots from any one entity to everything connected to it, and a fuzzy finder
+//! over every entity name. Pure library code over Polars frames; no terminal here.
+
+pub mod find;
+pub mod lineage;
+pub mod pivot;
+pub mod table;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::frame::Col;
+
+pub use find::{find, FindHit, Finder};
+pub use lineage::{EventRef, Lineage, Link};
+pub use pivot::{Pivot, PivotEngine};
+pub use table::{entity_rows, entity_table, EntityRow};
+
+/// The four kinds of thing an investigation pivots on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Identity,
+    Token,
+    Asset,
+    Ip,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Identity,
+        EntityKind::Token,
+        EntityKind::Asset,
+        EntityKind::Ip,
+    ];
+
+    /// The event column that names this kind of entity.
+    pub fn col(self) -> Col {
+        match self {
+            EntityKind::Identity => Col::Identity,
+            EntityKind::Token => Col::Token,
+            EntityKind::Asset => Col::Asset,
+            EntityKind::Ip => Col::SourceIp,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EntityKind::Identity => "identity",
+            EntityKind::Token => "token",
+            EntityKind::Asset => "asset",
+            EntityKind::Ip => "ip",
+        }
+    }
+
+    /// Plural, as used for JSON keys and headings.
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityKind::Identity => "identities",
+            EntityKind::Token => "tokens",
+            EntityKind::Asset => "assets",
+            EntityKind::Ip => "ips",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for EntityKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "identity" | "identities" => Ok(EntityKind::Identity),
+            "token" | "tokens" => Ok(EntityKind::Token),
+            "asset" | "assets" => Ok(EntityKind::Asset),
+            "ip" | "ips" => Ok(EntityKind::Ip),
+            _ => Err(format!(
+                "unknown entity kind {s:?}: expected identity, token, asset or ip"
+            )),
+        }
+    }
+}
+
+/// One entity: its kind and its canonical name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub name: String,
+}
+
+impl Entity {
+    pub fn new(kind: EntityKind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.name)
+    }
+}

@@ -1,0 +1,356 @@
+//! Entity tables: one row per identity, token, asset or source IP, with when it was first and last seen, how much it
+//! did and failed, how many distinct counterparts it met, its top actions, the bytes it moved and the sources that
+//! mention it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use polars::prelude::*;
+
+use super::EntityKind;
+use crate::frame::Col;
+use crate::query::mask::is_any;
+use crate::util::time::Nanos;
+
+/// Counterpart columns counted for every entity (except the entity's own column).
+const COUNTERPARTS: &[(Col, &str)] = &[
+    (Col::Identity, "identities"),
+    (Col::Token, "tokens"),
+    (Col::Asset, "assets"),
+    (Col::SourceIp, "ips"),
+    (Col::UserAgent, "user_agents"),
+    (Col::Region, "regions"),
+];
+
+/// How many top actions a row lists.
+const TOP_ACTIONS: usize = 3;
+
+/// The column describing an entity's sort: identity_type, token_kind, asset_kind (IPs have none).
+fn detail_col(kind: EntityKind) -> Option<Col> {
+    match kind {
+        EntityKind::Identity => Some(Col::IdentityType),
+        EntityKind::Token => Some(Col::TokenKind),
+        EntityKind::Asset => Some(Col::AssetKind),
+        EntityKind::Ip => None,
+    }
+}
+
+/// Counterpart column names present in a table of `kind`.
+pub fn counterpart_names(kind: EntityKind) -> impl Iterator<Item = &'static str> {
+    COUNTERPARTS
+        .iter()
+        .filter(move |(c, _)| *c != kind.col())
+        .map(|(_, n)| *n)
+}
+
+/// The entity table of `kind` over the events of `df`, most active first.
+///
+/// Columns: `name`, `type`, `first_seen`, `last_seen`, `events`, `failures`, `bytes`, one distinct count per
+/// counterpart (`identities`, `tokens`, `assets`, `ips`, `user_agents`, `regions`, minus the entity's own),
+/// `top_actions` ("GetObject 120, ListObjects 3") and `sources` ("cloudtrail, s3access").
+pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame> {
+    let key = kind.col();
+    let failed = is_any(df, Col::Outcome, &["failure"])?;
+    let mut cols: Vec<Column> = Vec::new();
+    let mut wanted = vec![key, Col::Time, Col::Bytes, Col::Action, Col::Source];
+    wanted.extend(detail_col(kind));
+    wanted.extend(COUNTERPARTS.iter().map(|(c, _)| *c).filter(|&c| c != key));
+    for c in &wanted {
+        cols.push(df.column(c.name())?.clone());
+    }
+    cols.push(
+        failed
+            .with_name("__failed".into())
+            .into_series()
+            .into_column(),
+    );
+    let base = DataFrame::new(df.height(), cols)?;
+
+    let mut aggs = vec![
+        col(Col::Time.name()).min().alias("first_seen"),
+        col(Col::Time.name()).max().alias("last_seen"),
+        len().cast(DataType::UInt64).alias("events"),
+        col("__failed")
+            .sum()
+            .cast(DataType::UInt64)
+            .alias("failures"),
+        col(Col::Bytes.name())
+            .sum()
+            .cast(DataType::UInt64)
+            .alias("bytes"),
+    ];
+    if let Some(d) = detail_col(kind) {
+        aggs.push(
+            col(d.name())
+                .drop_nulls()
+                .first()
+                .cast(DataType::String)
+                .alias("type"),
+        );
+    } else {
+        aggs.push(lit(NULL).cast(DataType::String).alias("type"));
+    }
+    for (c, n) in COUNTERPARTS.iter().filter(|(c, _)| *c != key) {
+        aggs.push(
+            col(c.name())
+                .drop_nulls()
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias(*n),
+        );
+    }
+    let mut order = vec![
+        "name",
+        "type",
+        "first_seen",
+        "last_seen",
+        "events",
+        "failures",
+        "bytes",
+    ];
+    order.extend(counterpart_names(kind));
+    let grouped = base
+        .clone()
+        .lazy()
+        .filter(col(key.name()).is_not_null())
+        .group_by([col(key.name()).cast(DataType::String).alias("name")])
+        .agg(aggs)
+        .select(order.iter().map(|n| col(*n)).collect::<Vec<_>>())
+        .sort_by_exprs(
+            [col("events"), col("name")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
+
+    let actions = pairs(&base, key, Col::Action)?;
+    let sources = pairs(&base, key, Col::Source)?;
+    let names = grouped.column("name")?.str()?;
+    let mut top = Vec::with_capacity(grouped.height());
+    let mut srcs = Vec::with_capacity(grouped.height());
+    for name in names.iter() {
+        let name = name.unwrap_or("");
+        top.push(ranked(actions.get(name), TOP_ACTIONS, true));
+        srcs.push(ranked(sources.get(name), usize::MAX, false));
+    }
+    let mut out = grouped;
+    out.with_column(Column::new("top_actions".into(), top))?;
+    out.with_column(Column::new("sources".into(), srcs))?;
+    Ok(out)
+}
+
+/// (key, other) -> count, grouped.
+fn pairs(
+    df: &DataFrame,
+    key: Col,
+    other: Col,
+) -> PolarsResult<HashMap<String, Vec<(String, u64)>>> {
+    let g = df
+        .clone()
+        .lazy()
+        .select([col(key.name()), col(other.name())])
+        .filter(
+            col(key.name())
+                .is_not_null()
+                .and(col(other.name()).is_not_null()),
+        )
+        .group_by([
+            col(key.name()).cast(DataType::String),
+            col(other.name()).cast(DataType::String),
+        ])
+        .agg([len().cast(DataType::UInt64).alias("__n")])
+        .collect()?;
+    let k = g.column(key.name())?.str()?;
+    let o = g.column(other.name())?.str()?;
+    let n = g.column("__n")?.u64()?;
+    let mut out: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+    for ((k, o), n) in k.iter().zip(o.iter()).zip(n.iter()) {
+        if let (Some(k), Some(o), Some(n)) = (k, o, n) {
+            out.entry(k.to_string())
+                .or_default()
+                .push((o.to_string(), n));
+        }
+    }
+    Ok(out)
+}
+
+/// "A 3, B 1" (with counts, most first) or "a, b" (names only, alphabetical).
+fn ranked(v: Option<&Vec<(String, u64)>>, max: usize, counts: bool) -> String {
+    let Some(v) = v else { return String::new() };
+    let mut v: Vec<&(String, u64)> = v.iter().collect();
+    if counts {
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.iter()
+            .take(max)
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One entity-table row as plain values, for the CLI, the export and view models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRow {
+    pub name: String,
+    /// identity_type / token_kind / asset_kind.
+    pub detail: Option<String>,
+    pub first_seen: Option<Nanos>,
+    pub last_seen: Option<Nanos>,
+    pub events: u64,
+    pub failures: u64,
+    pub bytes: u64,
+    /// (counterpart, distinct count), in table order.
+    pub counterparts: Vec<(&'static str, u64)>,
+    pub top_actions: String,
+    pub sources: String,
+}
+
+/// Rows `range` of an entity table (clamped to its height).
+pub fn entity_rows(
+    t: &DataFrame,
+    kind: EntityKind,
+    range: Range<usize>,
+) -> PolarsResult<Vec<EntityRow>> {
+    let end = range.end.min(t.height());
+    let start = range.start.min(end);
+    let name = t.column("name")?.str()?;
+    let detail = t.column("type")?.str()?;
+    let first = t.column("first_seen")?.datetime()?.physical();
+    let last = t.column("last_seen")?.datetime()?.physical();
+    let events = t.column("events")?.u64()?;
+    let failures = t.column("failures")?.u64()?;
+    let bytes = t.column("bytes")?.u64()?;
+    let top = t.column("top_actions")?.str()?;
+    let sources = t.column("sources")?.str()?;
+    let cps: Vec<(&'static str, &UInt64Chunked)> = counterpart_names(kind)
+        .map(|n| Ok((n, t.column(n)?.u64()?)))
+        .collect::<PolarsResult<_>>()?;
+    Ok((start..end)
+        .map(|i| EntityRow {
+            name: name.get(i).unwrap_or("").to_string(),
+            detail: detail.get(i).map(str::to_string),
+            first_seen: first.get(i),
+            last_seen: last.get(i),
+            events: events.get(i).unwrap_or(0),
+            failures: failures.get(i).unwrap_or(0),
+            bytes: bytes.get(i).unwrap_or(0),
+            counterparts: cps
+                .iter()
+                .map(|(n, c)| (*n, c.get(i).unwrap_or(0)))
+                .collect(),
+            top_actions: top.get(i).unwrap_or("").to_string(),
+            sources: sources.get(i).unwrap_or("").to_string(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{load_bytes, LoadOptions};
+
+    fn ct(name: &str, key: &str, ip: &str, t: &str, err: bool, bucket_key: &str) -> String {
+        let err = if err {
+            r#","errorCode":"AccessDenied""#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"{t}","eventSource":"s3.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","userAgent":"ua","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","accountId":"1","accessKeyId":"{key}"}},"requestParameters":{{"bucketName":"b","key":"{bucket_key}"}},"additionalEventData":{{"bytesTransferredOut":10}},"eventID":"{t}{name}"{err}}}"#
+        )
+    }
+
+    #[test]
+    fn token_table_counts_and_ranks() {
+        let lines = [
+            ct(
+                "GetObject",
+                "AKIA1",
+                "1.1.1.1",
+                "2024-01-01T00:00:00Z",
+                false,
+                "k1",
+            ),
+            ct(
+                "GetObject",
+                "AKIA1",
+                "2.2.2.2",
+                "2024-01-01T00:01:00Z",
+                false,
+                "k2",
+            ),
+            ct(
+                "PutObject",
+                "AKIA1",
+                "2.2.2.2",
+                "2024-01-01T00:02:00Z",
+                true,
+                "k2",
+            ),
+            ct(
+                "GetObject",
+                "ASIA2",
+                "2.2.2.2",
+                "2024-01-01T00:03:00Z",
+                false,
+                "k1",
+            ),
+        ]
+        .join("\n");
+        let s = load_bytes(
+            "t.jsonl",
+            lines.as_bytes().to_vec(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
+        let t = entity_table(&s.frame, EntityKind::Token).unwrap();
+        let rows = entity_rows(&t, EntityKind::Token, 0..10).unwrap();
+        assert_eq!(rows.len(), 2);
+        let a = &rows[0];
+        assert_eq!(a.name, "AKIA1");
+        assert_eq!(a.detail.as_deref(), Some("long_term"));
+        assert_eq!((a.events, a.failures), (3, 1));
+        assert_eq!(a.bytes, 30, "bytes as logged, summed");
+        assert_eq!(
+            crate::util::time::format_utc(a.first_seen.unwrap()),
+            "2024-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            crate::util::time::format_utc(a.last_seen.unwrap()),
+            "2024-01-01T00:02:00Z"
+        );
+        let cp: HashMap<_, _> = a.counterparts.iter().copied().collect();
+        assert_eq!(cp["ips"], 2);
+        assert_eq!(cp["assets"], 2);
+        assert_eq!(cp["identities"], 1);
+        assert!(!cp.contains_key("tokens"));
+        assert_eq!(a.top_actions, "GetObject 2, PutObject 1");
+        assert_eq!(a.sources, "cloudtrail");
+        assert_eq!(rows[1].name, "ASIA2");
+        assert_eq!(rows[1].detail.as_deref(), Some("session"));
+
+        let ips = entity_table(&s.frame, EntityKind::Ip).unwrap();
+        let rows = entity_rows(&ips, EntityKind::Ip, 0..10).unwrap();
+        assert_eq!(rows[0].name, "2.2.2.2");
+        assert_eq!(rows[0].events, 3);
+        assert_eq!(rows[0].detail, None);
+        let cp: HashMap<_, _> = rows[0].counterparts.iter().copied().collect();
+        assert_eq!(cp["tokens"], 2);
+    }
+
+    #[test]
+    fn empty_frame_gives_empty_tables() {
+        let s = load_bytes("e.jsonl", Vec::new(), &LoadOptions::default()).unwrap();
+        for k in EntityKind::ALL {
+            let t = entity_table(&s.frame, k).unwrap();
+            assert_eq!(t.height(), 0);
+            assert!(entity_rows(&t, k, 0..5).unwrap().is_empty());
+        }
+    }
+}
