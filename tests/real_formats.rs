@@ -9,7 +9,12 @@ use heist::frame::EventStore;
 use heist::ingest::{load, LoadOptions, Progress};
 
 fn load_file(d: &std::path::Path, rel: &str) -> EventStore {
-    load(&[d.join(rel)], &LoadOptions::default(), &Progress::default()).unwrap()
+    load(
+        &[d.join(rel)],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .unwrap()
 }
 
 /// `heist events FILE --format jsonl`, run from the datasets folder so origins are relative.
@@ -42,14 +47,24 @@ fn bedrock_invocation_logs() {
         events_jsonl(&d, "panther-analysis/AWS_BedrockModelInvocation.jsonl")
     );
 
-    let s = load_file(&d, "elastic-integrations/aws_bedrock__test-aws-bedrock.SUBSET.log");
+    let s = load_file(
+        &d,
+        "elastic-integrations/aws_bedrock__test-aws-bedrock.SUBSET.log",
+    );
     assert_format(&s, "bedrock");
     assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
     assert_eq!(s.len(), 4);
-    assert_eq!(count(&s, "kind:inference_profile"), 1, "inference-profile ARN as modelId");
+    assert_eq!(
+        count(&s, "kind:inference_profile"),
+        1,
+        "inference-profile ARN as modelId"
+    );
     insta::assert_snapshot!(
         "bedrock_elastic",
-        events_jsonl(&d, "elastic-integrations/aws_bedrock__test-aws-bedrock.SUBSET.log")
+        events_jsonl(
+            &d,
+            "elastic-integrations/aws_bedrock__test-aws-bedrock.SUBSET.log"
+        )
     );
 }
 
@@ -73,5 +88,7 @@ fn panther_parsed_s3_access_is_listed_not_guessed() {
     let s = load_file(&d, "panther-analysis/AWS_S3ServerAccess.jsonl");
     assert_eq!(s.len(), 0);
     assert_eq!(s.report.unreadable.len(), 1);
-    assert!(s.report.unreadable[0].reason.contains("no known log format"));
+    assert!(s.report.unreadable[0]
+        .reason
+        .contains("no known log format"));
 }

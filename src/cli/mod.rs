@@ -1,8 +1,10 @@
 //! The command line: thin commands over the library. This is the binary's edge, so errors are `anyhow` here.
 
+mod entities;
 mod events;
 mod formats;
 mod load;
+mod pivot;
 mod summary;
 pub mod table;
 
@@ -31,6 +33,12 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// The normalised events, time ordered, optionally filtered with --where.
     Events(events::EventsArgs),
+    /// Identities, tokens, assets or source IPs: first/last seen, counts, counterparts, top actions, sources.
+    Entities(entities::EntitiesArgs),
+    /// Everything connected to one identity, token, asset or IP, with the token lineage up and down.
+    Pivot(pivot::PivotArgs),
+    /// Fuzzy search over every entity name.
+    Find(entities::FindArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
 }
@@ -66,6 +74,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Summary(a)) => summary::run(&a, stdout),
         Some(Command::Events(a)) => events::run(&a, stdout),
+        Some(Command::Entities(a)) => entities::run(&a, stdout),
+        Some(Command::Pivot(a)) => pivot::run(&a, stdout),
+        Some(Command::Find(a)) => entities::run_find(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
