@@ -9,4 +9,5 @@ pub mod frame;
 pub mod ingest;
 pub mod query;
 pub mod synth;
+pub mod tui;
 pub mod util;

@@ -83,16 +83,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => {
-            let a = summary::SummaryArgs {
-                bundle: BundleArgs {
-                    paths: cli.paths,
-                    no_dedupe: false,
-                    maps: Vec::new(),
-                },
-                json: false,
-            };
-            summary::run(&a, stdout)
+        None => tui(cli.paths),
+    }
+}
+
+/// `heist PATH...`: the TUI. Without a terminal (piped, CI) there is nothing to draw on: say what to run instead.
+fn tui(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the TUI needs a terminal; for text output use `heist summary PATH...` or `heist events PATH...`"
+        );
+    }
+    for p in &paths {
+        if !p.exists() {
+            anyhow::bail!("{}: no such file or folder", p.display());
         }
     }
+    let keymap_file =
+        directories::ProjectDirs::from("", "", "heist").map(|d| d.config_dir().join("keymap.toml"));
+    let keymap = crate::tui::keymap::Keymap::load(keymap_file.as_deref())?;
+    let opts = crate::ingest::LoadOptions {
+        extra_formats: load::extra_formats(&[])?,
+        ..crate::ingest::LoadOptions::default()
+    };
+    crate::tui::run(paths, opts, keymap)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@
 //! log rows and Bedrock invocation logs carry CloudTrail's request id).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -60,7 +61,7 @@ impl Pivot {
 /// Pivots over one loaded store. Building it reads the lineage once; each pivot is then a few integer-code scans.
 pub struct PivotEngine<'a> {
     frame: &'a DataFrame,
-    pub lineage: Lineage,
+    pub lineage: Arc<Lineage>,
 }
 
 impl<'a> PivotEngine<'a> {
@@ -69,8 +70,16 @@ impl<'a> PivotEngine<'a> {
         let lineage = Lineage::build(&store.frame, &label)?;
         Ok(Self {
             frame: &store.frame,
-            lineage,
+            lineage: Arc::new(lineage),
         })
+    }
+
+    /// An engine over `store` with a lineage already read (the TUI reads it once at load).
+    pub fn with_lineage(store: &'a EventStore, lineage: Arc<Lineage>) -> Self {
+        Self {
+            frame: &store.frame,
+            lineage,
+        }
     }
 
     /// Pivot to `entity` from scratch.

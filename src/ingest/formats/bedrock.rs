@@ -336,7 +336,7 @@ mod tests {
         out
     }
 
-    fn t<'o>(out: &'o ParseOut, col: Col) -> Option<&'o str> {
+    fn t(out: &ParseOut, col: Col) -> Option<&str> {
         out.batch.text(col, 0)
     }
 

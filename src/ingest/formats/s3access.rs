@@ -360,7 +360,7 @@ mod tests {
         out
     }
 
-    fn t<'o>(out: &'o ParseOut, col: Col, row: usize) -> Option<&'o str> {
+    fn t(out: &ParseOut, col: Col, row: usize) -> Option<&str> {
         out.batch.text(col, row)
     }
 

@@ -1,0 +1,159 @@
+//! The work behind effects: loading the bundle, computing a view (pivot, filter, entity tables, histogram),
+//! reading a raw record. Plain functions, so tests run them inline and the app runs them on worker threads.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use crate::entities::{entity_table, Entity, EntityKind, Finder, Lineage, PivotEngine};
+use crate::frame::{Col, EventStore};
+use crate::ingest::{self, LoadOptions, Progress};
+use crate::util::time::Nanos;
+
+use super::state::{Loaded, Msg, RawText, SortKey, ViewData};
+
+/// Histogram resolution; the sparkline resamples it to its width.
+pub const HISTOGRAM_BUCKETS: usize = 240;
+
+/// Load the bundle and prepare what the UI needs from it.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Result<Loaded, String> {
+    let store = ingest::load(paths, opts, progress).map_err(|e| e.to_string())?;
+    prepare(store)
+}
+
+/// Finder and lineage over a loaded store.
+pub fn prepare(store: EventStore) -> Result<Loaded, String> {
+    let finder = Finder::new(&store.frame).map_err(|e| e.to_string())?;
+    let label = |o: &str, l: u32| store.origin_label(o, l);
+    let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        store: Arc::new(store),
+        finder: Arc::new(finder),
+        lineage: Arc::new(lineage),
+    })
+}
+
+/// Compute one view.
+pub fn build_view(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    generation: u64,
+    entity: Option<&Entity>,
+    filter: &str,
+    sort: SortKey,
+) -> Msg {
+    match build(store, lineage, entity, filter, sort) {
+        Ok(data) => Msg::ViewReady {
+            generation,
+            data: Box::new(data),
+        },
+        Err(error) => Msg::ViewFailed { generation, error },
+    }
+}
+
+fn build(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    entity: Option<&Entity>,
+    filter: &str,
+    sort: SortKey,
+) -> Result<ViewData, String> {
+    let err = |e: PolarsError| e.to_string();
+    let (events, parents, children, joined) = match entity {
+        Some(e) => {
+            let engine = PivotEngine::with_lineage(store, lineage.clone());
+            let p = engine.pivot(e).map_err(err)?;
+            (p.events, p.parents, p.children, p.joined)
+        }
+        None => (store.frame.clone(), Vec::new(), Vec::new(), 0),
+    };
+    let events = if filter.trim().is_empty() {
+        events
+    } else {
+        crate::query::filter(&events, filter).map_err(|e| e.to_string())?
+    };
+    let mut tables = Vec::with_capacity(4);
+    for k in EntityKind::ALL {
+        let t = entity_table(&events, k).map_err(err)?;
+        tables.push(sorted(t, sort).map_err(err)?);
+    }
+    let [i, t, a, p]: [DataFrame; 4] = tables
+        .try_into()
+        .map_err(|_| "entity tables: wrong count".to_string())?;
+    let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
+    Ok(ViewData {
+        events,
+        tables: [i, t, a, p],
+        histogram,
+        span,
+        parents,
+        children,
+        joined,
+    })
+}
+
+fn sorted(t: DataFrame, sort: SortKey) -> PolarsResult<DataFrame> {
+    let (by, desc) = match sort {
+        SortKey::Events => return Ok(t), // entity_table's own order
+        SortKey::Failures => ("failures", true),
+        SortKey::FirstSeen => ("first_seen", false),
+        SortKey::LastSeen => ("last_seen", true),
+        SortKey::Name => ("name", false),
+    };
+    t.lazy()
+        .sort_by_exprs(
+            [col(by), col("name")],
+            SortMultipleOptions::default().with_order_descending_multi([desc, false]),
+        )
+        .collect()
+}
+
+/// Event counts in `buckets` equal slices of the frame's time span.
+/// Counts per bucket, and the time span they cover.
+pub type Histogram = (Vec<u64>, Option<(Nanos, Nanos)>);
+
+pub fn histogram(df: &DataFrame, buckets: usize) -> PolarsResult<Histogram> {
+    let mut out = vec![0u64; buckets.max(1)];
+    let times = df.column(Col::Time.name())?.datetime()?.physical();
+    let (Some(first), Some(last)) = (times.min(), times.max()) else {
+        return Ok((out, None));
+    };
+    let span = (last - first).max(1) as i128;
+    let n = out.len() as i128;
+    for t in times.iter().flatten() {
+        let i = (((t - first) as i128 * (n - 1)) / span).clamp(0, n - 1) as usize;
+        out[i] += 1;
+    }
+    Ok((out, Some((first, last))))
+}
+
+/// The raw record of the event at (origin, line).
+pub fn read_raw(store: &EventStore, origin: &str, line: u32) -> Msg {
+    let key = (origin.to_string(), line);
+    let text = raw_text(store, origin, line);
+    Msg::Raw(RawText { key, text })
+}
+
+fn raw_text(store: &EventStore, origin: &str, line: u32) -> Result<String, String> {
+    let file = store
+        .file(origin)
+        .ok_or_else(|| format!("{origin}: not a loaded file"))?;
+    // Find the row to learn the record's byte span (the frame keeps offsets, not text).
+    let f = &store.frame;
+    let o = crate::query::mask::is_any(f, Col::Origin, &[origin]).map_err(|e| e.to_string())?;
+    let lines = f
+        .column(Col::Line.name())
+        .and_then(|c| c.u32().cloned())
+        .map_err(|e| e.to_string())?;
+    let l = lines.equal(line);
+    let row = f.filter(&(&o & &l)).map_err(|e| e.to_string())?;
+    let r = crate::frame::access::FrameReader::new(&row).map_err(|e| e.to_string())?;
+    if r.height() == 0 {
+        return Err(format!("{origin}:{line}: no such event"));
+    }
+    let offset = r.u64(Col::RawOffset, 0).unwrap_or(0);
+    let len = r.u64(Col::RawLen, 0).unwrap_or(0) as u32;
+    let raw = ingest::raw::read_record(&file.locator, offset, len)?;
+    Ok(ingest::raw::pretty(&raw))
+}

@@ -1,0 +1,15 @@
+//! The investigator's terminal UI. `Action`s come from keys through the keymap; `update` changes the state and
+//! returns effects; jobs perform them off the UI thread and answer with messages; `ui::draw` reads the state
+//! through view models. Only `term` touches the terminal.
+
+pub mod action;
+pub mod harness;
+pub mod jobs;
+pub mod keymap;
+pub mod state;
+pub mod term;
+pub mod ui;
+pub mod update;
+pub mod vm;
+
+pub use term::run;

@@ -1,0 +1,296 @@
+//! The TUI's whole state, the messages that change it and the effects it asks for. No terminal, no threads here.
+
+use std::sync::Arc;
+
+use polars::prelude::DataFrame;
+
+use crate::entities::{Entity, EntityKind, FindHit, Finder, Lineage, Link};
+use crate::frame::EventStore;
+use crate::ingest::progress::Snapshot;
+use crate::util::time::Nanos;
+
+use super::keymap::{Key, Keymap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Entities,
+    Timeline,
+    Detail,
+}
+
+impl Pane {
+    pub fn next(self) -> Pane {
+        match self {
+            Pane::Entities => Pane::Timeline,
+            Pane::Timeline => Pane::Detail,
+            Pane::Detail => Pane::Entities,
+        }
+    }
+    pub fn prev(self) -> Pane {
+        self.next().next()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tz {
+    Utc,
+    Local,
+}
+
+/// The timeline cells an analyst can pivot on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Identity,
+    Token,
+    Asset,
+    Ip,
+}
+
+impl Cell {
+    pub const ALL: [Cell; 4] = [Cell::Identity, Cell::Token, Cell::Asset, Cell::Ip];
+    pub fn kind(self) -> EntityKind {
+        match self {
+            Cell::Identity => EntityKind::Identity,
+            Cell::Token => EntityKind::Token,
+            Cell::Asset => EntityKind::Asset,
+            Cell::Ip => EntityKind::Ip,
+        }
+    }
+}
+
+/// Entity list order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Events,
+    Failures,
+    FirstSeen,
+    LastSeen,
+    Name,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Events => SortKey::Failures,
+            SortKey::Failures => SortKey::FirstSeen,
+            SortKey::FirstSeen => SortKey::LastSeen,
+            SortKey::LastSeen => SortKey::Name,
+            SortKey::Name => SortKey::Events,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Events => "events",
+            SortKey::Failures => "failures",
+            SortKey::FirstSeen => "first seen",
+            SortKey::LastSeen => "last seen",
+            SortKey::Name => "name",
+        }
+    }
+}
+
+/// What a background job computed for one view: its events, their entity tables and their histogram.
+#[derive(Clone)]
+pub struct ViewData {
+    pub events: DataFrame,
+    /// Identities, tokens, assets, IPs, each sorted per `sort`.
+    pub tables: [DataFrame; 4],
+    pub histogram: Vec<u64>,
+    pub span: Option<(Nanos, Nanos)>,
+    pub parents: Vec<Link>,
+    pub children: Vec<Link>,
+    pub joined: usize,
+}
+
+/// One place on the breadcrumb trail: all events, or a pivot; with its own filter, selections and sort.
+#[derive(Clone)]
+pub struct View {
+    pub entity: Option<Entity>,
+    pub filter: String,
+    pub data: Option<ViewData>,
+    pub timeline_sel: usize,
+    pub cell: Cell,
+    pub tab: EntityKind,
+    pub entity_sel: [usize; 4],
+    pub sort: SortKey,
+}
+
+impl View {
+    pub fn new(entity: Option<Entity>) -> Self {
+        Self {
+            entity,
+            filter: String::new(),
+            data: None,
+            timeline_sel: 0,
+            cell: Cell::Identity,
+            tab: EntityKind::Identity,
+            entity_sel: [0; 4],
+            sort: SortKey::Events,
+        }
+    }
+
+    pub fn table(&self, kind: EntityKind) -> Option<&DataFrame> {
+        self.data.as_ref().map(|d| &d.tables[kind_index(kind)])
+    }
+
+    pub fn events_len(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.events.height())
+    }
+}
+
+pub fn kind_index(k: EntityKind) -> usize {
+    match k {
+        EntityKind::Identity => 0,
+        EntityKind::Token => 1,
+        EntityKind::Asset => 2,
+        EntityKind::Ip => 3,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadState {
+    Loading(Snapshot),
+    Failed(String),
+    Ready,
+}
+
+#[derive(Debug, Clone)]
+pub struct FinderState {
+    pub input: String,
+    pub hits: Vec<FindHit>,
+    pub sel: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct FilterState {
+    pub input: String,
+    /// The filter in force when the bar opened: Esc puts it back.
+    pub before: String,
+    /// Why the current input does not parse, with the position of the offending term.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    Help { scroll: u16 },
+    Finder(FinderState),
+    Filter(FilterState),
+}
+
+/// The raw record shown in the detail pane, for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawText {
+    /// `origin` + `line`: which event it belongs to.
+    pub key: (String, u32),
+    pub text: Result<String, String>,
+}
+
+/// Everything the screen shows comes from here.
+pub struct AppState {
+    pub keymap: Keymap,
+    pub load: LoadState,
+    pub store: Option<Arc<EventStore>>,
+    pub finder: Option<Arc<Finder>>,
+    pub lineage: Option<Arc<Lineage>>,
+    /// The breadcrumb trail; the last view is the one on screen. Never empty.
+    pub views: Vec<View>,
+    /// Views left with Back, for Forward.
+    pub forward: Vec<View>,
+    pub focus: Pane,
+    pub mode: Mode,
+    pub tz: Tz,
+    pub detail_scroll: u16,
+    pub raw: Option<RawText>,
+    pub message: Option<String>,
+    /// Rows a page moves (set from the terminal size).
+    pub page: usize,
+    /// Generation of the newest view request; results of older ones are stale and dropped.
+    pub generation: u64,
+    pub quit: bool,
+    /// What the bundle is, for the status bar.
+    pub title: String,
+}
+
+/// Inputs to `update`.
+pub enum Msg {
+    Key(Key),
+    Progress(Snapshot),
+    Loaded(Result<Loaded, String>),
+    ViewReady {
+        generation: u64,
+        data: Box<ViewData>,
+    },
+    ViewFailed {
+        generation: u64,
+        error: String,
+    },
+    Raw(RawText),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+/// What a finished load hands over.
+pub struct Loaded {
+    pub store: Arc<EventStore>,
+    pub finder: Arc<Finder>,
+    pub lineage: Arc<Lineage>,
+}
+
+/// Work `update` asks for; performed off the UI thread, answered with a `Msg`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Compute a view: pivot to `entity` (or all events), apply `filter`, build tables sorted by `sort`.
+    BuildView {
+        generation: u64,
+        entity: Option<Entity>,
+        filter: String,
+        sort: SortKey,
+    },
+    /// Read the raw record of an event from the bundle.
+    ReadRaw { origin: String, line: u32 },
+}
+
+impl AppState {
+    pub fn new(keymap: Keymap, title: impl Into<String>) -> Self {
+        Self {
+            keymap,
+            load: LoadState::Loading(Snapshot::default()),
+            store: None,
+            finder: None,
+            lineage: None,
+            views: vec![View::new(None)],
+            forward: Vec::new(),
+            focus: Pane::Entities,
+            mode: Mode::Normal,
+            tz: Tz::Utc,
+            detail_scroll: 0,
+            raw: None,
+            message: None,
+            page: 10,
+            generation: 0,
+            quit: false,
+            title: title.into(),
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        // `views` is never empty: Back stops at the root.
+        &self.views[self.views.len() - 1]
+    }
+
+    pub fn view_mut(&mut self) -> &mut View {
+        let n = self.views.len() - 1;
+        &mut self.views[n]
+    }
+
+    /// The breadcrumb trail, root excluded.
+    pub fn trail(&self) -> Vec<&Entity> {
+        self.views
+            .iter()
+            .filter_map(|v| v.entity.as_ref())
+            .collect()
+    }
+}

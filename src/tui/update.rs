@@ -1,0 +1,422 @@
+//! `update(state, msg) -> effects`: the only place the TUI state changes. Pure: no terminal, no I/O, no threads;
+//! long work is asked for as an `Effect` and comes back as a `Msg` carrying its generation.
+
+use crate::entities::{Entity, EntityKind};
+use crate::frame::access::FrameReader;
+use crate::frame::Col;
+
+use super::action::Action;
+use super::keymap::Key;
+use super::state::*;
+
+/// How many hits the finder lists.
+const FINDER_HITS: usize = 50;
+
+pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) => on_key(s, k),
+        Msg::Progress(p) => {
+            if matches!(s.load, LoadState::Loading(_)) {
+                s.load = LoadState::Loading(p);
+            }
+            Vec::new()
+        }
+        Msg::Loaded(Ok(l)) => {
+            s.store = Some(l.store);
+            s.finder = Some(l.finder);
+            s.lineage = Some(l.lineage);
+            s.load = LoadState::Ready;
+            request_view(s)
+        }
+        Msg::Loaded(Err(e)) => {
+            s.load = LoadState::Failed(e);
+            Vec::new()
+        }
+        Msg::ViewReady { generation, data } => {
+            if generation != s.generation {
+                return Vec::new(); // stale: the analyst has moved on
+            }
+            let v = s.view_mut();
+            v.data = Some(*data);
+            clamp(v);
+            s.message = None;
+            read_selected_raw(s)
+        }
+        Msg::ViewFailed { generation, error } => {
+            if generation == s.generation {
+                s.message = Some(error);
+            }
+            Vec::new()
+        }
+        Msg::Raw(r) => {
+            if selected_key(s).as_ref() == Some(&r.key) {
+                s.raw = Some(r);
+            }
+            Vec::new()
+        }
+        Msg::Resize { height, .. } => {
+            s.page = (height as usize / 3).max(1);
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    match &mut s.mode {
+        Mode::Help { scroll } => {
+            match k {
+                Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1),
+                Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
+                _ => s.mode = Mode::Normal,
+            }
+            Vec::new()
+        }
+        Mode::Finder(_) => finder_key(s, k),
+        Mode::Filter(_) => filter_key(s, k),
+        Mode::Normal => match s.keymap.action(k) {
+            Some(a) => act(s, a),
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Apply one action.
+pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
+    // While loading (or after a failed load) only help and quit mean anything.
+    if s.load != LoadState::Ready && !matches!(a, Action::Quit | Action::Help) {
+        return Vec::new();
+    }
+    match a {
+        Action::Quit => {
+            s.quit = true;
+            Vec::new()
+        }
+        Action::Help => {
+            s.mode = Mode::Help { scroll: 0 };
+            Vec::new()
+        }
+        Action::Down => move_by(s, 1),
+        Action::Up => move_by(s, -1),
+        Action::PageDown => move_by(s, s.page as i64),
+        Action::PageUp => move_by(s, -(s.page as i64)),
+        Action::Top => move_by(s, i64::MIN / 2),
+        Action::Bottom => move_by(s, i64::MAX / 2),
+        Action::NextPane => {
+            s.focus = s.focus.next();
+            Vec::new()
+        }
+        Action::PrevPane => {
+            s.focus = s.focus.prev();
+            Vec::new()
+        }
+        Action::TabIdentities | Action::TabTokens | Action::TabAssets | Action::TabIps => {
+            let kind = match a {
+                Action::TabIdentities => EntityKind::Identity,
+                Action::TabTokens => EntityKind::Token,
+                Action::TabAssets => EntityKind::Asset,
+                _ => EntityKind::Ip,
+            };
+            s.view_mut().tab = kind;
+            s.focus = Pane::Entities;
+            Vec::new()
+        }
+        Action::NextColumn | Action::PrevColumn => {
+            let v = s.view_mut();
+            let i = Cell::ALL.iter().position(|c| *c == v.cell).unwrap_or(0);
+            let n = Cell::ALL.len();
+            let j = if a == Action::NextColumn {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            v.cell = Cell::ALL[j];
+            s.focus = Pane::Timeline;
+            Vec::new()
+        }
+        Action::Sort => {
+            let v = s.view_mut();
+            v.sort = v.sort.next();
+            v.entity_sel = [0; 4];
+            s.message = Some(format!("entities sorted by {}", v.sort.label()));
+            request_view(s)
+        }
+        Action::Pivot => match pivot_target(s) {
+            Some(e) => pivot_to(s, e),
+            None => {
+                s.message = Some("nothing to pivot on here".into());
+                Vec::new()
+            }
+        },
+        Action::Back => {
+            if s.views.len() > 1 {
+                if let Some(v) = s.views.pop() {
+                    s.forward.push(v);
+                }
+                arrive(s)
+            } else {
+                s.message = Some("already at the start of the trail".into());
+                Vec::new()
+            }
+        }
+        Action::Forward => match s.forward.pop() {
+            Some(v) => {
+                s.views.push(v);
+                arrive(s)
+            }
+            None => Vec::new(),
+        },
+        Action::Find => {
+            let hits = s
+                .finder
+                .as_ref()
+                .map(|f| f.search("", None, FINDER_HITS))
+                .unwrap_or_default();
+            s.mode = Mode::Finder(FinderState {
+                input: String::new(),
+                hits,
+                sel: 0,
+            });
+            Vec::new()
+        }
+        Action::Filter => {
+            let f = s.view().filter.clone();
+            s.mode = Mode::Filter(FilterState {
+                input: f.clone(),
+                before: f,
+                error: None,
+            });
+            Vec::new()
+        }
+        Action::ClearFilter => {
+            if s.view().filter.is_empty() {
+                return Vec::new();
+            }
+            s.view_mut().filter.clear();
+            request_view(s)
+        }
+        Action::ToggleTz => {
+            s.tz = match s.tz {
+                Tz::Utc => Tz::Local,
+                Tz::Local => Tz::Utc,
+            };
+            Vec::new()
+        }
+    }
+}
+
+/// Arriving at a view on the trail (back / forward): keep its selections; compute it again if it has no data.
+fn arrive(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1; // whatever was pending belonged to the view we left
+    s.detail_scroll = 0;
+    if s.view().data.is_none() {
+        return request_view(s);
+    }
+    read_selected_raw(s)
+}
+
+fn pivot_to(s: &mut AppState, e: Entity) -> Vec<Effect> {
+    s.message = None;
+    s.forward.clear();
+    s.views.push(View::new(Some(e)));
+    s.focus = Pane::Timeline;
+    s.detail_scroll = 0;
+    request_view(s)
+}
+
+/// Ask for the current view to be (re)computed; older pending results become stale.
+pub fn request_view(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1;
+    let v = s.view();
+    vec![Effect::BuildView {
+        generation: s.generation,
+        entity: v.entity.clone(),
+        filter: v.filter.clone(),
+        sort: v.sort,
+    }]
+}
+
+fn list_len(s: &AppState) -> usize {
+    let v = s.view();
+    match s.focus {
+        Pane::Entities => v.table(v.tab).map_or(0, |t| t.height()),
+        _ => v.events_len(),
+    }
+}
+
+fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
+    if s.focus == Pane::Detail {
+        let d = delta.clamp(-10_000, 10_000);
+        s.detail_scroll = (s.detail_scroll as i64 + d).clamp(0, u16::MAX as i64) as u16;
+        return Vec::new();
+    }
+    let len = list_len(s);
+    if len == 0 {
+        return Vec::new();
+    }
+    let focus = s.focus;
+    let v = s.view_mut();
+    let cur = match focus {
+        Pane::Entities => &mut v.entity_sel[kind_index(v.tab)],
+        _ => &mut v.timeline_sel,
+    };
+    let next = (*cur as i64).saturating_add(delta).clamp(0, len as i64 - 1) as usize;
+    let changed = next != *cur;
+    *cur = next;
+    if focus == Pane::Timeline && changed {
+        s.detail_scroll = 0;
+        return read_selected_raw(s);
+    }
+    Vec::new()
+}
+
+fn clamp(v: &mut View) {
+    let n = v.events_len();
+    v.timeline_sel = v.timeline_sel.min(n.saturating_sub(1));
+    for k in EntityKind::ALL {
+        let h = v.table(k).map_or(0, |t| t.height());
+        let i = kind_index(k);
+        v.entity_sel[i] = v.entity_sel[i].min(h.saturating_sub(1));
+    }
+}
+
+/// The entity under the cursor: the selected entity row, or the selected cell of the selected event.
+fn pivot_target(s: &AppState) -> Option<Entity> {
+    let v = s.view();
+    match s.focus {
+        Pane::Entities => {
+            let t = v.table(v.tab)?;
+            let name = t
+                .column("name")
+                .ok()?
+                .str()
+                .ok()?
+                .get(v.entity_sel[kind_index(v.tab)])?;
+            Some(Entity::new(v.tab, name))
+        }
+        Pane::Timeline | Pane::Detail => {
+            let d = v.data.as_ref()?;
+            let r = FrameReader::new(&d.events).ok()?;
+            if v.timeline_sel >= r.height() {
+                return None;
+            }
+            let col = v.cell.kind().col();
+            let name = r.text(col, v.timeline_sel)?;
+            Some(Entity::new(v.cell.kind(), name))
+        }
+    }
+}
+
+/// (origin, line) of the selected event.
+pub fn selected_key(s: &AppState) -> Option<(String, u32)> {
+    let v = s.view();
+    let d = v.data.as_ref()?;
+    let r = FrameReader::new(&d.events).ok()?;
+    if v.timeline_sel >= r.height() {
+        return None;
+    }
+    let origin = r.text(Col::Origin, v.timeline_sel)?;
+    let line = r.u64(Col::Line, v.timeline_sel)? as u32;
+    Some((origin.to_string(), line))
+}
+
+fn read_selected_raw(s: &mut AppState) -> Vec<Effect> {
+    match selected_key(s) {
+        Some(key) if s.raw.as_ref().map(|r| &r.key) != Some(&key) => {
+            s.raw = None;
+            vec![Effect::ReadRaw {
+                origin: key.0,
+                line: key.1,
+            }]
+        }
+        Some(_) => Vec::new(),
+        None => {
+            s.raw = None;
+            Vec::new()
+        }
+    }
+}
+
+fn finder_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Finder(f) = &mut s.mode else {
+        return Vec::new();
+    };
+    match k {
+        Key::Esc => {
+            s.mode = Mode::Normal;
+            return Vec::new();
+        }
+        Key::Enter => {
+            let hit = f.hits.get(f.sel).map(|h| h.entity.clone());
+            s.mode = Mode::Normal;
+            return match hit {
+                Some(e) => pivot_to(s, e),
+                None => Vec::new(),
+            };
+        }
+        Key::Down | Key::Ctrl('n') | Key::Tab => {
+            f.sel = (f.sel + 1).min(f.hits.len().saturating_sub(1));
+            return Vec::new();
+        }
+        Key::Up | Key::Ctrl('p') | Key::BackTab => {
+            f.sel = f.sel.saturating_sub(1);
+            return Vec::new();
+        }
+        Key::Backspace => {
+            f.input.pop();
+        }
+        Key::Ctrl('u') => f.input.clear(),
+        Key::Char(c) => f.input.push(c),
+        _ => return Vec::new(),
+    }
+    f.hits = s
+        .finder
+        .as_ref()
+        .map(|x| x.search(&f.input, None, FINDER_HITS))
+        .unwrap_or_default();
+    f.sel = 0;
+    Vec::new()
+}
+
+fn filter_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Filter(f) = &mut s.mode else {
+        return Vec::new();
+    };
+    match k {
+        Key::Esc => {
+            let before = f.before.clone();
+            s.mode = Mode::Normal;
+            if s.view().filter != before {
+                s.view_mut().filter = before;
+                return request_view(s);
+            }
+            return Vec::new();
+        }
+        Key::Enter => {
+            if f.error.is_none() {
+                s.mode = Mode::Normal;
+            }
+            return Vec::new();
+        }
+        Key::Backspace => {
+            f.input.pop();
+        }
+        Key::Ctrl('u') => f.input.clear(),
+        Key::Char(c) => f.input.push(c),
+        _ => return Vec::new(),
+    }
+    // Live: every edit that parses is applied; one that does not shows why and leaves the view as it was.
+    match crate::query::parse(&f.input) {
+        Ok(_) => {
+            f.error = None;
+            let input = f.input.clone();
+            let v = s.view_mut();
+            v.filter = input;
+            v.timeline_sel = 0;
+            request_view(s)
+        }
+        Err(e) => {
+            f.error = Some(e.to_string());
+            Vec::new()
+        }
+    }
+}

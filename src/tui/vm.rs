@@ -1,0 +1,435 @@
+//! View models: the only place the TUI reads frames. Each slices to the visible window and hands widgets plain,
+//! neutralised strings (log content is hostile: control characters and escapes are made visible here).
+
+use crate::entities::table::entity_rows;
+use crate::entities::{EntityKind, Link};
+use crate::frame::access::FrameReader;
+use crate::frame::Col;
+use crate::ingest::progress::Snapshot;
+use crate::util::sanitize::for_terminal;
+use crate::util::time::{format_local, format_utc, Nanos};
+
+use super::state::*;
+
+pub const TIMELINE_COLUMNS: [&str; 8] = [
+    "time", "source", "action", "outcome", "identity", "token", "asset", "ip",
+];
+
+/// Which timeline column holds each pivotable cell.
+pub fn cell_column(c: Cell) -> usize {
+    match c {
+        Cell::Identity => 4,
+        Cell::Token => 5,
+        Cell::Asset => 6,
+        Cell::Ip => 7,
+    }
+}
+
+pub fn clean(s: &str) -> String {
+    for_terminal(s).into_owned()
+}
+
+pub fn fmt_time(t: Nanos, tz: Tz) -> String {
+    match tz {
+        Tz::Utc => format_utc(t),
+        Tz::Local => format_local(t),
+    }
+}
+
+/// First row of a window of `height` rows that keeps `sel` in view, centred when it can.
+pub fn window_start(sel: usize, len: usize, height: usize) -> usize {
+    if height == 0 || len <= height {
+        return 0;
+    }
+    sel.saturating_sub(height / 2).min(len - height)
+}
+
+pub struct TimelineRow {
+    pub cells: Vec<String>,
+    pub failed: bool,
+}
+
+pub struct TimelineVm {
+    pub rows: Vec<TimelineRow>,
+    /// Index of the selected row within `rows`.
+    pub selected: Option<usize>,
+    pub total: usize,
+    pub first_row: usize,
+    pub cell_column: usize,
+}
+
+/// Fit `s` in `width` chars. Names whose tail says the most (ARNs, object keys, resource paths) keep the tail.
+pub fn fit(s: &str, width: usize, keep_tail: bool) -> String {
+    let n = s.chars().count();
+    if width == 0 || n <= width {
+        return s.to_string();
+    }
+    if keep_tail {
+        let tail: String = s.chars().skip(n - (width - 1)).collect();
+        format!("…{tail}")
+    } else {
+        crate::util::sanitize::truncate(s, width).into_owned()
+    }
+}
+
+/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell.
+pub fn timeline(v: &View, height: usize, tz: Tz, widths: &[usize]) -> TimelineVm {
+    let mut vm = TimelineVm {
+        rows: Vec::new(),
+        selected: None,
+        total: v.events_len(),
+        first_row: 0,
+        cell_column: cell_column(v.cell),
+    };
+    let Some(d) = &v.data else { return vm };
+    let start = window_start(v.timeline_sel, vm.total, height);
+    let slice = d.events.slice(start as i64, height);
+    let Ok(r) = FrameReader::new(&slice) else {
+        return vm;
+    };
+    for i in 0..r.height() {
+        let text = |c: Col| r.text(c, i).map(clean).unwrap_or_default();
+        let failed = r.text(Col::Outcome, i) == Some("failure");
+        let outcome = match r.text(Col::Outcome, i) {
+            Some("failure") => r
+                .text(Col::ErrorCode, i)
+                .map(|e| format!("✗ {}", clean(e)))
+                .unwrap_or_else(|| "✗ failure".into()),
+            Some(o) => clean(o),
+            None => String::new(),
+        };
+        let cells: Vec<String> = vec![
+            r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            text(Col::Source),
+            text(Col::Action),
+            outcome,
+            text(Col::Identity),
+            text(Col::Token),
+            text(Col::Asset),
+            text(Col::SourceIp),
+        ];
+        let cells = cells
+            .into_iter()
+            .enumerate()
+            .map(|(c, text)| {
+                fit(
+                    &text,
+                    widths.get(c).copied().unwrap_or(0),
+                    matches!(c, 4 | 6),
+                )
+            })
+            .collect();
+        vm.rows.push(TimelineRow { cells, failed });
+    }
+    vm.first_row = start;
+    if vm.total > 0 {
+        vm.selected = Some(v.timeline_sel - start);
+    }
+    vm
+}
+
+pub struct EntityListRow {
+    pub name: String,
+    pub detail: String,
+    pub first: String,
+    pub last: String,
+    pub events: u64,
+    pub failures: u64,
+}
+
+pub struct EntitiesVm {
+    pub tab: EntityKind,
+    pub counts: [usize; 4],
+    pub rows: Vec<EntityListRow>,
+    pub selected: Option<usize>,
+    pub total: usize,
+    pub sort: &'static str,
+}
+
+pub fn entities(v: &View, height: usize, name_width: usize, tz: Tz) -> EntitiesVm {
+    let counts = EntityKind::ALL.map(|k| v.table(k).map_or(0, |t| t.height()));
+    let total = counts[kind_index(v.tab)];
+    let mut vm = EntitiesVm {
+        tab: v.tab,
+        counts,
+        rows: Vec::new(),
+        selected: None,
+        total,
+        sort: v.sort.label(),
+    };
+    let Some(t) = v.table(v.tab) else { return vm };
+    let sel = v.entity_sel[kind_index(v.tab)];
+    let start = window_start(sel, total, height);
+    let Ok(rows) = entity_rows(t, v.tab, start..start + height) else {
+        return vm;
+    };
+    vm.rows = rows
+        .into_iter()
+        .map(|r| EntityListRow {
+            name: fit(
+                &clean(&r.name),
+                name_width,
+                matches!(v.tab, EntityKind::Identity | EntityKind::Asset),
+            ),
+            detail: r
+                .detail
+                .as_deref()
+                .map(short_detail)
+                .unwrap_or_default()
+                .to_string(),
+            first: r.first_seen.map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            last: r.last_seen.map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            events: r.events,
+            failures: r.failures,
+        })
+        .collect();
+    if total > 0 {
+        vm.selected = Some(sel - start);
+    }
+    vm
+}
+
+/// Long-term keys apart from session keys, at a glance.
+fn short_detail(d: &str) -> &str {
+    match d {
+        "long_term" => "LONG-TERM",
+        "session" => "session",
+        "role_session" => "session",
+        other => other,
+    }
+}
+
+/// The detail pane: a titled list of lines.
+pub struct DetailVm {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+fn field(label: &str, v: Option<String>) -> Option<String> {
+    v.map(|v| format!("{label:<15} {v}"))
+}
+
+fn link_lines(out: &mut Vec<String>, links: &[Link], up: bool, tz: Tz) {
+    for l in links {
+        let who = match (&l.token, &l.identity) {
+            (Some(t), Some(i)) => format!("{} ({})", clean(t), clean(i)),
+            (Some(t), None) => clean(t),
+            (None, Some(i)) => clean(i),
+            (None, None) => "(unnamed credential)".into(),
+        };
+        out.push(format!(
+            "{}{} {}  by {} at {}",
+            "  ".repeat(l.depth as usize),
+            if up { "↑" } else { "↓" },
+            who,
+            clean(&l.minted_by.action),
+            fmt_time(l.minted_by.time, tz),
+        ));
+    }
+}
+
+/// Detail of the selected event (timeline / detail focus) or of the selected entity (entities focus).
+pub fn detail(s: &AppState) -> DetailVm {
+    let v = s.view();
+    if s.focus == Pane::Entities {
+        return entity_detail(s, v);
+    }
+    let mut vm = DetailVm {
+        title: "Event".into(),
+        lines: Vec::new(),
+    };
+    let Some(d) = &v.data else { return vm };
+    let row = d.events.slice(v.timeline_sel as i64, 1);
+    let Ok(r) = FrameReader::new(&row) else {
+        return vm;
+    };
+    if r.height() == 0 {
+        vm.lines.push("no events in this view".into());
+        return vm;
+    }
+    for &c in Col::OUTPUT {
+        let value = match c {
+            Col::Time => r.time(0).map(|t| fmt_time(t, s.tz)),
+            Col::Origin => r.text(Col::Origin, 0).map(|o| {
+                let line = r.u64(Col::Line, 0).unwrap_or(0) as u32;
+                let label = s
+                    .store
+                    .as_ref()
+                    .map(|st| st.origin_label(o, line))
+                    .unwrap_or_else(|| o.to_string());
+                clean(&label)
+            }),
+            _ => r.display(c, 0).map(|x| clean(&x)),
+        };
+        vm.lines.extend(field(c.name(), value));
+    }
+    vm.lines.push(String::new());
+    vm.lines.push("── raw record ──".into());
+    match &s.raw {
+        None => vm.lines.push("(reading…)".into()),
+        Some(raw) => match &raw.text {
+            Ok(t) => vm.lines.extend(t.lines().map(clean)),
+            Err(e) => vm
+                .lines
+                .push(format!("cannot show the raw record: {}", clean(e))),
+        },
+    }
+    vm
+}
+
+fn entity_detail(s: &AppState, v: &View) -> DetailVm {
+    let mut vm = DetailVm {
+        title: format!("{}", v.tab),
+        lines: Vec::new(),
+    };
+    let Some(t) = v.table(v.tab) else { return vm };
+    let i = v.entity_sel[kind_index(v.tab)];
+    let Ok(rows) = entity_rows(t, v.tab, i..i + 1) else {
+        return vm;
+    };
+    let Some(r) = rows.first() else {
+        vm.lines.push(format!("no {} in this view", v.tab.plural()));
+        return vm;
+    };
+    vm.title = format!("{} {}", v.tab, clean(&r.name));
+    vm.lines.extend(field("name", Some(clean(&r.name))));
+    vm.lines.extend(field("type", r.detail.clone()));
+    let t = |x: Option<Nanos>| x.map(|t| fmt_time(t, s.tz)).unwrap_or_default();
+    vm.lines.extend(field(
+        "seen",
+        Some(format!("{} .. {}", t(r.first_seen), t(r.last_seen))),
+    ));
+    vm.lines.extend(field(
+        "events",
+        Some(format!(
+            "{} ({} failed)",
+            thousands(r.events as usize),
+            thousands(r.failures as usize)
+        )),
+    ));
+    if let Some(l) = &s.lineage {
+        let (up, down) = match v.tab {
+            EntityKind::Token => (l.parents_of_token(&r.name), l.children_of_token(&r.name)),
+            EntityKind::Identity => (
+                l.parents_of_identity(&r.name),
+                l.children_of_identity(&r.name),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        if !up.is_empty() || !down.is_empty() {
+            vm.lines.push("── lineage ──".into());
+            link_lines(&mut vm.lines, &up, true, s.tz);
+            vm.lines.push(format!("• {}", clean(&r.name)));
+            link_lines(&mut vm.lines, &down, false, s.tz);
+        }
+        if v.tab == EntityKind::Token {
+            for rev in l.revocations_of(&r.name) {
+                vm.lines.push(format!(
+                    "✗ ended by {} at {}",
+                    clean(&rev.event.action),
+                    fmt_time(rev.event.time, s.tz)
+                ));
+            }
+        }
+    }
+    vm.lines.push("── activity ──".into());
+    vm.lines.extend(field("bytes", Some(r.bytes.to_string())));
+    for (k, n) in &r.counterparts {
+        vm.lines.extend(field(k, Some(n.to_string())));
+    }
+    vm.lines
+        .extend(field("top actions", Some(clean(&r.top_actions))));
+    vm.lines.extend(field("sources", Some(clean(&r.sources))));
+    vm
+}
+
+/// Resample the histogram to `width` columns and mark the selected event's column.
+pub fn sparkline(v: &View, width: usize) -> (Vec<u64>, Option<usize>) {
+    let Some(d) = &v.data else {
+        return (Vec::new(), None);
+    };
+    if width == 0 || d.histogram.is_empty() {
+        return (Vec::new(), None);
+    }
+    let n = d.histogram.len();
+    let mut out = vec![0u64; width];
+    for (i, c) in d.histogram.iter().enumerate() {
+        out[i * width / n] += c;
+    }
+    let marker = d.span.and_then(|(first, last)| {
+        let r = FrameReader::new(&d.events).ok()?;
+        let t = r.time(v.timeline_sel)?;
+        let span = (last - first).max(1) as i128;
+        Some(
+            (((t - first) as i128 * (width as i128 - 1)) / span).clamp(0, width as i128 - 1)
+                as usize,
+        )
+    });
+    (out, marker)
+}
+
+/// The breadcrumb / status line pieces.
+pub struct StatusVm {
+    pub trail: String,
+    pub filter: String,
+    pub counts: String,
+    pub tz: &'static str,
+}
+
+pub fn status(s: &AppState) -> StatusVm {
+    let mut crumbs = vec!["all events".to_string()];
+    crumbs.extend(s.trail().iter().map(|e| {
+        format!(
+            "{} {}",
+            e.kind,
+            clean(&crate::util::sanitize::truncate(&e.name, 40))
+        )
+    }));
+    let total = s.store.as_ref().map_or(0, |st| st.len());
+    StatusVm {
+        trail: crumbs.join(" › "),
+        filter: clean(&s.view().filter),
+        counts: format!(
+            "{} / {}",
+            thousands(s.view().events_len()),
+            thousands(total)
+        ),
+        tz: match s.tz {
+            Tz::Utc => "UTC",
+            Tz::Local => "local",
+        },
+    }
+}
+
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Loading screen numbers.
+pub fn loading_lines(p: &Snapshot) -> (f64, String) {
+    let label = if p.assembling {
+        format!(
+            "building the frame: {} events",
+            thousands(p.events as usize)
+        )
+    } else {
+        format!(
+            "{} / {} files · {} events · {:.1} / {:.1} MB · {} errors",
+            p.files_done,
+            p.files_total,
+            thousands(p.events as usize),
+            p.bytes_done as f64 / 1e6,
+            p.bytes_total as f64 / 1e6,
+            p.errors
+        )
+    };
+    (p.ratio().clamp(0.0, 1.0), label)
+}
