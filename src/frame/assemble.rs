@@ -16,10 +16,12 @@ pub struct Assembled {
     pub duplicates: usize,
 }
 
-/// Key that makes two rows the same event: the provider's event id when there is one, else the raw bytes' hash.
+/// Key that makes two rows the same event: the provider's event id (with the action: an id reused for a different
+/// call is not the same event; hand-edited fixtures and some exporters do that) when there is one, else the raw
+/// bytes' hash.
 #[derive(PartialEq, Eq, Hash)]
 enum DedupeKey<'a> {
-    Id(&'a str, &'a str),
+    Id(&'a str, &'a str, Option<&'a str>),
     Hash(&'a str, u64),
 }
 
@@ -126,7 +128,7 @@ fn dedupe_sorted(order: &mut Vec<(i64, u32, u32)>, batches: &[EventBatch]) -> us
         let b = &batches[bi as usize];
         let source = b.text(Col::Source, ri as usize).unwrap_or("");
         match b.text(Col::EventId, ri as usize) {
-            Some(id) => DedupeKey::Id(source, id),
+            Some(id) => DedupeKey::Id(source, id, b.text(Col::Action, ri as usize)),
             None => DedupeKey::Hash(source, b.record_hash[ri as usize]),
         }
     };

@@ -2,15 +2,17 @@
 //! record (a token), a file whose bytes do not contain it cannot hold a matching event and need not be parsed.
 //! JSON may escape any character (`\u0041`, `\/`), so a file holding escapes of that kind is always parsed.
 
-use aho_corasick::AhoCorasick;
 use memchr::memmem;
+use regex::bytes::Regex;
 
 /// Query values are matched case-insensitively, so the scan is ASCII-case-insensitive too.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     /// Any of these literals must appear in the file for it to be parsed.
     pub any_of: Vec<String>,
-    searcher: AhoCorasick,
+    /// `(?i-u)lit1|lit2|...`: the regex engine expands the case variants of a prefix into a SIMD literal
+    /// search (Teddy), several times faster on JSON than a rare-byte scan, whose candidate bytes JSON is full of.
+    searcher: Regex,
 }
 
 impl Prefilter {
@@ -19,10 +21,8 @@ impl Prefilter {
         if any_of.is_empty() || !any_of.iter().all(|l| Self::usable(l)) {
             return None;
         }
-        let searcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&any_of)
-            .ok()?;
+        let alternation: Vec<String> = any_of.iter().map(|l| regex::escape(l)).collect();
+        let searcher = Regex::new(&format!("(?i-u){}", alternation.join("|"))).ok()?;
         Some(Self { any_of, searcher })
     }
 

@@ -5,9 +5,13 @@ use crate::frame::{EventBatch, FileInfo, LocKind, Row};
 
 use super::doc::{Item, Probe, RawRecord};
 
+pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod gcp;
+pub mod k8s;
 pub mod mapped;
+pub mod openai;
 pub mod s3access;
 
 /// A log format: how to recognise it and how to map its records.
@@ -31,6 +35,10 @@ pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
         &cloudtrail::CloudTrail,
         &bedrock::Bedrock,
+        &k8s::K8s,
+        &gcp::Gcp,
+        &openai::OpenAi,
+        &azure_openai::AzureOpenAi,
         &s3access::S3Access,
     ];
     ALL

@@ -245,6 +245,8 @@ fn map_event(
         (Some(sa), identity_type::SERVICE)
     } else if service_key {
         (None, identity_type::SERVICE)
+    } else if actor.kind.as_deref() == Some("session") {
+        (None, identity_type::HUMAN)
     } else {
         (None, identity_type::UNKNOWN)
     };
@@ -263,7 +265,7 @@ fn map_event(
     let target = c(&details.id);
     if let Some(id) = &target {
         row.set(Col::Asset, Some(id.clone()));
-        row.set(Col::AssetKind, asset_kind(&kind).map(Cow::Owned));
+        row.set(Col::AssetKind, asset_kind(&kind).map(Cow::<str>::Owned));
     }
 
     if kind.ends_with(".failed") {
