@@ -92,3 +92,130 @@ fn panther_parsed_s3_access_is_listed_not_guessed() {
         .reason
         .contains("no known log format"));
 }
+
+/// Every error in `s` must carry one of the explanations in `why`.
+fn errors_explained(s: &EventStore, why: &[&str]) {
+    for e in &s.report.errors {
+        assert!(
+            why.iter().any(|w| e.message.contains(w)),
+            "unexplained error at {}: {}",
+            e.origin,
+            e.message
+        );
+    }
+}
+
+#[test]
+fn gcp_audit_logs() {
+    let Some(d) = real_data() else { return };
+    for (rel, events, errors, dups) in [
+        ("plaso-test-data/gcp_logging.jsonl", 9, 2, 0),
+        ("sekoia-intake-formats/Google_Cloud__Google_Cloud_Audit.jsonl", 26, 0, 1),
+        ("elastic-integrations/gcp_vertexai__test-vertexai.log", 4, 0, 0),
+        ("elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log", 1, 0, 0),
+        ("dftimewolf/gcp-project-logs.jsonl", 98, 0, 0),
+        // Panther's fixtures are hand-written: 59 have no time or no method at all.
+        ("panther-analysis/GCP_AuditLog.jsonl", 130, 59, 17),
+    ] {
+        let s = load_file(&d, rel);
+        assert_format(&s, "gcp");
+        assert_eq!(
+            (s.len(), s.report.error_count, s.report.duplicates),
+            (events, errors, dups),
+            "{rel}: {:?}",
+            &s.report.errors[..s.report.errors.len().min(3)]
+        );
+        errors_explained(
+            &s,
+            &["not an audit log entry", "no methodName", "no protoPayload", "timestamp"],
+        );
+    }
+    let s = load_file(&d, "elastic-integrations/gcp_vertexai__test-vertexai.log");
+    assert_eq!(count(&s, "kind:model"), 4);
+    assert_eq!(count(&s, "outcome:failure"), 1);
+    let s = load_file(&d, "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log");
+    assert_eq!(
+        count(&s, "minted:made-up-ci-account@project-id.iam.gserviceaccount.com"),
+        0,
+        "no token is minted by name"
+    );
+    insta::assert_snapshot!(
+        "gcp_iamcredentials",
+        events_jsonl(&d, "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log")
+    );
+    insta::assert_snapshot!(
+        "gcp_vertexai",
+        events_jsonl(&d, "elastic-integrations/gcp_vertexai__test-vertexai.log")
+    );
+}
+
+#[test]
+fn kubernetes_audit_logs() {
+    let Some(d) = real_data() else { return };
+    for (rel, events, errors, merged) in [
+        ("sekoia-intake-formats/Kubernetes__audit-log.jsonl", 8, 0, 0),
+        ("audit2rbac/demo.log", 37, 0, 0),
+        ("elastic-integrations/kubernetes__test-audit.log", 3, 1, 0),
+        // 171 fixtures are hand-written without any timestamp.
+        ("panther-analysis/Amazon_EKS_Audit.jsonl", 8, 174, 2),
+    ] {
+        let s = load_file(&d, rel);
+        assert_format(&s, "k8s");
+        assert_eq!(
+            (s.len(), s.report.error_count, s.report.merged),
+            (events, errors, merged),
+            "{rel}: {:?}",
+            &s.report.errors[..s.report.errors.len().min(3)]
+        );
+        errors_explained(&s, &["timestamp", "verb", "load it as gcp"]);
+    }
+    let s = load_file(&d, "audit2rbac/demo.log");
+    assert!(count(&s, "outcome:failure") > 0, "the demo is mostly 403s");
+    insta::assert_snapshot!(
+        "k8s_sekoia",
+        events_jsonl(&d, "sekoia-intake-formats/Kubernetes__audit-log.jsonl")
+    );
+}
+
+#[test]
+fn openai_audit_logs() {
+    let Some(d) = real_data() else { return };
+    let s = load_file(&d, "panther-analysis/OpenAI_Audit.jsonl");
+    assert_format(&s, "openai");
+    assert_eq!((s.len(), s.report.error_count, s.report.duplicates), (29, 0, 4));
+    let s = load_file(&d, "elastic-integrations/openai__test-audit.log");
+    assert_format(&s, "openai");
+    assert_eq!((s.len(), s.report.error_count), (1, 0));
+    insta::assert_snapshot!(
+        "openai_elastic",
+        events_jsonl(&d, "elastic-integrations/openai__test-audit.log")
+    );
+    // The official documentation example has trailing commas: each record is a clear error, never a crash.
+    let s = load_file(&d, "openai-openapi/list_audit_logs.response_example.json");
+    assert_eq!(s.len(), 0);
+    assert_eq!(s.report.error_count, 2);
+    errors_explained(&s, &["trailing comma"]);
+}
+
+#[test]
+fn azure_openai_diagnostic_logs() {
+    let Some(d) = real_data() else { return };
+    for (rel, events) in [
+        ("elastic-integrations/azure_openai__test-open-ai-request-response.log", 3),
+        ("elastic-integrations/azure_openai__test-open-ai-audit.log", 1),
+        ("elastic-integrations/azure_openai__test-open-ai-gateway.log", 2),
+    ] {
+        let s = load_file(&d, rel);
+        assert_format(&s, "azure_openai");
+        assert_eq!((s.len(), s.report.error_count), (events, 0), "{rel}: {:?}", s.report.errors);
+    }
+    let s = load_file(&d, "elastic-integrations/azure_openai__test-open-ai-request-response.log");
+    // Masked IPs are kept as given.
+    assert!(count(&s, "ip:81.2.69.***") >= 1);
+    let s = load_file(&d, "elastic-integrations/azure_openai__test-open-ai-audit.log");
+    assert_eq!(count(&s, "action:ListKey"), 1);
+    insta::assert_snapshot!(
+        "azure_openai_request_response",
+        events_jsonl(&d, "elastic-integrations/azure_openai__test-open-ai-request-response.log")
+    );
+}
