@@ -25,7 +25,7 @@ use super::table::entity_table;
 use super::{Entity, EntityKind};
 use crate::frame::access::FrameReader;
 use crate::frame::{Col, EventStore};
-use crate::query::mask::{distinct, is_any, is_set};
+use crate::query::mask::{distinct, is_any, is_any_where, is_set};
 
 /// The result of one pivot.
 #[derive(Debug, Clone)]
@@ -62,23 +62,24 @@ impl Pivot {
 pub struct PivotEngine<'a> {
     frame: &'a DataFrame,
     pub lineage: Arc<Lineage>,
+    /// Every source in the frame: a request-id join needs two.
+    sources: Vec<String>,
 }
 
 impl<'a> PivotEngine<'a> {
     pub fn new(store: &'a EventStore) -> PolarsResult<Self> {
         let label = |origin: &str, line: u32| store.origin_label(origin, line);
         let lineage = Lineage::build(&store.frame, &label)?;
-        Ok(Self {
-            frame: &store.frame,
-            lineage: Arc::new(lineage),
-        })
+        Ok(Self::with_lineage(store, Arc::new(lineage)))
     }
 
     /// An engine over `store` with a lineage already read (the TUI reads it once at load).
     pub fn with_lineage(store: &'a EventStore, lineage: Arc<Lineage>) -> Self {
+        let sources = distinct(&store.frame, Col::Source).unwrap_or_default();
         Self {
             frame: &store.frame,
             lineage,
+            sources,
         }
     }
 
@@ -196,8 +197,19 @@ impl<'a> PivotEngine<'a> {
         if by_id.is_empty() {
             return Ok((mask, 0));
         }
+        // Only rows of a source other than the selected ones' can join; when the selection is all one source,
+        // rows of that source are skipped before any id is compared.
+        let selected_sources: HashSet<&str> = by_id.values().flatten().copied().collect();
+        let mut joinable: Vec<&str> = self.sources.iter().map(String::as_str).collect();
+        if selected_sources.len() == 1 {
+            joinable.retain(|s| !selected_sources.contains(s));
+        }
+        if joinable.is_empty() {
+            return Ok((mask, 0));
+        }
         let ids: Vec<&str> = by_id.keys().copied().collect();
-        let candidates = &is_any(df, Col::RequestId, &ids)? & &!&mask;
+        let pre = &is_any(df, Col::Source, &joinable)? & &!&mask;
+        let candidates = is_any_where(df, Col::RequestId, &ids, &pre)?;
         let idx: Vec<IdxSize> = candidates
             .iter()
             .enumerate()

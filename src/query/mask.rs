@@ -43,6 +43,32 @@ pub fn is_any(df: &DataFrame, col: Col, values: &[&str]) -> PolarsResult<Boolean
     }
 }
 
+/// Like [`is_any`], but only rows where `pre` is true are looked at (the rest are false): for string columns,
+/// where each comparison hashes a string, this skips the rows that cannot matter.
+pub fn is_any_where(
+    df: &DataFrame,
+    col: Col,
+    values: &[&str],
+    pre: &BooleanChunked,
+) -> PolarsResult<BooleanChunked> {
+    if col.kind() != Kind::Str {
+        return Ok(&is_any(df, col, values)? & pre);
+    }
+    let name = PlSmallStr::from_static(col.name());
+    let Ok(column) = df.column(col.name()) else {
+        return Ok(BooleanChunked::full(name, false, df.height()));
+    };
+    let set: HashSet<&str> = values.iter().copied().collect();
+    let mut out: BooleanChunked = column
+        .str()?
+        .iter()
+        .zip(pre.iter())
+        .map(|(v, p)| p == Some(true) && v.is_some_and(|s| set.contains(s)))
+        .collect();
+    out.rename(name);
+    Ok(out)
+}
+
 /// Rows where `col` holds any value at all.
 pub fn is_set(df: &DataFrame, col: Col) -> PolarsResult<BooleanChunked> {
     match df.column(col.name()) {

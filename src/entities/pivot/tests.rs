@@ -84,3 +84,35 @@ fn unknown_entity_is_an_empty_pivot() {
     assert_eq!(p.identities.height(), 0);
     assert!(p.parents.is_empty() && p.children.is_empty());
 }
+
+/// An S3 server access log row carries the requester's session ARN, not the key; it joins the key's pivot through
+/// CloudTrail's request id.
+#[test]
+fn s3_access_rows_join_cloudtrail_by_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let ct = r#"{"Records":[{"eventVersion":"1.08","eventTime":"2019-02-06T00:00:38Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-west-1","sourceIPAddress":"192.0.2.3","userAgent":"S3Console/0.4","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s","accountId":"111122223333","accessKeyId":"ASIAJOINTEST0000001"},"requestParameters":{"bucketName":"awsexamplebucket1","key":"weights/model.safetensors"},"requestID":"3E57427F3EXAMPLE","eventID":"e-1"}]}"#;
+    let s3 = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be awsexamplebucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 arn:aws:sts::111122223333:assumed-role/r/s 3E57427F3EXAMPLE REST.GET.OBJECT weights/model.safetensors \"GET /awsexamplebucket1/weights/model.safetensors HTTP/1.1\" 200 - 113 113 7 - \"-\" \"S3Console/0.4\" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader awsexamplebucket1.s3.us-west-1.amazonaws.com TLSV1.2 - -\n";
+    std::fs::write(dir.path().join("trail.json"), ct).unwrap();
+    std::fs::write(dir.path().join("access.log"), s3).unwrap();
+    let store = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .unwrap();
+    assert_eq!(store.report.error_count, 0, "{:?}", store.report.errors);
+    assert_eq!(store.len(), 2);
+    let engine = PivotEngine::new(&store).unwrap();
+    let p = engine
+        .pivot(&Entity::new(EntityKind::Token, "ASIAJOINTEST0000001"))
+        .unwrap();
+    assert_eq!(p.events.height(), 2);
+    assert_eq!(p.joined, 1);
+    let sources = crate::query::mask::distinct(&p.events, Col::Source).unwrap();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    // Pivoting on the IP finds both rows directly: nothing to join.
+    let p = engine
+        .pivot(&Entity::new(EntityKind::Ip, "192.0.2.3"))
+        .unwrap();
+    assert_eq!((p.events.height(), p.joined), (2, 0));
+}

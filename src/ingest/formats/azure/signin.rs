@@ -365,7 +365,7 @@ pub(super) fn map_audit<'a>(
     let result = text(p.result).or_else(|| text(top.result));
     let ok = result
         .as_deref()
-        .map_or(true, |r| r.eq_ignore_ascii_case("success"));
+        .is_none_or(|r| r.eq_ignore_ascii_case("success"));
     let code = if ok {
         None
     } else {
