@@ -4,6 +4,7 @@
 //! Domain modules never import a terminal library.
 
 pub mod cli;
+pub mod detect;
 pub mod entities;
 pub mod frame;
 pub mod ingest;

@@ -1,5 +1,6 @@
 //! The command line: thin commands over the library. This is the binary's edge, so errors are `anyhow` here.
 
+mod detect;
 mod entities;
 mod events;
 mod formats;
@@ -39,6 +40,8 @@ enum Command {
     Pivot(pivot::PivotArgs),
     /// Fuzzy search over every entity name.
     Find(entities::FindArgs),
+    /// Run the theft-detection rules: findings with their techniques, entities and events.
+    Detect(detect::DetectArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
 }
@@ -77,6 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Entities(a)) => entities::run(&a, stdout),
         Some(Command::Pivot(a)) => pivot::run(&a, stdout),
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
+        Some(Command::Detect(a)) => detect::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;

@@ -1,0 +1,268 @@
+//! Running rules over the event frame. The frame is read once into plain vectors (dictionary codes for text
+//! columns, times, numbers) that every evaluator shares; queries run in Polars and come back as row numbers in
+//! time order. One file per rule kind.
+
+mod after_end;
+mod explain;
+mod first_seen;
+mod matcher;
+mod rows;
+mod sequence;
+mod threshold;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+use polars::prelude::*;
+
+use super::finding::{Finding, MAX_ENTITIES_PER_KIND, MAX_EVENTS};
+use super::rule::{Group, Rule, RuleKind};
+use super::{DetectError, DetectOptions};
+use crate::entities::{Entity, EntityKind, Lineage};
+use crate::frame::access::FrameReader;
+use crate::frame::assemble::cat_mapping_ref;
+use crate::frame::schema::Kind;
+use crate::frame::{Col, EventKey};
+use crate::util::time::Nanos;
+
+pub(crate) use explain::thousands;
+
+/// A null dictionary code.
+pub(crate) const NULL: u32 = u32::MAX;
+
+/// A group's identity: which column, which value (dictionary code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Key {
+    pub col: Col,
+    pub code: u32,
+}
+
+/// The frame, read for the evaluators.
+pub(crate) struct Ctx<'a> {
+    pub df: &'a DataFrame,
+    pub n: usize,
+    pub times: Vec<Nanos>,
+    /// First and last event time of the whole frame: the span a baseline is measured over.
+    pub span: (Nanos, Nanos),
+    codes: Vec<OnceLock<Vec<u32>>>,
+    nums: Vec<OnceLock<Vec<u64>>>,
+    term_rows: Mutex<HashMap<String, std::sync::Arc<Vec<u32>>>>,
+    lineage: OnceLock<Lineage>,
+    reader: FrameReader<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(df: &'a DataFrame) -> Result<Self, DetectError> {
+        let n = df.height();
+        let times: Vec<Nanos> = match df.column(Col::Time.name()) {
+            Ok(c) => c
+                .datetime()?
+                .physical()
+                .iter()
+                .map(|t| t.unwrap_or(0))
+                .collect(),
+            Err(_) => vec![0; n],
+        };
+        let span = (
+            times.first().copied().unwrap_or(0),
+            times.last().copied().unwrap_or(0),
+        );
+        Ok(Self {
+            df,
+            n,
+            times,
+            span,
+            codes: (0..Col::ALL.len()).map(|_| OnceLock::new()).collect(),
+            nums: (0..Col::ALL.len()).map(|_| OnceLock::new()).collect(),
+            term_rows: Mutex::new(HashMap::new()),
+            lineage: OnceLock::new(),
+            reader: FrameReader::new(df)?,
+        })
+    }
+
+    /// Dictionary codes of a text column (`NULL` for null or a missing column).
+    pub fn codes(&self, col: Col) -> Result<&[u32], DetectError> {
+        let cell = &self.codes[col as usize];
+        if let Some(v) = cell.get() {
+            return Ok(v);
+        }
+        let v: Vec<u32> = match (col.kind(), self.df.column(col.name())) {
+            (Kind::Cat, Ok(c)) => c
+                .cat32()?
+                .physical()
+                .iter()
+                .map(|x| x.unwrap_or(NULL))
+                .collect(),
+            _ => vec![NULL; self.n],
+        };
+        let _ = cell.set(v);
+        Ok(cell.get().map(Vec::as_slice).unwrap_or(&[]))
+    }
+
+    /// A numeric column (`u64::MAX` for null).
+    pub fn nums(&self, col: Col) -> Result<&[u64], DetectError> {
+        let cell = &self.nums[col as usize];
+        if let Some(v) = cell.get() {
+            return Ok(v);
+        }
+        let v: Vec<u64> = match (col.kind(), self.df.column(col.name())) {
+            (Kind::U64, Ok(c)) => c.u64()?.iter().map(|x| x.unwrap_or(u64::MAX)).collect(),
+            (Kind::U32, Ok(c)) => c
+                .u32()?
+                .iter()
+                .map(|x| x.map(u64::from).unwrap_or(u64::MAX))
+                .collect(),
+            _ => vec![u64::MAX; self.n],
+        };
+        let _ = cell.set(v);
+        Ok(cell.get().map(Vec::as_slice).unwrap_or(&[]))
+    }
+
+    /// The text of a dictionary code.
+    pub fn text(&self, code: u32) -> Option<&'static str> {
+        (code != NULL)
+            .then(|| cat_mapping_ref().cat_to_str(code))
+            .flatten()
+    }
+
+    /// The code of a text, if any row can hold it.
+    pub fn code_of(&self, text: &str) -> Option<u32> {
+        cat_mapping_ref().get_cat(text)
+    }
+
+    pub fn key_text(&self, k: Key) -> &'static str {
+        self.text(k.code).unwrap_or("")
+    }
+
+    /// The token lineage of the frame, built once.
+    pub fn lineage(&self) -> Result<&Lineage, DetectError> {
+        if let Some(l) = self.lineage.get() {
+            return Ok(l);
+        }
+        let label = |o: &str, l: u32| format!("{o}:{l}");
+        let l = Lineage::build(self.df, &label)?;
+        Ok(self.lineage.get_or_init(|| l))
+    }
+
+    /// The group an event belongs to, if the event names it.
+    pub fn group_key(&self, g: Group, row: u32) -> Result<Option<Key>, DetectError> {
+        let r = row as usize;
+        let pick = |col: Col| -> Result<Option<Key>, DetectError> {
+            let code = self.codes(col)?[r];
+            Ok((code != NULL).then_some(Key { col, code }))
+        };
+        match g {
+            Group::Identity => pick(Col::Identity),
+            Group::Token => pick(Col::Token),
+            Group::Ip => pick(Col::SourceIp),
+            Group::Asset => pick(Col::Asset),
+            Group::Principal => match pick(Col::Token)? {
+                Some(k) => Ok(Some(k)),
+                None => pick(Col::Identity),
+            },
+        }
+    }
+
+    /// Rows (time order) matching any of the rule queries.
+    pub fn rows(&self, q: &super::rule::Queries) -> Result<std::sync::Arc<Vec<u32>>, DetectError> {
+        rows::query_rows(self, q)
+    }
+
+    /// Events grouped by `g`, each group's rows in time order; groups in first-seen order.
+    pub fn grouped(&self, g: Group, rows: &[u32]) -> Result<Vec<(Key, Vec<u32>)>, DetectError> {
+        let mut at: HashMap<Key, usize> = HashMap::new();
+        let mut out: Vec<(Key, Vec<u32>)> = Vec::new();
+        for &r in rows {
+            let Some(k) = self.group_key(g, r)? else {
+                continue;
+            };
+            let i = *at.entry(k).or_insert_with(|| {
+                out.push((k, Vec::new()));
+                out.len() - 1
+            });
+            out[i].1.push(r);
+        }
+        Ok(out)
+    }
+
+    /// A finding over `rows` (time order), the `main` entity named first.
+    pub fn finding(
+        &self,
+        rule: &Rule,
+        main: Option<Key>,
+        rows: &[u32],
+        explanation: String,
+    ) -> Result<Finding, DetectError> {
+        let first = rows.first().map(|&r| self.times[r as usize]).unwrap_or(0);
+        let last = rows.last().map(|&r| self.times[r as usize]).unwrap_or(0);
+        let (entities, entities_omitted) = self.entities(main, rows)?;
+        Ok(Finding {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            techniques: rule.techniques.clone(),
+            entities,
+            entities_omitted,
+            events: rows
+                .iter()
+                .take(MAX_EVENTS)
+                .filter_map(|&r| EventKey::of_row(&self.reader, r as usize))
+                .collect(),
+            events_total: rows.len(),
+            first,
+            last,
+            explanation,
+        })
+    }
+
+    fn entities(&self, main: Option<Key>, rows: &[u32]) -> Result<(Vec<Entity>, usize), DetectError> {
+        let mut out = Vec::new();
+        let mut omitted = 0;
+        if let Some(k) = main {
+            out.push(Entity::new(kind_of(k.col), self.key_text(k)));
+        }
+        for kind in EntityKind::ALL {
+            let col = kind.col();
+            let codes = self.codes(col)?;
+            let mut seen: Vec<u32> = Vec::new();
+            let mut set: HashSet<u32> = HashSet::new();
+            for &r in rows {
+                let c = codes[r as usize];
+                if c != NULL && main != Some(Key { col, code: c }) && set.insert(c) {
+                    seen.push(c);
+                }
+            }
+            omitted += seen.len().saturating_sub(MAX_ENTITIES_PER_KIND);
+            for &c in seen.iter().take(MAX_ENTITIES_PER_KIND) {
+                if let Some(t) = self.text(c) {
+                    out.push(Entity::new(kind, t));
+                }
+            }
+        }
+        Ok((out, omitted))
+    }
+}
+
+/// The entity kind a grouping column names.
+pub(crate) fn kind_of(col: Col) -> EntityKind {
+    match col {
+        Col::Token => EntityKind::Token,
+        Col::Asset => EntityKind::Asset,
+        Col::SourceIp => EntityKind::Ip,
+        _ => EntityKind::Identity,
+    }
+}
+
+/// Run one rule.
+pub(crate) fn run(ctx: &Ctx<'_>, rule: &Rule, opts: &DetectOptions) -> Result<Vec<Finding>, DetectError> {
+    match &rule.kind {
+        RuleKind::Match(m) => matcher::run(ctx, rule, m),
+        RuleKind::Threshold(t) => threshold::run(ctx, rule, t),
+        RuleKind::FirstSeen(f) => first_seen::run(ctx, rule, f),
+        RuleKind::Sequence(s) => sequence::run(ctx, rule, s),
+        RuleKind::AfterEnd(a) => after_end::run(ctx, rule, a, opts),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! A rule's queries to the rows they match. Terms are ANDed, so the most selective kind of term (a field on the
+//! action, service or source) runs first over the whole frame, and each further term only over the rows still
+//! in play: a rule touches the million-row frame once, then a few hundred rows. Every term is compiled by the
+//! query language itself (`query::compile`), so rules mean exactly what the `--where` filter means.
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::Ctx;
+use crate::detect::rule::Queries;
+use crate::detect::DetectError;
+use crate::frame::schema::Kind;
+use crate::frame::Col;
+use crate::query::compile::compile_query;
+use crate::query::parse::BARE_COLUMNS;
+use crate::query::{Query, Term, TermKind};
+
+/// How early a term should run: lower first.
+fn rank(t: &Term) -> u8 {
+    let base = match &t.kind {
+        TermKind::Field { col, .. } => match col {
+            Col::Action | Col::Service | Col::Source | Col::Provider => 0,
+            c if c.kind() == Kind::Cat => 1,
+            _ => 3,
+        },
+        TermKind::Number { .. } | TermKind::Time { .. } => 2,
+        TermKind::Bare(_) => 4,
+    };
+    if t.negated {
+        base + 5
+    } else {
+        base
+    }
+}
+
+fn columns(t: &Term) -> Vec<Col> {
+    match &t.kind {
+        TermKind::Field { col, .. } | TermKind::Number { col, .. } => vec![*col],
+        TermKind::Time { .. } => vec![Col::Time],
+        TermKind::Bare(_) => BARE_COLUMNS.to_vec(),
+    }
+}
+
+fn mask_rows(mask: &BooleanChunked, among: Option<&[u32]>) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, m) in mask.iter().enumerate() {
+        if m == Some(true) {
+            out.push(match among {
+                Some(rows) => rows[i],
+                None => i as u32,
+            });
+        }
+    }
+    out
+}
+
+/// One term over the whole frame, cached by its text (rules share terms such as `token_kind:long_term`).
+fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>, DetectError> {
+    if let Ok(cache) = ctx.term_rows.lock() {
+        if let Some(v) = cache.get(text) {
+            return Ok(v.clone());
+        }
+    }
+    let q = Query {
+        terms: vec![t.clone()],
+    };
+    let rows = match compile_query(&q, ctx.df)? {
+        None => (0..ctx.n as u32).collect(),
+        Some(e) => {
+            let m = ctx.df.clone().lazy().select([e.alias("m")]).collect()?;
+            mask_rows(m.column("m")?.bool()?, None)
+        }
+    };
+    let rows = Arc::new(rows);
+    if let Ok(mut cache) = ctx.term_rows.lock() {
+        cache.insert(text.to_string(), rows.clone());
+    }
+    Ok(rows)
+}
+
+/// One term over `rows` only.
+fn term_over_rows(ctx: &Ctx<'_>, t: &Term, rows: &[u32]) -> Result<Vec<u32>, DetectError> {
+    let cols: Vec<PlSmallStr> = columns(t)
+        .into_iter()
+        .filter(|c| ctx.df.column(c.name()).is_ok())
+        .map(|c| PlSmallStr::from_static(c.name()))
+        .collect();
+    if cols.is_empty() {
+        // The frame lacks the column: a positive term matches nothing, a negated one everything.
+        return Ok(if t.negated { rows.to_vec() } else { Vec::new() });
+    }
+    let idx = IdxCa::from_vec(PlSmallStr::from_static("idx"), rows.to_vec());
+    let sub = ctx.df.select(cols)?.take(&idx)?;
+    let q = Query {
+        terms: vec![t.clone()],
+    };
+    match compile_query(&q, &sub)? {
+        None => Ok(rows.to_vec()),
+        Some(e) => {
+            let m = sub.lazy().select([e.alias("m")]).collect()?;
+            Ok(mask_rows(m.column("m")?.bool()?, Some(rows)))
+        }
+    }
+}
+
+fn one_query(ctx: &Ctx<'_>, text: &str, q: &Query) -> Result<Vec<u32>, DetectError> {
+    let mut terms: Vec<&Term> = q.terms.iter().collect();
+    terms.sort_by_key(|t| rank(t));
+    let Some(first) = terms.first() else {
+        return Ok((0..ctx.n as u32).collect());
+    };
+    let first_text = &text[first.span.0..first.span.1];
+    let mut rows: Vec<u32> = term_over_frame(ctx, first_text, first)?.as_ref().clone();
+    for t in &terms[1..] {
+        if rows.is_empty() {
+            break;
+        }
+        rows = term_over_rows(ctx, t, &rows)?;
+    }
+    Ok(rows)
+}
+
+/// Rows matching any of the queries, ascending (the frame is time ordered, so this is time order).
+pub(super) fn query_rows(ctx: &Ctx<'_>, qs: &Queries) -> Result<Arc<Vec<u32>>, DetectError> {
+    let mut all: Vec<u32> = Vec::new();
+    for (text, q) in &qs.0 {
+        all.extend(one_query(ctx, text, q)?);
+    }
+    if qs.0.len() > 1 {
+        all.sort_unstable();
+        all.dedup();
+    }
+    Ok(Arc::new(all))
+}

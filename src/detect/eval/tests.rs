@@ -1,0 +1,387 @@
+//! The engine on small hand-built frames: each kind's semantics at its edges (window bounds, baselines, quiet
+//! history, sequence order, revocation times), caps, and the order of findings.
+
+use polars::prelude::DataFrame;
+
+use crate::detect::duration::{HOUR, MINUTE, SECOND};
+use crate::detect::{detect, DetectOptions, Finding, RulePack, Severity, MAX_ENTITIES_PER_KIND, MAX_EVENTS};
+use crate::entities::{Entity, EntityKind};
+use crate::frame::assemble::assemble;
+use crate::frame::{Col, EventBatch, Row};
+use crate::util::time::Nanos;
+
+/// One event: minutes from the start, then (column, value) pairs; `bytes`/`in`/`out` set the numbers.
+struct Ev {
+    at: Nanos,
+    text: Vec<(Col, String)>,
+    bytes: Option<u64>,
+    tokens: Option<(u64, u64)>,
+}
+
+fn ev(at: Nanos, text: &[(Col, &str)]) -> Ev {
+    Ev {
+        at,
+        text: text.iter().map(|(c, v)| (*c, v.to_string())).collect(),
+        bytes: None,
+        tokens: None,
+    }
+}
+
+fn frame(events: &[Ev]) -> DataFrame {
+    let mut b = EventBatch::new("t.json");
+    for (i, e) in events.iter().enumerate() {
+        let mut r = Row::default();
+        r.time = e.at;
+        r.set_str(Col::Source, "test");
+        for (c, v) in &e.text {
+            r.set(*c, Some(std::borrow::Cow::Borrowed(v.as_str())));
+        }
+        r.bytes = e.bytes;
+        if let Some((i, o)) = e.tokens {
+            r.input_tokens = Some(i);
+            r.output_tokens = Some(o);
+        }
+        r.record_hash = i as u64 + 1;
+        b.push(&r);
+    }
+    b.finish().unwrap();
+    assemble(vec![b], false).unwrap().frame
+}
+
+fn rule(body: &str) -> RulePack {
+    let text = format!(
+        "[[rule]]\nid = \"r\"\ntitle = \"t\"\nseverity = \"high\"\ntechniques = [\"T1530\"]\ndescription = \"d\"\n{body}"
+    );
+    RulePack::from_toml("test.toml", &text).unwrap()
+}
+
+fn run(body: &str, events: &[Ev]) -> Vec<Finding> {
+    detect(&frame(events), &rule(body), &DetectOptions::default()).unwrap()
+}
+
+const M: Nanos = MINUTE;
+
+fn call(at: Nanos, token: &str, action: &str) -> Ev {
+    ev(at, &[(Col::Token, token), (Col::Action, action), (Col::Outcome, "success")])
+}
+
+#[test]
+fn threshold_window_is_half_open_and_episodes_merge() {
+    let body = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"token\"\nwindow = \"10m\"\nabove = 2";
+    // Three calls exactly 10 minutes apart never share a window ((t - 10m, t]).
+    let spaced: Vec<Ev> = (0..3).map(|i| call(i * 10 * M, "K", "InvokeModel")).collect();
+    assert!(run(body, &spaced).is_empty());
+    // Two bursts of four, an hour apart: two findings of four events each.
+    let mut two = Vec::new();
+    for base in [0, 60 * M] {
+        for i in 0..4 {
+            two.push(call(base + i * M, "K", "InvokeModel"));
+        }
+    }
+    two.push(call(5 * M, "OTHER", "InvokeModel"));
+    two.push(call(6 * M, "K", "GetObject"));
+    let f = run(body, &two);
+    assert_eq!(f.len(), 2);
+    assert!(f.iter().all(|x| x.events_total == 4));
+    assert_eq!(f[0].entities[0], Entity::new(EntityKind::Token, "K"));
+    assert_eq!(f[0].first, 0);
+    assert_eq!(f[0].last, 3 * M);
+    assert_eq!(f[1].first, 60 * M);
+    assert!(f[0].explanation.starts_with("4 InvokeModel in 10m by token K (threshold 2"), "{}", f[0].explanation);
+}
+
+#[test]
+fn threshold_baseline_is_the_groups_own_rate_outside_the_window() {
+    let body = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"token\"\nwindow = \"60m\"\nabove_baseline = 5";
+    // A steady app: 6 calls an hour for 10 hours, then 12 in an hour: twice its rate, not five times.
+    let mut evs = Vec::new();
+    for i in 0..60 {
+        evs.push(call(i * 10 * M, "APP", "InvokeModel"));
+    }
+    for i in 0..12 {
+        evs.push(call(600 * M + i * 5 * M, "APP", "InvokeModel"));
+    }
+    assert!(run(body, &evs).is_empty());
+    // The same burst on a key that was quiet: baseline 0, floored at min_baseline 1: 12 > 5.
+    let mut quiet = vec![call(0, "NEW", "InvokeModel")];
+    for i in 0..12 {
+        quiet.push(call(600 * M + i * 5 * M, "NEW", "InvokeModel"));
+    }
+    let f = run(body, &quiet);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].explanation.contains("(baseline 0.10/60m, above x5)"), "{}", f[0].explanation);
+    // A bundle shorter than two windows has no outside: the minimum stands in, and the explanation says so.
+    let short: Vec<Ev> = (0..7).map(|i| call(i * M, "K", "InvokeModel")).collect();
+    let f = run(body, &short);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].explanation.contains("no baseline"), "{}", f[0].explanation);
+}
+
+#[test]
+fn threshold_measures_distinct_and_sums() {
+    let distinct = "kind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"10m\"\nmeasure = \"distinct(asset)\"\nabove = 2";
+    let get = |at: Nanos, asset: &str, bytes: u64| Ev {
+        bytes: Some(bytes),
+        ..ev(at, &[(Col::Token, "K"), (Col::Action, "GetObject"), (Col::Asset, asset)])
+    };
+    let same: Vec<Ev> = (0..5).map(|i| get(i * M, "b/one", 10)).collect();
+    assert!(run(distinct, &same).is_empty(), "one object read five times is one distinct asset");
+    let many: Vec<Ev> = (0..5).map(|i| get(i * M, &format!("b/{i}"), 10)).collect();
+    let f = run(distinct, &many);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].explanation.starts_with("5 distinct asset in 10m"), "{}", f[0].explanation);
+
+    let sum = "kind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"10m\"\nmeasure = \"sum(bytes)\"\nabove = 1_000_000_000";
+    let small: Vec<Ev> = (0..5).map(|i| get(i * M, "b/x", 100_000_000)).collect();
+    assert!(run(sum, &small).is_empty());
+    let big: Vec<Ev> = (0..5).map(|i| get(i * M, "b/x", 400_000_000)).collect();
+    let f = run(sum, &big);
+    assert!(f[0].explanation.starts_with("2.0 GB transferred in 10m"), "{}", f[0].explanation);
+
+    let tokens = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"identity\"\nwindow = \"10m\"\nmeasure = \"sum(tokens)\"\nabove = 100";
+    let inv = |at: Nanos, i: u64, o: u64| Ev {
+        tokens: Some((i, o)),
+        ..ev(at, &[(Col::Identity, "arn:x"), (Col::Action, "InvokeModel")])
+    };
+    assert!(run(tokens, &[inv(0, 40, 10), inv(M, 40, 10)]).is_empty(), "100 is not above 100");
+    let f = run(tokens, &[inv(0, 40, 10), inv(M, 40, 11)]);
+    assert!(f[0].explanation.starts_with("101 tokens in 10m by identity arn:x"), "{}", f[0].explanation);
+}
+
+fn from(at: Nanos, token: &str, ip: &str) -> Ev {
+    ev(at, &[(Col::Token, token), (Col::Action, "ListBuckets"), (Col::SourceIp, ip), (Col::TokenKind, "long_term")])
+}
+
+#[test]
+fn first_seen_needs_a_quiet_baseline_and_a_known_value() {
+    let body = "kind = \"first_seen\"\nquery = \"token_kind:long_term\"\nentity = \"token\"\nattribute = \"ip\"\nbaseline = \"24h\"";
+    // New IP after 25 hours of history: fires, and later uses of that IP join the finding.
+    let evs = [
+        from(0, "K", "203.0.113.5"),
+        from(25 * HOUR, "K", "198.51.100.7"),
+        from(26 * HOUR, "K", "198.51.100.7"),
+        from(27 * HOUR, "K", "203.0.113.5"),
+    ];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events_total, 2);
+    assert!(f[0].explanation.contains("after 1d 1h of history with 1 known ip (203.0.113.5)"), "{}", f[0].explanation);
+    // History too short, and a value that is not an IP (an AWS service name), never fire.
+    let evs = [
+        from(0, "K", "203.0.113.5"),
+        from(2 * HOUR, "K", "198.51.100.7"),
+        from(30 * HOUR, "K", "lambda.amazonaws.com"),
+    ];
+    assert!(run(body, &evs).is_empty());
+    // A token whose only history has no IP has no known value: nothing to compare with.
+    let evs = [
+        ev(0, &[(Col::Token, "K"), (Col::TokenKind, "long_term")]),
+        from(30 * HOUR, "K", "198.51.100.7"),
+    ];
+    assert!(run(body, &evs).is_empty());
+}
+
+#[test]
+fn first_seen_networks_and_history_scope() {
+    let net = "kind = \"first_seen\"\nquery = \"action:AssumeRole\"\nentity = \"any\"\nattribute = \"network\"\nbaseline = \"24h\"";
+    let a = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "AssumeRole"), (Col::SourceIp, ip), (Col::Token, "K")]);
+    let other = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "ListBuckets"), (Col::SourceIp, ip)]);
+    // The /24 was seen by other events (history = all): quiet. A new /24: fires.
+    let evs = [other(0, "203.0.113.10"), a(30 * HOUR, "203.0.113.200"), a(31 * HOUR, "198.51.100.77")];
+    let f = run(net, &evs);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].explanation.contains("from new network 198.51.100.0/24 (198.51.100.77)"), "{}", f[0].explanation);
+    // With history = query, only AssumeRole events count as history: the office /24 is new to them too (but the
+    // first AssumeRole has no history of its own yet, so only later ones can fire).
+    let q = format!("{net}\nhistory = \"query\"");
+    let evs = [other(0, "203.0.113.10"), a(HOUR, "203.0.113.9"), a(30 * HOUR, "203.0.113.200"), a(31 * HOUR, "198.51.100.77")];
+    let f = run(&q, &evs);
+    assert_eq!(f.len(), 1, "{:?}", f.iter().map(|x| &x.explanation).collect::<Vec<_>>());
+}
+
+#[test]
+fn first_seen_role_and_location() {
+    let body = "kind = \"first_seen\"\nquery = \"action:PutObject\"\nentity = \"location\"\ndepth = 1\nattribute = \"role\"\nhistory = \"query\"\nbaseline = \"24h\"";
+    let put = |at: Nanos, identity: &str, issuer: &str, asset: &str| {
+        ev(at, &[(Col::Action, "PutObject"), (Col::Identity, identity), (Col::Issuer, issuer), (Col::Asset, asset)])
+    };
+    let evs = [
+        put(0, "arn:aws:sts::1:assumed-role/ci/run-1", "arn:aws:iam::1:role/ci", "models/a/x.bin"),
+        // Same role, new session name, another prefix of the same bucket: not new.
+        put(30 * HOUR, "arn:aws:sts::1:assumed-role/ci/run-2", "arn:aws:iam::1:role/ci", "models/b/y.bin"),
+        // Another bucket entirely: no history there.
+        put(31 * HOUR, "arn:aws:sts::1:assumed-role/x/s", "arn:aws:iam::1:role/x", "other/z.bin"),
+        // A new role in the bucket: fires.
+        put(32 * HOUR, "arn:aws:sts::1:assumed-role/x/s", "arn:aws:iam::1:role/x", "models/c/z.bin"),
+    ];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].explanation.starts_with("location models: 1 PutObject by new role arn:aws:iam::1:role/x"), "{}", f[0].explanation);
+}
+
+#[test]
+fn sequence_needs_first_then_within() {
+    let body = "kind = \"sequence\"\nfirst = \"action:Enable\"\nthen = \"action:Invoke\"\nby = \"token\"\nwithin = \"10m\"";
+    // Invoke before Enable does not count; Invoke 11 minutes after does not count; another token does not count.
+    let evs = [
+        call(0, "K", "Invoke"),
+        call(M, "K", "Enable"),
+        call(12 * M, "K", "Invoke"),
+        call(2 * M, "OTHER", "Invoke"),
+    ];
+    assert!(run(body, &evs).is_empty());
+    // A second Enable extends the window.
+    let evs = [call(0, "K", "Enable"), call(9 * M, "K", "Enable"), call(15 * M, "K", "Invoke"), call(16 * M, "K", "Invoke")];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events_total, 4);
+    assert!(f[0].explanation.starts_with("2 Enable then 2 Invoke by token K within 15m (limit 10m)"), "{}", f[0].explanation);
+}
+
+#[test]
+fn match_merges_nearby_events_and_keeps_unnamed_callers() {
+    let body = "kind = \"match\"\nquery = \"action:StopLogging\"\ngroup = \"token\"\nmerge = \"5m\"";
+    let evs = [
+        call(0, "K", "StopLogging"),
+        call(4 * M, "K", "StopLogging"),
+        call(20 * M, "K", "StopLogging"),
+        ev(30 * M, &[(Col::Action, "StopLogging")]),
+    ];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 3);
+    let unnamed = f.iter().find(|x| x.entities.is_empty()).expect("the event without a token");
+    assert!(unnamed.explanation.starts_with("1 StopLogging by an unnamed caller"), "{}", unnamed.explanation);
+    assert_eq!(f.iter().map(|x| x.events_total).sum::<usize>(), 4);
+}
+
+#[test]
+fn match_differ_compares_two_columns() {
+    let body = "kind = \"match\"\nquery = \"action:CreateAccessKey\"\ndiffer = [\"identity\", \"minted_identity\"]";
+    let mk = |who: &str, whom: &str| ev(0, &[(Col::Action, "CreateAccessKey"), (Col::Identity, who), (Col::MintedIdentity, whom)]);
+    assert!(run(body, &[mk("arn:u/alice", "ARN:U/ALICE")]).is_empty(), "case-insensitive");
+    assert!(run(body, &[ev(0, &[(Col::Action, "CreateAccessKey"), (Col::Identity, "arn:u/a")])]).is_empty(), "both must be present");
+    let f = run(body, &[mk("arn:u/ci", "arn:u/backup")]);
+    assert!(f[0].explanation.contains(" for arn:u/backup"), "{}", f[0].explanation);
+}
+
+#[test]
+fn after_end_revocation_and_grace() {
+    let body = "kind = \"after_end\"\nof = \"revocation\"\ngrace = \"1m\"";
+    let revoke = ev(10 * M, &[(Col::Action, "UpdateAccessKey"), (Col::Identity, "arn:admin"), (Col::RevokedToken, "K")]);
+    let evs = [call(0, "K", "ListBuckets"), revoke, call(10 * M + 30 * SECOND, "K", "ListBuckets"), call(30 * M, "K", "ListBuckets")];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events_total, 1, "within the grace period is tolerated");
+    assert!(f[0].explanation.starts_with("token K used 20m after its revocation at 1970-01-01T00:10:00Z (UpdateAccessKey by arn:admin)"), "{}", f[0].explanation);
+}
+
+#[test]
+fn end_dates_come_from_the_options() {
+    let body = "kind = \"after_end\"\nof = \"end_date\"";
+    let evs = [call(0, "K", "ListBuckets"), call(2 * HOUR, "K", "ListBuckets")];
+    let df = frame(&evs);
+    let opts = DetectOptions {
+        end_dates: vec![(Entity::new(EntityKind::Token, "K"), HOUR), (Entity::new(EntityKind::Token, "UNSEEN"), 0)],
+        ..DetectOptions::default()
+    };
+    let f = detect(&df, &rule(body), &opts).unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].first, 2 * HOUR);
+}
+
+#[test]
+fn caps_are_counted_never_silent() {
+    let body = "kind = \"match\"\nquery = \"action:GetObject\"\ngroup = \"token\"";
+    let evs: Vec<Ev> = (0..(MAX_EVENTS as i64 + 250))
+        .map(|i| ev(i * SECOND, &[(Col::Token, "K"), (Col::Action, "GetObject"), (Col::Asset, &format!("b/{i}"))]))
+        .collect();
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events.len(), MAX_EVENTS);
+    assert_eq!(f[0].events_total, MAX_EVENTS + 250);
+    assert!(f[0].is_capped());
+    let assets = f[0].entities.iter().filter(|e| e.kind == EntityKind::Asset).count();
+    assert_eq!(assets, MAX_ENTITIES_PER_KIND);
+    assert_eq!(f[0].entities_omitted, MAX_EVENTS + 250 - MAX_ENTITIES_PER_KIND);
+}
+
+#[test]
+fn findings_sort_by_severity_then_time_and_min_severity_skips_rules() {
+    let text = r#"
+[[rule]]
+id = "late-high"
+title = "t"
+severity = "high"
+techniques = ["T1530"]
+description = "d"
+kind = "match"
+query = "action:B"
+
+[[rule]]
+id = "early-low"
+title = "t"
+severity = "low"
+techniques = ["T1530"]
+description = "d"
+kind = "match"
+query = "action:A"
+"#;
+    let pack = RulePack::from_toml("t.toml", text).unwrap();
+    let df = frame(&[call(0, "K", "A"), call(HOUR, "K", "B")]);
+    let f = detect(&df, &pack, &DetectOptions::default()).unwrap();
+    assert_eq!(f.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(), ["late-high", "early-low"]);
+    let story = crate::detect::in_time_order(&f);
+    assert_eq!(story.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(), ["early-low", "late-high"]);
+    let opts = DetectOptions {
+        min_severity: Severity::Medium,
+        ..DetectOptions::default()
+    };
+    let f = detect(&df, &pack, &opts).unwrap();
+    assert_eq!(f.len(), 1);
+}
+
+#[test]
+fn flags_name_rules_and_techniques_per_event() {
+    let text = r#"
+[[rule]]
+id = "a"
+title = "t"
+severity = "low"
+techniques = ["T1530", "AML.T0035"]
+description = "d"
+kind = "match"
+query = "action:GetObject"
+
+[[rule]]
+id = "b"
+title = "t"
+severity = "critical"
+techniques = ["T1530", "AML.T0048.004"]
+description = "d"
+kind = "match"
+query = "token:K"
+"#;
+    let pack = RulePack::from_toml("t.toml", text).unwrap();
+    let df = frame(&[call(0, "K", "GetObject"), call(M, "OTHER", "ListBuckets"), call(2 * M, "K", "ListBuckets")]);
+    let f = detect(&df, &pack, &DetectOptions::default()).unwrap();
+    let flags = crate::detect::Flags::new(&f);
+    assert_eq!(flags.len(), 2);
+    let mask: Vec<Option<bool>> = flags.mask(&df).unwrap().into_iter().collect();
+    assert_eq!(mask, [Some(true), Some(false), Some(true)]);
+    assert_eq!(flags.rows(&df).unwrap(), [0, 2]);
+    let keys = crate::frame::key::keys(&df).unwrap();
+    let first = flags.get(&keys[0]).unwrap();
+    assert_eq!(first.severity, Severity::Critical);
+    let mut rules = first.rules.clone();
+    rules.sort();
+    assert_eq!(rules, ["a", "b"]);
+    assert_eq!(first.techniques.len(), 3, "T1530 once: {:?}", first.techniques);
+    assert!(flags.get(&keys[1]).is_none());
+}
+
+#[test]
+fn an_empty_frame_has_no_findings() {
+    let pack = RulePack::builtin().unwrap();
+    let f = detect(&frame(&[]), &pack, &DetectOptions::default()).unwrap();
+    assert!(f.is_empty());
+}

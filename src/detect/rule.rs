@@ -1,0 +1,258 @@
+//! A rule as heist runs it: parsed and checked from a rule file (see `parse`), one enum variant per kind.
+
+use crate::frame::Col;
+use crate::query::Query;
+use crate::util::time::Nanos;
+
+use super::Severity;
+
+/// One detection rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id, lower-case words joined by `-`, e.g. `bulk-model-download`.
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// ATT&CK (`T1530`, `T1078.004`) and ATLAS (`AML.T0035`) technique ids.
+    pub techniques: Vec<String>,
+    pub description: String,
+    pub kind: RuleKind,
+    /// A disabled rule is loaded (so a user file can replace it) but never run.
+    pub enabled: bool,
+    /// Replaces an already loaded rule with the same id (`override = true`) instead of clashing with it.
+    pub overrides: bool,
+    /// The rule file it came from, for messages.
+    pub file: String,
+}
+
+/// What a rule looks for.
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    Match(MatchRule),
+    Threshold(ThresholdRule),
+    FirstSeen(FirstSeenRule),
+    Sequence(SequenceRule),
+    AfterEnd(AfterEndRule),
+}
+
+impl RuleKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::Match(_) => "match",
+            RuleKind::Threshold(_) => "threshold",
+            RuleKind::FirstSeen(_) => "first_seen",
+            RuleKind::Sequence(_) => "sequence",
+            RuleKind::AfterEnd(_) => "after_end",
+        }
+    }
+}
+
+/// One or more queries in the query language; an event matches when any of them does.
+#[derive(Debug, Clone)]
+pub struct Queries(pub Vec<(String, Query)>);
+
+impl Queries {
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(t, _)| t.as_str())
+    }
+}
+
+/// Whose events belong together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    Identity,
+    Token,
+    Ip,
+    Asset,
+    /// The token when the event names one, else the identity (S3 access logs and model-invocation logs name the
+    /// session, not its key).
+    Principal,
+}
+
+impl Group {
+    pub const NAMES: &'static str = "identity, token, ip, asset or principal";
+
+    pub fn parse(s: &str) -> Option<Group> {
+        Some(match s {
+            "identity" => Group::Identity,
+            "token" => Group::Token,
+            "ip" => Group::Ip,
+            "asset" => Group::Asset,
+            "principal" => Group::Principal,
+            _ => return None,
+        })
+    }
+}
+
+/// A value compared by `differ`: a frame column, or the account id inside the identity's ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffField {
+    Col(Col),
+    IdentityAccount,
+}
+
+/// Every event matching the query is a finding; events of the same group closer than `merge` join one finding.
+#[derive(Debug, Clone)]
+pub struct MatchRule {
+    pub query: Queries,
+    pub group: Group,
+    pub merge: Nanos,
+    /// Only events where both values are present and differ (case-insensitively), e.g. a key created by one user
+    /// for another: `["identity", "minted_identity"]`.
+    pub differ: Option<(DiffField, DiffField)>,
+}
+
+/// What a threshold rule measures over the events in its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Count,
+    /// Distinct values of a dictionary-coded column.
+    Distinct(Col),
+    Sum(SumOf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SumOf {
+    Bytes,
+    InputTokens,
+    OutputTokens,
+    /// input + output tokens.
+    Tokens,
+}
+
+/// Per group, a sliding window over the matching events; fires while the measure is above `above` and/or above
+/// `above_baseline` times the group's own rate outside the window (never below `min_baseline`).
+#[derive(Debug, Clone)]
+pub struct ThresholdRule {
+    pub query: Queries,
+    pub group: Group,
+    pub measure: Measure,
+    pub window: Nanos,
+    pub above: Option<f64>,
+    pub above_baseline: Option<f64>,
+    pub min_baseline: f64,
+}
+
+/// Whose history a first-seen rule keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Token,
+    Identity,
+    Principal,
+    Asset,
+    /// The asset's first `depth` path segments (`bucket/prefix`): a storage location.
+    Location,
+    /// The whole bundle: "a network the organisation never used".
+    Any,
+}
+
+impl Scope {
+    pub const NAMES: &'static str = "token, identity, principal, asset, location or any";
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Some(match s {
+            "token" => Scope::Token,
+            "identity" => Scope::Identity,
+            "principal" => Scope::Principal,
+            "asset" => Scope::Asset,
+            "location" => Scope::Location,
+            "any" => Scope::Any,
+            _ => return None,
+        })
+    }
+}
+
+/// The value that is new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    /// A source IP (values that are not IP addresses, such as AWS service names, are ignored).
+    Ip,
+    /// The source IP's network: IPv4 /24, IPv6 /48 (a stand-in for the ASN, which the logs do not carry).
+    Network,
+    UserAgent,
+    Region,
+    Identity,
+    /// The role behind a session (`issuer`), else the identity: role sessions get a new ARN per session name, the
+    /// role stays.
+    Role,
+    Token,
+}
+
+impl Attribute {
+    pub const NAMES: &'static str = "ip, network, user_agent, region, identity, role or token";
+
+    pub fn parse(s: &str) -> Option<Attribute> {
+        Some(match s {
+            "ip" => Attribute::Ip,
+            "network" => Attribute::Network,
+            "user_agent" | "ua" => Attribute::UserAgent,
+            "region" => Attribute::Region,
+            "identity" => Attribute::Identity,
+            "role" => Attribute::Role,
+            "token" => Attribute::Token,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::Ip => "ip",
+            Attribute::Network => "network",
+            Attribute::UserAgent => "user agent",
+            Attribute::Region => "region",
+            Attribute::Identity => "identity",
+            Attribute::Role => "role",
+            Attribute::Token => "token",
+        }
+    }
+}
+
+/// Which events build the baseline of known values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// Every event of the entity.
+    All,
+    /// Only the events matching the rule's query.
+    Query,
+}
+
+/// An event matching the query carries a value its entity never had before, after a quiet baseline: the entity's
+/// history is at least `baseline` old and holds at least one known value.
+#[derive(Debug, Clone)]
+pub struct FirstSeenRule {
+    pub query: Queries,
+    pub entity: Scope,
+    pub attribute: Attribute,
+    pub baseline: Nanos,
+    pub history: History,
+    /// Path segments kept for `entity = "location"`.
+    pub depth: usize,
+}
+
+/// An event matching `first`, then one matching `then` by the same group within `within`.
+#[derive(Debug, Clone)]
+pub struct SequenceRule {
+    pub first: Queries,
+    pub then: Queries,
+    pub by: Group,
+    pub within: Nanos,
+}
+
+/// What ends an entity's legitimate use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndOf {
+    /// The token's revocation event (DeleteAccessKey, UpdateAccessKey to Inactive, DeleteServiceAccountKey, ...).
+    Revocation,
+    /// Credentials minted from a revoked token (a session of a disabled key stays valid until it expires).
+    RevokedParent,
+    /// An end date the analyst sets for an entity (`DetectOptions::end_dates`).
+    EndDate,
+}
+
+/// Use of an entity after its end.
+#[derive(Debug, Clone)]
+pub struct AfterEndRule {
+    pub of: EndOf,
+    /// Events this close after the end are tolerated (log clocks, in-flight requests).
+    pub grace: Nanos,
+}
