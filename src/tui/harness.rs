@@ -31,8 +31,19 @@ impl Harness {
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         let mut h = Self::empty(&title, width, height);
-        let loaded = jobs::load(paths, &LoadOptions::default(), &Progress::default());
+        let loaded = jobs::load(
+            paths,
+            &LoadOptions::with_builtin_mappings(),
+            &Progress::default(),
+        );
         h.send(Msg::Loaded(loaded));
+        h
+    }
+
+    /// A harness over an already loaded store (benchmarks load once, then draw).
+    pub fn from_store(store: EventStore, width: u16, height: u16) -> Self {
+        let mut h = Self::empty("bench", width, height);
+        h.send(Msg::Loaded(jobs::prepare(store)));
         h
     }
 
