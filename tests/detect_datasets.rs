@@ -12,11 +12,21 @@ use heist::frame::EventStore;
 use heist::ingest::{load, LoadOptions, Progress};
 
 fn load_path(p: &Path) -> EventStore {
-    load(&[p.to_path_buf()], &LoadOptions::default(), &Progress::default()).unwrap()
+    load(
+        &[p.to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .unwrap()
 }
 
 fn run(store: &EventStore) -> Vec<Finding> {
-    detect(&store.frame, &RulePack::builtin().unwrap(), &DetectOptions::default()).unwrap()
+    detect(
+        &store.frame,
+        &RulePack::builtin().unwrap(),
+        &DetectOptions::default(),
+    )
+    .unwrap()
 }
 
 fn rules_of(f: &[Finding]) -> BTreeSet<&str> {
@@ -41,9 +51,16 @@ fn stratus_bedrock_llmjacking() {
     let f = expect(
         &d,
         "stratus-red-team/aws.impact.bedrock-invoke-model.json",
-        &["model-access-enabled", "model-access-then-invoke", "bedrock-discovery-burst"],
+        &[
+            "model-access-enabled",
+            "model-access-then-invoke",
+            "bedrock-discovery-burst",
+        ],
     );
-    let seq = f.iter().find(|x| x.rule == "model-access-then-invoke").unwrap();
+    let seq = f
+        .iter()
+        .find(|x| x.rule == "model-access-then-invoke")
+        .unwrap();
     assert_eq!(seq.entities[0].name, "ASIA6FTSFH98XNF7DFZB");
 }
 
@@ -68,9 +85,21 @@ fn stratus_anti_forensics() {
 #[test]
 fn stratus_persistence_and_exfiltration() {
     let Some(d) = real_data() else { return };
-    expect(&d, "stratus-red-team/aws.persistence.iam-backdoor-user.json", &["credential-for-another-user"]);
-    expect(&d, "stratus-red-team/aws.persistence.iam-create-user-login-profile.json", &["credential-for-another-user"]);
-    expect(&d, "stratus-red-team/aws.persistence.iam-create-admin-user.json", &["credential-for-another-user"]);
+    expect(
+        &d,
+        "stratus-red-team/aws.persistence.iam-backdoor-user.json",
+        &["credential-for-another-user"],
+    );
+    expect(
+        &d,
+        "stratus-red-team/aws.persistence.iam-create-user-login-profile.json",
+        &["credential-for-another-user"],
+    );
+    expect(
+        &d,
+        "stratus-red-team/aws.persistence.iam-create-admin-user.json",
+        &["credential-for-another-user"],
+    );
     for rel in [
         "stratus-red-team/aws.exfiltration.ec2-share-ebs-snapshot.json",
         "stratus-red-team/aws.exfiltration.ec2-share-ami.json",
@@ -119,11 +148,23 @@ const INVICTUS: &[&str] = &[];
 #[test]
 fn panther_fixtures() {
     let Some(d) = real_data() else { return };
-    expect(&d, "panther-analysis/Azure_MonitorActivity.jsonl", &["azure-keys-listed", "azure-keys-regenerated"]);
-    expect(&d, "panther-analysis/Azure_Audit.jsonl", &["entra-service-principal-credential"]);
+    expect(
+        &d,
+        "panther-analysis/Azure_MonitorActivity.jsonl",
+        &["azure-keys-listed", "azure-keys-regenerated"],
+    );
+    expect(
+        &d,
+        "panther-analysis/Azure_Audit.jsonl",
+        &["entra-service-principal-credential"],
+    );
     expect(&d, "panther-analysis/GCP_AuditLog.jsonl", PANTHER_GCP);
     expect(&d, "panther-analysis/Amazon_EKS_Audit.jsonl", PANTHER_EKS);
-    expect(&d, "panther-analysis/AWS_CloudTrail.jsonl", PANTHER_CLOUDTRAIL);
+    expect(
+        &d,
+        "panther-analysis/AWS_CloudTrail.jsonl",
+        PANTHER_CLOUDTRAIL,
+    );
 }
 
 const PANTHER_GCP: &[&str] = &[];
@@ -133,6 +174,10 @@ const PANTHER_CLOUDTRAIL: &[&str] = &[];
 #[test]
 fn elastic_azure_openai_key_listing() {
     let Some(d) = real_data() else { return };
-    let f = expect(&d, "elastic-integrations/azure_openai__test-open-ai-audit.log", &["azure-keys-listed"]);
+    let f = expect(
+        &d,
+        "elastic-integrations/azure_openai__test-open-ai-audit.log",
+        &["azure-keys-listed"],
+    );
     assert!(f[0].explanation.contains("ListKey"), "{}", f[0].explanation);
 }

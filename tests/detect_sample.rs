@@ -21,7 +21,12 @@ fn sample_store() -> EventStore {
 }
 
 fn findings(store: &EventStore) -> Vec<Finding> {
-    detect(&store.frame, &RulePack::builtin().unwrap(), &DetectOptions::default()).unwrap()
+    detect(
+        &store.frame,
+        &RulePack::builtin().unwrap(),
+        &DetectOptions::default(),
+    )
+    .unwrap()
 }
 
 /// `heist detect ...` with an empty config dir, so no user rules of the machine running the tests join in.
@@ -45,7 +50,10 @@ fn attacker(f: &Finding) -> bool {
     f.entities.iter().any(|e| match e.kind {
         EntityKind::Token => tokens.contains(&e.name.as_str()),
         EntityKind::Ip => ips.contains(&e.name.as_str()),
-        EntityKind::Identity => e.name.ends_with(":user/svc-backup") || e.name.contains("assumed-role/ml-model-registry-reader/"),
+        EntityKind::Identity => {
+            e.name.ends_with(":user/svc-backup")
+                || e.name.contains("assumed-role/ml-model-registry-reader/")
+        }
         EntityKind::Asset => false,
     })
 }
@@ -59,7 +67,15 @@ fn findings_in_time_order_read_as_the_theft_story() {
         .map(|x| (heist::util::time::format_utc(x.first), x.rule.as_str()))
         .collect();
     let want: Vec<(String, &str)> = STORY.iter().map(|(t, r)| (t.to_string(), *r)).collect();
-    assert_eq!(story, want, "{:#?}", in_time_order(&f).iter().map(|x| &x.explanation).collect::<Vec<_>>());
+    assert_eq!(
+        story,
+        want,
+        "{:#?}",
+        in_time_order(&f)
+            .iter()
+            .map(|x| &x.explanation)
+            .collect::<Vec<_>>()
+    );
 }
 
 /// The expected story: (first event, rule).
@@ -75,9 +91,15 @@ fn benign_noise_stays_within_the_false_positive_budget() {
         benign.len() <= BUDGET,
         "{} findings on benign activity (budget {BUDGET}): {:#?}",
         benign.len(),
-        benign.iter().map(|x| (&x.rule, &x.explanation)).collect::<Vec<_>>()
+        benign
+            .iter()
+            .map(|x| (&x.rule, &x.explanation))
+            .collect::<Vec<_>>()
     );
-    assert!(f.iter().filter(|x| attacker(x)).count() >= 8, "the theft is found");
+    assert!(
+        f.iter().filter(|x| attacker(x)).count() >= 8,
+        "the theft is found"
+    );
 }
 
 #[test]
@@ -85,15 +107,35 @@ fn every_finding_leads_to_the_events_behind_it() {
     let store = sample_store();
     let f = findings(&store);
     assert!(!f.is_empty());
-    let times = store.frame.column("time").unwrap().datetime().unwrap().physical().clone();
+    let times = store
+        .frame
+        .column("time")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .clone();
     for x in &f {
-        assert!(!x.is_capped(), "{}: the sample's findings are small", x.rule);
+        assert!(
+            !x.is_capped(),
+            "{}: the sample's findings are small",
+            x.rule
+        );
         let want: HashSet<_> = x.events.iter().cloned().collect();
         let rows = key::rows_of(&store.frame, &want).unwrap();
-        assert_eq!(rows.len(), x.events.len(), "{}: every key names one row", x.rule);
+        assert_eq!(
+            rows.len(),
+            x.events.len(),
+            "{}: every key names one row",
+            x.rule
+        );
         for r in rows {
             let t = times.get(r).unwrap();
-            assert!(x.first <= t && t <= x.last, "{}: event outside the finding's window", x.rule);
+            assert!(
+                x.first <= t && t <= x.last,
+                "{}: event outside the finding's window",
+                x.rule
+            );
         }
     }
     let flags = Flags::new(&f);
@@ -111,7 +153,17 @@ fn detect_json_golden() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let list = v["findings"].as_array().unwrap();
     for f in list {
-        for k in ["rule", "title", "severity", "techniques", "entities", "events", "first", "last", "explanation"] {
+        for k in [
+            "rule",
+            "title",
+            "severity",
+            "techniques",
+            "entities",
+            "events",
+            "first",
+            "last",
+            "explanation",
+        ] {
             assert!(f.get(k).is_some(), "finding without {k}: {f}");
         }
         assert!(f["first"].as_str().unwrap().ends_with('Z'));
@@ -123,19 +175,29 @@ fn detect_json_golden() {
 #[test]
 fn detect_text_golden() {
     let out = stdout(&heist_detect(&["samples/incident", "--by-time"]));
-    assert!(!out.contains('\u{1b}'), "no raw escape reaches the terminal");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no raw escape reaches the terminal"
+    );
     insta::assert_snapshot!("detect_sample_text", out);
 }
 
 #[test]
 fn min_severity_filters_rules() {
     let all: serde_json::Value = serde_json::from_str(&golden_json()).unwrap();
-    let high: serde_json::Value =
-        serde_json::from_str(&stdout(&heist_detect(&["samples/incident", "--json", "--min-severity", "HIGH"]))).unwrap();
+    let high: serde_json::Value = serde_json::from_str(&stdout(&heist_detect(&[
+        "samples/incident",
+        "--json",
+        "--min-severity",
+        "HIGH",
+    ])))
+    .unwrap();
     let n_all = all["findings"].as_array().unwrap().len();
     let high = high["findings"].as_array().unwrap();
     assert!(!high.is_empty() && high.len() < n_all);
-    assert!(high.iter().all(|f| f["severity"] == "high" || f["severity"] == "critical"));
+    assert!(high
+        .iter()
+        .all(|f| f["severity"] == "high" || f["severity"] == "critical"));
     let bad = heist_detect(&["samples/incident", "--min-severity", "severe"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown severity \"severe\""));
@@ -165,8 +227,19 @@ merge = "1d"
 "#,
     );
     let d = dir.path().to_str().unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout(&heist_detect(&["samples/incident", "--json", "--rules", d]))).unwrap();
-    let mine: Vec<&serde_json::Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "alice-invokes-haiku").collect();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&heist_detect(&[
+        "samples/incident",
+        "--json",
+        "--rules",
+        d,
+    ])))
+    .unwrap();
+    let mine: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "alice-invokes-haiku")
+        .collect();
     assert_eq!(mine.len(), 2, "one finding per day of alice's Haiku calls");
 
     write(dir.path(), "zz-broken.toml", "[[rule]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"low\"\ntechniques = [\"T1530\"]\ndescription = \"d\"\nkind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"soon\"\nabove = 1\n");
@@ -174,20 +247,33 @@ merge = "1d"
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("zz-broken.toml: rule \"x\": field \"window\": expected a duration like \"60m\""),
+        err.contains(
+            "zz-broken.toml: rule \"x\": field \"window\": expected a duration like \"60m\""
+        ),
         "{err}"
     );
 
     let missing = heist_detect(&["samples/incident", "--rules", "/nonexistent/rules"]);
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("--rules /nonexistent/rules: not a folder"));
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("--rules /nonexistent/rules: not a folder"));
 }
 
 #[test]
 fn end_dates_from_the_command_line() {
     let end = format!("token:{STOLEN_KEY}@2026-10-05T00:00:00Z");
-    let v: serde_json::Value = serde_json::from_str(&stdout(&heist_detect(&["samples/incident", "--json", "--end", &end]))).unwrap();
-    let f: Vec<&serde_json::Value> =
-        v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "identity-used-after-end-date").collect();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&heist_detect(&[
+        "samples/incident",
+        "--json",
+        "--end",
+        &end,
+    ])))
+    .unwrap();
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "identity-used-after-end-date")
+        .collect();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["entities"][0]["name"], STOLEN_KEY);
     assert_eq!(f[0]["first"], "2026-10-05T02:13:07Z");

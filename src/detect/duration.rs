@@ -68,7 +68,16 @@ mod tests {
         assert_eq!(parse("7d"), Some(7 * DAY));
         assert_eq!(parse("90s"), Some(90 * SECOND));
         assert_eq!(parse(" 0s "), Some(0));
-        for bad in ["", "60", "m", "1 h", "1w", "-5m", "1.5h", "99999999999999999d"] {
+        for bad in [
+            "",
+            "60",
+            "m",
+            "1 h",
+            "1w",
+            "-5m",
+            "1.5h",
+            "99999999999999999d",
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }

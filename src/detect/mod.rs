@@ -25,7 +25,9 @@ use polars::prelude::{DataFrame, PolarsError};
 use rayon::prelude::*;
 use thiserror::Error;
 
-pub use finding::{by_severity, by_time, in_time_order, Finding, MAX_ENTITIES_PER_KIND, MAX_EVENTS};
+pub use finding::{
+    by_severity, by_time, in_time_order, Finding, MAX_ENTITIES_PER_KIND, MAX_EVENTS,
+};
 pub use flags::{Flag, Flags};
 pub use pack::RulePack;
 pub use parse::RuleError;
@@ -59,10 +61,20 @@ pub struct DetectOptions {
 /// Run every enabled rule of `pack` at or above `opts.min_severity` over `frame` (an event frame in time order, as
 /// `EventStore::frame` is). Findings come sorted by severity (highest first), then first time, then rule id; see
 /// [`in_time_order`] for the story's order.
-pub fn detect(frame: &DataFrame, pack: &RulePack, opts: &DetectOptions) -> Result<Vec<Finding>, DetectError> {
+pub fn detect(
+    frame: &DataFrame,
+    pack: &RulePack,
+    opts: &DetectOptions,
+) -> Result<Vec<Finding>, DetectError> {
     let ctx = eval::Ctx::new(frame)?;
     // The columns most rules read, decoded once before the rules run side by side.
-    for c in [Col::Token, Col::Identity, Col::SourceIp, Col::Action, Col::Outcome] {
+    for c in [
+        Col::Token,
+        Col::Identity,
+        Col::SourceIp,
+        Col::Action,
+        Col::Outcome,
+    ] {
         ctx.codes(c)?;
     }
     let rules: Vec<&Rule> = pack

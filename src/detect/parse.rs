@@ -127,7 +127,10 @@ impl Fields<'_> {
         match self.take(field) {
             None => Ok(None),
             Some(Value::Boolean(b)) => Ok(Some(b)),
-            Some(v) => Err(self.err(field, format!("expected true or false, not {}", v.type_str()))),
+            Some(v) => Err(self.err(
+                field,
+                format!("expected true or false, not {}", v.type_str()),
+            )),
         }
     }
 
@@ -136,7 +139,9 @@ impl Fields<'_> {
             None => return Ok(None),
             Some(Value::Integer(i)) => i as f64,
             Some(Value::Float(f)) => f,
-            Some(v) => return Err(self.err(field, format!("expected a number, not {}", v.type_str()))),
+            Some(v) => {
+                return Err(self.err(field, format!("expected a number, not {}", v.type_str())))
+            }
         };
         if !n.is_finite() || n < 0.0 {
             return Err(self.err(field, format!("expected a number >= 0, not {n}")));
@@ -305,7 +310,8 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
         file: file.to_string(),
         message,
     };
-    let table: Table = toml::from_str(text).map_err(|e| file_err(e.to_string().trim_end().to_string()))?;
+    let table: Table =
+        toml::from_str(text).map_err(|e| file_err(e.to_string().trim_end().to_string()))?;
     let mut out = Vec::new();
     for (key, value) in table {
         if key != "rule" {
@@ -314,11 +320,16 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
             )));
         }
         let Value::Array(rules) = value else {
-            return Err(file_err("`rule` must be an array of tables: write [[rule]]".into()));
+            return Err(file_err(
+                "`rule` must be an array of tables: write [[rule]]".into(),
+            ));
         };
         for (i, r) in rules.into_iter().enumerate() {
             let Value::Table(t) = r else {
-                return Err(file_err(format!("rule #{}: expected a [[rule]] table", i + 1)));
+                return Err(file_err(format!(
+                    "rule #{}: expected a [[rule]] table",
+                    i + 1
+                )));
             };
             out.push(parse_rule(file, i, t)?);
         }
@@ -338,7 +349,10 @@ fn parse_rule(file: &str, index: usize, t: Table) -> Result<Rule, RuleError> {
     };
     let id = f.str("id")?;
     if !valid_id(&id) {
-        return Err(f.err("id", format!("{id:?}: use lower-case letters, digits and -")));
+        return Err(f.err(
+            "id",
+            format!("{id:?}: use lower-case letters, digits and -"),
+        ));
     }
     let kind_name = f.str("kind")?;
     let Some(extra) = kind_fields(&kind_name) else {
@@ -356,20 +370,32 @@ fn parse_rule(file: &str, index: usize, t: Table) -> Result<Rule, RuleError> {
             .into_iter()
             .find(|kind| kind_fields(kind).is_some_and(|fs| fs.contains(&k.as_str())));
         let msg = match belongs {
-            Some(other) => format!("does not apply to kind {kind_name:?} (it is a field of {other:?} rules)"),
+            Some(other) => {
+                format!("does not apply to kind {kind_name:?} (it is a field of {other:?} rules)")
+            }
             None => format!(
                 "unknown field; kind {kind_name:?} takes {}",
-                COMMON.iter().chain(extra).copied().collect::<Vec<_>>().join(", ")
+                COMMON
+                    .iter()
+                    .chain(extra)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         return Err(f.err(k, msg));
     }
     let title = f.str("title")?;
     let severity_text = f.str("severity")?;
-    let severity: Severity = severity_text.parse().map_err(|e: String| f.err("severity", e))?;
-    let techniques = f
-        .str_list("techniques")?
-        .ok_or_else(|| f.err("techniques", "missing: list the ATT&CK / ATLAS ids, e.g. [\"T1530\", \"AML.T0035\"]"))?;
+    let severity: Severity = severity_text
+        .parse()
+        .map_err(|e: String| f.err("severity", e))?;
+    let techniques = f.str_list("techniques")?.ok_or_else(|| {
+        f.err(
+            "techniques",
+            "missing: list the ATT&CK / ATLAS ids, e.g. [\"T1530\", \"AML.T0035\"]",
+        )
+    })?;
     if techniques.is_empty() {
         return Err(f.err("techniques", "needs at least one ATT&CK or ATLAS id"));
     }
@@ -422,7 +448,12 @@ fn parse_match(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
                 }
             }
         }
-        Some(_) => return Err(f.err("differ", "expected two column names, e.g. [\"identity\", \"minted_identity\"]")),
+        Some(_) => {
+            return Err(f.err(
+                "differ",
+                "expected two column names, e.g. [\"identity\", \"minted_identity\"]",
+            ))
+        }
     };
     Ok(RuleKind::Match(MatchRule {
         query,
@@ -444,10 +475,16 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     let above_baseline = f.opt_number("above_baseline")?;
     let min_baseline = f.opt_number("min_baseline")?.unwrap_or(1.0);
     if above.is_none() && above_baseline.is_none() {
-        return Err(f.err("above", "missing: give `above = N`, `above_baseline = k`, or both"));
+        return Err(f.err(
+            "above",
+            "missing: give `above = N`, `above_baseline = k`, or both",
+        ));
     }
     if min_baseline <= 0.0 {
-        return Err(f.err("min_baseline", "must be above 0 (it keeps a group with no history from dividing by zero)"));
+        return Err(f.err(
+            "min_baseline",
+            "must be above 0 (it keeps a group with no history from dividing by zero)",
+        ));
     }
     Ok(RuleKind::Threshold(ThresholdRule {
         query,
@@ -478,7 +515,12 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     let depth = match f.opt_number("depth")? {
         None => 1,
         Some(d) if d >= 1.0 && d.fract() == 0.0 && d <= 32.0 => d as usize,
-        Some(d) => return Err(f.err("depth", format!("{d}: expected a whole number of path segments, 1 to 32"))),
+        Some(d) => {
+            return Err(f.err(
+                "depth",
+                format!("{d}: expected a whole number of path segments, 1 to 32"),
+            ))
+        }
     };
     Ok(RuleKind::FirstSeen(FirstSeenRule {
         query,

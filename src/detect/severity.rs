@@ -71,7 +71,10 @@ mod tests {
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
         assert_eq!(" Medium ".parse::<Severity>(), Ok(Severity::Medium));
         let e = "severe".parse::<Severity>().unwrap_err();
-        assert!(e.contains("expected info, low, medium, high or critical"), "{e}");
+        assert!(
+            e.contains("expected info, low, medium, high or critical"),
+            "{e}"
+        );
         for s in Severity::ALL {
             assert_eq!(s.name().parse::<Severity>(), Ok(s));
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));

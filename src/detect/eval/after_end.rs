@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::explain::{failures, from_ips, what};
+use super::explain::{failures, from_ips, what, who};
 use super::{Ctx, Key, NULL};
 use crate::detect::duration;
 use crate::detect::finding::Finding;
@@ -46,7 +46,10 @@ pub(super) fn run(
                 if a.of == EndOf::Revocation {
                     if let Some(code) = ctx.code_of(&rev.token) {
                         put(
-                            Key { col: Col::Token, code },
+                            Key {
+                                col: Col::Token,
+                                code,
+                            },
                             End {
                                 at: rev.event.time,
                                 why: format!("its revocation at {when} ({}{by})", rev.event.action),
@@ -116,9 +119,8 @@ pub(super) fn run(
         let Some(e) = ends.get(&k) else { continue };
         let first_gap = ctx.times[rows[0] as usize] - e.at;
         let expl = format!(
-            "{} {} used {} after {}: {}{}{}",
-            super::kind_of(k.col),
-            ctx.key_text(k),
+            "{} used {} after {}: {}{}{}",
+            who(ctx, k, rows)?,
             duration::format(first_gap),
             e.why,
             what(ctx, rows)?,

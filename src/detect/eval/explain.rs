@@ -47,7 +47,11 @@ pub(crate) fn bytes(b: f64) -> String {
 }
 
 /// Distinct values of `col` among `rows`, most frequent first (ties by text).
-pub(crate) fn tally(ctx: &Ctx<'_>, col: Col, rows: &[u32]) -> Result<Vec<(&'static str, usize)>, DetectError> {
+pub(crate) fn tally(
+    ctx: &Ctx<'_>,
+    col: Col,
+    rows: &[u32],
+) -> Result<Vec<(&'static str, usize)>, DetectError> {
     let codes = ctx.codes(col)?;
     let mut n: HashMap<u32, usize> = HashMap::new();
     for &r in rows {
@@ -64,8 +68,10 @@ pub(crate) fn tally(ctx: &Ctx<'_>, col: Col, rows: &[u32]) -> Result<Vec<(&'stat
     Ok(v)
 }
 
-/// `4 GetObject`, or `5 events (2 GetObject, ListBuckets, AssumeRole, +1 more)`.
+/// `4 GetObject`, or `5 events (2 GetObject, ListBuckets, AssumeRole, +1 more)`. Counts calls: the records of one
+/// call in two sources (joined by request id) count once.
 pub(crate) fn what(ctx: &Ctx<'_>, rows: &[u32]) -> Result<String, DetectError> {
+    let rows = &ctx.calls(rows)?;
     let t = tally(ctx, Col::Action, rows)?;
     let n = thousands(rows.len() as u64);
     Ok(match t.as_slice() {
@@ -75,7 +81,13 @@ pub(crate) fn what(ctx: &Ctx<'_>, rows: &[u32]) -> Result<String, DetectError> {
             let shown: Vec<String> = many
                 .iter()
                 .take(3)
-                .map(|(a, k)| if *k > 1 { format!("{} {a}", thousands(*k as u64)) } else { a.to_string() })
+                .map(|(a, k)| {
+                    if *k > 1 {
+                        format!("{} {a}", thousands(*k as u64))
+                    } else {
+                        a.to_string()
+                    }
+                })
                 .collect();
             let more = if many.len() > 3 {
                 format!(", +{} more", many.len() - 3)
@@ -89,6 +101,7 @@ pub(crate) fn what(ctx: &Ctx<'_>, rows: &[u32]) -> Result<String, DetectError> {
 
 /// `; 1 failed (AccessDenied)`, `; all 3 failed (AccessDenied)`, or nothing when every event succeeded.
 pub(crate) fn failures(ctx: &Ctx<'_>, rows: &[u32]) -> Result<String, DetectError> {
+    let rows = &ctx.calls(rows)?;
     let outcome = ctx.codes(Col::Outcome)?;
     let failure = ctx.code_of(crate::frame::schema::outcome::FAILURE);
     let failed: Vec<u32> = rows
@@ -151,4 +164,43 @@ mod tests {
         assert_eq!(bytes(19_752_000_000.0), "19.8 GB");
         assert_eq!(bytes(512.0), "512 B");
     }
+}
+
+/// `token AKIA... (arn:aws:iam::1:user/ci)`: the group entity, with the identity behind a token when the events
+/// name exactly one.
+pub(crate) fn who(ctx: &Ctx<'_>, key: super::Key, rows: &[u32]) -> Result<String, DetectError> {
+    let name = ctx.key_text(key);
+    let mut s = format!("{} {name}", super::kind_of(key.col));
+    if key.col == Col::Token {
+        let ids = tally(ctx, Col::Identity, rows)?;
+        if let [(id, _)] = ids.as_slice() {
+            if *id != name {
+                s += &format!(" ({id})");
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// `5 distinct actions (GetCallerIdentity, ListBuckets, ListRoles, +2 more)`.
+pub(crate) fn distinct(ctx: &Ctx<'_>, col: Col, rows: &[u32]) -> Result<String, DetectError> {
+    let t = tally(ctx, col, rows)?;
+    let noun = match col {
+        Col::SourceIp => "IPs".to_string(),
+        Col::UserAgent => "user agents".to_string(),
+        Col::Identity => "identities".to_string(),
+        c => format!("{}s", c.name().replace('_', " ")),
+    };
+    let mut shown: Vec<&str> = t.iter().take(3).map(|(v, _)| *v).collect();
+    shown.sort_unstable();
+    let more = if t.len() > 3 {
+        format!(", +{} more", t.len() - 3)
+    } else {
+        String::new()
+    };
+    Ok(format!(
+        "{} distinct {noun} ({}{more})",
+        thousands(t.len() as u64),
+        shown.join(", ")
+    ))
 }

@@ -25,7 +25,10 @@ use crate::util::time::Nanos;
 pub(crate) fn network_of(ip: &str) -> Option<String> {
     let ip = ip.trim();
     if let Some(prefix) = ip.strip_suffix(".***") {
-        let o: Vec<u8> = prefix.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let o: Vec<u8> = prefix
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         return (o.len() == 3).then(|| format!("{}.{}.{}.0/24", o[0], o[1], o[2]));
     }
     match parse_ip_lenient(ip)? {
@@ -69,7 +72,12 @@ struct Derived {
 }
 
 impl Derived {
-    fn get(&mut self, code: u32, text: Option<&str>, f: impl Fn(&str) -> Option<String>) -> Option<u32> {
+    fn get(
+        &mut self,
+        code: u32,
+        text: Option<&str>,
+        f: impl Fn(&str) -> Option<String>,
+    ) -> Option<u32> {
         if code == NULL {
             return None;
         }
@@ -106,7 +114,11 @@ struct Hit {
     examples: Vec<u32>,
 }
 
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<Finding>, DetectError> {
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    f: &FirstSeenRule,
+) -> Result<Vec<Finding>, DetectError> {
     let cand = ctx.rows(&f.query)?;
     if cand.is_empty() {
         return Ok(Vec::new());
@@ -132,6 +144,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
     } else {
         ctx.codes(attr_col)?.to_vec()
     };
+    let joins = ctx.joins()?;
     let mut networks = Derived::default();
     let mut ips = Derived::default();
     let mut locations = Derived::default();
@@ -140,7 +153,9 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
         let c = attr[r];
         match f.attribute {
             Attribute::Network => networks.get(c, ctx.text(c), network_of),
-            Attribute::Ip => ips.get(c, ctx.text(c), |s| parse_ip_lenient(s).map(|_| s.to_string())),
+            Attribute::Ip => ips.get(c, ctx.text(c), |s| {
+                parse_ip_lenient(s).map(|_| s.to_string())
+            }),
             _ => (c != NULL).then_some(c),
         }
     };
@@ -149,13 +164,10 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
             Scope::Token => token[r],
             Scope::Identity => identity[r],
             Scope::Principal => {
-                return if token[r] != NULL {
-                    Some(token[r] as u64)
-                } else if identity[r] != NULL {
-                    Some((1u64 << 32) | identity[r] as u64)
-                } else {
-                    None
-                };
+                return joins.principal(identity[r], token[r]).map(|k| match k.col {
+                    Col::Token => k.code as u64,
+                    _ => (1u64 << 32) | k.code as u64,
+                });
             }
             Scope::Asset => asset[r],
             Scope::Location => {
@@ -233,7 +245,10 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
     let mut out = Vec::new();
     for h in &hits {
         let first = h.rows[0] as usize;
-        let scope_key = |col: Col| Key { col, code: (h.entity & 0xffff_ffff) as u32 };
+        let scope_key = |col: Col| Key {
+            col,
+            code: (h.entity & 0xffff_ffff) as u32,
+        };
         let (main, subject) = match f.entity {
             Scope::Token => (Some(scope_key(Col::Token)), None),
             Scope::Identity => (Some(scope_key(Col::Identity)), None),
@@ -241,20 +256,32 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
             Scope::Principal if h.entity >> 32 == 0 => (Some(scope_key(Col::Token)), None),
             Scope::Principal => (Some(scope_key(Col::Identity)), None),
             Scope::Location => (
-                Some(Key { col: attr_col, code: attr[first] }).filter(|k| k.code != NULL),
+                Some(Key {
+                    col: attr_col,
+                    code: attr[first],
+                })
+                .filter(|k| k.code != NULL),
                 Some(format!(
                     "location {}",
-                    locations.texts.get(h.entity as usize).map(String::as_str).unwrap_or("")
+                    locations
+                        .texts
+                        .get(h.entity as usize)
+                        .map(String::as_str)
+                        .unwrap_or("")
                 )),
             ),
             Scope::Any => (
-                Some(Key { col: attr_col, code: attr[first] }).filter(|k| k.code != NULL),
+                Some(Key {
+                    col: attr_col,
+                    code: attr[first],
+                })
+                .filter(|k| k.code != NULL),
                 Some("the bundle".to_string()),
             ),
         };
         let subject = match (subject, main) {
             (Some(s), _) => s,
-            (None, Some(k)) => format!("{} {}", super::kind_of(k.col), ctx.key_text(k)),
+            (None, Some(k)) => super::explain::who(ctx, k, &h.rows)?,
             (None, None) => String::new(),
         };
         let value = value_text(h.value);
@@ -265,7 +292,9 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, f: &FirstSeenRule) -> Result<Vec<F
             value
         };
         let phrase = match f.attribute {
-            Attribute::Ip | Attribute::Network => format!("from new {} {shown}", f.attribute.name()),
+            Attribute::Ip | Attribute::Network => {
+                format!("from new {} {shown}", f.attribute.name())
+            }
             Attribute::UserAgent => format!("with new user agent {shown}"),
             Attribute::Region => format!("in new region {shown}"),
             Attribute::Identity => format!("by new identity {shown}"),
@@ -298,16 +327,34 @@ mod tests {
 
     #[test]
     fn networks_and_locations() {
-        assert_eq!(network_of("198.51.100.77").as_deref(), Some("198.51.100.0/24"));
-        assert_eq!(network_of("035.249.253.232").as_deref(), Some("35.249.253.0/24"));
+        assert_eq!(
+            network_of("198.51.100.77").as_deref(),
+            Some("198.51.100.0/24")
+        );
+        assert_eq!(
+            network_of("035.249.253.232").as_deref(),
+            Some("35.249.253.0/24")
+        );
         assert_eq!(network_of("81.2.69.***").as_deref(), Some("81.2.69.0/24"));
-        assert_eq!(network_of("2001:db8:1:2::5").as_deref(), Some("2001:db8:1::/48"));
+        assert_eq!(
+            network_of("2001:db8:1:2::5").as_deref(),
+            Some("2001:db8:1::/48")
+        );
         assert_eq!(network_of("lambda.amazonaws.com"), None);
         assert_eq!(network_of("AWS Internal"), None);
-        assert_eq!(location_of("acme-models/llm-7b/ckpt/model.safetensors", 2), "acme-models/llm-7b");
+        assert_eq!(
+            location_of("acme-models/llm-7b/ckpt/model.safetensors", 2),
+            "acme-models/llm-7b"
+        );
         assert_eq!(location_of("acme-models/llm-7b/x", 1), "acme-models");
-        assert_eq!(location_of("projects/_/buckets/train/objects/a/b.jsonl", 2), "train/a");
+        assert_eq!(
+            location_of("projects/_/buckets/train/objects/a/b.jsonl", 2),
+            "train/a"
+        );
         assert_eq!(location_of("gs://train/a/b", 1), "train");
-        assert_eq!(location_of("/subscriptions/s/resourceGroups/g", 2), "/subscriptions/s");
+        assert_eq!(
+            location_of("/subscriptions/s/resourceGroups/g", 2),
+            "/subscriptions/s"
+        );
     }
 }

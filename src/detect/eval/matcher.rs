@@ -2,7 +2,7 @@
 //! identity, ...) that follow each other within `merge` are one finding, so a key listed ten times in a minute
 //! reads as one line with the count.
 
-use super::explain::{failures, from_ips, on_assets, tally, what};
+use super::explain::{failures, from_ips, on_assets, tally, what, who};
 use super::{Ctx, Key, NULL};
 use crate::detect::finding::Finding;
 use crate::detect::rule::{DiffField, MatchRule, Rule};
@@ -64,10 +64,15 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, m: &MatchRule) -> Result<Vec<Findi
     Ok(out)
 }
 
-fn explain(ctx: &Ctx<'_>, m: &MatchRule, key: Option<Key>, rows: &[u32]) -> Result<String, DetectError> {
+fn explain(
+    ctx: &Ctx<'_>,
+    m: &MatchRule,
+    key: Option<Key>,
+    rows: &[u32],
+) -> Result<String, DetectError> {
     let mut s = what(ctx, rows)?;
     match key {
-        Some(k) => s += &format!(" by {} {}", super::kind_of(k.col), ctx.key_text(k)),
+        Some(k) => s += &format!(" by {}", who(ctx, k, rows)?),
         None => s += " by an unnamed caller",
     }
     if let Some((_, b)) = m.differ {
@@ -91,7 +96,10 @@ fn explain(ctx: &Ctx<'_>, m: &MatchRule, key: Option<Key>, rows: &[u32]) -> Resu
         [(t, _)] => s += &format!(", minting {t}"),
         many => s += &format!(", minting {} credentials", many.len()),
     }
-    if !rows.iter().any(|&r| ctx.codes(Col::MintedToken).is_ok_and(|c| c[r as usize] != NULL)) {
+    if !rows.iter().any(|&r| {
+        ctx.codes(Col::MintedToken)
+            .is_ok_and(|c| c[r as usize] != NULL)
+    }) {
         s += &on_assets(ctx, rows)?;
     }
     s += &from_ips(ctx, rows)?;

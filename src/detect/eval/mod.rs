@@ -5,6 +5,7 @@
 mod after_end;
 mod explain;
 mod first_seen;
+mod joins;
 mod matcher;
 mod rows;
 mod sequence;
@@ -24,8 +25,6 @@ use crate::frame::assemble::cat_mapping_ref;
 use crate::frame::schema::Kind;
 use crate::frame::{Col, EventKey};
 use crate::util::time::Nanos;
-
-pub(crate) use explain::thousands;
 
 /// A null dictionary code.
 pub(crate) const NULL: u32 = u32::MAX;
@@ -48,6 +47,7 @@ pub(crate) struct Ctx<'a> {
     nums: Vec<OnceLock<Vec<u64>>>,
     term_rows: Mutex<HashMap<String, std::sync::Arc<Vec<u32>>>>,
     lineage: OnceLock<Lineage>,
+    joins: OnceLock<joins::Joins>,
     reader: FrameReader<'a>,
 }
 
@@ -76,6 +76,7 @@ impl<'a> Ctx<'a> {
             nums: (0..Col::ALL.len()).map(|_| OnceLock::new()).collect(),
             term_rows: Mutex::new(HashMap::new()),
             lineage: OnceLock::new(),
+            joins: OnceLock::new(),
             reader: FrameReader::new(df)?,
         })
     }
@@ -156,11 +157,34 @@ impl<'a> Ctx<'a> {
             Group::Token => pick(Col::Token),
             Group::Ip => pick(Col::SourceIp),
             Group::Asset => pick(Col::Asset),
-            Group::Principal => match pick(Col::Token)? {
-                Some(k) => Ok(Some(k)),
-                None => pick(Col::Identity),
-            },
+            Group::Principal => {
+                let (i, t) = (self.codes(Col::Identity)?[r], self.codes(Col::Token)?[r]);
+                Ok(self.joins()?.principal(i, t))
+            }
         }
+    }
+
+    /// Records of one call across sources, and each identity's only token (see `joins`).
+    pub fn joins(&self) -> Result<&joins::Joins, DetectError> {
+        if let Some(j) = self.joins.get() {
+            return Ok(j);
+        }
+        let j = joins::Joins::build(self)?;
+        Ok(self.joins.get_or_init(|| j))
+    }
+
+    /// `rows` without the records that repeat a call another of `rows` already holds: the calls, not the records.
+    pub fn calls(&self, rows: &[u32]) -> Result<Vec<u32>, DetectError> {
+        let j = self.joins()?;
+        let set: HashSet<u32> = rows.iter().copied().collect();
+        Ok(rows
+            .iter()
+            .copied()
+            .filter(|&r| {
+                let p = j.primary(r);
+                p == r || !set.contains(&p)
+            })
+            .collect())
     }
 
     /// Rows (time order) matching any of the rule queries.
@@ -215,7 +239,11 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn entities(&self, main: Option<Key>, rows: &[u32]) -> Result<(Vec<Entity>, usize), DetectError> {
+    fn entities(
+        &self,
+        main: Option<Key>,
+        rows: &[u32],
+    ) -> Result<(Vec<Entity>, usize), DetectError> {
         let mut out = Vec::new();
         let mut omitted = 0;
         if let Some(k) = main {
@@ -254,7 +282,11 @@ pub(crate) fn kind_of(col: Col) -> EntityKind {
 }
 
 /// Run one rule.
-pub(crate) fn run(ctx: &Ctx<'_>, rule: &Rule, opts: &DetectOptions) -> Result<Vec<Finding>, DetectError> {
+pub(crate) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    opts: &DetectOptions,
+) -> Result<Vec<Finding>, DetectError> {
     match &rule.kind {
         RuleKind::Match(m) => matcher::run(ctx, rule, m),
         RuleKind::Threshold(t) => threshold::run(ctx, rule, t),

@@ -55,6 +55,20 @@ fn mask_rows(mask: &BooleanChunked, among: Option<&[u32]>) -> Vec<u32> {
     out
 }
 
+/// The boolean column of `e` over `df`, one value per row. `with_column` (not `select`) so that a term that
+/// compiles to a constant (a negated pattern no value matches) still yields a value for every row.
+fn mask_of(df: DataFrame, e: Expr) -> PolarsResult<BooleanChunked> {
+    let height = df.height();
+    let out = df.lazy().with_column(e.alias("__mask")).collect()?;
+    let m = out.column("__mask")?.bool()?.clone();
+    if m.len() != height {
+        return Err(
+            polars_err!(ComputeError: "a rule term gave {} values for {height} rows", m.len()),
+        );
+    }
+    Ok(m)
+}
+
 /// One term over the whole frame, cached by its text (rules share terms such as `token_kind:long_term`).
 fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>, DetectError> {
     if let Ok(cache) = ctx.term_rows.lock() {
@@ -68,8 +82,8 @@ fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>,
     let rows = match compile_query(&q, ctx.df)? {
         None => (0..ctx.n as u32).collect(),
         Some(e) => {
-            let m = ctx.df.clone().lazy().select([e.alias("m")]).collect()?;
-            mask_rows(m.column("m")?.bool()?, None)
+            let m = mask_of(ctx.df.clone(), e)?;
+            mask_rows(&m, None)
         }
     };
     let rows = Arc::new(rows);
@@ -98,8 +112,8 @@ fn term_over_rows(ctx: &Ctx<'_>, t: &Term, rows: &[u32]) -> Result<Vec<u32>, Det
     match compile_query(&q, &sub)? {
         None => Ok(rows.to_vec()),
         Some(e) => {
-            let m = sub.lazy().select([e.alias("m")]).collect()?;
-            Ok(mask_rows(m.column("m")?.bool()?, Some(rows)))
+            let m = mask_of(sub, e)?;
+            Ok(mask_rows(&m, Some(rows)))
         }
     }
 }

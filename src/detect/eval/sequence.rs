@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::explain::what;
+use super::explain::{what, who};
 use super::{Ctx, Key};
 use crate::detect::duration;
 use crate::detect::finding::Finding;
@@ -19,7 +19,11 @@ struct Open {
     until: Nanos,
 }
 
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, s: &SequenceRule) -> Result<Vec<Finding>, DetectError> {
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    s: &SequenceRule,
+) -> Result<Vec<Finding>, DetectError> {
     let a = ctx.rows(&s.first)?;
     let b = ctx.rows(&s.then)?;
     if a.is_empty() || b.is_empty() {
@@ -80,11 +84,10 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, s: &SequenceRule) -> Result<Vec<Fi
         rows.sort_unstable();
         let gap = ctx.times[o.thens[0] as usize] - ctx.times[o.firsts[0] as usize];
         let expl = format!(
-            "{} then {} by {} {} within {} (limit {})",
+            "{} then {} by {} within {} (limit {})",
             what(ctx, &o.firsts)?,
             what(ctx, &o.thens)?,
-            super::kind_of(k.col),
-            ctx.key_text(k),
+            who(ctx, k, &rows)?,
             duration::format(gap),
             duration::format(s.within)
         );

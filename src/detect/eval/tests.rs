@@ -4,7 +4,9 @@
 use polars::prelude::DataFrame;
 
 use crate::detect::duration::{HOUR, MINUTE, SECOND};
-use crate::detect::{detect, DetectOptions, Finding, RulePack, Severity, MAX_ENTITIES_PER_KIND, MAX_EVENTS};
+use crate::detect::{
+    detect, DetectOptions, Finding, RulePack, Severity, MAX_ENTITIES_PER_KIND, MAX_EVENTS,
+};
 use crate::entities::{Entity, EntityKind};
 use crate::frame::assemble::assemble;
 use crate::frame::{Col, EventBatch, Row};
@@ -62,14 +64,23 @@ fn run(body: &str, events: &[Ev]) -> Vec<Finding> {
 const M: Nanos = MINUTE;
 
 fn call(at: Nanos, token: &str, action: &str) -> Ev {
-    ev(at, &[(Col::Token, token), (Col::Action, action), (Col::Outcome, "success")])
+    ev(
+        at,
+        &[
+            (Col::Token, token),
+            (Col::Action, action),
+            (Col::Outcome, "success"),
+        ],
+    )
 }
 
 #[test]
 fn threshold_window_is_half_open_and_episodes_merge() {
     let body = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"token\"\nwindow = \"10m\"\nabove = 2";
     // Three calls exactly 10 minutes apart never share a window ((t - 10m, t]).
-    let spaced: Vec<Ev> = (0..3).map(|i| call(i * 10 * M, "K", "InvokeModel")).collect();
+    let spaced: Vec<Ev> = (0..3)
+        .map(|i| call(i * 10 * M, "K", "InvokeModel"))
+        .collect();
     assert!(run(body, &spaced).is_empty());
     // Two bursts of four, an hour apart: two findings of four events each.
     let mut two = Vec::new();
@@ -87,7 +98,12 @@ fn threshold_window_is_half_open_and_episodes_merge() {
     assert_eq!(f[0].first, 0);
     assert_eq!(f[0].last, 3 * M);
     assert_eq!(f[1].first, 60 * M);
-    assert!(f[0].explanation.starts_with("4 InvokeModel in 10m by token K (threshold 2"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .starts_with("4 InvokeModel in 10m by token K (threshold 2"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 #[test]
@@ -109,12 +125,20 @@ fn threshold_baseline_is_the_groups_own_rate_outside_the_window() {
     }
     let f = run(body, &quiet);
     assert_eq!(f.len(), 1);
-    assert!(f[0].explanation.contains("(baseline 0.10/60m, above x5)"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation.contains("(baseline 0.10/60m, above x5)"),
+        "{}",
+        f[0].explanation
+    );
     // A bundle shorter than two windows has no outside: the minimum stands in, and the explanation says so.
     let short: Vec<Ev> = (0..7).map(|i| call(i * M, "K", "InvokeModel")).collect();
     let f = run(body, &short);
     assert_eq!(f.len(), 1);
-    assert!(f[0].explanation.contains("no baseline"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation.contains("no baseline"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 #[test]
@@ -122,34 +146,72 @@ fn threshold_measures_distinct_and_sums() {
     let distinct = "kind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"10m\"\nmeasure = \"distinct(asset)\"\nabove = 2";
     let get = |at: Nanos, asset: &str, bytes: u64| Ev {
         bytes: Some(bytes),
-        ..ev(at, &[(Col::Token, "K"), (Col::Action, "GetObject"), (Col::Asset, asset)])
+        ..ev(
+            at,
+            &[
+                (Col::Token, "K"),
+                (Col::Action, "GetObject"),
+                (Col::Asset, asset),
+            ],
+        )
     };
     let same: Vec<Ev> = (0..5).map(|i| get(i * M, "b/one", 10)).collect();
-    assert!(run(distinct, &same).is_empty(), "one object read five times is one distinct asset");
+    assert!(
+        run(distinct, &same).is_empty(),
+        "one object read five times is one distinct asset"
+    );
     let many: Vec<Ev> = (0..5).map(|i| get(i * M, &format!("b/{i}"), 10)).collect();
     let f = run(distinct, &many);
     assert_eq!(f.len(), 1);
-    assert!(f[0].explanation.starts_with("5 distinct asset in 10m"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .starts_with("5 distinct assets (b/0, b/1, b/2, +2 more) in 10m"),
+        "{}",
+        f[0].explanation
+    );
 
     let sum = "kind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"10m\"\nmeasure = \"sum(bytes)\"\nabove = 1_000_000_000";
     let small: Vec<Ev> = (0..5).map(|i| get(i * M, "b/x", 100_000_000)).collect();
     assert!(run(sum, &small).is_empty());
     let big: Vec<Ev> = (0..5).map(|i| get(i * M, "b/x", 400_000_000)).collect();
     let f = run(sum, &big);
-    assert!(f[0].explanation.starts_with("2.0 GB transferred in 10m"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation.starts_with("2.0 GB transferred in 10m"),
+        "{}",
+        f[0].explanation
+    );
 
     let tokens = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"identity\"\nwindow = \"10m\"\nmeasure = \"sum(tokens)\"\nabove = 100";
     let inv = |at: Nanos, i: u64, o: u64| Ev {
         tokens: Some((i, o)),
-        ..ev(at, &[(Col::Identity, "arn:x"), (Col::Action, "InvokeModel")])
+        ..ev(
+            at,
+            &[(Col::Identity, "arn:x"), (Col::Action, "InvokeModel")],
+        )
     };
-    assert!(run(tokens, &[inv(0, 40, 10), inv(M, 40, 10)]).is_empty(), "100 is not above 100");
+    assert!(
+        run(tokens, &[inv(0, 40, 10), inv(M, 40, 10)]).is_empty(),
+        "100 is not above 100"
+    );
     let f = run(tokens, &[inv(0, 40, 10), inv(M, 40, 11)]);
-    assert!(f[0].explanation.starts_with("101 tokens in 10m by identity arn:x"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .starts_with("101 tokens in 10m by identity arn:x"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 fn from(at: Nanos, token: &str, ip: &str) -> Ev {
-    ev(at, &[(Col::Token, token), (Col::Action, "ListBuckets"), (Col::SourceIp, ip), (Col::TokenKind, "long_term")])
+    ev(
+        at,
+        &[
+            (Col::Token, token),
+            (Col::Action, "ListBuckets"),
+            (Col::SourceIp, ip),
+            (Col::TokenKind, "long_term"),
+        ],
+    )
 }
 
 #[test]
@@ -165,7 +227,12 @@ fn first_seen_needs_a_quiet_baseline_and_a_known_value() {
     let f = run(body, &evs);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 2);
-    assert!(f[0].explanation.contains("after 1d 1h of history with 1 known ip (203.0.113.5)"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .contains("after 1d 1h of history with 1 known ip (203.0.113.5)"),
+        "{}",
+        f[0].explanation
+    );
     // History too short, and a value that is not an IP (an AWS service name), never fire.
     let evs = [
         from(0, "K", "203.0.113.5"),
@@ -184,39 +251,100 @@ fn first_seen_needs_a_quiet_baseline_and_a_known_value() {
 #[test]
 fn first_seen_networks_and_history_scope() {
     let net = "kind = \"first_seen\"\nquery = \"action:AssumeRole\"\nentity = \"any\"\nattribute = \"network\"\nbaseline = \"24h\"";
-    let a = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "AssumeRole"), (Col::SourceIp, ip), (Col::Token, "K")]);
+    let a = |at: Nanos, ip: &str| {
+        ev(
+            at,
+            &[
+                (Col::Action, "AssumeRole"),
+                (Col::SourceIp, ip),
+                (Col::Token, "K"),
+            ],
+        )
+    };
     let other = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "ListBuckets"), (Col::SourceIp, ip)]);
     // The /24 was seen by other events (history = all): quiet. A new /24: fires.
-    let evs = [other(0, "203.0.113.10"), a(30 * HOUR, "203.0.113.200"), a(31 * HOUR, "198.51.100.77")];
+    let evs = [
+        other(0, "203.0.113.10"),
+        a(30 * HOUR, "203.0.113.200"),
+        a(31 * HOUR, "198.51.100.77"),
+    ];
     let f = run(net, &evs);
     assert_eq!(f.len(), 1);
-    assert!(f[0].explanation.contains("from new network 198.51.100.0/24 (198.51.100.77)"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .contains("from new network 198.51.100.0/24 (198.51.100.77)"),
+        "{}",
+        f[0].explanation
+    );
     // With history = query, only AssumeRole events count as history: the office /24 is new to them too (but the
     // first AssumeRole has no history of its own yet, so only later ones can fire).
     let q = format!("{net}\nhistory = \"query\"");
-    let evs = [other(0, "203.0.113.10"), a(HOUR, "203.0.113.9"), a(30 * HOUR, "203.0.113.200"), a(31 * HOUR, "198.51.100.77")];
+    let evs = [
+        other(0, "203.0.113.10"),
+        a(HOUR, "203.0.113.9"),
+        a(30 * HOUR, "203.0.113.200"),
+        a(31 * HOUR, "198.51.100.77"),
+    ];
     let f = run(&q, &evs);
-    assert_eq!(f.len(), 1, "{:?}", f.iter().map(|x| &x.explanation).collect::<Vec<_>>());
+    assert_eq!(
+        f.len(),
+        1,
+        "{:?}",
+        f.iter().map(|x| &x.explanation).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn first_seen_role_and_location() {
     let body = "kind = \"first_seen\"\nquery = \"action:PutObject\"\nentity = \"location\"\ndepth = 1\nattribute = \"role\"\nhistory = \"query\"\nbaseline = \"24h\"";
     let put = |at: Nanos, identity: &str, issuer: &str, asset: &str| {
-        ev(at, &[(Col::Action, "PutObject"), (Col::Identity, identity), (Col::Issuer, issuer), (Col::Asset, asset)])
+        ev(
+            at,
+            &[
+                (Col::Action, "PutObject"),
+                (Col::Identity, identity),
+                (Col::Issuer, issuer),
+                (Col::Asset, asset),
+            ],
+        )
     };
     let evs = [
-        put(0, "arn:aws:sts::1:assumed-role/ci/run-1", "arn:aws:iam::1:role/ci", "models/a/x.bin"),
+        put(
+            0,
+            "arn:aws:sts::1:assumed-role/ci/run-1",
+            "arn:aws:iam::1:role/ci",
+            "models/a/x.bin",
+        ),
         // Same role, new session name, another prefix of the same bucket: not new.
-        put(30 * HOUR, "arn:aws:sts::1:assumed-role/ci/run-2", "arn:aws:iam::1:role/ci", "models/b/y.bin"),
+        put(
+            30 * HOUR,
+            "arn:aws:sts::1:assumed-role/ci/run-2",
+            "arn:aws:iam::1:role/ci",
+            "models/b/y.bin",
+        ),
         // Another bucket entirely: no history there.
-        put(31 * HOUR, "arn:aws:sts::1:assumed-role/x/s", "arn:aws:iam::1:role/x", "other/z.bin"),
+        put(
+            31 * HOUR,
+            "arn:aws:sts::1:assumed-role/x/s",
+            "arn:aws:iam::1:role/x",
+            "other/z.bin",
+        ),
         // A new role in the bucket: fires.
-        put(32 * HOUR, "arn:aws:sts::1:assumed-role/x/s", "arn:aws:iam::1:role/x", "models/c/z.bin"),
+        put(
+            32 * HOUR,
+            "arn:aws:sts::1:assumed-role/x/s",
+            "arn:aws:iam::1:role/x",
+            "models/c/z.bin",
+        ),
     ];
     let f = run(body, &evs);
     assert_eq!(f.len(), 1);
-    assert!(f[0].explanation.starts_with("location models: 1 PutObject by new role arn:aws:iam::1:role/x"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .starts_with("location models: 1 PutObject by new role arn:aws:iam::1:role/x"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 #[test]
@@ -231,16 +359,27 @@ fn sequence_needs_first_then_within() {
     ];
     assert!(run(body, &evs).is_empty());
     // A second Enable extends the window.
-    let evs = [call(0, "K", "Enable"), call(9 * M, "K", "Enable"), call(15 * M, "K", "Invoke"), call(16 * M, "K", "Invoke")];
+    let evs = [
+        call(0, "K", "Enable"),
+        call(9 * M, "K", "Enable"),
+        call(15 * M, "K", "Invoke"),
+        call(16 * M, "K", "Invoke"),
+    ];
     let f = run(body, &evs);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 4);
-    assert!(f[0].explanation.starts_with("2 Enable then 2 Invoke by token K within 15m (limit 10m)"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation
+            .starts_with("2 Enable then 2 Invoke by token K within 15m (limit 10m)"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 #[test]
 fn match_merges_nearby_events_and_keeps_unnamed_callers() {
-    let body = "kind = \"match\"\nquery = \"action:StopLogging\"\ngroup = \"token\"\nmerge = \"5m\"";
+    let body =
+        "kind = \"match\"\nquery = \"action:StopLogging\"\ngroup = \"token\"\nmerge = \"5m\"";
     let evs = [
         call(0, "K", "StopLogging"),
         call(4 * M, "K", "StopLogging"),
@@ -249,26 +388,83 @@ fn match_merges_nearby_events_and_keeps_unnamed_callers() {
     ];
     let f = run(body, &evs);
     assert_eq!(f.len(), 3);
-    let unnamed = f.iter().find(|x| x.entities.is_empty()).expect("the event without a token");
-    assert!(unnamed.explanation.starts_with("1 StopLogging by an unnamed caller"), "{}", unnamed.explanation);
+    let unnamed = f
+        .iter()
+        .find(|x| x.entities.is_empty())
+        .expect("the event without a token");
+    assert!(
+        unnamed
+            .explanation
+            .starts_with("1 StopLogging by an unnamed caller"),
+        "{}",
+        unnamed.explanation
+    );
     assert_eq!(f.iter().map(|x| x.events_total).sum::<usize>(), 4);
+}
+
+#[test]
+fn a_negated_term_that_matches_nothing_keeps_every_row() {
+    // Regression: such a term compiles to a constant, which must still cover every row in play.
+    let body = "kind = \"match\"\nquery = \"action:GetObject -identity:system:kube-system:*\"\ngroup = \"token\"";
+    let evs: Vec<Ev> = (0..3).map(|i| call(i * M, "K", "GetObject")).collect();
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events_total, 3);
 }
 
 #[test]
 fn match_differ_compares_two_columns() {
     let body = "kind = \"match\"\nquery = \"action:CreateAccessKey\"\ndiffer = [\"identity\", \"minted_identity\"]";
-    let mk = |who: &str, whom: &str| ev(0, &[(Col::Action, "CreateAccessKey"), (Col::Identity, who), (Col::MintedIdentity, whom)]);
-    assert!(run(body, &[mk("arn:u/alice", "ARN:U/ALICE")]).is_empty(), "case-insensitive");
-    assert!(run(body, &[ev(0, &[(Col::Action, "CreateAccessKey"), (Col::Identity, "arn:u/a")])]).is_empty(), "both must be present");
+    let mk = |who: &str, whom: &str| {
+        ev(
+            0,
+            &[
+                (Col::Action, "CreateAccessKey"),
+                (Col::Identity, who),
+                (Col::MintedIdentity, whom),
+            ],
+        )
+    };
+    assert!(
+        run(body, &[mk("arn:u/alice", "ARN:U/ALICE")]).is_empty(),
+        "case-insensitive"
+    );
+    assert!(
+        run(
+            body,
+            &[ev(
+                0,
+                &[(Col::Action, "CreateAccessKey"), (Col::Identity, "arn:u/a")]
+            )]
+        )
+        .is_empty(),
+        "both must be present"
+    );
     let f = run(body, &[mk("arn:u/ci", "arn:u/backup")]);
-    assert!(f[0].explanation.contains(" for arn:u/backup"), "{}", f[0].explanation);
+    assert!(
+        f[0].explanation.contains(" for arn:u/backup"),
+        "{}",
+        f[0].explanation
+    );
 }
 
 #[test]
 fn after_end_revocation_and_grace() {
     let body = "kind = \"after_end\"\nof = \"revocation\"\ngrace = \"1m\"";
-    let revoke = ev(10 * M, &[(Col::Action, "UpdateAccessKey"), (Col::Identity, "arn:admin"), (Col::RevokedToken, "K")]);
-    let evs = [call(0, "K", "ListBuckets"), revoke, call(10 * M + 30 * SECOND, "K", "ListBuckets"), call(30 * M, "K", "ListBuckets")];
+    let revoke = ev(
+        10 * M,
+        &[
+            (Col::Action, "UpdateAccessKey"),
+            (Col::Identity, "arn:admin"),
+            (Col::RevokedToken, "K"),
+        ],
+    );
+    let evs = [
+        call(0, "K", "ListBuckets"),
+        revoke,
+        call(10 * M + 30 * SECOND, "K", "ListBuckets"),
+        call(30 * M, "K", "ListBuckets"),
+    ];
     let f = run(body, &evs);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 1, "within the grace period is tolerated");
@@ -278,10 +474,16 @@ fn after_end_revocation_and_grace() {
 #[test]
 fn end_dates_come_from_the_options() {
     let body = "kind = \"after_end\"\nof = \"end_date\"";
-    let evs = [call(0, "K", "ListBuckets"), call(2 * HOUR, "K", "ListBuckets")];
+    let evs = [
+        call(0, "K", "ListBuckets"),
+        call(2 * HOUR, "K", "ListBuckets"),
+    ];
     let df = frame(&evs);
     let opts = DetectOptions {
-        end_dates: vec![(Entity::new(EntityKind::Token, "K"), HOUR), (Entity::new(EntityKind::Token, "UNSEEN"), 0)],
+        end_dates: vec![
+            (Entity::new(EntityKind::Token, "K"), HOUR),
+            (Entity::new(EntityKind::Token, "UNSEEN"), 0),
+        ],
         ..DetectOptions::default()
     };
     let f = detect(&df, &rule(body), &opts).unwrap();
@@ -293,16 +495,32 @@ fn end_dates_come_from_the_options() {
 fn caps_are_counted_never_silent() {
     let body = "kind = \"match\"\nquery = \"action:GetObject\"\ngroup = \"token\"";
     let evs: Vec<Ev> = (0..(MAX_EVENTS as i64 + 250))
-        .map(|i| ev(i * SECOND, &[(Col::Token, "K"), (Col::Action, "GetObject"), (Col::Asset, &format!("b/{i}"))]))
+        .map(|i| {
+            ev(
+                i * SECOND,
+                &[
+                    (Col::Token, "K"),
+                    (Col::Action, "GetObject"),
+                    (Col::Asset, &format!("b/{i}")),
+                ],
+            )
+        })
         .collect();
     let f = run(body, &evs);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events.len(), MAX_EVENTS);
     assert_eq!(f[0].events_total, MAX_EVENTS + 250);
     assert!(f[0].is_capped());
-    let assets = f[0].entities.iter().filter(|e| e.kind == EntityKind::Asset).count();
+    let assets = f[0]
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Asset)
+        .count();
     assert_eq!(assets, MAX_ENTITIES_PER_KIND);
-    assert_eq!(f[0].entities_omitted, MAX_EVENTS + 250 - MAX_ENTITIES_PER_KIND);
+    assert_eq!(
+        f[0].entities_omitted,
+        MAX_EVENTS + 250 - MAX_ENTITIES_PER_KIND
+    );
 }
 
 #[test]
@@ -329,9 +547,15 @@ query = "action:A"
     let pack = RulePack::from_toml("t.toml", text).unwrap();
     let df = frame(&[call(0, "K", "A"), call(HOUR, "K", "B")]);
     let f = detect(&df, &pack, &DetectOptions::default()).unwrap();
-    assert_eq!(f.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(), ["late-high", "early-low"]);
+    assert_eq!(
+        f.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(),
+        ["late-high", "early-low"]
+    );
     let story = crate::detect::in_time_order(&f);
-    assert_eq!(story.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(), ["early-low", "late-high"]);
+    assert_eq!(
+        story.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>(),
+        ["early-low", "late-high"]
+    );
     let opts = DetectOptions {
         min_severity: Severity::Medium,
         ..DetectOptions::default()
@@ -362,11 +586,15 @@ kind = "match"
 query = "token:K"
 "#;
     let pack = RulePack::from_toml("t.toml", text).unwrap();
-    let df = frame(&[call(0, "K", "GetObject"), call(M, "OTHER", "ListBuckets"), call(2 * M, "K", "ListBuckets")]);
+    let df = frame(&[
+        call(0, "K", "GetObject"),
+        call(M, "OTHER", "ListBuckets"),
+        call(2 * M, "K", "ListBuckets"),
+    ]);
     let f = detect(&df, &pack, &DetectOptions::default()).unwrap();
     let flags = crate::detect::Flags::new(&f);
     assert_eq!(flags.len(), 2);
-    let mask: Vec<Option<bool>> = flags.mask(&df).unwrap().into_iter().collect();
+    let mask: Vec<Option<bool>> = flags.mask(&df).unwrap().iter().collect();
     assert_eq!(mask, [Some(true), Some(false), Some(true)]);
     assert_eq!(flags.rows(&df).unwrap(), [0, 2]);
     let keys = crate::frame::key::keys(&df).unwrap();
@@ -375,7 +603,12 @@ query = "token:K"
     let mut rules = first.rules.clone();
     rules.sort();
     assert_eq!(rules, ["a", "b"]);
-    assert_eq!(first.techniques.len(), 3, "T1530 once: {:?}", first.techniques);
+    assert_eq!(
+        first.techniques.len(),
+        3,
+        "T1530 once: {:?}",
+        first.techniques
+    );
     assert!(flags.get(&keys[1]).is_none());
 }
 

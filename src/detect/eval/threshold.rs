@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::explain::{bytes, number, what};
+use super::explain::{bytes, distinct, number, what, who};
 use super::{Ctx, Key, NULL};
 use crate::detect::duration;
 use crate::detect::finding::Finding;
@@ -39,10 +39,9 @@ struct Window {
 }
 
 impl Window {
-    fn value(&self, m: Measure, len: usize) -> f64 {
+    fn value(&self, m: Measure) -> f64 {
         match m {
-            Measure::Count => len as f64,
-            Measure::Sum(_) => self.sum,
+            Measure::Count | Measure::Sum(_) => self.sum,
             Measure::Distinct(_) => self.distinct.len() as f64,
         }
     }
@@ -57,20 +56,41 @@ struct Episode {
     peak_to: usize,
 }
 
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, t: &ThresholdRule) -> Result<Vec<Finding>, DetectError> {
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    t: &ThresholdRule,
+) -> Result<Vec<Finding>, DetectError> {
     let rows = ctx.rows(&t.query)?;
     let groups = ctx.grouped(t.group, &rows)?;
     let span = ctx.span.1 - ctx.span.0;
     let outside = span - t.window;
     let mut out = Vec::new();
     for (key, rows) in groups {
-        let contrib: Vec<f64> = match t.measure {
+        // What each record adds: 1 (count) or its amount (sum); a record repeating a call already counted in this
+        // group adds only what it has beyond that call's largest record (the invocation log's token counts).
+        let mut contrib: Vec<f64> = match t.measure {
             Measure::Sum(of) => rows
                 .iter()
                 .map(|&r| amount(ctx, of, r as usize))
                 .collect::<Result<_, _>>()?,
             _ => vec![1.0; rows.len()],
         };
+        let joins = ctx.joins()?;
+        if joins.has_repeats() {
+            let mut best: HashMap<u32, f64> = HashMap::new();
+            for (c, &r) in contrib.iter_mut().zip(rows.iter()) {
+                let call = joins.primary(r);
+                let had = best.get(&call).copied();
+                if let Some(h) = had {
+                    let add = (*c - h).max(0.0);
+                    best.insert(call, h.max(*c));
+                    *c = add;
+                } else {
+                    best.insert(call, *c);
+                }
+            }
+        }
         let vals: Vec<u32> = match t.measure {
             Measure::Distinct(c) => {
                 let codes = ctx.codes(c)?;
@@ -79,8 +99,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, t: &ThresholdRule) -> Result<Vec<F
             _ => Vec::new(),
         };
         let total: f64 = match t.measure {
-            Measure::Count => rows.len() as f64,
-            Measure::Sum(_) => contrib.iter().sum(),
+            Measure::Count | Measure::Sum(_) => contrib.iter().sum(),
             Measure::Distinct(_) => {
                 let mut all: Vec<u32> = vals.iter().copied().filter(|&v| v != NULL).collect();
                 all.sort_unstable();
@@ -98,7 +117,8 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, t: &ThresholdRule) -> Result<Vec<F
         };
         let fires = |v: f64, b: f64| {
             t.above.is_none_or(|n| v > n)
-                && t.above_baseline.is_none_or(|k| v > k * b.max(t.min_baseline))
+                && t.above_baseline
+                    .is_none_or(|k| v > k * b.max(t.min_baseline))
         };
         let mut w = Window {
             sum: 0.0,
@@ -108,7 +128,15 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, t: &ThresholdRule) -> Result<Vec<F
         let mut ep: Option<Episode> = None;
         let emit = |ep: Episode, out: &mut Vec<Finding>| -> Result<(), DetectError> {
             let part = &rows[ep.start..=ep.end];
-            let expl = explain(ctx, t, key, &rows[ep.peak_from..=ep.peak_to], ep.peak, ep.peak_baseline, outside >= t.window)?;
+            let expl = explain(
+                ctx,
+                t,
+                key,
+                &rows[ep.peak_from..=ep.peak_to],
+                ep.peak,
+                ep.peak_baseline,
+                outside >= t.window,
+            )?;
             out.push(ctx.finding(rule, Some(key), part, expl)?);
             Ok(())
         };
@@ -132,7 +160,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, t: &ThresholdRule) -> Result<Vec<F
                 }
                 i += 1;
             }
-            let v = w.value(t.measure, j - i + 1);
+            let v = w.value(t.measure);
             let b = baseline(v);
             if fires(v, b) {
                 let e = ep.get_or_insert(Episode {
@@ -173,7 +201,7 @@ fn explain(
     let win = duration::format(t.window);
     let value = match t.measure {
         Measure::Count => what(ctx, peak_rows)?,
-        Measure::Distinct(c) => format!("{} distinct {}", number(peak), c.name()),
+        Measure::Distinct(c) => distinct(ctx, c, peak_rows)?,
         Measure::Sum(SumOf::Bytes) => format!("{} transferred", bytes(peak)),
         Measure::Sum(SumOf::InputTokens) => format!("{} input tokens", number(peak)),
         Measure::Sum(SumOf::OutputTokens) => format!("{} output tokens", number(peak)),
@@ -183,11 +211,7 @@ fn explain(
         Measure::Sum(SumOf::Bytes) => bytes(v),
         _ => number(v),
     };
-    let mut s = format!(
-        "{value} in {win} by {} {}",
-        super::kind_of(key.col),
-        ctx.key_text(key)
-    );
+    let mut s = format!("{value} in {win} by {}", who(ctx, key, peak_rows)?);
     let mut limits = Vec::new();
     if let Some(n) = t.above {
         limits.push(format!("threshold {}", shown(n)));

@@ -49,27 +49,57 @@ fn errors_name_file_rule_and_field() {
         "assets/rules/exfil.toml: rule \"bulk-model-download\": field \"window\": expected a duration like \"60m\" (units s, m, h, d)"
     );
     let e = err(&BASE.replace("above = 3", "above = \"three\""));
-    assert!(e.ends_with("field \"above\": expected a number, not string"), "{e}");
+    assert!(
+        e.ends_with("field \"above\": expected a number, not string"),
+        "{e}"
+    );
     let e = err(&BASE.replace("above = 3", "colour = \"red\""));
-    assert!(e.contains("field \"colour\": unknown field; kind \"threshold\" takes id, title"), "{e}");
+    assert!(
+        e.contains("field \"colour\": unknown field; kind \"threshold\" takes id, title"),
+        "{e}"
+    );
     let e = err(&BASE.replace("above = 3", "differ = [\"a\", \"b\"]"));
     assert!(e.contains("field \"differ\": does not apply to kind \"threshold\" (it is a field of \"match\" rules)"), "{e}");
     let e = err(&BASE.replace("severity = \"HIGH\"", "severity = \"severe\""));
-    assert!(e.contains("field \"severity\": unknown severity \"severe\""), "{e}");
+    assert!(
+        e.contains("field \"severity\": unknown severity \"severe\""),
+        "{e}"
+    );
     let e = err(&BASE.replace("\"T1530\"", "\"T153\""));
-    assert!(e.contains("field \"techniques\": \"T153\" is not a technique id"), "{e}");
+    assert!(
+        e.contains("field \"techniques\": \"T153\" is not a technique id"),
+        "{e}"
+    );
     let e = err(&BASE.replace("kind = \"threshold\"", "kind = \"magic\""));
-    assert!(e.contains("field \"kind\": \"magic\": expected match, threshold"), "{e}");
+    assert!(
+        e.contains("field \"kind\": \"magic\": expected match, threshold"),
+        "{e}"
+    );
     let e = err(&BASE.replace("above = 3", ""));
-    assert!(e.contains("field \"above\": missing: give `above = N`"), "{e}");
+    assert!(
+        e.contains("field \"above\": missing: give `above = N`"),
+        "{e}"
+    );
     let e = err(&BASE.replace("group = \"principal\"", "group = \"team\""));
-    assert!(e.contains("field \"group\": \"team\": expected identity, token, ip, asset or principal"), "{e}");
+    assert!(
+        e.contains("field \"group\": \"team\": expected identity, token, ip, asset or principal"),
+        "{e}"
+    );
     let e = err(&BASE.replace("id = \"bulk-model-download\"", "id = \"Bulk Model\""));
-    assert!(e.contains("rule \"Bulk Model\": field \"id\": \"Bulk Model\": use lower-case"), "{e}");
+    assert!(
+        e.contains("rule \"Bulk Model\": field \"id\": \"Bulk Model\": use lower-case"),
+        "{e}"
+    );
     let e = err(&BASE.replace("id = \"bulk-model-download\"\n", ""));
     assert!(e.contains("rule #1: field \"id\": missing"), "{e}");
-    let e = err(&BASE.replace("measure", "x").replace("group = \"principal\"", "group = \"principal\"\nmeasure = \"median(bytes)\""));
-    assert!(e.contains("field \"measure\": \"median(bytes)\": expected count"), "{e}");
+    let e = err(&BASE.replace("measure", "x").replace(
+        "group = \"principal\"",
+        "group = \"principal\"\nmeasure = \"median(bytes)\"",
+    ));
+    assert!(
+        e.contains("field \"measure\": \"median(bytes)\": expected count"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -79,15 +109,24 @@ fn a_bad_query_is_a_load_error_with_the_query_error() {
         e.starts_with("assets/rules/exfil.toml: rule \"bulk-model-download\": field \"query\": unknown field \"colour\""),
         "{e}"
     );
-    assert!(e.contains("^^^^^^^^^^"), "the query error points at the term: {e}");
+    assert!(
+        e.contains("^^^^^^^^^^"),
+        "the query error points at the term: {e}"
+    );
     let e = err(&BASE.replace("query = \"action:GetObject\"", "query = []"));
-    assert!(e.contains("field \"query\": needs at least one query"), "{e}");
+    assert!(
+        e.contains("field \"query\": needs at least one query"),
+        "{e}"
+    );
 }
 
 #[test]
 fn file_level_errors() {
     let e = err("[[rule]\nid=");
-    assert!(e.starts_with("assets/rules/exfil.toml: TOML parse error"), "{e}");
+    assert!(
+        e.starts_with("assets/rules/exfil.toml: TOML parse error"),
+        "{e}"
+    );
     let e = err("title = \"x\"\n");
     assert!(e.contains("unknown top-level key \"title\""), "{e}");
     assert!(parse_file("empty.toml", "").unwrap().is_empty());
@@ -146,16 +185,30 @@ enabled = false
 "#;
     let rules = parse_file("k.toml", text).unwrap();
     assert_eq!(rules.len(), 4);
-    let RuleKind::Match(m) = &rules[0].kind else { panic!() };
+    let RuleKind::Match(m) = &rules[0].kind else {
+        panic!()
+    };
     assert_eq!(m.query.0.len(), 2);
     assert_eq!(m.merge, 5 * duration::MINUTE);
     assert!(m.differ.is_some());
-    let RuleKind::FirstSeen(f) = &rules[1].kind else { panic!() };
-    assert_eq!((f.entity, f.attribute, f.depth, f.history), (Scope::Location, Attribute::Network, 2, History::Query));
-    let RuleKind::Sequence(s) = &rules[2].kind else { panic!() };
+    let RuleKind::FirstSeen(f) = &rules[1].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (f.entity, f.attribute, f.depth, f.history),
+        (Scope::Location, Attribute::Network, 2, History::Query)
+    );
+    let RuleKind::Sequence(s) = &rules[2].kind else {
+        panic!()
+    };
     assert_eq!((s.by, s.within), (Group::Token, duration::HOUR));
-    let RuleKind::AfterEnd(a) = &rules[3].kind else { panic!() };
-    assert_eq!((a.of, a.grace), (EndOf::RevokedParent, 30 * duration::SECOND));
+    let RuleKind::AfterEnd(a) = &rules[3].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (a.of, a.grace),
+        (EndOf::RevokedParent, 30 * duration::SECOND)
+    );
     assert!(!rules[3].enabled);
 }
 
@@ -164,7 +217,15 @@ fn technique_ids() {
     for ok in ["T1530", "T1078.004", "AML.T0024", "AML.T0048.004"] {
         assert!(valid_technique(ok), "{ok}");
     }
-    for bad in ["T153", "T1078.4", "AML.0024", "aml.t0024", "T1078.0044", "X1530", ""] {
+    for bad in [
+        "T153",
+        "T1078.4",
+        "AML.0024",
+        "aml.t0024",
+        "T1078.0044",
+        "X1530",
+        "",
+    ] {
         assert!(!valid_technique(bad), "{bad}");
     }
 }
@@ -180,7 +241,11 @@ fn the_shipped_pack_parses_with_unique_ids() {
     assert_eq!(ids.len(), n, "rule ids are unique");
     for r in pack.rules() {
         assert!(!r.techniques.is_empty(), "{}", r.id);
-        assert!(r.description.len() > 40, "{} needs a real description", r.id);
+        assert!(
+            r.description.len() > 40,
+            "{} needs a real description",
+            r.id
+        );
     }
 }
 
@@ -202,10 +267,15 @@ fn merging_clashes_or_overrides() {
         .unwrap();
     assert_eq!(pack.len(), before);
     assert_eq!(pack.get("long-term-key-new-ip").unwrap().file, "user.toml");
-    let stray = BASE.replace("above = 3", "above = 3\noverride = true");
+    let stray = BASE
+        .replace("bulk-model-download", "no-such-shipped-rule")
+        .replace("above = 3", "above = 3\noverride = true");
     let e = pack
         .merge(RulePack::from_toml("user.toml", &stray).unwrap())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("`override = true` but no loaded rule has this id"), "{e}");
+    assert!(
+        e.contains("`override = true` but no loaded rule has this id"),
+        "{e}"
+    );
 }
