@@ -14,10 +14,18 @@ use heist::detect::{detect, in_time_order, DetectOptions, Finding, Flags, RulePa
 use heist::entities::EntityKind;
 use heist::frame::{key, EventStore};
 use heist::ingest::{load, LoadOptions, Progress};
+use heist::synth::sample::gcp::{CI_KEY_ID, NEW_KEY_ID};
+use heist::synth::sample::k8s::{MINTED_JTI, RUNNER_JTI};
+use heist::synth::sample::saas::{ANTHROPIC_ADMIN_KEY, OPENAI_ADMIN_KEY, OPENAI_NEW_KEY};
 use heist::synth::sample::{ATTACKER_IP, ATTACKER_IP2, BACKDOOR_KEY, SESSION_KEY, STOLEN_KEY};
 
 fn sample_store() -> EventStore {
-    load(&[sample()], &LoadOptions::default(), &Progress::default()).unwrap()
+    load(
+        &[sample()],
+        &LoadOptions::with_builtin_mappings(),
+        &Progress::default(),
+    )
+    .unwrap()
 }
 
 fn findings(store: &EventStore) -> Vec<Finding> {
@@ -42,13 +50,27 @@ fn heist_detect(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Does the finding involve the attacker: one of the stolen or minted keys, the attacker's addresses, or the
-/// identities behind them?
+/// Does the finding involve the attacker: a credential stolen or minted in the story (the runner pod's token the
+/// poisoned build used, the CI keys taken from its secrets, the keys minted with them), the attacker's addresses,
+/// or the identities behind the minted keys?
 fn attacker(f: &Finding) -> bool {
-    let tokens = [STOLEN_KEY, SESSION_KEY, BACKDOOR_KEY];
+    let tokens = [
+        STOLEN_KEY,
+        SESSION_KEY,
+        BACKDOOR_KEY,
+        RUNNER_JTI,
+        MINTED_JTI,
+        OPENAI_ADMIN_KEY,
+        OPENAI_NEW_KEY,
+        ANTHROPIC_ADMIN_KEY,
+    ];
     let ips = [ATTACKER_IP, ATTACKER_IP2];
     f.entities.iter().any(|e| match e.kind {
-        EntityKind::Token => tokens.contains(&e.name.as_str()),
+        EntityKind::Token => {
+            tokens.contains(&e.name.as_str())
+                || e.name.ends_with(&format!("/keys/{CI_KEY_ID}"))
+                || e.name.ends_with(&format!("/keys/{NEW_KEY_ID}"))
+        }
         EntityKind::Ip => ips.contains(&e.name.as_str()),
         EntityKind::Identity => {
             e.name.ends_with(":user/svc-backup")
@@ -78,8 +100,43 @@ fn findings_in_time_order_read_as_the_theft_story() {
     );
 }
 
-/// The expected story: (first event, rule).
-const STORY: &[(&str, &str)] = &[];
+/// The expected story: (first event, rule). Initial access through the CI runner's Kubernetes token, the AWS key
+/// taken from its secrets, discovery, the role, the weights, persistence, a denied attempt to stop the trail,
+/// LLMjacking with the backdoor key, the GCP and Azure branches, the AI platforms' admin keys, and the last try
+/// with the revoked key.
+const STORY: &[(&str, &str)] = &[
+    (
+        "2026-10-05T01:47:31Z",
+        "k8s-secrets-read-by-service-account",
+    ),
+    ("2026-10-05T01:50:31Z", "k8s-service-account-token-created"),
+    (
+        "2026-10-05T02:05:12Z",
+        "k8s-secrets-read-by-service-account",
+    ),
+    ("2026-10-05T02:13:07Z", "long-term-key-new-ip"),
+    ("2026-10-05T02:13:07Z", "discovery-burst"),
+    ("2026-10-05T02:14:30Z", "bedrock-logging-config-read"),
+    ("2026-10-05T02:16:07Z", "assume-role-from-new-network"),
+    ("2026-10-05T02:17:07Z", "bulk-download-volume"),
+    ("2026-10-05T02:17:07Z", "bulk-model-download"),
+    ("2026-10-05T02:36:59Z", "presigned-url-read-new-network"),
+    ("2026-10-05T02:41:12Z", "credential-for-another-user"),
+    ("2026-10-05T02:43:12Z", "cloudtrail-tampering"),
+    ("2026-10-05T03:06:00Z", "inference-volume-spike"),
+    (
+        "2026-10-05T03:41:02Z",
+        "gcp-sa-key-created-by-service-account",
+    ),
+    ("2026-10-05T03:41:02Z", "long-term-key-new-ip"),
+    ("2026-10-05T03:45:02Z", "vertex-export"),
+    ("2026-10-05T04:11:24Z", "azure-keys-listed"),
+    ("2026-10-05T04:52:09Z", "ai-platform-key-created-by-key"),
+    ("2026-10-05T04:54:09Z", "ai-platform-limits-loosened"),
+    ("2026-10-05T05:10:27Z", "ai-platform-limits-loosened"),
+    ("2026-10-05T05:11:27Z", "ai-platform-key-created-by-key"),
+    ("2026-10-05T09:20:41Z", "token-used-after-revocation"),
+];
 
 #[test]
 fn benign_noise_stays_within_the_false_positive_budget() {
@@ -223,7 +280,7 @@ description = "A user rule: every Bedrock call to Claude 3 Haiku, to check --rul
 kind = "match"
 query = "action:InvokeModel asset:*haiku*"
 group = "identity"
-merge = "1d"
+merge = "6h"
 "#,
     );
     let d = dir.path().to_str().unwrap();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::load::{load, thousands};
 use super::table::Table;
@@ -15,6 +15,12 @@ use crate::detect::{detect, in_time_order, DetectOptions, Finding, RulePack, Sev
 use crate::entities::{Entity, EntityKind};
 use crate::util::sanitize::for_terminal;
 use crate::util::time::{format_utc, parse_any, Nanos};
+
+/// `--json`: the findings in the order asked for, each with its fields in the order of `Finding`.
+#[derive(Serialize)]
+struct Json<'a> {
+    findings: Vec<&'a Finding>,
+}
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
@@ -98,7 +104,7 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         findings.iter().collect()
     };
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &json!({ "findings": ordered }))?;
+        serde_json::to_writer_pretty(&mut *out, &Json { findings: ordered })?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -74,6 +74,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "attribute",
             "baseline",
             "history",
+            "settle",
             "depth",
         ],
         "sequence" => &["first", "then", "by", "within"],
@@ -512,6 +513,7 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         },
         "all or query",
     )?;
+    let settle = f.opt_duration("settle")?.unwrap_or(0);
     let depth = match f.opt_number("depth")? {
         None => 1,
         Some(d) if d >= 1.0 && d.fract() == 0.0 && d <= 32.0 => d as usize,
@@ -528,6 +530,7 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         attribute,
         baseline,
         history,
+        settle,
         depth,
     }))
 }

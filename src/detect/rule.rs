@@ -225,6 +225,8 @@ pub struct FirstSeenRule {
     pub attribute: Attribute,
     pub baseline: Nanos,
     pub history: History,
+    /// A value counts as known only once it was first seen at least this long before (0: at once).
+    pub settle: Nanos,
     /// Path segments kept for `entity = "location"`.
     pub depth: usize,
 }

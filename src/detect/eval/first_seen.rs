@@ -1,13 +1,15 @@
 //! `first_seen` rules: walk the bundle in time order keeping, per entity (a token, an identity, a storage
 //! location, or the whole bundle), the values it has been seen with. An event the query selects whose value is new
 //! is a finding when the entity already had a quiet baseline: history at least `baseline` old, with at least one
-//! known value. Later events with the same new value join that finding.
+//! known value. Later events with the same new value join that finding. With `settle`, a value seen only
+//! recently (less than `settle` before) still counts as new: an org-wide rule should not learn the attacker's
+//! network from the attacker's own first minutes in another log.
 //!
 //! "Network" is the IPv4 /24 or IPv6 /48 around the source IP: the logs carry no ASN, and a new /24 is the closest
 //! honest proxy for "a network this key never used". Values that are not IP addresses (AWS records a service name
 //! such as `lambda.amazonaws.com` when a service calls) are not networks and never count as new.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::explain::what;
@@ -100,7 +102,8 @@ impl Derived {
 
 struct Seen {
     since: Nanos,
-    known: HashSet<u32>,
+    /// Each known value and when it was first seen.
+    known: HashMap<u32, Nanos>,
     /// The first known values, for the explanation.
     examples: Vec<u32>,
 }
@@ -194,7 +197,8 @@ pub(super) fn run(
                 if let Some(&h) = open.get(&(e, v)) {
                     hits[h].rows.push(r);
                 } else if let Some(s) = seen.get(&e) {
-                    if !s.known.contains(&v) && !s.known.is_empty() && t - s.since >= f.baseline {
+                    let settled = s.known.get(&v).is_some_and(|&t0| t - t0 >= f.settle);
+                    if !settled && !s.known.is_empty() && t - s.since >= f.baseline {
                         open.insert((e, v), hits.len());
                         hits.push(Hit {
                             entity: e,
@@ -211,12 +215,15 @@ pub(super) fn run(
         if is_hist {
             let s = seen.entry(e).or_insert_with(|| Seen {
                 since: t,
-                known: HashSet::new(),
+                known: HashMap::new(),
                 examples: Vec::new(),
             });
             if let Some(v) = v {
-                if s.known.insert(v) && s.examples.len() < 3 {
-                    s.examples.push(v);
+                if !s.known.contains_key(&v) {
+                    s.known.insert(v, t);
+                    if s.examples.len() < 3 {
+                        s.examples.push(v);
+                    }
                 }
             }
         }
@@ -276,7 +283,7 @@ pub(super) fn run(
                     code: attr[first],
                 })
                 .filter(|k| k.code != NULL),
-                Some("the bundle".to_string()),
+                Some(String::new()),
             ),
         };
         let subject = match (subject, main) {
@@ -308,14 +315,25 @@ pub(super) fn run(
             String::new()
         };
         let plural = if h.known == 1 { "" } else { "s" };
-        let expl = format!(
-            "{subject}: {} {phrase} after {} of history with {} known {}{plural} ({}{more})",
-            what(ctx, &h.rows)?,
+        let history = format!(
+            "{} of history with {} known {}{plural} ({}{more})",
             duration::format(h.history),
             h.known,
             f.attribute.name(),
             examples.join(", ")
         );
+        let expl = if subject.is_empty() {
+            // The whole bundle's history: say so instead of naming an entity.
+            format!(
+                "{} {phrase}, new to the bundle after {history}",
+                what(ctx, &h.rows)?
+            )
+        } else {
+            format!(
+                "{subject}: {} {phrase} after {history}",
+                what(ctx, &h.rows)?
+            )
+        };
         out.push(ctx.finding(rule, main, &h.rows, expl)?);
     }
     Ok(out)

@@ -295,6 +295,26 @@ fn first_seen_networks_and_history_scope() {
 }
 
 #[test]
+fn first_seen_settle_keeps_recent_values_new() {
+    let base = "kind = \"first_seen\"\nquery = \"action:AssumeRole\"\nentity = \"any\"\nattribute = \"network\"\nbaseline = \"24h\"";
+    let a = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "AssumeRole"), (Col::SourceIp, ip)]);
+    let other = |at: Nanos, ip: &str| ev(at, &[(Col::Action, "ListSecrets"), (Col::SourceIp, ip)]);
+    // The attacker's address shows up in another log ten minutes before the AssumeRole.
+    let evs = [
+        other(0, "203.0.113.10"),
+        other(30 * HOUR, "198.51.100.77"),
+        a(30 * HOUR + 10 * M, "198.51.100.77"),
+    ];
+    assert!(
+        run(base, &evs).is_empty(),
+        "without settle the network is already known"
+    );
+    let f = run(&format!("{base}\nsettle = \"24h\""), &evs);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].events_total, 1);
+}
+
+#[test]
 fn first_seen_role_and_location() {
     let body = "kind = \"first_seen\"\nquery = \"action:PutObject\"\nentity = \"location\"\ndepth = 1\nattribute = \"role\"\nhistory = \"query\"\nbaseline = \"24h\"";
     let put = |at: Nanos, identity: &str, issuer: &str, asset: &str| {

@@ -159,6 +159,7 @@ depth = 2
 attribute = "network"
 baseline = "1d"
 history = "query"
+settle = "2h"
 
 [[rule]]
 id = "s"
@@ -198,6 +199,7 @@ enabled = false
         (f.entity, f.attribute, f.depth, f.history),
         (Scope::Location, Attribute::Network, 2, History::Query)
     );
+    assert_eq!(f.settle, 2 * duration::HOUR);
     let RuleKind::Sequence(s) = &rules[2].kind else {
         panic!()
     };
