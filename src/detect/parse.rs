@@ -75,6 +75,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "baseline",
             "history",
             "settle",
+            "max_known",
             "depth",
         ],
         "sequence" => &["first", "then", "by", "within"],
@@ -514,6 +515,16 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         "all or query",
     )?;
     let settle = f.opt_duration("settle")?.unwrap_or(0);
+    let max_known = match f.opt_number("max_known")? {
+        None => None,
+        Some(n) if n >= 1.0 && n.fract() == 0.0 => Some(n as usize),
+        Some(n) => {
+            return Err(f.err(
+                "max_known",
+                format!("{n}: expected a whole number of at least 1"),
+            ))
+        }
+    };
     let depth = match f.opt_number("depth")? {
         None => 1,
         Some(d) if d >= 1.0 && d.fract() == 0.0 && d <= 32.0 => d as usize,
@@ -531,6 +542,7 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         baseline,
         history,
         settle,
+        max_known,
         depth,
     }))
 }

@@ -227,6 +227,9 @@ pub struct FirstSeenRule {
     pub history: History,
     /// A value counts as known only once it was first seen at least this long before (0: at once).
     pub settle: Nanos,
+    /// Only an entity with at most this many known values has a baseline worth comparing with: a key that roams
+    /// over dozens of addresses makes every new one unremarkable.
+    pub max_known: Option<usize>,
     /// Path segments kept for `entity = "location"`.
     pub depth: usize,
 }

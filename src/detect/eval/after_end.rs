@@ -3,7 +3,7 @@
 //! from a revoked one still in use (an STS session outlives the key that made it), or an entity active after an end
 //! date the analyst set (`DetectOptions::end_dates`: the day someone left, the hour a key was rotated).
 
-use std::collections::HashMap;
+use super::FastMap;
 
 use super::explain::{failures, from_ips, what, who};
 use super::{Ctx, Key, NULL};
@@ -26,7 +26,7 @@ pub(super) fn run(
     a: &AfterEndRule,
     opts: &DetectOptions,
 ) -> Result<Vec<Finding>, DetectError> {
-    let mut ends: HashMap<Key, End> = HashMap::new();
+    let mut ends: FastMap<Key, End> = FastMap::default();
     let mut put = |k: Key, e: End| match ends.get(&k) {
         Some(old) if old.at <= e.at => {}
         _ => {
@@ -93,7 +93,7 @@ pub(super) fn run(
         return Ok(Vec::new());
     }
     // One pass per column that has ends.
-    let mut after: HashMap<Key, Vec<u32>> = HashMap::new();
+    let mut after: FastMap<Key, Vec<u32>> = FastMap::default();
     let mut cols: Vec<Col> = ends.keys().map(|k| k.col).collect();
     cols.sort();
     cols.dedup();

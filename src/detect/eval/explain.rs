@@ -1,6 +1,6 @@
 //! Pieces of the one-line explanations: counts with separators, what the events were, how many failed, sizes.
 
-use std::collections::HashMap;
+use super::FastMap;
 
 use super::{Ctx, NULL};
 use crate::detect::DetectError;
@@ -53,7 +53,7 @@ pub(crate) fn tally(
     rows: &[u32],
 ) -> Result<Vec<(&'static str, usize)>, DetectError> {
     let codes = ctx.codes(col)?;
-    let mut n: HashMap<u32, usize> = HashMap::new();
+    let mut n: FastMap<u32, usize> = FastMap::default();
     for &r in rows {
         let c = codes[r as usize];
         if c != NULL {

@@ -9,7 +9,7 @@
 //! honest proxy for "a network this key never used". Values that are not IP addresses (AWS records a service name
 //! such as `lambda.amazonaws.com` when a service calls) are not networks and never count as new.
 
-use std::collections::HashMap;
+use super::{FastMap, FastSet};
 use std::net::IpAddr;
 
 use super::explain::what;
@@ -66,14 +66,26 @@ pub(crate) fn location_of(asset: &str, depth: usize) -> String {
 }
 
 /// Interns derived values (networks, locations) as small ids, computing each dictionary code's value once.
-#[derive(Default)]
 struct Derived {
-    by_code: HashMap<u32, Option<u32>>,
+    /// Code -> id, `UNSET` before the code was seen, `NONE` when it has no value.
+    by_code: Vec<u32>,
     texts: Vec<String>,
-    ids: HashMap<String, u32>,
+    /// Derived from log content: a keyed (SipHash) map.
+    ids: std::collections::HashMap<String, u32>,
 }
 
+const UNSET: u32 = u32::MAX;
+const NONE: u32 = u32::MAX - 1;
+
 impl Derived {
+    fn new() -> Self {
+        Derived {
+            by_code: Vec::new(),
+            texts: Vec::new(),
+            ids: std::collections::HashMap::new(),
+        }
+    }
+
     fn get(
         &mut self,
         code: u32,
@@ -83,8 +95,15 @@ impl Derived {
         if code == NULL {
             return None;
         }
-        if let Some(v) = self.by_code.get(&code) {
-            return *v;
+        if self.by_code.is_empty() {
+            // Sized on first use: only the derivation a rule needs pays for its table.
+            let n = crate::frame::assemble::cat_mapping_ref().num_cats_upper_bound();
+            self.by_code = vec![UNSET; n.max(1)];
+        }
+        match self.by_code.get(code as usize).copied() {
+            Some(NONE) => return None,
+            Some(UNSET) | None => {}
+            Some(id) => return Some(id),
         }
         let v = text.and_then(f).map(|s| match self.ids.get(&s) {
             Some(&id) => id,
@@ -95,7 +114,9 @@ impl Derived {
                 id
             }
         });
-        self.by_code.insert(code, v);
+        if let Some(slot) = self.by_code.get_mut(code as usize) {
+            *slot = v.unwrap_or(NONE);
+        }
         v
     }
 }
@@ -103,7 +124,7 @@ impl Derived {
 struct Seen {
     since: Nanos,
     /// Each known value and when it was first seen.
-    known: HashMap<u32, Nanos>,
+    known: FastMap<u32, Nanos>,
     /// The first known values, for the explanation.
     examples: Vec<u32>,
 }
@@ -148,9 +169,9 @@ pub(super) fn run(
         ctx.codes(attr_col)?.to_vec()
     };
     let joins = ctx.joins()?;
-    let mut networks = Derived::default();
-    let mut ips = Derived::default();
-    let mut locations = Derived::default();
+    let mut networks = Derived::new();
+    let mut ips = Derived::new();
+    let mut locations = Derived::new();
 
     let mut value_of = |r: usize| -> Option<u32> {
         let c = attr[r];
@@ -184,12 +205,29 @@ pub(super) fn run(
         (code != NULL).then_some(code as u64)
     };
 
-    let mut seen: HashMap<u64, Seen> = HashMap::new();
+    // With every event as history, only the entities some candidate names need one.
+    let tracked: Option<FastSet<u64>> = match f.history {
+        History::All => Some(cand.iter().filter_map(|&r| entity_of(r as usize)).collect()),
+        History::Query => None,
+    };
+    let mut seen: FastMap<u64, Seen> = FastMap::default();
     let mut hits: Vec<Hit> = Vec::new();
-    let mut open: HashMap<(u64, u32), usize> = HashMap::new();
+    let mut open: FastMap<(u64, u32), usize> = FastMap::default();
+    let mut with_hits: FastSet<u64> = FastSet::default();
     let mut visit = |r: u32, is_cand: bool, is_hist: bool| {
         let ri = r as usize;
         let Some(e) = entity_of(ri) else { return };
+        if tracked.as_ref().is_some_and(|t| !t.contains(&e)) {
+            return;
+        }
+        // An entity past `max_known` never fires again and learns nothing more: only its open findings still
+        // collect events.
+        let roaming = f
+            .max_known
+            .is_some_and(|m| seen.get(&e).is_some_and(|s| s.known.len() > m));
+        if roaming && !(is_cand && with_hits.contains(&e)) {
+            return;
+        }
         let v = value_of(ri);
         let t = ctx.times[ri];
         if is_cand {
@@ -198,8 +236,10 @@ pub(super) fn run(
                     hits[h].rows.push(r);
                 } else if let Some(s) = seen.get(&e) {
                     let settled = s.known.get(&v).is_some_and(|&t0| t - t0 >= f.settle);
-                    if !settled && !s.known.is_empty() && t - s.since >= f.baseline {
+                    let stable = f.max_known.is_none_or(|m| s.known.len() <= m);
+                    if !settled && !s.known.is_empty() && stable && t - s.since >= f.baseline {
                         open.insert((e, v), hits.len());
+                        with_hits.insert(e);
                         hits.push(Hit {
                             entity: e,
                             value: v,
@@ -212,10 +252,10 @@ pub(super) fn run(
                 }
             }
         }
-        if is_hist {
+        if is_hist && !roaming {
             let s = seen.entry(e).or_insert_with(|| Seen {
                 since: t,
-                known: HashMap::new(),
+                known: FastMap::default(),
                 examples: Vec::new(),
             });
             if let Some(v) = v {

@@ -8,7 +8,7 @@
 //! - The *principal* of a record is its token, else the only token its identity ever used in the bundle (a session
 //!   ARN has exactly one key), else its identity.
 
-use std::collections::HashMap;
+use super::FastMap;
 
 use super::{Ctx, Key, NULL};
 use crate::detect::DetectError;
@@ -21,14 +21,14 @@ pub(crate) struct Joins {
     /// Row -> its call's primary row; empty when no record repeats another.
     primary: Vec<u32>,
     /// Identity code -> its only token code (or `MANY`).
-    only_token: HashMap<u32, u32>,
+    only_token: FastMap<u32, u32>,
 }
 
 impl Joins {
     pub fn build(ctx: &Ctx<'_>) -> Result<Self, DetectError> {
         let identity = ctx.codes(Col::Identity)?;
         let token = ctx.codes(Col::Token)?;
-        let mut only_token: HashMap<u32, u32> = HashMap::new();
+        let mut only_token: FastMap<u32, u32> = FastMap::default();
         for (&i, &t) in identity.iter().zip(token) {
             if i == NULL || t == NULL {
                 continue;
@@ -49,7 +49,9 @@ impl Joins {
         if mixed {
             if let Ok(c) = ctx.df.column(Col::RequestId.name()) {
                 let ids = c.str()?;
-                let mut first_of: HashMap<&str, (u32, u32)> = HashMap::new();
+                // Request ids are log content: a keyed (SipHash) map, not the fixed fast hasher.
+                let mut first_of: std::collections::HashMap<&str, (u32, u32)> =
+                    std::collections::HashMap::new();
                 let mut any = false;
                 primary = (0..ctx.n as u32).collect();
                 for (r, id) in ids.iter().enumerate() {

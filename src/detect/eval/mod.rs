@@ -26,6 +26,11 @@ use crate::frame::schema::Kind;
 use crate::frame::{Col, EventKey};
 use crate::util::time::Nanos;
 
+/// Hash maps keyed by dictionary codes: a fast, fixed hasher (the keys are not attacker-chosen strings, and a
+/// fixed seed keeps runs reproducible).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
+
 /// A null dictionary code.
 pub(crate) const NULL: u32 = u32::MAX;
 
@@ -45,7 +50,7 @@ pub(crate) struct Ctx<'a> {
     pub span: (Nanos, Nanos),
     codes: Vec<OnceLock<Vec<u32>>>,
     nums: Vec<OnceLock<Vec<u64>>>,
-    term_rows: Mutex<HashMap<String, std::sync::Arc<Vec<u32>>>>,
+    term_rows: Mutex<FastMap<String, std::sync::Arc<Vec<u32>>>>,
     lineage: OnceLock<Lineage>,
     joins: OnceLock<joins::Joins>,
     reader: FrameReader<'a>,
@@ -74,7 +79,7 @@ impl<'a> Ctx<'a> {
             span,
             codes: (0..Col::ALL.len()).map(|_| OnceLock::new()).collect(),
             nums: (0..Col::ALL.len()).map(|_| OnceLock::new()).collect(),
-            term_rows: Mutex::new(HashMap::new()),
+            term_rows: Mutex::new(FastMap::default()),
             lineage: OnceLock::new(),
             joins: OnceLock::new(),
             reader: FrameReader::new(df)?,
@@ -176,7 +181,7 @@ impl<'a> Ctx<'a> {
     /// `rows` without the records that repeat a call another of `rows` already holds: the calls, not the records.
     pub fn calls(&self, rows: &[u32]) -> Result<Vec<u32>, DetectError> {
         let j = self.joins()?;
-        let set: HashSet<u32> = rows.iter().copied().collect();
+        let set: FastSet<u32> = rows.iter().copied().collect();
         Ok(rows
             .iter()
             .copied()
@@ -194,7 +199,7 @@ impl<'a> Ctx<'a> {
 
     /// Events grouped by `g`, each group's rows in time order; groups in first-seen order.
     pub fn grouped(&self, g: Group, rows: &[u32]) -> Result<Vec<(Key, Vec<u32>)>, DetectError> {
-        let mut at: HashMap<Key, usize> = HashMap::new();
+        let mut at: FastMap<Key, usize> = FastMap::default();
         let mut out: Vec<(Key, Vec<u32>)> = Vec::new();
         for &r in rows {
             let Some(k) = self.group_key(g, r)? else {
@@ -253,7 +258,7 @@ impl<'a> Ctx<'a> {
             let col = kind.col();
             let codes = self.codes(col)?;
             let mut seen: Vec<u32> = Vec::new();
-            let mut set: HashSet<u32> = HashSet::new();
+            let mut set: FastSet<u32> = FastSet::default();
             for &r in rows {
                 let c = codes[r as usize];
                 if c != NULL && main != Some(Key { col, code: c }) && set.insert(c) {

@@ -1,7 +1,12 @@
 //! A rule's queries to the rows they match. Terms are ANDed, so the most selective kind of term (a field on the
 //! action, service or source) runs first over the whole frame, and each further term only over the rows still
-//! in play: a rule touches the million-row frame once, then a few hundred rows. Every term is compiled by the
-//! query language itself (`query::compile`), so rules mean exactly what the `--where` filter means.
+//! in play: a rule touches the million-row frame once, then a few hundred rows.
+//!
+//! Rules mean exactly what the `--where` filter means: queries are parsed by the query language, and terms are
+//! compiled by it (`query::compile`), except field terms on dictionary-coded columns, which are evaluated here on
+//! the codes the same way `compile` does it (each distinct value present is tested once with the term's patterns,
+//! nulls never match, a negation keeps them) without building a Polars expression per rule. A test keeps the two
+//! in step.
 
 use std::sync::Arc;
 
@@ -10,10 +15,11 @@ use polars::prelude::*;
 use super::Ctx;
 use crate::detect::rule::Queries;
 use crate::detect::DetectError;
+use crate::frame::assemble::cat_mapping_ref;
 use crate::frame::schema::Kind;
 use crate::frame::Col;
 use crate::query::compile::compile_query;
-use crate::query::parse::BARE_COLUMNS;
+use crate::query::parse::{Pattern, BARE_COLUMNS};
 use crate::query::{Query, Term, TermKind};
 
 /// How early a term should run: lower first.
@@ -69,6 +75,56 @@ fn mask_of(df: DataFrame, e: Expr) -> PolarsResult<BooleanChunked> {
     Ok(m)
 }
 
+/// A field term on a dictionary-coded column, over `among` (or every row).
+fn cat_term(
+    ctx: &Ctx<'_>,
+    t: &Term,
+    col: Col,
+    pats: &[Pattern],
+    among: Option<&[u32]>,
+) -> Result<Vec<u32>, DetectError> {
+    let codes = ctx.codes(col)?;
+    // 0 = not tested yet, 1 = matches, 2 = does not.
+    let mut memo: Vec<u8> = vec![0; cat_mapping_ref().num_cats_upper_bound()];
+    let mut test = |code: u32| -> bool {
+        if code == super::NULL {
+            return false;
+        }
+        let slot = memo.get(code as usize).copied().unwrap_or(0);
+        if slot != 0 {
+            return slot == 1;
+        }
+        let m = ctx
+            .text(code)
+            .is_some_and(|v| pats.iter().any(|p| p.matches(v)));
+        if let Some(s) = memo.get_mut(code as usize) {
+            *s = if m { 1 } else { 2 };
+        }
+        m
+    };
+    let mut out = Vec::new();
+    let mut keep = |r: u32, out: &mut Vec<u32>| {
+        if test(codes[r as usize]) != t.negated {
+            out.push(r);
+        }
+    };
+    match among {
+        Some(rows) => rows.iter().for_each(|&r| keep(r, &mut out)),
+        None => (0..ctx.n as u32).for_each(|r| keep(r, &mut out)),
+    }
+    Ok(out)
+}
+
+/// The dictionary-coded column and patterns of a field term, if it is one.
+fn cat_field(t: &Term) -> Option<(Col, &[Pattern])> {
+    match &t.kind {
+        TermKind::Field { col, any_of } if col.kind() == Kind::Cat => {
+            Some((*col, any_of.as_slice()))
+        }
+        _ => None,
+    }
+}
+
 /// One term over the whole frame, cached by its text (rules share terms such as `token_kind:long_term`).
 fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>, DetectError> {
     if let Ok(cache) = ctx.term_rows.lock() {
@@ -76,14 +132,19 @@ fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>,
             return Ok(v.clone());
         }
     }
-    let q = Query {
-        terms: vec![t.clone()],
-    };
-    let rows = match compile_query(&q, ctx.df)? {
-        None => (0..ctx.n as u32).collect(),
-        Some(e) => {
-            let m = mask_of(ctx.df.clone(), e)?;
-            mask_rows(&m, None)
+    let rows = match cat_field(t) {
+        Some((col, pats)) => cat_term(ctx, t, col, pats, None)?,
+        None => {
+            let q = Query {
+                terms: vec![t.clone()],
+            };
+            match compile_query(&q, ctx.df)? {
+                None => (0..ctx.n as u32).collect(),
+                Some(e) => {
+                    let m = mask_of(ctx.df.clone(), e)?;
+                    mask_rows(&m, None)
+                }
+            }
         }
     };
     let rows = Arc::new(rows);
@@ -95,6 +156,9 @@ fn term_over_frame(ctx: &Ctx<'_>, text: &str, t: &Term) -> Result<Arc<Vec<u32>>,
 
 /// One term over `rows` only.
 fn term_over_rows(ctx: &Ctx<'_>, t: &Term, rows: &[u32]) -> Result<Vec<u32>, DetectError> {
+    if let Some((col, pats)) = cat_field(t) {
+        return cat_term(ctx, t, col, pats, Some(rows));
+    }
     let cols: Vec<PlSmallStr> = columns(t)
         .into_iter()
         .filter(|c| ctx.df.column(c.name()).is_ok())

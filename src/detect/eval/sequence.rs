@@ -3,7 +3,7 @@
 //! events inside it join; the finding is the `first` events and the `then` events, when there is at least one
 //! `then`. An event matching both queries counts as a `first`.
 
-use std::collections::HashMap;
+use super::FastMap;
 
 use super::explain::{what, who};
 use super::{Ctx, Key};
@@ -44,7 +44,7 @@ pub(super) fn run(
             j += 1;
         }
     }
-    let mut open: HashMap<Key, Open> = HashMap::new();
+    let mut open: FastMap<Key, Open> = FastMap::default();
     let mut done: Vec<(Key, Open)> = Vec::new();
     for (r, is_first) in events {
         let Some(k) = ctx.group_key(s.by, r)? else {

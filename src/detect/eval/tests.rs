@@ -249,6 +249,92 @@ fn first_seen_needs_a_quiet_baseline_and_a_known_value() {
 }
 
 #[test]
+fn first_seen_max_known_skips_roaming_entities() {
+    let body = "kind = \"first_seen\"\nquery = \"token_kind:long_term\"\nentity = \"token\"\nattribute = \"ip\"\nbaseline = \"24h\"\nmax_known = 2";
+    let roaming: Vec<Ev> = (0..4)
+        .map(|i| from(i * HOUR, "K", &format!("203.0.113.{i}")))
+        .chain([from(30 * HOUR, "K", "198.51.100.7")])
+        .collect();
+    assert!(
+        run(body, &roaming).is_empty(),
+        "four addresses already: a roamer"
+    );
+    let stable = [
+        from(0, "K", "203.0.113.1"),
+        from(HOUR, "K", "203.0.113.2"),
+        from(30 * HOUR, "K", "198.51.100.7"),
+    ];
+    assert_eq!(run(body, &stable).len(), 1);
+}
+
+#[test]
+fn cat_terms_mean_what_the_filter_means() {
+    // Field terms on dictionary-coded columns are evaluated on codes; they must select what `query::filter` does.
+    let evs = [
+        ev(
+            0,
+            &[
+                (Col::Action, "GetObject"),
+                (Col::Asset, "m/model.SAFETENSORS"),
+                (Col::SourceIp, "198.51.100.7"),
+                (Col::Token, "K"),
+            ],
+        ),
+        ev(
+            M,
+            &[
+                (Col::Action, "getobject"),
+                (Col::Asset, "m/config.json"),
+                (Col::SourceIp, "203.0.113.9"),
+            ],
+        ),
+        ev(
+            2 * M,
+            &[
+                (Col::Action, "PutObject"),
+                (Col::Asset, "d/train/x.parquet"),
+                (Col::Identity, "system:serviceaccount:kube-system:x"),
+            ],
+        ),
+        ev(
+            3 * M,
+            &[
+                (Col::Action, "ListBuckets"),
+                (Col::SourceIp, "lambda.amazonaws.com"),
+                (Col::Identity, "arn:u/a"),
+            ],
+        ),
+    ];
+    let df = frame(&evs);
+    let ctx = super::Ctx::new(&df).unwrap();
+    for q in [
+        "action:GetObject",
+        "action:getobject,ListBuckets",
+        "asset:*.safetensors",
+        "asset:/(?i)\\.(safetensors|json)$/",
+        "-asset:*.json",
+        "-identity:system:serviceaccount:kube-system:*",
+        "ip:198.51.100.0/24",
+        "-ip:198.51.100.0/24 action:GetObject",
+        "token:K action:GetObject,PutObject",
+        "action:GetObject -token:K",
+        "asset:nothing-like-this",
+    ] {
+        let parsed = crate::query::parse(q).unwrap();
+        let qs = crate::detect::rule::Queries(vec![(q.to_string(), parsed)]);
+        let ours = ctx.rows(&qs).unwrap();
+        let theirs = crate::query::filter(&df, q).unwrap();
+        let keys = crate::frame::key::keys(&df).unwrap();
+        let want: Vec<u32> = crate::frame::key::keys(&theirs)
+            .unwrap()
+            .iter()
+            .map(|k| keys.iter().position(|x| x == k).unwrap() as u32)
+            .collect();
+        assert_eq!(ours.as_slice(), want.as_slice(), "{q}");
+    }
+}
+
+#[test]
 fn first_seen_networks_and_history_scope() {
     let net = "kind = \"first_seen\"\nquery = \"action:AssumeRole\"\nentity = \"any\"\nattribute = \"network\"\nbaseline = \"24h\"";
     let a = |at: Nanos, ip: &str| {

@@ -8,7 +8,7 @@
 //! has no "outside", so `min_baseline` stands in. For `distinct(...)` the group's distinct values outside the window
 //! are used, an upper estimate of its usual per-window variety.
 
-use std::collections::HashMap;
+use super::FastMap;
 
 use super::explain::{bytes, distinct, number, what, who};
 use super::{Ctx, Key, NULL};
@@ -35,7 +35,7 @@ fn amount(ctx: &Ctx<'_>, of: SumOf, r: usize) -> Result<f64, DetectError> {
 /// The window's running measure.
 struct Window {
     sum: f64,
-    distinct: HashMap<u32, u32>,
+    distinct: FastMap<u32, u32>,
 }
 
 impl Window {
@@ -78,7 +78,7 @@ pub(super) fn run(
         };
         let joins = ctx.joins()?;
         if joins.has_repeats() {
-            let mut best: HashMap<u32, f64> = HashMap::new();
+            let mut best: FastMap<u32, f64> = FastMap::default();
             for (c, &r) in contrib.iter_mut().zip(rows.iter()) {
                 let call = joins.primary(r);
                 let had = best.get(&call).copied();
@@ -122,7 +122,7 @@ pub(super) fn run(
         };
         let mut w = Window {
             sum: 0.0,
-            distinct: HashMap::new(),
+            distinct: FastMap::default(),
         };
         let mut i = 0;
         let mut ep: Option<Episode> = None;

@@ -160,6 +160,7 @@ attribute = "network"
 baseline = "1d"
 history = "query"
 settle = "2h"
+max_known = 3
 
 [[rule]]
 id = "s"
@@ -200,6 +201,7 @@ enabled = false
         (Scope::Location, Attribute::Network, 2, History::Query)
     );
     assert_eq!(f.settle, 2 * duration::HOUR);
+    assert_eq!(f.max_known, Some(3));
     let RuleKind::Sequence(s) = &rules[2].kind else {
         panic!()
     };
