@@ -36,7 +36,7 @@ fn rules_of(f: &[Finding]) -> BTreeSet<&str> {
 /// The rules that fire on one dataset file include `want`.
 fn expect(d: &Path, rel: &str, want: &[&str]) -> Vec<Finding> {
     let s = load_path(&d.join(rel));
-    assert!(s.len() > 0, "{rel} loaded no events");
+    assert!(!s.is_empty(), "{rel} loaded no events");
     let f = run(&s);
     let got = rules_of(&f);
     for w in want {

@@ -148,24 +148,6 @@ pub(crate) fn on_assets(ctx: &Ctx<'_>, rows: &[u32]) -> Result<String, DetectErr
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_naturally() {
-        assert_eq!(thousands(1_800), "1,800");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(number(4.0), "4");
-        assert_eq!(number(0.163), "0.16");
-        assert_eq!(number(12.34), "12.3");
-        assert_eq!(number(1800.4), "1,800");
-        assert_eq!(bytes(19_752_000_000.0), "19.8 GB");
-        assert_eq!(bytes(512.0), "512 B");
-    }
-}
-
 /// `token AKIA... (arn:aws:iam::1:user/ci)`: the group entity, with the identity behind a token when the events
 /// name exactly one.
 pub(crate) fn who(ctx: &Ctx<'_>, key: super::Key, rows: &[u32]) -> Result<String, DetectError> {
@@ -203,4 +185,22 @@ pub(crate) fn distinct(ctx: &Ctx<'_>, col: Col, rows: &[u32]) -> Result<String, 
         thousands(t.len() as u64),
         shown.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(thousands(1_800), "1,800");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(number(4.0), "4");
+        assert_eq!(number(0.163), "0.16");
+        assert_eq!(number(12.34), "12.3");
+        assert_eq!(number(1800.4), "1,800");
+        assert_eq!(bytes(19_752_000_000.0), "19.8 GB");
+        assert_eq!(bytes(512.0), "512 B");
+    }
 }

@@ -259,8 +259,8 @@ pub(super) fn run(
                 examples: Vec::new(),
             });
             if let Some(v) = v {
-                if !s.known.contains_key(&v) {
-                    s.known.insert(v, t);
+                if let std::collections::hash_map::Entry::Vacant(slot) = s.known.entry(v) {
+                    slot.insert(t);
                     if s.examples.len() < 3 {
                         s.examples.push(v);
                     }

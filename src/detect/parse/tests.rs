@@ -283,3 +283,16 @@ fn merging_clashes_or_overrides() {
         "{e}"
     );
 }
+
+#[test]
+fn docs_list_every_shipped_rule() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/detect.md")).unwrap();
+    for r in RulePack::builtin().unwrap().rules() {
+        let row = doc
+            .lines()
+            .find(|l| l.contains(&format!("| `{}` |", r.id)))
+            .unwrap_or_else(|| panic!("docs/detect.md misses rule {}", r.id));
+        assert!(row.contains(&format!("| {} |", r.severity)), "{row}");
+        assert!(row.contains(&r.techniques.join(" ")), "{row}");
+    }
+}
