@@ -5,14 +5,13 @@
 
 mod common;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use common::*;
 use heist::detect::{detect, in_time_order, DetectOptions, Finding, Flags, RulePack};
 use heist::entities::EntityKind;
-use heist::frame::{key, EventStore};
+use heist::frame::EventStore;
 use heist::ingest::{load, LoadOptions, Progress};
 use heist::synth::sample::gcp::{CI_KEY_ID, NEW_KEY_ID};
 use heist::synth::sample::k8s::{MINTED_JTI, RUNNER_JTI};
@@ -178,8 +177,8 @@ fn every_finding_leads_to_the_events_behind_it() {
             "{}: the sample's findings are small",
             x.rule
         );
-        let want: HashSet<_> = x.events.iter().cloned().collect();
-        let rows = key::rows_of(&store.frame, &want).unwrap();
+        // What `Enter` on the finding shows: the rows of its events.
+        let rows = x.rows(&store.frame).unwrap();
         assert_eq!(
             rows.len(),
             x.events.len(),

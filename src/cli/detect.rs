@@ -13,7 +13,6 @@ use super::table::Table;
 use super::BundleArgs;
 use crate::detect::{detect, in_time_order, DetectOptions, Finding, RulePack, Severity};
 use crate::entities::{Entity, EntityKind};
-use crate::util::sanitize::for_terminal;
 use crate::util::time::{format_utc, parse_any, Nanos};
 
 /// `--json`: the findings in the order asked for, each with its fields in the order of `Finding`.
@@ -117,7 +116,8 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The human listing: a header line, one aligned row per finding, every cell neutralised for the terminal.
+/// The human listing: a header line, one aligned row per finding, every cell neutralised for the terminal (the
+/// table does it: explanations quote log content).
 pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
     let mut s = format!(
         "{} findings from {} rules over {} events",
@@ -156,9 +156,69 @@ pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
             f.rule.clone(),
             f.techniques.join(" "),
             events,
-            for_terminal(&f.explanation).into_owned(),
+            f.explanation.clone(),
         ]);
     }
     s += &t.render();
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(explanation: &str, severity: Severity) -> Finding {
+        Finding {
+            rule: "r".into(),
+            title: "t".into(),
+            severity,
+            techniques: vec!["T1530".into(), "AML.T0035".into()],
+            entities: vec![Entity::new(EntityKind::Token, "K")],
+            entities_omitted: 0,
+            events: Vec::new(),
+            events_total: 1_234,
+            first: 0,
+            last: 0,
+            explanation: explanation.into(),
+        }
+    }
+
+    #[test]
+    fn listing_counts_and_neutralises() {
+        let a = finding("by ua python\u{1b}]0;pwned\u{7}\u{1b}[2J", Severity::High);
+        let b = finding("plain", Severity::Low);
+        let out = render(&[&a, &b], 43, 1_000_000);
+        assert!(
+            out.starts_with("2 findings from 43 rules over 1,000,000 events (1 high, 1 low)\n"),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+        assert!(out.contains("\\x1b]0;pwned\\x07\\x1b[2J"), "{out}");
+        assert!(out.contains("T1530 AML.T0035  1,234"), "{out}");
+        assert_eq!(
+            render(&[], 43, 5),
+            "0 findings from 43 rules over 5 events\n"
+        );
+    }
+
+    #[test]
+    fn end_dates_parse() {
+        let (e, t) = parse_end("identity:arn:aws:iam::1:user/bob@2026-10-05T09:00:00Z").unwrap();
+        assert_eq!(
+            e,
+            Entity::new(EntityKind::Identity, "arn:aws:iam::1:user/bob")
+        );
+        assert_eq!(crate::util::time::format_utc(t), "2026-10-05T09:00:00Z");
+        let (e, _) = parse_end("token:AKIA1@2026-10-05").unwrap();
+        assert_eq!(e.kind, EntityKind::Token);
+        for bad in [
+            "AKIA1",
+            "team:x@2026-10-05",
+            "token:AKIA1",
+            "token:AKIA1@soon",
+            "token:@2026-10-05",
+        ] {
+            assert!(parse_end(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -48,6 +48,16 @@ impl Finding {
         self.entities.first()
     }
 
+    /// The rows of `df` holding this finding's events (those named in `events`), in frame order: what `Enter` on a
+    /// finding shows.
+    pub fn rows(
+        &self,
+        df: &polars::prelude::DataFrame,
+    ) -> polars::prelude::PolarsResult<Vec<usize>> {
+        let keys: std::collections::HashSet<EventKey> = self.events.iter().cloned().collect();
+        crate::frame::key::rows_of(df, &keys)
+    }
+
     /// True when `events` holds only part of the events behind the finding.
     pub fn is_capped(&self) -> bool {
         self.events_total > self.events.len()
