@@ -3,8 +3,10 @@
 //! Layers, one direction: bundle -> [`ingest`] -> [`frame`] -> [`query`] (and entities, detections) -> CLI / TUI.
 //! Domain modules never import a terminal library.
 
+pub mod case;
 pub mod cli;
 pub mod entities;
+pub mod export;
 pub mod frame;
 pub mod ingest;
 pub mod query;

@@ -2,6 +2,7 @@
 
 mod entities;
 mod events;
+mod export;
 mod formats;
 mod load;
 mod pivot;
@@ -25,6 +26,9 @@ pub struct Cli {
     command: Option<Command>,
     /// Bundle paths (files, folders, .zip, .tar.gz, .gz) to open.
     paths: Vec<PathBuf>,
+    /// The TUI's case file (default: `<data dir>/cases/<bundle sha256>.json`; `HEIST_DATA_DIR` moves the data dir).
+    #[arg(long, value_name = "FILE")]
+    case: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -39,6 +43,8 @@ enum Command {
     Pivot(pivot::PivotArgs),
     /// Fuzzy search over every entity name.
     Find(entities::FindArgs),
+    /// The theft timeline (marked events, or a query's) as a Markdown report, or CSV / JSON lines.
+    Export(export::ExportArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
 }
@@ -77,18 +83,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Entities(a)) => entities::run(&a, stdout),
         Some(Command::Pivot(a)) => pivot::run(&a, stdout),
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
+        Some(Command::Export(a)) => export::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths),
+        None => tui(cli.paths, cli.case),
     }
 }
 
 /// `heist PATH...`: the TUI. Without a terminal (piped, CI) there is nothing to draw on: say what to run instead.
-fn tui(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -107,6 +114,10 @@ fn tui(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
         extra_formats: load::extra_formats(&[])?,
         ..crate::ingest::LoadOptions::default()
     };
-    crate::tui::run(paths, opts, keymap)?;
+    let case = match case {
+        Some(f) => crate::case::CaseLocation::File(f),
+        None => crate::case::CaseLocation::Default,
+    };
+    crate::tui::run(paths, opts, keymap, case)?;
     Ok(ExitCode::SUCCESS)
 }
