@@ -53,20 +53,77 @@ fn events_table_neutralises_hostile_user_agents() {
 #[test]
 fn counts_are_correct_on_the_sample() {
     let s = summary_json("samples/incident");
-    let events = heist::synth::sample::events();
-    // Every event the generator wrote, once: duplicates across the S3 copy, console and lookup exports are dropped.
-    let expected = events.len() as u64;
-    assert_eq!(s["events"], expected);
-    assert_eq!(s["sources"]["cloudtrail"], expected);
+    let expected = heist::synth::sample::expected_sources();
+    // Every event the generator wrote, once: duplicates across the S3 copy, console and lookup exports are dropped,
+    // and the Kubernetes stages of one request make one event.
+    let total: usize = expected.values().sum();
+    assert_eq!(s["events"], total as u64);
+    assert_eq!(
+        s["sources"].as_object().unwrap().len(),
+        expected.len(),
+        "{}",
+        s["sources"]
+    );
+    for (source, n) in &expected {
+        assert_eq!(s["sources"][source], *n as u64, "{source}");
+    }
     assert_eq!(s["error_count"], 1, "the cut-off CloudWatch line");
     assert!(s["errors"][0]["origin"]
         .as_str()
         .unwrap()
         .ends_with("cloudwatch/svc-backup-export.log:8"));
     assert_eq!(s["unreadable"][0]["origin"], "incident/NOTES.txt");
+    let skipped = s["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "the Bedrock large-body object");
+    assert!(skipped[0]["origin"].as_str().unwrap().contains("/data/"));
     assert!(s["duplicates"].as_u64().unwrap() > 0);
+    assert_eq!(
+        s["merged"], 10,
+        "the RequestReceived stages of the runner's requests"
+    );
+    let events = heist::synth::sample::events();
     let first = events.first().map(|(_, v)| v["eventTime"].clone()).unwrap();
     assert_eq!(s["time_range"]["first"], first);
+}
+
+#[test]
+fn one_ip_query_returns_the_attacker_in_every_source_in_time_order() {
+    let out = stdout(&heist(&[
+        "events",
+        "samples/incident",
+        "--where",
+        "ip:198.51.100.77",
+        "--format",
+        "jsonl",
+    ]));
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut per_source = std::collections::BTreeMap::<String, usize>::new();
+    for r in &rows {
+        assert_eq!(r["source_ip"], "198.51.100.77");
+        *per_source
+            .entry(r["source"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    let sources: Vec<&str> = per_source.keys().map(String::as_str).collect();
+    assert_eq!(
+        sources,
+        [
+            "anthropic_activity",
+            "azure",
+            "cloudtrail",
+            "gcp",
+            "k8s",
+            "s3access"
+        ],
+        "every source that logs a caller IP (Azure OpenAI masks it; OpenAI and Bedrock log none)"
+    );
+    let times: Vec<&str> = rows.iter().map(|r| r["time"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "time ordered across sources");
 }
 
 #[test]
@@ -95,7 +152,7 @@ fn where_queries_count_correctly() {
         "values are case-insensitive"
     );
     assert_eq!(
-        count("ip:198.51.100.0/24"),
+        count("ip:198.51.100.0/24 source:cloudtrail"),
         by(&|v| v["sourceIPAddress"] == "198.51.100.77")
     );
     assert_eq!(
@@ -103,20 +160,25 @@ fn where_queries_count_correctly() {
         4
     );
     assert_eq!(
-        count("-outcome:success"),
+        count("-outcome:success source:cloudtrail"),
         by(&|v| v.get("errorCode").is_some())
     );
     assert_eq!(
-        count("time>=2026-10-05T02:00:00Z time<2026-10-05T03:00:00Z"),
+        count("time>=2026-10-05T02:00:00Z time<2026-10-05T03:00:00Z source:cloudtrail"),
         by(&|v| {
             let t = v["eventTime"].as_str().unwrap();
             ("2026-10-05T02:00:00Z".."2026-10-05T03:00:00Z").contains(&t)
         })
     );
     assert_eq!(
-        count("minted:*"),
+        count("minted:* source:cloudtrail"),
         4,
         "two CI AssumeRoles, the attacker's AssumeRole, the backdoor key"
+    );
+    assert_eq!(
+        count("minted:* -source:cloudtrail"),
+        4,
+        "the Kubernetes TokenRequest, the GCP service-account key, the Azure sign-in's token, the OpenAI key"
     );
     assert_eq!(
         count("exfil"),
@@ -132,7 +194,11 @@ fn where_queries_count_correctly() {
     };
     assert_eq!(
         count("model-registry-reader"),
-        by(&names_reader),
+        by(&names_reader)
+            + heist::synth::sample::aws_logs::s3_access_lines(&events)
+                .iter()
+                .filter(|(_, l)| l.contains("model-registry-reader"))
+                .count(),
         "bare words search identity and asset"
     );
 }

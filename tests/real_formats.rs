@@ -110,9 +110,24 @@ fn gcp_audit_logs() {
     let Some(d) = real_data() else { return };
     for (rel, events, errors, dups) in [
         ("plaso-test-data/gcp_logging.jsonl", 9, 2, 0),
-        ("sekoia-intake-formats/Google_Cloud__Google_Cloud_Audit.jsonl", 26, 0, 1),
-        ("elastic-integrations/gcp_vertexai__test-vertexai.log", 4, 0, 0),
-        ("elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log", 1, 0, 0),
+        (
+            "sekoia-intake-formats/Google_Cloud__Google_Cloud_Audit.jsonl",
+            26,
+            0,
+            1,
+        ),
+        (
+            "elastic-integrations/gcp_vertexai__test-vertexai.log",
+            4,
+            0,
+            0,
+        ),
+        (
+            "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log",
+            1,
+            0,
+            0,
+        ),
         ("dftimewolf/gcp-project-logs.jsonl", 98, 0, 0),
         // Panther's fixtures are hand-written: 59 have no time or no method at all.
         ("panther-analysis/GCP_AuditLog.jsonl", 130, 59, 17),
@@ -127,21 +142,35 @@ fn gcp_audit_logs() {
         );
         errors_explained(
             &s,
-            &["not an audit log entry", "no methodName", "no protoPayload", "timestamp"],
+            &[
+                "not an audit log entry",
+                "no methodName",
+                "no protoPayload",
+                "timestamp",
+            ],
         );
     }
     let s = load_file(&d, "elastic-integrations/gcp_vertexai__test-vertexai.log");
     assert_eq!(count(&s, "kind:model"), 4);
     assert_eq!(count(&s, "outcome:failure"), 1);
-    let s = load_file(&d, "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log");
+    let s = load_file(
+        &d,
+        "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log",
+    );
     assert_eq!(
-        count(&s, "minted:made-up-ci-account@project-id.iam.gserviceaccount.com"),
+        count(
+            &s,
+            "minted:made-up-ci-account@project-id.iam.gserviceaccount.com"
+        ),
         0,
         "no token is minted by name"
     );
     insta::assert_snapshot!(
         "gcp_iamcredentials",
-        events_jsonl(&d, "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log")
+        events_jsonl(
+            &d,
+            "elastic-integrations/gcp_audit__test-iamcredentials-googleapis-com.log"
+        )
     );
     insta::assert_snapshot!(
         "gcp_vertexai",
@@ -182,7 +211,10 @@ fn openai_audit_logs() {
     let Some(d) = real_data() else { return };
     let s = load_file(&d, "panther-analysis/OpenAI_Audit.jsonl");
     assert_format(&s, "openai");
-    assert_eq!((s.len(), s.report.error_count, s.report.duplicates), (29, 0, 4));
+    assert_eq!(
+        (s.len(), s.report.error_count, s.report.duplicates),
+        (29, 0, 4)
+    );
     let s = load_file(&d, "elastic-integrations/openai__test-audit.log");
     assert_format(&s, "openai");
     assert_eq!((s.len(), s.report.error_count), (1, 0));
@@ -201,21 +233,44 @@ fn openai_audit_logs() {
 fn azure_openai_diagnostic_logs() {
     let Some(d) = real_data() else { return };
     for (rel, events) in [
-        ("elastic-integrations/azure_openai__test-open-ai-request-response.log", 3),
-        ("elastic-integrations/azure_openai__test-open-ai-audit.log", 1),
-        ("elastic-integrations/azure_openai__test-open-ai-gateway.log", 2),
+        (
+            "elastic-integrations/azure_openai__test-open-ai-request-response.log",
+            3,
+        ),
+        (
+            "elastic-integrations/azure_openai__test-open-ai-audit.log",
+            1,
+        ),
+        (
+            "elastic-integrations/azure_openai__test-open-ai-gateway.log",
+            2,
+        ),
     ] {
         let s = load_file(&d, rel);
         assert_format(&s, "azure_openai");
-        assert_eq!((s.len(), s.report.error_count), (events, 0), "{rel}: {:?}", s.report.errors);
+        assert_eq!(
+            (s.len(), s.report.error_count),
+            (events, 0),
+            "{rel}: {:?}",
+            s.report.errors
+        );
     }
-    let s = load_file(&d, "elastic-integrations/azure_openai__test-open-ai-request-response.log");
+    let s = load_file(
+        &d,
+        "elastic-integrations/azure_openai__test-open-ai-request-response.log",
+    );
     // Masked IPs are kept as given.
     assert!(count(&s, "ip:81.2.69.***") >= 1);
-    let s = load_file(&d, "elastic-integrations/azure_openai__test-open-ai-audit.log");
+    let s = load_file(
+        &d,
+        "elastic-integrations/azure_openai__test-open-ai-audit.log",
+    );
     assert_eq!(count(&s, "action:ListKey"), 1);
     insta::assert_snapshot!(
         "azure_openai_request_response",
-        events_jsonl(&d, "elastic-integrations/azure_openai__test-open-ai-request-response.log")
+        events_jsonl(
+            &d,
+            "elastic-integrations/azure_openai__test-open-ai-request-response.log"
+        )
     );
 }

@@ -8,6 +8,7 @@ use std::ops::Range;
 use polars::prelude::*;
 
 use super::EntityKind;
+use crate::frame::assemble::cat_mapping_ref;
 use crate::frame::Col;
 use crate::query::mask::is_any;
 use crate::util::time::Nanos;
@@ -109,12 +110,18 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
         "bytes",
     ];
     order.extend(counterpart_names(kind));
+    order.push("__key");
     let grouped = base
         .clone()
         .lazy()
         .filter(col(key.name()).is_not_null())
-        .group_by([col(key.name()).cast(DataType::String).alias("name")])
+        // Group on the dictionary codes; only the group keys become strings.
+        .group_by([col(key.name())])
         .agg(aggs)
+        .with_columns([
+            col(key.name()).cast(DataType::String).alias("name"),
+            col(key.name()).alias("__key"),
+        ])
         .select(order.iter().map(|n| col(*n)).collect::<Vec<_>>())
         .sort_by_exprs(
             [col("events"), col("name")],
@@ -124,26 +131,26 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
 
     let actions = pairs(&base, key, Col::Action)?;
     let sources = pairs(&base, key, Col::Source)?;
-    let names = grouped.column("name")?.str()?;
+    let mapping = cat_mapping_ref();
+    let name_of = |code: u32| mapping.cat_to_str(code).unwrap_or("");
+    let keys = grouped.column("__key")?.cat32()?.physical().clone();
     let mut top = Vec::with_capacity(grouped.height());
     let mut srcs = Vec::with_capacity(grouped.height());
-    for name in names.iter() {
-        let name = name.unwrap_or("");
-        top.push(ranked(actions.get(name), TOP_ACTIONS, true));
-        srcs.push(ranked(sources.get(name), usize::MAX, false));
+    for code in keys.iter() {
+        let code = code.unwrap_or(u32::MAX);
+        top.push(ranked(actions.get(&code), TOP_ACTIONS, true, &name_of));
+        srcs.push(ranked(sources.get(&code), usize::MAX, false, &name_of));
     }
-    let mut out = grouped;
+    let mut out = grouped.drop("__key")?;
     out.with_column(Column::new("top_actions".into(), top))?;
     out.with_column(Column::new("sources".into(), srcs))?;
     Ok(out)
 }
 
-/// (key, other) -> count, grouped.
-fn pairs(
-    df: &DataFrame,
-    key: Col,
-    other: Col,
-) -> PolarsResult<HashMap<String, Vec<(String, u64)>>> {
+type Pairs = HashMap<u32, Vec<(u32, u64)>, foldhash::fast::FixedState>;
+
+/// key code -> [(other code, count)], grouped on dictionary codes (no string is built per row).
+fn pairs(df: &DataFrame, key: Col, other: Col) -> PolarsResult<Pairs> {
     let g = df
         .clone()
         .lazy()
@@ -153,43 +160,40 @@ fn pairs(
                 .is_not_null()
                 .and(col(other.name()).is_not_null()),
         )
-        .group_by([
-            col(key.name()).cast(DataType::String),
-            col(other.name()).cast(DataType::String),
-        ])
+        .group_by([col(key.name()), col(other.name())])
         .agg([len().cast(DataType::UInt64).alias("__n")])
         .collect()?;
-    let k = g.column(key.name())?.str()?;
-    let o = g.column(other.name())?.str()?;
+    let k = g.column(key.name())?.cat32()?.physical();
+    let o = g.column(other.name())?.cat32()?.physical();
     let n = g.column("__n")?.u64()?;
-    let mut out: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+    let mut out = Pairs::default();
     for ((k, o), n) in k.iter().zip(o.iter()).zip(n.iter()) {
         if let (Some(k), Some(o), Some(n)) = (k, o, n) {
-            out.entry(k.to_string())
-                .or_default()
-                .push((o.to_string(), n));
+            out.entry(k).or_default().push((o, n));
         }
     }
     Ok(out)
 }
 
 /// "A 3, B 1" (with counts, most first) or "a, b" (names only, alphabetical).
-fn ranked(v: Option<&Vec<(String, u64)>>, max: usize, counts: bool) -> String {
+fn ranked(
+    v: Option<&Vec<(u32, u64)>>,
+    max: usize,
+    counts: bool,
+    name: &dyn Fn(u32) -> &'static str,
+) -> String {
     let Some(v) = v else { return String::new() };
-    let mut v: Vec<&(String, u64)> = v.iter().collect();
+    let mut v: Vec<(&str, u64)> = v.iter().map(|&(c, n)| (name(c), n)).collect();
     if counts {
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         v.iter()
             .take(max)
             .map(|(a, n)| format!("{a} {n}"))
             .collect::<Vec<_>>()
             .join(", ")
     } else {
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v.iter()
-            .map(|(a, _)| a.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")
     }
 }
 

@@ -18,10 +18,11 @@ pub fn value_counts(df: &DataFrame, col: Col) -> PolarsResult<Vec<(String, u64)>
     let g = df
         .clone()
         .lazy()
-        .select([polars::prelude::col(name).cast(DataType::String)])
+        .select([polars::prelude::col(name)])
         .filter(polars::prelude::col(name).is_not_null())
         .group_by([polars::prelude::col(name)])
         .agg([len().alias("n")])
+        .with_column(polars::prelude::col(name).cast(DataType::String))
         .collect()?;
     let names = g.column(name)?.str()?;
     let ns = g.column("n")?.cast(&DataType::UInt64)?;

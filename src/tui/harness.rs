@@ -48,8 +48,19 @@ impl Harness {
             export_dir,
         );
         let mut h = Self::with_state(state, width, height);
-        let loaded = jobs::load(paths, &LoadOptions::default(), &Progress::default());
+        let loaded = jobs::load(
+            paths,
+            &LoadOptions::with_builtin_mappings(),
+            &Progress::default(),
+        );
         h.send(Msg::Loaded(loaded));
+        h
+    }
+
+    /// A harness over an already loaded store (benchmarks load once, then draw).
+    pub fn from_store(store: EventStore, width: u16, height: u16) -> Self {
+        let mut h = Self::empty("bench", width, height);
+        h.send(Msg::Loaded(jobs::prepare(store)));
         h
     }
 

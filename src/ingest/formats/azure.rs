@@ -434,7 +434,9 @@ fn is_azure(v: &Value) -> bool {
         .or_else(|| s("resourceid"))
         .map(str::to_ascii_lowercase);
     if rid.as_deref().is_some_and(|r| {
-        r.starts_with("/subscriptions/") || r.starts_with("/tenants/") || r.starts_with("/providers/")
+        r.starts_with("/subscriptions/")
+            || r.starts_with("/tenants/")
+            || r.starts_with("/providers/")
     }) {
         return true;
     }
@@ -503,7 +505,7 @@ impl Format for Azure {
     }
 
     fn parse(&self, probe: &Probe<'_>, out: &mut ParseOut) {
-        each_json_record(probe, out, |rec, batch| map_record(rec, batch));
+        each_json_record(probe, out, map_record);
     }
 }
 
@@ -526,10 +528,7 @@ fn body_of(text: &str) -> Cow<'_, str> {
 fn map_record(rec: &RawRecord<'_>, batch: &mut EventBatch) -> Result<(), String> {
     let body = body_of(rec.text);
     let top: Top<'_> = serde_json::from_str(&body).map_err(|e| json_error(&e))?;
-    let props_raw = top
-        .properties
-        .or(top.la_properties_d)
-        .or(top.la_properties);
+    let props_raw = top.properties.or(top.la_properties_d).or(top.la_properties);
     let props_owned = unstring(props_raw);
     let props: Props<'_> = parse_lenient(json_text(props_raw, &props_owned));
     let category = value_text(top.category).or_else(|| text(top.category_value));
@@ -635,7 +634,9 @@ fn unstring(raw: R<'_>) -> Option<String> {
 fn json_text<'a>(raw: R<'a>, owned: &'a Option<String>) -> Option<&'a str> {
     match owned {
         Some(s) => Some(s.as_str()),
-        None => raw.map(RawValue::get).filter(|t| t.trim_start().starts_with('{')),
+        None => raw
+            .map(RawValue::get)
+            .filter(|t| t.trim_start().starts_with('{')),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::frame::{EventBatch, FileInfo, LocKind, Row};
 
 use super::doc::{Item, Probe, RawRecord};
 
+pub mod azure;
 pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
@@ -39,6 +40,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &gcp::Gcp,
         &openai::OpenAi,
         &azure_openai::AzureOpenAi,
+        &azure::Azure,
         &s3access::S3Access,
     ];
     ALL

@@ -131,16 +131,19 @@ fn principal<'a>(
         "user" => Some(identity_type::HUMAN),
         _ => None,
     });
-    let evidence = ident.authorization.as_ref().and_then(|a| a.evidence.as_ref());
-    let by_principal = evidence
-        .and_then(|e| vs(&e.principal_type))
-        .and_then(|t| match t.to_ascii_lowercase().as_str() {
+    let evidence = ident
+        .authorization
+        .as_ref()
+        .and_then(|a| a.evidence.as_ref());
+    let by_principal = evidence.and_then(|e| vs(&e.principal_type)).and_then(|t| {
+        match t.to_ascii_lowercase().as_str() {
             "user" => Some(identity_type::HUMAN),
             "serviceprincipal" | "msi" | "managedidentity" | "application" => {
                 Some(identity_type::SERVICE)
             }
             _ => None,
-        });
+        }
+    });
     let hint = by_idtyp.or(by_principal);
     let human = vs(&claims.upn_uri)
         .or_else(|| vs(&claims.upn))
@@ -159,7 +162,10 @@ fn principal<'a>(
         return (Some(c), t);
     }
     if let Some(h) = human {
-        return (Some(Cow::Owned(h)), by_idtyp.unwrap_or(identity_type::HUMAN));
+        return (
+            Some(Cow::Owned(h)),
+            by_idtyp.unwrap_or(identity_type::HUMAN),
+        );
     }
     if let Some(r) = &ident.requester {
         if let Some(u) = vs(&r.upn) {
@@ -256,6 +262,8 @@ fn asset_kind(ns: &str, types: &[String]) -> Cow<'static, str> {
         ("microsoft.managedidentity", "userassignedidentities") => "managed_identity",
         ("microsoft.resources", "resourcegroups") => "resource_group",
         ("microsoft.resources", "subscriptions") => "subscription",
+        // Entra ID records name the tenant as their resource.
+        ("microsoft.aadiam", "") => "tenant",
         _ if types.is_empty() => return Cow::Owned(ns.to_string()),
         _ => return Cow::Owned(format!("{ns}/{}", types.join("/"))),
     };
@@ -273,7 +281,7 @@ fn subscription_of(rid: &str) -> Option<String> {
 }
 
 /// The service called: the operation's resource provider (`Microsoft.Storage/...` -> `microsoft.storage`), else
-/// the record's provider, else the resource id's.
+/// the record's provider, the resource-log category's service (Storage, Key Vault), else the resource id's.
 fn service_of(
     action: &str,
     provider: Option<Cow<'_, str>>,
@@ -288,17 +296,14 @@ fn service_of(
     if let Some(p) = provider {
         return Some(p.to_ascii_lowercase());
     }
-    if let Some((ns, _)) = rtype {
-        return Some(ns.clone());
-    }
     let c = cat.to_ascii_lowercase();
     if c.starts_with("storage") {
-        Some("microsoft.storage".to_string())
-    } else if c == "auditevent" {
-        Some("microsoft.keyvault".to_string())
-    } else {
-        None
+        return Some("microsoft.storage".to_string());
     }
+    if c == "auditevent" {
+        return Some("microsoft.keyvault".to_string());
+    }
+    rtype.map(|(ns, _)| ns.clone())
 }
 
 /// Key Vault object kind from its URL (`https://v.vault.azure.net/secrets/name/version`).
@@ -325,7 +330,9 @@ fn resource_outcome<'a>(top: &Top<'a>, p: &Props<'a>) -> (bool, Option<Cow<'a, s
         .flatten()
     {
         if code.trim().parse::<u32>().is_ok_and(|n| n >= 400) {
-            let c = text(top.status_text).or_else(|| sig.clone()).unwrap_or(code);
+            let c = text(top.status_text)
+                .or_else(|| sig.clone())
+                .unwrap_or(code);
             return (false, Some(c));
         }
     }
@@ -409,7 +416,9 @@ pub(super) fn map_resource<'a>(
     );
     row.set(Col::AuthMethod, vs(&ident.kind).map(Cow::Owned));
 
-    let entra = rtype.as_ref().is_some_and(|(ns, _)| ns == "microsoft.aadiam");
+    let entra = rtype
+        .as_ref()
+        .is_some_and(|(ns, _)| ns == "microsoft.aadiam");
     let account = text(top.subscription_id)
         .map(|s| Cow::Owned(s.to_ascii_lowercase()))
         .or_else(|| rid.as_deref().and_then(subscription_of).map(Cow::Owned))
@@ -552,24 +561,32 @@ pub(super) fn map_kube<'a>(
     let ev: KubeEvent = obj(p.log);
     let time = pick_time(&[
         ("time", text(top.time)),
-        (
-            "requestReceivedTimestamp",
-            vs(&ev.received).map(Cow::Owned),
-        ),
+        ("requestReceivedTimestamp", vs(&ev.received).map(Cow::Owned)),
         ("stageTimestamp", vs(&ev.stage_timestamp).map(Cow::Owned)),
     ])?;
     let oref = ev.object_ref.unwrap_or_default();
-    let resource = vs(&oref.resource).map(|r| match vs(&oref.subresource) {
-        Some(s) => format!("{r}/{s}"),
-        None => r,
-    });
-    let action: Cow<'a, str> = match (vs(&ev.verb), resource) {
-        (Some(v), Some(r)) => Cow::Owned(format!("{v} {r}")),
-        (Some(v), None) => Cow::Owned(v),
-        (None, _) => value_text(top.operation_name).ok_or("no operationName or audit verb")?,
+    let group = vs(&oref.api_group);
+    let resource = vs(&oref.resource);
+    let path = vs(&ev.request_uri)
+        .map(|u| u.split('?').next().unwrap_or("").to_string())
+        .filter(|u| !u.is_empty());
+    // Named as the `k8s` format names them: `<verb> <resource>[/<subresource>]`, else `<verb> <path>`.
+    let action: Cow<'a, str> = match (vs(&ev.verb), &resource, &path) {
+        (Some(v), Some(r), _) => Cow::Owned(match vs(&oref.subresource) {
+            Some(s) => format!("{v} {r}/{s}"),
+            None => format!("{v} {r}"),
+        }),
+        (Some(v), None, Some(u)) => Cow::Owned(format!("{v} {u}")),
+        (Some(v), None, None) => Cow::Owned(v),
+        (None, _, _) => value_text(top.operation_name).ok_or("no operationName or audit verb")?,
     };
     let mut row: Row<'a> = start_row(rec, time);
-    row.set_str(Col::Service, "microsoft.containerservice");
+    row.set(
+        Col::Service,
+        Some(Cow::Owned(
+            group.clone().unwrap_or_else(|| "kubernetes".to_string()),
+        )),
+    );
     row.set(Col::Action, Some(action));
 
     let user = ev.user.unwrap_or_default();
@@ -585,15 +602,8 @@ pub(super) fn map_kube<'a>(
         .as_ref()
         .and_then(|e| array_text(&e.credential_id, false));
     if let Some(t) = verbatim(rec.text, cred.map(Cow::Owned)) {
-        let kind = if t.starts_with("JTI=") {
-            "session"
-        } else if t.starts_with("X509SHA256=") {
-            "x509"
-        } else {
-            "credential_id"
-        };
-        row.set_str(Col::TokenKind, kind);
         row.set(Col::Token, Some(t));
+        row.set_str(Col::TokenKind, "credential_id");
     }
     // The last address is the one the API server saw; earlier ones come from X-Forwarded-For.
     row.set(
@@ -602,24 +612,17 @@ pub(super) fn map_kube<'a>(
     );
     row.set(Col::UserAgent, vs(&ev.user_agent).map(Cow::Owned));
 
-    let parts: Vec<String> = [
-        &oref.api_group,
-        &oref.namespace,
-        &oref.resource,
-        &oref.name,
-    ]
-    .iter()
-    .filter_map(|v| vs(v))
-    .collect();
-    let asset = if parts.is_empty() {
-        vs(&ev.request_uri).map(|u| strip_query(Cow::Owned(u)))
-    } else {
-        Some(Cow::Owned(parts.join("/")))
-    };
-    if asset.is_some() {
-        row.set_str(Col::AssetKind, "k8s_object");
+    if let Some(r) = resource {
+        let parts: Vec<String> = [group, vs(&oref.namespace), Some(r.clone()), vs(&oref.name)]
+            .into_iter()
+            .flatten()
+            .collect();
+        row.set(Col::Asset, Some(Cow::Owned(parts.join("/"))));
+        row.set(Col::AssetKind, Some(Cow::Owned(r)));
+    } else if let Some(u) = path {
+        row.set(Col::Asset, Some(Cow::Owned(u)));
+        row.set_str(Col::AssetKind, "url");
     }
-    row.set(Col::Asset, asset);
 
     let code = ev.response_status.as_ref().and_then(|s| vs(&s.code));
     let failed = code

@@ -52,9 +52,7 @@ pub(super) fn kind_of(name: &str) -> Option<SignInKind> {
         "serviceprincipalsigninlogs" | "aadserviceprincipalsigninlogs" => {
             SignInKind::ServicePrincipal
         }
-        "managedidentitysigninlogs" | "aadmanagedidentitysigninlogs" => {
-            SignInKind::ManagedIdentity
-        }
+        "managedidentitysigninlogs" | "aadmanagedidentitysigninlogs" => SignInKind::ManagedIdentity,
         _ => return None,
     };
     Some(k)

@@ -108,7 +108,10 @@ fn diagnostic_activity_record_maps_every_column() {
     );
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
     assert_eq!(get(&s, Col::ErrorCode), None);
-    assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        get(&s, Col::Identity).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
     assert_eq!(get(&s, Col::Token).as_deref(), Some(UTI));
     assert_eq!(get(&s, Col::TokenKind).as_deref(), Some("token_id"));
@@ -121,7 +124,11 @@ fn diagnostic_activity_record_maps_every_column() {
         get(&s, Col::RequestId).as_deref(),
         Some("8b5e1b0a-5c2d-4c0e-9a0c-2f6a9d1e7c11")
     );
-    assert_eq!(get(&s, Col::EventId), None, "diagnostic records have no unique id");
+    assert_eq!(
+        get(&s, Col::EventId),
+        None,
+        "diagnostic records have no unique id"
+    );
     assert_eq!(get(&s, Col::Origin).as_deref(), Some("t.json"));
 }
 
@@ -140,7 +147,11 @@ fn event_hub_records_keep_every_status_record() {
         records.push(r);
     }
     let s = ok(&json!({ "records": records }).to_string());
-    assert_eq!(s.len(), 3, "Started / Accepted / Succeeded are separate events");
+    assert_eq!(
+        s.len(),
+        3,
+        "Started / Accepted / Succeeded are separate events"
+    );
     for row in 0..3 {
         assert_eq!(
             cell(&s, Col::Action, row).as_deref(),
@@ -151,7 +162,10 @@ fn event_hub_records_keep_every_status_record() {
             cell(&s, Col::AssetKind, row).as_deref(),
             Some("role_assignment")
         );
-        assert_eq!(cell(&s, Col::Service, row).as_deref(), Some("microsoft.authorization"));
+        assert_eq!(
+            cell(&s, Col::Service, row).as_deref(),
+            Some("microsoft.authorization")
+        );
     }
 }
 
@@ -205,7 +219,10 @@ fn rest_shape_service_principal_failure() {
         get(&s, Col::Action).as_deref(),
         Some("Microsoft.CognitiveServices/accounts/listKeys/action")
     );
-    assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.cognitiveservices"));
+    assert_eq!(
+        get(&s, Col::Service).as_deref(),
+        Some("microsoft.cognitiveservices")
+    );
     assert_eq!(get(&s, Col::Identity).as_deref(), Some(app));
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("service"));
     assert_eq!(get(&s, Col::Token).as_deref(), Some(UTI));
@@ -259,11 +276,20 @@ fn sdk_snake_case_shape() {
         "tenant_id": TENANT
     });
     let s = ok(&lines(&[rec]));
-    assert_eq!(get(&s, Col::Time).as_deref(), Some("2022-02-09T03:04:54.297853000Z"));
-    assert_eq!(get(&s, Col::Action).as_deref(), Some("Microsoft.Compute/disks/delete"));
+    assert_eq!(
+        get(&s, Col::Time).as_deref(),
+        Some("2022-02-09T03:04:54.297853000Z")
+    );
+    assert_eq!(
+        get(&s, Col::Action).as_deref(),
+        Some("Microsoft.Compute/disks/delete")
+    );
     assert_eq!(get(&s, Col::Identity).as_deref(), Some("alice@contoso.com"));
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
-    assert_eq!(get(&s, Col::Token).as_deref(), Some("-AAAAAAAAAAAAAAAA_AAAA"));
+    assert_eq!(
+        get(&s, Col::Token).as_deref(),
+        Some("-AAAAAAAAAAAAAAAA_AAAA")
+    );
     assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("192.0.2.44"));
     assert_eq!(get(&s, Col::AssetKind).as_deref(), Some("disk"));
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
@@ -327,9 +353,16 @@ fn log_analytics_azure_activity_array_and_lines() {
             get(&s, Col::Action).as_deref(),
             Some("MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION")
         );
-        assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+        assert_eq!(
+            get(&s, Col::Identity).as_deref(),
+            Some("mallory@contoso.com")
+        );
         assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
-        assert_eq!(get(&s, Col::Token).as_deref(), Some(UTI), "uti read from the Claims JSON string");
+        assert_eq!(
+            get(&s, Col::Token).as_deref(),
+            Some(UTI),
+            "uti read from the Claims JSON string"
+        );
         assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("203.0.113.7"));
         assert_eq!(get(&s, Col::Outcome).as_deref(), Some("failure"));
         assert_eq!(get(&s, Col::ErrorCode).as_deref(), Some("Forbidden"));
@@ -394,11 +427,18 @@ fn signin_diag(category: &str, props: Value) -> Value {
 #[test]
 fn interactive_sign_in_maps_every_column() {
     let s = ok(&lines(&[signin_diag("SignInLogs", signin_props())]));
-    assert_eq!(get(&s, Col::Time).as_deref(), Some("2024-05-01T09:58:30Z"), "createdDateTime");
+    assert_eq!(
+        get(&s, Col::Time).as_deref(),
+        Some("2024-05-01T09:58:30Z"),
+        "createdDateTime"
+    );
     assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.aadiam"));
     assert_eq!(get(&s, Col::Action).as_deref(), Some("SignIn"));
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
-    assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        get(&s, Col::Identity).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
     assert_eq!(get(&s, Col::Token).as_deref(), Some(UTI));
     assert_eq!(get(&s, Col::TokenKind).as_deref(), Some("token_id"));
@@ -409,9 +449,16 @@ fn interactive_sign_in_maps_every_column() {
     );
     assert_eq!(get(&s, Col::AssetKind).as_deref(), Some("app"));
     assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("198.51.100.23"));
-    assert_eq!(get(&s, Col::UserAgent).as_deref(), Some("python-requests/2.31.0"));
+    assert_eq!(
+        get(&s, Col::UserAgent).as_deref(),
+        Some("python-requests/2.31.0")
+    );
     assert_eq!(get(&s, Col::Account).as_deref(), Some(TENANT));
-    assert_eq!(get(&s, Col::Region), None, "a sign-in's location is the caller's country");
+    assert_eq!(
+        get(&s, Col::Region),
+        None,
+        "a sign-in's location is the caller's country"
+    );
     assert_eq!(
         get(&s, Col::RequestId).as_deref(),
         Some("5f4e3d2c-1b0a-4987-8765-43210fedcba9")
@@ -465,7 +512,10 @@ fn sign_in_categories_name_the_action() {
             let o = p.as_object_mut().unwrap();
             o.remove("userPrincipalName");
             o.insert("servicePrincipalName".into(), json!(format!("sp-{i}")));
-            o.insert("servicePrincipalId".into(), json!("b1c34143-e405-4058-8e29-84596ad737b8"));
+            o.insert(
+                "servicePrincipalId".into(),
+                json!("b1c34143-e405-4058-8e29-84596ad737b8"),
+            );
         }
         recs.push(signin_diag(cat, p));
     }
@@ -473,13 +523,24 @@ fn sign_in_categories_name_the_action() {
     let actions: Vec<String> = (0..4).filter_map(|r| cell(&s, Col::Action, r)).collect();
     assert_eq!(
         actions,
-        ["SignIn", "NonInteractiveSignIn", "ServicePrincipalSignIn", "ManagedIdentitySignIn"]
+        [
+            "SignIn",
+            "NonInteractiveSignIn",
+            "ServicePrincipalSignIn",
+            "ManagedIdentitySignIn"
+        ]
     );
-    let types: Vec<String> = (0..4).filter_map(|r| cell(&s, Col::IdentityType, r)).collect();
+    let types: Vec<String> = (0..4)
+        .filter_map(|r| cell(&s, Col::IdentityType, r))
+        .collect();
     assert_eq!(types, ["human", "human", "service", "service"]);
     assert_eq!(cell(&s, Col::Identity, 3).as_deref(), Some("sp-3"));
     assert_eq!(cell(&s, Col::TokenKind, 3).as_deref(), Some("token_id"));
-    assert_eq!(cell(&s, Col::MintedToken, 3), None, "no credential key: nothing minted");
+    assert_eq!(
+        cell(&s, Col::MintedToken, 3),
+        None,
+        "no credential key: nothing minted"
+    );
 }
 
 #[test]
@@ -517,8 +578,14 @@ fn service_principal_sign_in_with_a_key_mints_its_token() {
         }
     });
     let s = ok(&lines(&[rec]));
-    assert_eq!(get(&s, Col::Time).as_deref(), Some("2023-07-27T13:59:53.691680300Z"));
-    assert_eq!(get(&s, Col::Action).as_deref(), Some("ServicePrincipalSignIn"));
+    assert_eq!(
+        get(&s, Col::Time).as_deref(),
+        Some("2023-07-27T13:59:53.691680300Z")
+    );
+    assert_eq!(
+        get(&s, Col::Action).as_deref(),
+        Some("ServicePrincipalSignIn")
+    );
     assert_eq!(
         get(&s, Col::Identity).as_deref(),
         Some("very-normal-service-principal")
@@ -526,13 +593,19 @@ fn service_principal_sign_in_with_a_key_mints_its_token() {
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("service"));
     assert_eq!(get(&s, Col::Token).as_deref(), Some(key));
     assert_eq!(get(&s, Col::TokenKind).as_deref(), Some("credential_key"));
-    assert_eq!(get(&s, Col::MintedToken).as_deref(), Some("CXXXXXXXXXXXXXXXXXXXXX"));
+    assert_eq!(
+        get(&s, Col::MintedToken).as_deref(),
+        Some("CXXXXXXXXXXXXXXXXXXXXX")
+    );
     assert_eq!(
         get(&s, Col::MintedIdentity).as_deref(),
         Some("very-normal-service-principal")
     );
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
-    assert_eq!(get(&s, Col::Account).as_deref(), Some("85e54ec3-85ee-4b03-9e3b-863075eb9b62"));
+    assert_eq!(
+        get(&s, Col::Account).as_deref(),
+        Some("85e54ec3-85ee-4b03-9e3b-863075eb9b62")
+    );
     assert_eq!(get(&s, Col::AuthMethod).as_deref(), Some("clientSecret"));
     assert_eq!(
         get(&s, Col::RequestId).as_deref(),
@@ -545,7 +618,10 @@ fn properties_as_a_json_string() {
     let mut rec = signin_diag("SignInLogs", json!(null));
     rec["properties"] = json!(signin_props().to_string());
     let s = ok(&lines(&[rec]));
-    assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        get(&s, Col::Identity).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(get(&s, Col::Token).as_deref(), Some(UTI));
     assert_eq!(get(&s, Col::Time).as_deref(), Some("2024-05-01T09:58:30Z"));
 }
@@ -576,9 +652,19 @@ fn microsoft_graph_sign_ins_page() {
     let s = ok(&page.to_string());
     assert_eq!(s.len(), 2);
     assert_eq!(cell(&s, Col::Action, 0).as_deref(), Some("SignIn"));
-    assert_eq!(cell(&s, Col::Identity, 0).as_deref(), Some("mallory@contoso.com"));
-    assert_eq!(cell(&s, Col::Account, 0), None, "Graph objects carry no tenant");
-    assert_eq!(cell(&s, Col::Action, 1).as_deref(), Some("ServicePrincipalSignIn"));
+    assert_eq!(
+        cell(&s, Col::Identity, 0).as_deref(),
+        Some("mallory@contoso.com")
+    );
+    assert_eq!(
+        cell(&s, Col::Account, 0),
+        None,
+        "Graph objects carry no tenant"
+    );
+    assert_eq!(
+        cell(&s, Col::Action, 1).as_deref(),
+        Some("ServicePrincipalSignIn")
+    );
     assert_eq!(cell(&s, Col::Identity, 1).as_deref(), Some("ci-deployer"));
     assert_eq!(cell(&s, Col::Outcome, 1).as_deref(), Some("failure"));
     assert_eq!(cell(&s, Col::ErrorCode, 1).as_deref(), Some("7000215"));
@@ -586,7 +672,11 @@ fn microsoft_graph_sign_ins_page() {
         cell(&s, Col::Token, 1).as_deref(),
         Some("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6")
     );
-    assert_eq!(cell(&s, Col::MintedToken, 1), None, "a failed sign-in mints nothing");
+    assert_eq!(
+        cell(&s, Col::MintedToken, 1),
+        None,
+        "a failed sign-in mints nothing"
+    );
 }
 
 fn audit_props(activity: &str, targets: Value) -> Value {
@@ -642,7 +732,9 @@ fn credential_target(old: &str, new: &str) -> Value {
 fn key_list(ids: &[&str]) -> String {
     let entries: Vec<String> = ids
         .iter()
-        .map(|id| format!("[KeyIdentifier={id},KeyType=Password,KeyUsage=Verify,DisplayName=secret]"))
+        .map(|id| {
+            format!("[KeyIdentifier={id},KeyType=Password,KeyUsage=Verify,DisplayName=secret]")
+        })
         .collect();
     serde_json::to_string(&entries).unwrap()
 }
@@ -655,18 +747,28 @@ fn adding_service_principal_credentials_mints_the_new_key() {
         audit_props("Add service principal credentials", targets),
     );
     let s = ok(&lines(&[rec]));
-    assert_eq!(get(&s, Col::Time).as_deref(), Some("2024-05-01T10:05:00Z"), "activityDateTime");
+    assert_eq!(
+        get(&s, Col::Time).as_deref(),
+        Some("2024-05-01T10:05:00Z"),
+        "activityDateTime"
+    );
     assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.aadiam"));
     assert_eq!(
         get(&s, Col::Action).as_deref(),
         Some("Add service principal credentials")
     );
-    assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        get(&s, Col::Identity).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
     assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("203.0.113.7"));
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
     assert_eq!(get(&s, Col::Asset).as_deref(), Some("ci-deployer"));
-    assert_eq!(get(&s, Col::AssetKind).as_deref(), Some("service_principal"));
+    assert_eq!(
+        get(&s, Col::AssetKind).as_deref(),
+        Some("service_principal")
+    );
     assert_eq!(get(&s, Col::MintedToken).as_deref(), Some(NEW_KEY));
     assert_eq!(get(&s, Col::MintedIdentity).as_deref(), Some("ci-deployer"));
     assert_eq!(get(&s, Col::RevokedToken), None);
@@ -703,7 +805,10 @@ fn credential_changes_without_key_ids_and_removals() {
     ]));
     assert_eq!(s.len(), 2);
     assert_eq!(cell(&s, Col::MintedToken, 0), None);
-    assert_eq!(cell(&s, Col::MintedIdentity, 0).as_deref(), Some("ci-deployer"));
+    assert_eq!(
+        cell(&s, Col::MintedIdentity, 0).as_deref(),
+        Some("ci-deployer")
+    );
     assert_eq!(cell(&s, Col::MintedToken, 1), None);
     assert_eq!(cell(&s, Col::MintedIdentity, 1), None);
     assert_eq!(cell(&s, Col::RevokedToken, 1).as_deref(), Some(OLD_KEY));
@@ -742,7 +847,10 @@ fn microsoft_graph_directory_audits() {
     });
     let s = ok(&json!([failed, cert]).to_string());
     assert_eq!(s.len(), 2);
-    assert_eq!(cell(&s, Col::Time, 0).as_deref(), Some("2024-05-01T10:07:00Z"));
+    assert_eq!(
+        cell(&s, Col::Time, 0).as_deref(),
+        Some("2024-05-01T10:07:00Z")
+    );
     assert_eq!(cell(&s, Col::Identity, 0).as_deref(), Some("ci-deployer"));
     assert_eq!(cell(&s, Col::IdentityType, 0).as_deref(), Some("service"));
     assert_eq!(cell(&s, Col::Outcome, 0).as_deref(), Some("failure"));
@@ -752,9 +860,15 @@ fn microsoft_graph_directory_audits() {
     );
     assert_eq!(cell(&s, Col::Asset, 0).as_deref(), Some("model-registry"));
     assert_eq!(cell(&s, Col::AssetKind, 0).as_deref(), Some("application"));
-    assert_eq!(cell(&s, Col::EventId, 0).as_deref(), Some("Directory_fail_1"));
+    assert_eq!(
+        cell(&s, Col::EventId, 0).as_deref(),
+        Some("Directory_fail_1")
+    );
     assert_eq!(cell(&s, Col::MintedToken, 1).as_deref(), Some(NEW_KEY));
-    assert_eq!(cell(&s, Col::MintedIdentity, 1).as_deref(), Some("model-registry"));
+    assert_eq!(
+        cell(&s, Col::MintedIdentity, 1).as_deref(),
+        Some("model-registry")
+    );
 }
 
 #[test]
@@ -804,7 +918,11 @@ fn storage_resource_logs() {
     );
     assert_eq!(get(&s, Col::TokenKind).as_deref(), Some("sas"));
     assert_eq!(get(&s, Col::AuthMethod).as_deref(), Some("SAS"));
-    assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("203.0.113.9"), "port dropped");
+    assert_eq!(
+        get(&s, Col::SourceIp).as_deref(),
+        Some("203.0.113.9"),
+        "port dropped"
+    );
     assert_eq!(
         get(&s, Col::Asset).as_deref(),
         Some("/modelstore/weights/llm-70b/model-00001.safetensors")
@@ -823,7 +941,10 @@ fn storage_resource_logs() {
         cell(&s, Col::ErrorCode, 1).as_deref(),
         Some("AuthorizationPermissionMismatch")
     );
-    assert_eq!(cell(&s, Col::Identity, 1).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        cell(&s, Col::Identity, 1).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(cell(&s, Col::IdentityType, 1).as_deref(), Some("human"));
     assert_eq!(cell(&s, Col::SourceIp, 1).as_deref(), Some("2001:db8::7"));
     assert_eq!(cell(&s, Col::AuthMethod, 1).as_deref(), Some("OAuth"));
@@ -851,9 +972,16 @@ fn key_vault_audit_event() {
     let s = ok(&lines(&[rec]));
     assert_eq!(get(&s, Col::Action).as_deref(), Some("SecretGet"));
     assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.keyvault"));
-    assert_eq!(get(&s, Col::Identity).as_deref(), Some("mallory@contoso.com"));
+    assert_eq!(
+        get(&s, Col::Identity).as_deref(),
+        Some("mallory@contoso.com")
+    );
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
-    assert_eq!(get(&s, Col::Outcome).as_deref(), Some("failure"), "HTTP 403 despite resultType Success");
+    assert_eq!(
+        get(&s, Col::Outcome).as_deref(),
+        Some("failure"),
+        "HTTP 403 despite resultType Success"
+    );
     assert_eq!(get(&s, Col::ErrorCode).as_deref(), Some("Forbidden"));
     assert_eq!(
         get(&s, Col::Asset).as_deref(),
@@ -877,8 +1005,20 @@ fn kube_record(time: Option<&str>, event: Value) -> Value {
     r
 }
 
+/// Five Activity Log records first: a file that starts with AKS `kube-audit` records is the `k8s` format's (it
+/// sniffs them); kube-audit records inside a mixed Azure export (an Event Hub capture) are read here.
+fn activity_lead() -> Vec<Value> {
+    (0..5)
+        .map(|i| {
+            let mut r = activity_diag();
+            r["time"] = json!(format!("2024-05-01T09:0{i}:00.0000000Z"));
+            r
+        })
+        .collect()
+}
+
 #[test]
-fn aks_kube_audit_records() {
+fn aks_kube_audit_records_in_a_mixed_export() {
     let read = json!({
         "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
         "auditID": "9d3b6c2a-1f4e-4a5b-8c7d-0e1f2a3b4c5d", "stage": "ResponseComplete",
@@ -897,40 +1037,62 @@ fn aks_kube_audit_records() {
         "objectRef": {"resource": "pods", "subresource": "exec", "namespace": "ml", "name": "trainer-0"},
         "responseStatus": {"code": 403}, "requestReceivedTimestamp": "2024-05-01T10:14:00.000000Z"
     });
-    let s = ok(&lines(&[
-        kube_record(Some("2024-05-01T10:13:00.0000000Z"), read),
-        kube_record(None, exec),
-    ]));
-    assert_eq!(s.len(), 2);
-    assert_eq!(get(&s, Col::Time).as_deref(), Some("2024-05-01T10:13:00Z"));
-    assert_eq!(get(&s, Col::Action).as_deref(), Some("get secrets"));
-    assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.containerservice"));
+    let mut records = activity_lead();
+    records.push(kube_record(Some("2024-05-01T10:13:00.0000000Z"), read));
+    records.push(kube_record(None, exec));
+    let s = ok(&lines(&records));
+    assert_eq!(s.len(), 7);
+    let k = 5;
     assert_eq!(
-        get(&s, Col::Identity).as_deref(),
+        cell(&s, Col::Time, k).as_deref(),
+        Some("2024-05-01T10:13:00Z")
+    );
+    assert_eq!(cell(&s, Col::Source, k).as_deref(), Some("azure"));
+    assert_eq!(cell(&s, Col::Action, k).as_deref(), Some("get secrets"));
+    assert_eq!(cell(&s, Col::Service, k).as_deref(), Some("kubernetes"));
+    assert_eq!(
+        cell(&s, Col::Identity, k).as_deref(),
         Some("system:serviceaccount:ml:trainer")
     );
-    assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("service"));
+    assert_eq!(cell(&s, Col::IdentityType, k).as_deref(), Some("service"));
     assert_eq!(
-        get(&s, Col::Token).as_deref(),
+        cell(&s, Col::Token, k).as_deref(),
         Some("JTI=7b1f0e2d-3c4a-4b5c-9d6e-7f8091a2b3c4")
     );
-    assert_eq!(get(&s, Col::TokenKind).as_deref(), Some("session"));
-    assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("20.61.1.5"));
-    assert_eq!(get(&s, Col::UserAgent).as_deref(), Some("kubectl/v1.29.0"));
-    assert_eq!(get(&s, Col::Asset).as_deref(), Some("ml/secrets/openai-key"));
-    assert_eq!(get(&s, Col::AssetKind).as_deref(), Some("k8s_object"));
-    assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
     assert_eq!(
-        get(&s, Col::RequestId).as_deref(),
+        cell(&s, Col::TokenKind, k).as_deref(),
+        Some("credential_id")
+    );
+    assert_eq!(cell(&s, Col::SourceIp, k).as_deref(), Some("20.61.1.5"));
+    assert_eq!(
+        cell(&s, Col::UserAgent, k).as_deref(),
+        Some("kubectl/v1.29.0")
+    );
+    assert_eq!(
+        cell(&s, Col::Asset, k).as_deref(),
+        Some("ml/secrets/openai-key")
+    );
+    assert_eq!(cell(&s, Col::AssetKind, k).as_deref(), Some("secrets"));
+    assert_eq!(cell(&s, Col::Outcome, k).as_deref(), Some("success"));
+    assert_eq!(
+        cell(&s, Col::RequestId, k).as_deref(),
         Some("9d3b6c2a-1f4e-4a5b-8c7d-0e1f2a3b4c5d")
     );
-    assert_eq!(get(&s, Col::Account).as_deref(), Some(SUB));
+    assert_eq!(cell(&s, Col::Account, k).as_deref(), Some(SUB));
 
-    assert_eq!(cell(&s, Col::Time, 1).as_deref(), Some("2024-05-01T10:14:00Z"), "inner requestReceivedTimestamp");
-    assert_eq!(cell(&s, Col::Action, 1).as_deref(), Some("create pods/exec"));
-    assert_eq!(cell(&s, Col::IdentityType, 1).as_deref(), Some("human"));
-    assert_eq!(cell(&s, Col::Outcome, 1).as_deref(), Some("failure"));
-    assert_eq!(cell(&s, Col::ErrorCode, 1).as_deref(), Some("403"));
+    let k = 6;
+    assert_eq!(
+        cell(&s, Col::Time, k).as_deref(),
+        Some("2024-05-01T10:14:00Z"),
+        "inner requestReceivedTimestamp"
+    );
+    assert_eq!(
+        cell(&s, Col::Action, k).as_deref(),
+        Some("create pods/exec")
+    );
+    assert_eq!(cell(&s, Col::IdentityType, k).as_deref(), Some("human"));
+    assert_eq!(cell(&s, Col::Outcome, k).as_deref(), Some("failure"));
+    assert_eq!(cell(&s, Col::ErrorCode, k).as_deref(), Some("403"));
 }
 
 #[test]
@@ -991,9 +1153,18 @@ fn graph_activity_and_identity_protection_records() {
         Some("2024-12-13T16:34:03Z"),
         "Entra's US-style time"
     );
-    assert_eq!(cell(&s, Col::Action, 1).as_deref(), Some("User Risk Detection"));
-    assert_eq!(cell(&s, Col::Identity, 1).as_deref(), Some("mallory@contoso.com"));
-    assert_eq!(cell(&s, Col::Service, 1).as_deref(), Some("microsoft.aadiam"));
+    assert_eq!(
+        cell(&s, Col::Action, 1).as_deref(),
+        Some("User Risk Detection")
+    );
+    assert_eq!(
+        cell(&s, Col::Identity, 1).as_deref(),
+        Some("mallory@contoso.com")
+    );
+    assert_eq!(
+        cell(&s, Col::Service, 1).as_deref(),
+        Some("microsoft.aadiam")
+    );
     assert_eq!(cell(&s, Col::Account, 1).as_deref(), Some(TENANT));
     assert_eq!(cell(&s, Col::Region, 1), None);
 }
@@ -1022,10 +1193,16 @@ fn log_analytics_sign_in_rows() {
     });
     let s = ok(&json!([row]).to_string());
     assert_eq!(get(&s, Col::Time).as_deref(), Some("2024-05-01T10:30:00Z"));
-    assert_eq!(get(&s, Col::Action).as_deref(), Some("ServicePrincipalSignIn"));
+    assert_eq!(
+        get(&s, Col::Action).as_deref(),
+        Some("ServicePrincipalSignIn")
+    );
     assert_eq!(get(&s, Col::Identity).as_deref(), Some("ci-deployer"));
     assert_eq!(get(&s, Col::Token).as_deref(), Some(NEW_KEY));
-    assert_eq!(get(&s, Col::MintedToken).as_deref(), Some("TEFVbmlxdWVUb2tlbklk"));
+    assert_eq!(
+        get(&s, Col::MintedToken).as_deref(),
+        Some("TEFVbmlxdWVUb2tlbklk")
+    );
     assert_eq!(get(&s, Col::Asset).as_deref(), Some("Azure Storage"));
     assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("192.0.2.10"));
     assert_eq!(get(&s, Col::Account).as_deref(), Some(TENANT));
@@ -1068,20 +1245,28 @@ fn malformed_records_are_reported_and_the_rest_load() {
     redacted["time"] = json!("redacted");
     let mut null_time = activity_diag();
     null_time["time"] = json!(null);
-    let no_time_kube = kube_record(None, json!({"kind": "Event", "verb": "get", "user": {"username": "u"}}));
+    // Panther's hand-edited fixture: an operation with no time at all.
+    let no_time = json!({"category": "Administrative", "operationName": "Microsoft.Compute/virtualMachines/write"});
     let unknown = json!({"hello": "world"});
     let text = format!(
         "{}\n{}\n{}\n{{\"time\": \"2024-05-01T10:00:00Z\", \"operationName\n{}\n{}\n",
-        good, redacted, null_time, no_time_kube, unknown
+        good, redacted, null_time, no_time, unknown
     );
     let s = load(&text);
     assert_eq!(s.files[0].format, "azure");
     assert_eq!(s.len(), 1);
     assert_eq!(s.report.error_count, 5, "{:?}", s.report.errors);
     let origins: Vec<&str> = s.report.errors.iter().map(|e| e.origin.as_str()).collect();
-    assert_eq!(origins, ["t.json:2", "t.json:3", "t.json:4", "t.json:5", "t.json:6"]);
+    assert_eq!(
+        origins,
+        ["t.json:2", "t.json:3", "t.json:4", "t.json:5", "t.json:6"]
+    );
     let msg = |i: usize| s.report.errors[i].message.as_str();
-    assert!(msg(0).contains("\"redacted\" is not a timestamp"), "{}", msg(0));
+    assert!(
+        msg(0).contains("\"redacted\" is not a timestamp"),
+        "{}",
+        msg(0)
+    );
     assert!(msg(1).contains("no timestamp"), "{}", msg(1));
     assert!(msg(3).contains("no timestamp"), "{}", msg(3));
     assert!(msg(4).contains("not an Azure"), "{}", msg(4));
@@ -1147,7 +1332,10 @@ fn cognitive_services_control_plane_stays_azure() {
     ));
     let s = ok(&lines(&[r]));
     assert_eq!(get(&s, Col::AssetKind).as_deref(), Some("ai_account"));
-    assert_eq!(get(&s, Col::Service).as_deref(), Some("microsoft.cognitiveservices"));
+    assert_eq!(
+        get(&s, Col::Service).as_deref(),
+        Some("microsoft.cognitiveservices")
+    );
 }
 
 #[test]
@@ -1158,7 +1346,10 @@ fn helpers() {
     assert_eq!(ipv("1.2.3.4").as_deref(), Some("1.2.3.4"));
     assert_eq!(ipv("1.2.3.4:5678").as_deref(), Some("1.2.3.4"));
     assert_eq!(ipv("[2001:db8::1]:443").as_deref(), Some("2001:db8::1"));
-    assert_eq!(ipv("2001:0db8:85a3::7334").as_deref(), Some("2001:0db8:85a3::7334"));
+    assert_eq!(
+        ipv("2001:0db8:85a3::7334").as_deref(),
+        Some("2001:0db8:85a3::7334")
+    );
     assert_eq!(ipv("<null>"), None);
     assert_eq!(ipv("81.2.69.***"), None);
     assert_eq!(ipv("77777777-7777-7777-7777-777777777777"), None);

@@ -3,8 +3,18 @@
 //! and drains Bedrock with the backdoor key. The key is disabled in the morning; the attacker tries it once more.
 //! Around it, two days of ordinary work. Delivered in the shapes an analyst receives: S3 delivery `.json.gz` (one
 //! file delivered twice), a console "Download events" JSON, `lookup-events` output, a CloudWatch export with a
-//! truncated line, and a note from the SOC that is not a log.
+//! truncated line, and a note from the SOC that is not a log. The same story runs through the other logs the SOC
+//! exported: the Kubernetes audit log of the CI cluster the keys leaked from, the Bedrock invocation logs and the
+//! model bucket's S3 access log, GCP audit logs, Azure sign-in, activity and OpenAI diagnostics, and the OpenAI
+//! and Anthropic organisation audit trails.
 
+pub mod aws_logs;
+pub mod azure;
+pub mod gcp;
+pub mod k8s;
+pub mod saas;
+
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{json, Value};
@@ -27,25 +37,26 @@ pub const ATTACKER_IP2: &str = "192.0.2.45";
 pub const MODEL_BUCKET: &str = "acme-models";
 
 const ALICE_KEY: &str = "AKIAQ3EGRZTALICE4DEV";
-const CI_IP: &str = "203.0.113.50";
-const OFFICE_IP: &str = "203.0.113.10";
+pub const CI_IP: &str = "203.0.113.50";
+pub const OFFICE_IP: &str = "203.0.113.10";
 const CI_UA: &str = "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.15.0-1051-aws md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69";
 const ALICE_UA: &str =
     "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/s3.cp";
 const CONSOLE_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
-const ATTACKER_UA: &str =
+pub const ATTACKER_UA: &str =
     "aws-cli/2.13.0 Python/3.11.4 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023 prompt/off";
 /// Attacker-controlled text that tries to drive the analyst's terminal (OSC title + clear screen).
 const HOSTILE_UA: &str =
     "python-requests/2.31.0 \u{1b}]0;all clear\u{7}\u{1b}[2J| `whoami` <img src=x>";
+const PRESIGNED_UA: &str = "curl/8.5.0";
 const BOTO_UA: &str = "Boto3/1.28.57 md/Botocore#1.31.57 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.4 Botocore/1.31.57";
 
-fn t(s: &str) -> Nanos {
+pub(crate) fn t(s: &str) -> Nanos {
     parse_rfc3339(s).expect("sample times are valid")
 }
 
-const MIN: Nanos = 60_000_000_000;
-const SEC: Nanos = 1_000_000_000;
+pub const MIN: Nanos = 60_000_000_000;
+pub const SEC: Nanos = 1_000_000_000;
 
 struct Story {
     rng: Rng,
@@ -213,6 +224,15 @@ pub fn events() -> Vec<(Nanos, Value)> {
             .extra(json!({"bytesTransferredIn": 0, "bytesTransferredOut": size, "AuthenticationMethod": "AuthHeader"})));
         at += 7 * SEC;
     }
+    // A presigned URL for the tokenizer, fetched from the second address: no credentials travel with it.
+    let (p, r) = s3_object(
+        ACCOUNT,
+        MODEL_BUCKET,
+        "llm-7b/checkpoint-20261004/tokenizer.model",
+    );
+    s.add(Call::new(at + 2 * MIN, &exfil, "s3.amazonaws.com", "GetObject", ATTACKER_IP2, PRESIGNED_UA)
+        .params(p).resources(r).data()
+        .extra(json!({"bytesTransferredIn": 0, "bytesTransferredOut": 4_241_000, "AuthenticationMethod": "QueryString", "SignatureVersion": "SigV4"})));
     let (p, r) = s3_object(ACCOUNT, "acme-training-data", "corpus/shard-0001.parquet");
     s.add(
         Call::new(
@@ -320,6 +340,27 @@ pub fn events() -> Vec<(Nanos, Value)> {
     s.events
 }
 
+/// How many events loading the sample gives per source (after de-duplication and merging of partial records).
+pub fn expected_sources() -> BTreeMap<&'static str, usize> {
+    let events = events();
+    let azure = azure::records();
+    let openai_calls = azure
+        .iter()
+        .filter(|(_, folder, _)| *folder == "insights-logs-requestresponse")
+        .count();
+    BTreeMap::from([
+        ("cloudtrail", events.len()),
+        ("bedrock", aws_logs::bedrock_records(&events).len()),
+        ("s3access", aws_logs::s3_access_lines(&events).len()),
+        ("k8s", k8s::lines().1),
+        ("gcp", gcp::entries().len()),
+        ("azure", azure.len() - openai_calls),
+        ("azure_openai", openai_calls),
+        ("openai", saas::openai_events().len()),
+        ("anthropic_activity", saas::anthropic_events().len()),
+    ])
+}
+
 /// Write the sample bundle under `dir` (normally `samples/incident`).
 pub fn write(dir: &Path) -> std::io::Result<()> {
     let events = events();
@@ -396,6 +437,13 @@ pub fn write(dir: &Path) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(dir.join("cloudwatch"))?;
     std::fs::write(dir.join("cloudwatch/svc-backup-export.log"), cw)?;
+    // The same story in every other log the SOC exported.
+    aws_logs::write_bedrock(dir, &aws_logs::bedrock_records(&events))?;
+    aws_logs::write_s3_access(dir, &aws_logs::s3_access_lines(&events))?;
+    k8s::write(dir)?;
+    gcp::write(dir)?;
+    azure::write(dir)?;
+    saas::write(dir)?;
     std::fs::write(
         dir.join("NOTES.txt"),
         "IR-2026-1005: CloudTrail exported by the ACME SOC at 09:40 UTC.\n\

@@ -1,0 +1,70 @@
+//! Render benchmark: `cargo bench --bench render -- [DIR]`. Loads DIR (the 1M-event corpus of the ingest benchmark,
+//! written by `gen_bench` if absent), then draws the TUI on a TestBackend at 160x50 while paging through the
+//! timeline, and reports the median and worst time of one frame (goal: under 16 ms).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use heist::ingest::{load, LoadOptions, Progress};
+use heist::synth::bench;
+use heist::tui::harness::Harness;
+
+fn main() {
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "bench-data".into());
+    if !dir.exists() {
+        eprintln!("writing 1,000,000 events to {} ...", dir.display());
+        bench::write(&dir, 1_000_000).expect("write bench corpus");
+    }
+    let store = load(&[dir], &LoadOptions::default(), &Progress::default()).expect("load");
+    let events = store.len();
+    // Where the first view's time goes.
+    for k in heist::entities::EntityKind::ALL {
+        let t = Instant::now();
+        let rows = heist::entities::entity_table(&store.frame, k)
+            .expect("entity table")
+            .height();
+        println!(
+            "entity table {k}: {rows} rows in {:.0} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    let t = Instant::now();
+    let finder = heist::entities::Finder::new(&store.frame).expect("finder");
+    println!(
+        "finder: {} names in {:.0} ms",
+        finder.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    drop(finder);
+    let t = Instant::now();
+    let mut h = Harness::from_store(store, 160, 50);
+    println!(
+        "{events} events; first view (entity tables, histogram) built in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    h.keys("<tab>"); // timeline focus
+    let mut times = Vec::new();
+    for i in 0..200 {
+        // Page through the timeline, with a jump to the end and back now and then.
+        match i % 50 {
+            25 => h.keys("G"),
+            49 => h.keys("g"),
+            _ => h.keys("<pgdown>"),
+        }
+        let t = Instant::now();
+        let screen = h.screen();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(screen.contains("Timeline"));
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "one frame over {events} events: median {:.2} ms, p95 {:.2} ms, worst {:.2} ms (goal < 16 ms)",
+        times[times.len() / 2],
+        times[times.len() * 95 / 100],
+        times[times.len() - 1]
+    );
+}
