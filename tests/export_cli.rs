@@ -40,7 +40,7 @@ fn shard_case() -> (Case, usize) {
     let mut c = Case::new(digest.bundle_ref(), Some("Dana".into()), 0);
     let df = heist::query::filter(
         &store.frame,
-        "action:GetObject asset:*.safetensors ip:198.51.100.77",
+        "source:cloudtrail action:GetObject asset:*.safetensors ip:198.51.100.77",
     )
     .unwrap();
     let r = FrameReader::new(&df).unwrap();

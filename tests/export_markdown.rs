@@ -48,37 +48,74 @@ fn events_of(store: &EventStore, q: &str) -> Vec<(EventKey, EventInfo)> {
         .collect()
 }
 
+enum Pick {
+    First,
+    FirstLast,
+    All,
+}
+
 /// The analyst's case on the sample: the theft chain marked, tagged and annotated.
 pub fn theft_case(store: &EventStore, digest: &case::BundleDigest) -> Case {
     let mut c = Case::new(digest.bundle_ref(), Some("Dana Whitfield".into()), 0);
-    let chain: &[(&str, Option<&str>, Option<&str>)] = &[
+    // (query, which of its events, tag, note on the first)
+    let chain: &[(&str, Pick, Option<&str>, Option<&str>)] = &[
+        (
+            "source:k8s asset:ci/secrets/aws-ci-deployer ip:198.51.100.77",
+            Pick::First,
+            Some("initial-access"),
+            Some("The CI runner's service-account token, used from outside the cluster, reads the secret holding ci-deployer's AWS key."),
+        ),
         (
             "token:AKIAQ3EGRZTSTOLEN7CI ip:198.51.100.77",
-            Some("initial-access"),
-            Some("First use of the leaked CI key, from an address ACME has never used.\nThe key belongs to ci-deployer."),
+            Pick::First,
+            None,
+            Some("Eight minutes later the key is used from an address ACME has never used.\nci-deployer only ever runs from CI (203.0.113.50)."),
         ),
         (
             "action:AssumeRole ip:198.51.100.77",
+            Pick::First,
             None,
             Some("The stolen key mints session key ASIAQ3EGRZTEXFIL2MDL for the model registry reader role."),
         ),
-        ("action:GetObject asset:*.safetensors ip:198.51.100.77", Some("exfiltrated"), None),
-        ("action:CreateAccessKey ip:198.51.100.77", Some("persistence"), Some("Backdoor key for svc-backup.")),
-        ("action:UpdateAccessKey", None, Some("ACME disables the backdoor key at 09:02.")),
-        ("token:AKIAQ3EGRZTBACKDR9SV time>=2026-10-05T09:02:00Z", None, None),
+        (
+            "source:cloudtrail action:GetObject asset:*.safetensors ip:198.51.100.77",
+            Pick::All,
+            Some("exfiltrated"),
+            None,
+        ),
+        (
+            "action:CreateAccessKey ip:198.51.100.77",
+            Pick::First,
+            Some("persistence"),
+            Some("Backdoor key for svc-backup."),
+        ),
+        ("action:StopLogging", Pick::First, None, None),
+        (
+            "token:AKIAQ3EGRZTBACKDR9SV action:InvokeModel",
+            Pick::FirstLast,
+            None,
+            Some("The backdoor key drives Bedrock from a second address for 25 minutes."),
+        ),
+        (
+            "action:UpdateAccessKey",
+            Pick::First,
+            None,
+            Some("ACME disables the leaked key at 09:02."),
+        ),
+        (
+            "token:AKIAQ3EGRZTSTOLEN7CI outcome:failure time>=2026-10-05T09:02:00Z",
+            Pick::First,
+            None,
+            Some("The attacker tries the disabled key again and is refused."),
+        ),
     ];
-    for (q, tag, note) in chain {
+    for (q, pick, tag, note) in chain {
         let evs = events_of(store, q);
         assert!(!evs.is_empty(), "no sample events for {q}");
-        // The first and the last event of each step tell the story; the GetObject step marks every shard.
-        let picked: Vec<&(EventKey, EventInfo)> = if q.contains("GetObject") {
-            evs.iter().collect()
-        } else {
-            let mut v = vec![&evs[0]];
-            if evs.len() > 1 && q.contains("time>=") {
-                v.push(&evs[evs.len() - 1]);
-            }
-            v
+        let picked: Vec<&(EventKey, EventInfo)> = match pick {
+            Pick::All => evs.iter().collect(),
+            Pick::First => vec![&evs[0]],
+            Pick::FirstLast => vec![&evs[0], &evs[evs.len() - 1]],
         };
         for (k, info) in picked {
             c.set_mark(k, info, true);
@@ -133,14 +170,14 @@ fn sample_theft_chain_report() {
     let md = export::markdown(&r);
     // What a reader needs is there.
     for needle in [
-        "# Theft of the llm\\-7b weights",
+        "# Theft of the llm-7b weights",
         "**Prepared by:** Dana Whitfield",
         "## Scope",
         "| `cloudtrail` |",
         "## Entities involved",
         "`ASIAQ3EGRZTEXFIL2MDL` was minted with `AKIAQ3EGRZTSTOLEN7CI`",
         "## Theft timeline",
-        "> **Note on #1:** First use of the leaked CI key",
+        "> **Note on #1:** The CI runner's service-account token, used from outside the cluster",
         "## Notes on entities",
         "### Credential `AKIAQ3EGRZTSTOLEN7CI`",
         "## Appendix: raw records",
@@ -293,7 +330,10 @@ fn hostile_content_stays_inert() {
 fn findings_section_and_techniques_beside_events() {
     let (store, lineage, digest) = load_sample();
     let case = theft_case(&store, &digest);
-    let shards = events_of(&store, "action:GetObject asset:*.safetensors ip:198.51.100.77");
+    let shards = events_of(
+        &store,
+        "source:cloudtrail action:GetObject asset:*.safetensors ip:198.51.100.77",
+    );
     let finding = ReportFinding {
         rule: "s3-model-weights-bulk-read".into(),
         title: "Model weights read in bulk from a new address".into(),

@@ -91,7 +91,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Case, CaseError> {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CaseError + '_ {
+fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CaseError + 'a {
     move |source| CaseError::Io {
         path: path.to_path_buf(),
         what,

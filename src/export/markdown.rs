@@ -56,8 +56,8 @@ fn header(o: &mut String, r: &ReportInput) {
     let bytes: u64 = r.scope.files.iter().map(|f| f.bytes).sum();
     let _ = writeln!(
         o,
-        "- **Evidence:** {} files, {} bytes; bundle SHA-256 {}",
-        thousands(r.scope.files.len() as u64),
+        "- **Evidence:** {}, {} bytes; bundle SHA-256 {}",
+        counted(r.scope.files.len() as u64, "file", "files"),
         thousands(bytes),
         code(&r.scope.bundle_sha256)
     );
@@ -93,22 +93,25 @@ fn brief(o: &mut String, r: &ReportInput) {
         .sum();
     let _ = write!(
         o,
-        "The timeline holds {} events from {} to {}. They involve {} identities, {} credentials, {} assets and {} \
-         source addresses",
-        thousands(r.events.len() as u64),
+        "The timeline holds {} from {} to {}. They involve {}, {}, {} and {}",
+        counted(r.events.len() as u64, "event", "events"),
         t(r, first),
         t(r, last),
-        thousands(count(EntityKind::Identity)),
-        thousands(count(EntityKind::Token)),
-        thousands(count(EntityKind::Asset)),
-        thousands(count(EntityKind::Ip)),
+        counted(count(EntityKind::Identity), "identity", "identities"),
+        counted(count(EntityKind::Token), "credential", "credentials"),
+        counted(count(EntityKind::Asset), "asset", "assets"),
+        counted(count(EntityKind::Ip), "source address", "source addresses"),
     );
     if bytes > 0 {
         let _ = write!(o, ", and moved {} bytes", thousands(bytes));
     }
     o.push('.');
     if failed > 0 {
-        let _ = write!(o, " {} of the events failed.", thousands(failed as u64));
+        let _ = write!(
+            o,
+            " {} failed.",
+            counted(failed as u64, "of the events", "of the events")
+        );
     }
     o.push_str("\n\n");
     let tagged: Vec<&EntitySummary> = r.entities.iter().filter(|e| !e.tags.is_empty()).collect();
@@ -121,6 +124,11 @@ fn brief(o: &mut String, r: &ReportInput) {
     }
 }
 
+/// `1 event`, `2,000 events`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 fn tag_list(tags: &[String]) -> String {
     tags.iter().map(|x| cell(x)).collect::<Vec<_>>().join(" ")
 }
@@ -131,10 +139,10 @@ fn scope(o: &mut String, r: &ReportInput) {
     let bytes: u64 = s.files.iter().map(|f| f.bytes).sum();
     let _ = write!(
         o,
-        "heist read {} files ({} bytes) and loaded {} events",
-        thousands(s.files.len() as u64),
+        "heist read {} ({} bytes) and loaded {}",
+        counted(s.files.len() as u64, "file", "files"),
         thousands(bytes),
-        thousands(s.events as u64)
+        counted(s.events as u64, "event", "events")
     );
     if let (Some(a), Some(b)) = (s.first, s.last) {
         let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
