@@ -85,7 +85,7 @@ fn exports_the_marked_events_of_a_case_file() {
     ));
     assert!(err.contains(&format!("{n} marked events")), "{err}");
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.starts_with("# IR\\-2026\\-1005\n"), "{md}");
+    assert!(md.starts_with("# IR-2026-1005\n"), "{md}");
     assert!(md.contains("**Prepared by:** Dana"), "{md}");
     assert!(md.contains("> **Note on #1:** First shard, pulled with the session key.\\\n> See \\| \\`pipes\\`, \\<b\\>."), "{md}");
     let rows = md.lines().filter(|l| l.starts_with("| ") && l.contains("`exfiltrated`")).count();

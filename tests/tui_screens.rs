@@ -362,7 +362,10 @@ fn export_prompt_and_report() {
     assert!(msg.starts_with("report written to"), "{msg}");
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.contains("> **Note on #3:** foothold"), "{md}");
-    assert!(md.contains("| 3 |") && !md.contains("| 4 |"), "{md}");
+    assert!(
+        md.contains("\n| 3 | 2026-") && !md.contains("\n| 4 | 2026-"),
+        "three timeline rows: {md}"
+    );
     // Never inside the bundle.
     let inside = sample().join("r.md");
     h.keys(&format!("e<c-u>{}<enter>", inside.display()));

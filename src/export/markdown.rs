@@ -49,7 +49,7 @@ fn header(o: &mut String, r: &ReportInput) {
     let _ = writeln!(
         o,
         "- **Generated:** {} by heist {}; all times in {}",
-        fmt_time(r.generated, r.tz),
+        fmt_time(r.generated - r.generated.rem_euclid(1_000_000_000), r.tz),
         env!("CARGO_PKG_VERSION"),
         tz_label(r.tz)
     );
