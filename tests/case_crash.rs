@@ -34,10 +34,17 @@ fn state(n: usize) -> Case {
             summary: format!("GetObject of shard {i}"),
         };
         c.set_mark(&k, &info, true);
-        c.set_event_note(&k, &info, &format!("note {i}: seen in the CloudTrail delivery"));
+        c.set_event_note(
+            &k,
+            &info,
+            &format!("note {i}: seen in the CloudTrail delivery"),
+        );
     }
     let journal: String = (0..n).map(|i| format!("step {i}\n")).collect();
-    c.set_entity_note(&Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI"), &journal);
+    c.set_entity_note(
+        &Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI"),
+        &journal,
+    );
     c
 }
 
@@ -46,7 +53,10 @@ fn which_state(c: &Case) -> usize {
     let n = c.marked().len();
     let mut expected = state(n);
     expected.updated = c.updated;
-    assert_eq!(c, &expected, "the case on disk is not one of the states written");
+    assert_eq!(
+        c, &expected,
+        "the case on disk is not one of the states written"
+    );
     n
 }
 
@@ -69,7 +79,10 @@ fn crash_child() {
 struct Lcg(u64);
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -84,7 +97,13 @@ fn kills_during_saves_never_corrupt_the_case() {
     const ROUNDS: usize = 40;
     for round in 0..ROUNDS {
         let mut child = Command::new(&exe)
-            .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "crash_child",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -94,7 +113,10 @@ fn kills_during_saves_never_corrupt_the_case() {
         let (tx, rx) = mpsc::channel::<usize>();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if let Some(n) = line.strip_prefix("saved ").and_then(|n| n.trim().parse().ok()) {
+                if let Some(n) = line
+                    .strip_prefix("saved ")
+                    .and_then(|n| n.trim().parse().ok())
+                {
                     if tx.send(n).is_err() {
                         return;
                     }
@@ -106,10 +128,16 @@ fn kills_during_saves_never_corrupt_the_case() {
         let first = loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(n) => break n,
-                Err(_) => assert!(Instant::now() < deadline, "round {round}: the child never saved"),
+                Err(_) => assert!(
+                    Instant::now() < deadline,
+                    "round {round}: the child never saved"
+                ),
             }
         };
-        assert!(first > confirmed, "round {round}: the child went back from {confirmed} to {first}");
+        assert!(
+            first > confirmed,
+            "round {round}: the child went back from {confirmed} to {first}"
+        );
         std::thread::sleep(Duration::from_micros(rng.below(20_000)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
@@ -125,5 +153,8 @@ fn kills_during_saves_never_corrupt_the_case() {
         );
         confirmed = n;
     }
-    assert!(confirmed >= ROUNDS, "the child saved too little to test anything: {confirmed}");
+    assert!(
+        confirmed >= ROUNDS,
+        "the child saved too little to test anything: {confirmed}"
+    );
 }

@@ -45,7 +45,11 @@ fn shard_case() -> (Case, usize) {
     .unwrap();
     let r = FrameReader::new(&df).unwrap();
     let keys = key::keys(&df).unwrap();
-    assert_eq!(keys.len(), 4, "the sample has four shards read by the attacker");
+    assert_eq!(
+        keys.len(),
+        4,
+        "the sample has four shards read by the attacker"
+    );
     for (i, k) in keys.iter().enumerate() {
         let info = EventInfo {
             time: r.time(i),
@@ -54,11 +58,18 @@ fn shard_case() -> (Case, usize) {
         c.set_mark(k, &info, true);
         c.toggle_event_tag(k, &info, "exfiltrated").unwrap();
         if i == 0 {
-            c.set_event_note(k, &info, "First shard, pulled with the session key.\nSee | `pipes`, <b>.");
+            c.set_event_note(
+                k,
+                &info,
+                "First shard, pulled with the session key.\nSee | `pipes`, <b>.",
+            );
         }
     }
-    c.toggle_entity_tag(&Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI"), "compromised")
-        .unwrap();
+    c.toggle_entity_tag(
+        &Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI"),
+        "compromised",
+    )
+    .unwrap();
     (c, keys.len())
 }
 
@@ -80,7 +91,16 @@ fn exports_the_marked_events_of_a_case_file() {
     let out = dir.path().join("reports/report.md");
     let sample = s(&common::sample());
     let err = ok(&heist(
-        &["export", &sample, "--out", &s(&out), "--case", &s(&case_file), "--title", "IR-2026-1005"],
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&out),
+            "--case",
+            &s(&case_file),
+            "--title",
+            "IR-2026-1005",
+        ],
         dir.path(),
     ));
     assert!(err.contains(&format!("{n} marked events")), "{err}");
@@ -88,10 +108,16 @@ fn exports_the_marked_events_of_a_case_file() {
     assert!(md.starts_with("# IR-2026-1005\n"), "{md}");
     assert!(md.contains("**Prepared by:** Dana"), "{md}");
     assert!(md.contains("> **Note on #1:** First shard, pulled with the session key.\\\n> See \\| \\`pipes\\`, \\<b\\>."), "{md}");
-    let rows = md.lines().filter(|l| l.starts_with("| ") && l.contains("`exfiltrated`")).count();
+    let rows = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`exfiltrated`"))
+        .count();
     assert_eq!(rows, n, "{md}");
     assert!(md.contains("## Appendix: raw records"), "{md}");
-    assert!(md.contains(&format!("**Case file:** `{}`", case_file.display())), "{md}");
+    assert!(
+        md.contains(&format!("**Case file:** `{}`", case_file.display())),
+        "{md}"
+    );
 }
 
 #[test]
@@ -102,9 +128,14 @@ fn finds_the_case_in_the_data_dir_by_bundle_hash() {
     let default = case::location::case_file_in(dir.path(), &digest.sha256);
     save(&c, &default);
     let out = dir.path().join("r.md");
-    let err = ok(&heist(&["export", &s(&common::sample()), "--out", &s(&out)], dir.path()));
+    let err = ok(&heist(
+        &["export", &s(&common::sample()), "--out", &s(&out)],
+        dir.path(),
+    ));
     assert!(err.contains(&format!("{n} marked events")), "{err}");
-    assert!(std::fs::read_to_string(&out).unwrap().contains("`compromised`"));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("`compromised`"));
 }
 
 #[test]
@@ -116,17 +147,43 @@ fn csv_and_jsonl_carry_tags_and_notes() {
     let csv = dir.path().join("t.csv");
     let sample = s(&common::sample());
     ok(&heist(
-        &["export", &sample, "--out", &s(&csv), "--case", &s(&case_file), "--format", "csv"],
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&csv),
+            "--case",
+            &s(&case_file),
+            "--format",
+            "csv",
+        ],
         dir.path(),
     ));
     let text = std::fs::read_to_string(&csv).unwrap();
     let header = text.lines().next().unwrap();
     assert!(header.starts_with("time,source,provider,"), "{header}");
-    assert!(header.ends_with(",key,marked,tags,note,techniques"), "{header}");
-    assert!(text.contains(",true,exfiltrated,\"First shard, pulled with the session key.\nSee | `pipes`, <b>.\","), "{text}");
+    assert!(
+        header.ends_with(",key,marked,tags,note,techniques"),
+        "{header}"
+    );
+    assert!(
+        text.contains(
+            ",true,exfiltrated,\"First shard, pulled with the session key.\nSee | `pipes`, <b>.\","
+        ),
+        "{text}"
+    );
     let jsonl = dir.path().join("t.jsonl");
     ok(&heist(
-        &["export", &sample, "-o", &s(&jsonl), "--case", &s(&case_file), "--format", "jsonl"],
+        &[
+            "export",
+            &sample,
+            "-o",
+            &s(&jsonl),
+            "--case",
+            &s(&case_file),
+            "--format",
+            "jsonl",
+        ],
         dir.path(),
     ));
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
@@ -135,11 +192,19 @@ fn csv_and_jsonl_carry_tags_and_notes() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), n);
-    assert!(lines.iter().all(|v| v["marked"] == true && v["tags"][0] == "exfiltrated"));
-    assert!(lines[0]["note"].as_str().unwrap().starts_with("First shard"));
+    assert!(lines
+        .iter()
+        .all(|v| v["marked"] == true && v["tags"][0] == "exfiltrated"));
+    assert!(lines[0]["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("First shard"));
     assert!(lines[1]["note"].is_null());
     assert!(lines[0]["bytes"].is_u64(), "{}", lines[0]);
-    assert!(lines[0]["key"].as_str().unwrap().starts_with("cloudtrail|id|"));
+    assert!(lines[0]["key"]
+        .as_str()
+        .unwrap()
+        .starts_with("cloudtrail|id|"));
 }
 
 #[test]
@@ -148,7 +213,14 @@ fn without_marks_the_query_makes_the_timeline_and_with_marks_it_narrows_them() {
     let sample = s(&common::sample());
     let out = dir.path().join("q.md");
     let err = ok(&heist(
-        &["export", &sample, "--out", &s(&out), "--where", "token:AKIAQ3EGRZTBACKDR9SV outcome:failure"],
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&out),
+            "--where",
+            "token:AKIAQ3EGRZTBACKDR9SV outcome:failure",
+        ],
         dir.path(),
     ));
     assert!(err.contains("events matching the query"), "{err}");
@@ -160,7 +232,16 @@ fn without_marks_the_query_makes_the_timeline_and_with_marks_it_narrows_them() {
     save(&c, &case_file);
     let out2 = dir.path().join("narrow.md");
     let err = ok(&heist(
-        &["export", &sample, "--out", &s(&out2), "--case", &s(&case_file), "--where", "asset:*00001-of-00004*"],
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&out2),
+            "--case",
+            &s(&case_file),
+            "--where",
+            "asset:*00001-of-00004*",
+        ],
         dir.path(),
     ));
     assert!(err.contains("1 marked events"), "{err}");
@@ -183,22 +264,46 @@ fn refuses_to_write_into_the_bundle_or_over_a_corrupt_case() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("inside the bundle"), "{err}");
-    assert_eq!(common::files(&bundle), before, "nothing was written into the bundle");
+    assert_eq!(
+        common::files(&bundle),
+        before,
+        "nothing was written into the bundle"
+    );
 
     let corrupt = dir.path().join("corrupt.json");
     std::fs::write(&corrupt, "{\"version\": 1, \"bundle\": {").unwrap();
     let o = heist(
-        &["export", &s(&bundle), "--out", &s(&dir.path().join("r.md")), "--case", &s(&corrupt)],
+        &[
+            "export",
+            &s(&bundle),
+            "--out",
+            &s(&dir.path().join("r.md")),
+            "--case",
+            &s(&corrupt),
+        ],
         dir.path(),
     );
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains(&s(&corrupt)) && err.contains("left as it is"), "{err}");
-    assert_eq!(std::fs::read_to_string(&corrupt).unwrap(), "{\"version\": 1, \"bundle\": {");
+    assert!(
+        err.contains(&s(&corrupt)) && err.contains("left as it is"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&corrupt).unwrap(),
+        "{\"version\": 1, \"bundle\": {"
+    );
     let newer = dir.path().join("newer.json");
     std::fs::write(&newer, "{\"version\": 9}").unwrap();
     let o = heist(
-        &["export", &s(&bundle), "--out", &s(&dir.path().join("r.md")), "--case", &s(&newer)],
+        &[
+            "export",
+            &s(&bundle),
+            "--out",
+            &s(&dir.path().join("r.md")),
+            "--case",
+            &s(&newer),
+        ],
         dir.path(),
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("newer heist"));

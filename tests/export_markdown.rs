@@ -196,8 +196,16 @@ fn sample_query_report_when_nothing_is_marked() {
     let df = heist::query::filter(&store.frame, q).unwrap();
     let n = df.height();
     let sel = Selection::choose(None, &store.frame, Some((df, q.to_string())));
-    let r = export::build(&store, &lineage, &digest, None, sel, Vec::new(), &options("Backdoor key"))
-        .unwrap();
+    let r = export::build(
+        &store,
+        &lineage,
+        &digest,
+        None,
+        sel,
+        Vec::new(),
+        &options("Backdoor key"),
+    )
+    .unwrap();
     assert_eq!(r.basis, Basis::Query(q.into()));
     assert_eq!(r.events.len(), n);
     let md = export::markdown(&r);
@@ -307,7 +315,13 @@ fn hostile_input() -> ReportInput {
             first: Some(t0),
             last: Some(t0),
         }],
-        events: vec![ev(0, "analyst pasted: <script>x</script> | `y`\n- not a list\n\n> not a quote"), ev(1, "")],
+        events: vec![
+            ev(
+                0,
+                "analyst pasted: <script>x</script> | `y`\n- not a list\n\n> not a quote",
+            ),
+            ev(1, ""),
+        ],
         entity_notes: vec![EntityAnnotation {
             kind: EntityKind::Identity,
             name: H[4].into(),
@@ -347,11 +361,22 @@ fn findings_section_and_techniques_beside_events() {
         last: shards.last().and_then(|(_, i)| i.time),
     };
     let sel = Selection::choose(Some(&case), &store.frame, None);
-    let r = export::build(&store, &lineage, &digest, Some(&case), sel, vec![finding], &options("With findings"))
-        .unwrap();
+    let r = export::build(
+        &store,
+        &lineage,
+        &digest,
+        Some(&case),
+        sel,
+        vec![finding],
+        &options("With findings"),
+    )
+    .unwrap();
     let md = export::markdown(&r);
     assert!(md.contains("## Findings"), "{md}");
-    assert!(md.contains("### 1. Model weights read in bulk from a new address"), "{md}");
+    assert!(
+        md.contains("### 1. Model weights read in bulk from a new address"),
+        "{md}"
+    );
     assert!(md.contains("**Techniques:** `T1530`, `T1078.004`"), "{md}");
     assert!(md.contains("| techniques |"), "{md}");
     // Each shard's timeline row carries the techniques; the finding points back at those rows.
@@ -361,7 +386,10 @@ fn findings_section_and_techniques_beside_events() {
         .filter(|l| l.contains("GetObject"))
         .collect();
     assert_eq!(rows.len(), shards.len(), "{md}");
-    assert!(rows.iter().all(|l| l.contains("`T1078.004` `T1530`")), "{rows:?}");
+    assert!(
+        rows.iter().all(|l| l.contains("`T1078.004` `T1530`")),
+        "{rows:?}"
+    );
     assert!(md.contains("; in the timeline: #"), "{md}");
     check_structure(&md);
     let section: String = md
@@ -407,7 +435,10 @@ fn check_structure(md: &str) {
         let outside = outside_code_spans(line);
         for (i, c) in outside.iter().enumerate() {
             if matches!(c, '<' | '[' | ']') {
-                assert!(i > 0 && outside[i - 1] == '\\', "unescaped {c:?} in {line:?}");
+                assert!(
+                    i > 0 && outside[i - 1] == '\\',
+                    "unescaped {c:?} in {line:?}"
+                );
             }
         }
         if line.starts_with('|') {

@@ -73,6 +73,23 @@ impl Tmux {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
+    /// Wait until the screen no longer shows `text` (an overlay closed). A key sent right after Escape would
+    /// otherwise reach the terminal as one Alt-key.
+    fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let s = self.screen();
+            if !s.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} never went away; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Wait until the screen shows `text` (the app works in the background); fail with the screen if it never does.
     fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -115,6 +132,7 @@ fn stolen_key_to_model_files_and_back_in_a_real_terminal() {
     t.send(&["?"]);
     t.wait_for("fuzzy-find");
     t.send(&["Escape"]);
+    t.wait_gone("fuzzy-find");
     // The alert's key, by fuzzy find.
     t.send(&["/"]);
     t.wait_for("find · enter pivots");
@@ -137,8 +155,8 @@ fn stolen_key_to_model_files_and_back_in_a_real_terminal() {
     t.send(&["Enter"]);
     t.wait_for("› token ASIAQ3EGRZTEXFIL2MDL");
     t.send(&["3"]);
-    let s = t.wait_for("safetensors");
-    assert!(s.contains("00004-of-00004.safetensors"), "{s}");
+    // The assets tab lists the shards by name (the timeline shows them cut, so wait for a full name).
+    t.wait_for("00004-of-00004.safetensors");
     // Back along the trail to the start.
     t.send(&["BSpace"]);
     t.wait_for("› ip 198.51.100.77  ");
@@ -170,6 +188,10 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.send(&["-l", "token:AKIAQ3EGRZTSTOLEN7CI ip:198.51.100.77"]);
     t.send(&["Enter"]);
     t.wait_for("filter: token:AKIAQ3EGRZTSTOLEN7CI");
+    // The filtered view has arrived when it starts with the attacker's first call and the office's rows are gone
+    // (the filter applies as it is typed, so earlier views come and go first).
+    t.wait_for("  2026-10-05T02:13:07Z GetCaller");
+    t.wait_gone("203.0.113.");
     t.send(&["Tab"]);
     // Mark three events.
     t.send(&["m"]);
@@ -194,11 +216,22 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.wait_for("report written to");
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.contains("## Theft timeline"), "{md}");
-    assert!(md.contains("> **Note on #3:** the attacker pulls the weights next"), "{md}");
+    assert!(
+        md.contains("> **Note on #3:** the attacker pulls the weights next"),
+        "{md}"
+    );
     let rows = md
         .lines()
-        .filter(|l| l.starts_with("| ") && l.contains("`AKIAQ3EGRZTSTOLEN7CI`") && l.contains("`198.51.100.77`"))
-        .filter(|l| l.split('|').nth(1).is_some_and(|n| n.trim().parse::<usize>().is_ok()))
+        .filter(|l| {
+            l.starts_with("| ")
+                && l.contains("`AKIAQ3EGRZTSTOLEN7CI`")
+                && l.contains("`198.51.100.77`")
+        })
+        .filter(|l| {
+            l.split('|')
+                .nth(1)
+                .is_some_and(|n| n.trim().parse::<usize>().is_ok())
+        })
         .count();
     assert_eq!(rows, 3, "three timeline rows:\n{md}");
     assert!(md.contains("## Appendix: raw records"));
@@ -208,10 +241,15 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.send(&["clear", "Enter"]);
     t.send(&[&run, "Enter"]);
     let s = t.wait_for("● 3 · case saved");
-    assert!(s.contains("filter: token:AKIAQ3EGRZTSTOLEN7CI"), "the last view is restored:\n{s}");
+    assert!(
+        s.contains("filter: token:AKIAQ3EGRZTSTOLEN7CI"),
+        "the last view is restored:\n{s}"
+    );
     t.send(&["c"]);
     let s = t.wait_for("Marked events, in time order");
     assert!(s.contains("│ the attacker pulls the weights next"), "{s}");
-    t.send(&["Escape", "q"]);
+    t.send(&["Escape"]);
+    t.wait_gone("Marked events, in time order");
+    t.send(&["q"]);
     t.wait_for("EXIT=0");
 }

@@ -263,12 +263,18 @@ fn tagging_an_entity_shows_in_every_list() {
     assert!(matches!(h.state.mode, Mode::Tag(_)));
     h.keys("comp");
     let s = h.screen();
-    assert!(s.contains("#compromised"), "the suggestion is offered:\n{s}");
+    assert!(
+        s.contains("#compromised"),
+        "the suggestion is offered:\n{s}"
+    );
     insta::assert_snapshot!("case_tag_prompt", s);
     h.keys("<tab><enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
     let s = h.screen();
-    assert!(s.contains("#compromised"), "the tokens list shows the tag:\n{s}");
+    assert!(
+        s.contains("#compromised"),
+        "the tokens list shows the tag:\n{s}"
+    );
     // The finder lists it with its tag too, and the detail pane says it.
     h.keys("/STOLEN7");
     assert!(h.screen().contains(&format!("{STOLEN}  #compromised")));
@@ -293,9 +299,14 @@ fn writing_a_note_in_the_multi_line_editor() {
     assert!(matches!(h.state.mode, Mode::Normal));
     assert_eq!(marked(&h), 1, "a note marks its event");
     let (_, n) = h.state.case().unwrap().marked()[0];
-    assert_eq!(n.note, "First use of the leaked key.\nFrom a Kali box: see the user agent.");
+    assert_eq!(
+        n.note,
+        "First use of the leaked key.\nFrom a Kali box: see the user agent."
+    );
     // The detail pane shows the note.
-    assert!(h.screen().contains("note            First use of the leaked key."));
+    assert!(h
+        .screen()
+        .contains("note            First use of the leaked key."));
     // Esc with changes asks before discarding; any other key goes back to the text.
     h.keys("n more<esc>");
     let Mode::Note(ns) = &h.state.mode else {
@@ -440,10 +451,16 @@ fn a_corrupt_case_file_makes_the_case_read_only_and_is_left_alone() {
     h.keys("<tab>m");
     assert_eq!(marked(&h), 0);
     let msg = h.state.message.clone().unwrap_or_default();
-    assert!(msg.contains("read-only") && msg.contains("case.json"), "{msg}");
+    assert!(
+        msg.contains("read-only") && msg.contains("case.json"),
+        "{msg}"
+    );
     h.keys("q");
     assert!(h.state.quit, "nothing was written, nothing is lost");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"version\": 1, \"bund");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"version\": 1, \"bund"
+    );
 }
 
 #[test]
@@ -466,11 +483,18 @@ fn reopening_restores_marks_tags_notes_and_the_last_view() {
     assert_eq!(h.state.trail().len(), 1, "the pivot is restored");
     assert_eq!(h.state.trail()[0].name, STOLEN);
     assert_eq!(h.state.view().filter, "outcome:failure");
-    assert_eq!(h.state.view().timeline_sel, sel, "the selected event is restored");
+    assert_eq!(
+        h.state.view().timeline_sel,
+        sel,
+        "the selected event is restored"
+    );
     assert_eq!(h.state.focus, Pane::Timeline);
     let s = h.screen();
     assert!(s.contains("│ local"), "the time zone is restored: {s}");
-    assert!(s.contains("note            key disabled, tried again"), "{s}");
+    assert!(
+        s.contains("note            key disabled, tried again"),
+        "{s}"
+    );
     h.keys("2");
     assert!(h.screen().contains("#compromised"), "the tag is restored");
 }

@@ -151,7 +151,10 @@ mod tests {
     fn same_evidence_anywhere_same_hash_any_change_another() {
         let one = tempfile::tempdir().unwrap();
         let two = tempfile::tempdir().unwrap();
-        for d in [one.path().join("incident"), two.path().join("copy-of-incident")] {
+        for d in [
+            one.path().join("incident"),
+            two.path().join("copy-of-incident"),
+        ] {
             write(&d, "a/x.json", b"{\"k\":1}");
             write(&d, "b.log", b"line\n");
         }

@@ -73,7 +73,11 @@ pub struct OpenedCase {
 
 /// Open the case of the bundle `digest` at `loc`, or start one. Errors (corrupt, newer version, unreadable)
 /// name the file; no file is written here.
-pub fn open(loc: &CaseLocation, digest: &BundleDigest, now: Nanos) -> Result<OpenedCase, CaseError> {
+pub fn open(
+    loc: &CaseLocation,
+    digest: &BundleDigest,
+    now: Nanos,
+) -> Result<OpenedCase, CaseError> {
     let new_case = || Case::new(digest.bundle_ref(), location::default_analyst(), now);
     let Some(path) = location::resolve(loc, &digest.sha256)? else {
         return Ok(OpenedCase {

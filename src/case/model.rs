@@ -144,7 +144,11 @@ pub struct EventNote {
     #[serde(default)]
     pub marked: bool,
     /// The event's time, so the case lists its events in order without the bundle.
-    #[serde(default, with = "instant::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "instant::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub time: Option<Nanos>,
     /// One line saying what the event was (`GetObject by ... on ... from ...`), captured when annotated.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -201,7 +205,11 @@ pub struct LastView {
     /// The selected event of the last step, and its time (to find it again quickly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected: Option<EventKey>,
-    #[serde(default, with = "instant::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "instant::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selected_time: Option<Nanos>,
 }
 

@@ -69,7 +69,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Case, CaseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(corrupt(path, "the file is empty"));
     }
-    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| corrupt(path, e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(path, e.to_string()))?;
     let version = match v.get("version") {
         Some(serde_json::Value::Number(n)) => n
             .as_u64()
@@ -237,7 +238,13 @@ mod tests {
         assert_eq!(load(&p).unwrap(), Some(case));
         let leftovers = fs::read_dir(dir.path())
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
             .count();
         assert_eq!(leftovers, 0);
     }

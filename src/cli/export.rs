@@ -36,7 +36,12 @@ pub struct ExportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: PathBuf,
     /// Without marked events: the events of this query make the timeline. With marks: only marks that match.
-    #[arg(long = "where", short = 'w', value_name = "QUERY", allow_hyphen_values = true)]
+    #[arg(
+        long = "where",
+        short = 'w',
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
     pub query: Option<String>,
     /// The case file (default: the bundle's case in the data dir, if there is one).
     #[arg(long, value_name = "FILE")]
@@ -112,7 +117,15 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         warnings,
         ..BuildOptions::default()
     };
-    let report = export::build(&store, &lineage, &digest, case, selection, Vec::new(), &opts)?;
+    let report = export::build(
+        &store,
+        &lineage,
+        &digest,
+        case,
+        selection,
+        Vec::new(),
+        &opts,
+    )?;
     let format = match args.format {
         ExportFormat::Markdown => Format::Markdown,
         ExportFormat::Csv => Format::Csv,

@@ -68,7 +68,11 @@ pub enum Selection {
 impl Selection {
     /// The usual choice: the marked events when the case has any, else `filtered` (a query's events, with the
     /// query) or every event.
-    pub fn choose(case: Option<&Case>, all: &DataFrame, filtered: Option<(DataFrame, String)>) -> Self {
+    pub fn choose(
+        case: Option<&Case>,
+        all: &DataFrame,
+        filtered: Option<(DataFrame, String)>,
+    ) -> Self {
         if case.is_some_and(Case::has_marks) {
             let (within, query) = match filtered {
                 Some((f, q)) => (Some(f), Some(q)),
@@ -118,7 +122,8 @@ pub fn build(
         ),
     };
     let mut warnings = opts.warnings.clone();
-    let (events, omitted) = timeline_events(store, case, &timeline, opts.appendix_limit, &mut warnings)?;
+    let (events, omitted) =
+        timeline_events(store, case, &timeline, opts.appendix_limit, &mut warnings)?;
     let entities = involved(store, lineage, case, &timeline)?;
     let entity_notes = case
         .map(|c| {
@@ -140,7 +145,10 @@ pub fn build(
             .clone()
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| "Investigation report".into()),
-        analyst: opts.analyst.clone().or_else(|| case.and_then(|c| c.analyst.clone())),
+        analyst: opts
+            .analyst
+            .clone()
+            .or_else(|| case.and_then(|c| c.analyst.clone())),
         generated: opts.generated,
         tz: opts
             .tz
@@ -174,9 +182,9 @@ fn timeline_events(
         let fields = Col::OUTPUT
             .iter()
             .map(|&c| match c {
-                Col::Origin => r.text(Col::Origin, row).map(|o| {
-                    store.origin_label(o, r.u64(Col::Line, row).unwrap_or(0) as u32)
-                }),
+                Col::Origin => r
+                    .text(Col::Origin, row)
+                    .map(|o| store.origin_label(o, r.u64(Col::Line, row).unwrap_or(0) as u32)),
                 _ => r.display(c, row),
             })
             .collect();
@@ -185,7 +193,9 @@ fn timeline_events(
             time: r.time(row).unwrap_or(0),
             fields,
             marked: case.is_some_and(|c| c.is_marked(&k)),
-            tags: note.map(|n| n.tags.iter().cloned().collect()).unwrap_or_default(),
+            tags: note
+                .map(|n| n.tags.iter().cloned().collect())
+                .unwrap_or_default(),
             note: note.map(|n| n.note.clone()).unwrap_or_default(),
             raw: None,
             key: k,
@@ -200,7 +210,9 @@ fn timeline_events(
             let len = r.u64(Col::RawLen, row).unwrap_or(0) as u32;
             match off {
                 Some(off) => by_origin.entry(o).or_default().push((row, off, len)),
-                None => out[row].raw = Some(Err("the record's place in its file is not known".into())),
+                None => {
+                    out[row].raw = Some(Err("the record's place in its file is not known".into()))
+                }
             }
         }
     }
@@ -378,7 +390,11 @@ fn token_lineage(lineage: &Lineage, s: &mut EntitySummary, listed: &BTreeSet<Str
 }
 
 /// The bundle: files with their hashes, sources, counts.
-fn scope(store: &EventStore, digest: &BundleDigest, opts: &BuildOptions) -> Result<Scope, ExportError> {
+fn scope(
+    store: &EventStore,
+    digest: &BundleDigest,
+    opts: &BuildOptions,
+) -> Result<Scope, ExportError> {
     let rep = &store.report;
     let files = digest
         .files
@@ -390,7 +406,8 @@ fn scope(store: &EventStore, digest: &BundleDigest, opts: &BuildOptions) -> Resu
                 .filter(|f| f.locator.fs_path == d.fs_path)
                 .collect();
             let formats: BTreeSet<String> = leaves.iter().map(|f| f.format.to_string()).collect();
-            let inside = |origin: &str| origin == d.path || origin.starts_with(&format!("{}!/", d.path));
+            let inside =
+                |origin: &str| origin == d.path || origin.starts_with(&format!("{}!/", d.path));
             let mut why: Vec<String> = rep
                 .unreadable
                 .iter()
@@ -441,7 +458,9 @@ fn sources(df: &DataFrame) -> PolarsResult<Vec<SourceCount>> {
     let g = df
         .clone()
         .lazy()
-        .group_by([col(Col::Source.name()).cast(DataType::String).alias("source")])
+        .group_by([col(Col::Source.name())
+            .cast(DataType::String)
+            .alias("source")])
         .agg([
             len().cast(DataType::UInt64).alias("n"),
             col(Col::Time.name()).min().alias("first"),
@@ -462,6 +481,10 @@ fn sources(df: &DataFrame) -> PolarsResult<Vec<SourceCount>> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.source.cmp(&b.source)));
+    out.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| a.source.cmp(&b.source))
+    });
     Ok(out)
 }

@@ -41,8 +41,7 @@ fn span(content: &str, out: &mut String) {
     }
     let fence = "`".repeat(longest + 1);
     let all_spaces = content.chars().all(|c| c == ' ');
-    let pad = !all_spaces
-        && (content.starts_with(['`', ' ']) || content.ends_with(['`', ' ']));
+    let pad = !all_spaces && (content.starts_with(['`', ' ']) || content.ends_with(['`', ' ']));
     out.push_str(&fence);
     if pad {
         out.push(' ');
@@ -188,8 +187,14 @@ mod tests {
         assert_eq!(code("x`"), "`` x` ``");
         assert_eq!(code(" x "), "`  x  `");
         assert_eq!(code("   "), "`   `");
-        assert_eq!(code("[x](javascript:alert(1))"), "`[x](javascript:alert(1))`");
-        assert_eq!(code("<script>alert(1)</script>"), "`<script>alert(1)</script>`");
+        assert_eq!(
+            code("[x](javascript:alert(1))"),
+            "`[x](javascript:alert(1))`"
+        );
+        assert_eq!(
+            code("<script>alert(1)</script>"),
+            "`<script>alert(1)</script>`"
+        );
         assert_eq!(code("a|b"), "`a|b`", "pipes are fine outside tables");
     }
 
@@ -214,7 +219,11 @@ mod tests {
         assert_eq!(cell("|"), "\\|");
         assert_eq!(cell("a||b"), "`a`\\|\\|`b`");
         assert_eq!(cell("x | `y`"), "` x  `\\|``  `y` ``");
-        assert_eq!(cell("a\\|b"), "`a\\`\\|`b`", "a backslash stays inside its span");
+        assert_eq!(
+            cell("a\\|b"),
+            "`a\\`\\|`b`",
+            "a backslash stays inside its span"
+        );
         // However hostile, a cell never holds an unescaped pipe outside a code span.
         for s in ["a|b", "|x|", "`|`", "\\|", "a\\\\|b", "||||"] {
             let c = cell(s);
@@ -278,7 +287,10 @@ mod tests {
         );
         assert_eq!(text("a | b"), "a \\| b");
         assert_eq!(text("`whoami`"), "\\`whoami\\`");
-        assert_eq!(text("*bold* _it_ ~~s~~"), "\\*bold\\* \\_it\\_ \\~\\~s\\~\\~");
+        assert_eq!(
+            text("*bold* _it_ ~~s~~"),
+            "\\*bold\\* \\_it\\_ \\~\\~s\\~\\~"
+        );
         assert_eq!(text("&lt; $x$ !["), "\\&lt; \\$x\\$ \\!\\[");
         assert_eq!(text("back\\slash"), "back\\\\slash");
         assert_eq!(text("# heading"), "\\# heading");
@@ -288,7 +300,11 @@ mod tests {
         assert_eq!(text("12. item"), "12\\. item");
         assert_eq!(text("3) item"), "3\\) item");
         assert_eq!(text("2026-10-05 happened"), "2026-10-05 happened");
-        assert_eq!(text("   indented"), "indented", "leading spaces would make code");
+        assert_eq!(
+            text("   indented"),
+            "indented",
+            "leading spaces would make code"
+        );
         assert_eq!(text("a\u{1b}]0;x\u{7}"), "a\\\\x1b\\]0;x\\\\x07");
         assert_eq!(text("rtl\u{202e}txt"), "rtl\\\\u{202e}txt");
     }

@@ -36,7 +36,10 @@ fn basis_sentence(r: &ReportInput) -> String {
         Basis::Marked { query: Some(q) } => {
             format!("the {n} events the analyst marked that match {}", code(q))
         }
-        Basis::Query(q) => format!("no events are marked: the {n} events that match {}", code(q)),
+        Basis::Query(q) => format!(
+            "no events are marked: the {n} events that match {}",
+            code(q)
+        ),
         Basis::All => format!("no events are marked and no query was given: all {n} events"),
     }
 }
@@ -355,13 +358,13 @@ fn findings(o: &mut String, r: &ReportInput) {
             let _ = write!(o, " · **Techniques:** {}", techniques.join(", "));
         }
         o.push('\n');
-        let mut in_timeline: Vec<usize> = f.events.iter().filter_map(|k| num.get(k).copied()).collect();
+        let mut in_timeline: Vec<usize> = f
+            .events
+            .iter()
+            .filter_map(|k| num.get(k).copied())
+            .collect();
         in_timeline.sort_unstable();
-        let _ = write!(
-            o,
-            "- **Events:** {}",
-            thousands(f.events.len() as u64)
-        );
+        let _ = write!(o, "- **Events:** {}", thousands(f.events.len() as u64));
         if let (Some(a), Some(b)) = (f.first, f.last) {
             let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
         }

@@ -64,7 +64,11 @@ fn absolute(path: &Path) -> PathBuf {
     }
     let (dir, name) = (path.parent(), path.file_name());
     if let (Some(d), Some(n)) = (dir, name) {
-        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
         if let Ok(d) = d.canonicalize() {
             return d.join(n);
         }
@@ -77,7 +81,11 @@ pub fn check_outside(out: &Path, inputs: &[PathBuf]) -> Result<(), ExportError> 
     let o = absolute(out);
     for i in inputs {
         let a = absolute(i);
-        let inside = if a.is_dir() { o.starts_with(&a) } else { o == a };
+        let inside = if a.is_dir() {
+            o.starts_with(&a)
+        } else {
+            o == a
+        };
         if inside {
             return Err(ExportError::InsideBundle {
                 path: out.to_path_buf(),
@@ -118,7 +126,10 @@ mod tests {
             let e = write(&bad, &inputs, "x").unwrap_err();
             assert!(matches!(e, ExportError::InsideBundle { .. }), "{bad:?}");
         }
-        assert_eq!(std::fs::read_to_string(bundle.join("sub/log.json")).unwrap(), "{}");
+        assert_eq!(
+            std::fs::read_to_string(bundle.join("sub/log.json")).unwrap(),
+            "{}"
+        );
         assert!(!bundle.join("r.md").exists());
         let ok = dir.path().join("out/report.md");
         write(&ok, &inputs, "# r\n").unwrap();

@@ -174,5 +174,7 @@ pub fn find_row(df: &DataFrame, time: Option<Nanos>, key: &EventKey) -> Option<u
             hi = mid;
         }
     }
-    (lo..n).take_while(|&i| r.time(i) == Some(t)).find(|&i| is(i))
+    (lo..n)
+        .take_while(|&i| r.time(i) == Some(t))
+        .find(|&i| is(i))
 }

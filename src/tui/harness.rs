@@ -27,7 +27,13 @@ pub struct Harness {
 impl Harness {
     /// Load `paths` (inline) into a `width` x `height` screen; the case is kept in memory only.
     pub fn new(paths: &[PathBuf], width: u16, height: u16) -> Self {
-        Self::with_case(paths, width, height, CaseLocation::Memory, PathBuf::from("."))
+        Self::with_case(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+        )
     }
 
     /// Load `paths` with the case at `location` (tests pass temporary files), exports proposed in `export_dir`.
@@ -102,7 +108,9 @@ impl Harness {
 
     fn perform(&self, e: Effect) -> Option<Msg> {
         match e {
-            Effect::OpenCase { paths, location } => return Some(jobs::open_case(&paths, &location)),
+            Effect::OpenCase { paths, location } => {
+                return Some(jobs::open_case(&paths, &location))
+            }
             Effect::SaveCase {
                 revision,
                 file,

@@ -203,7 +203,12 @@ pub struct ExportJob {
 }
 
 /// Build the report and write it (atomically, never inside the bundle).
-pub fn export_report(store: &EventStore, lineage: &Arc<Lineage>, paths: &[PathBuf], job: ExportJob) -> Msg {
+pub fn export_report(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    paths: &[PathBuf],
+    job: ExportJob,
+) -> Msg {
     Msg::Exported(write_report(store, lineage, paths, job))
 }
 

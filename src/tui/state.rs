@@ -181,7 +181,9 @@ pub struct FilterState {
 #[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Finder(FinderState),
     Filter(FilterState),
     /// Tagging the selected event or entity.
@@ -193,7 +195,10 @@ pub enum Mode {
     /// The case: marked events in time order with their notes, and saved views.
     Case(CaseViewState),
     /// Quit although case work is not saved? `back` is where `n` returns to.
-    ConfirmQuit { reason: String, back: Box<Mode> },
+    ConfirmQuit {
+        reason: String,
+        back: Box<Mode>,
+    },
 }
 
 /// The raw record shown in the detail pane, for one event.

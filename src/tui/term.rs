@@ -155,7 +155,9 @@ fn event_loop(
     drop(save_tx);
     match saver.join() {
         Ok(None) => Ok(()),
-        Ok(Some(e)) => Err(io::Error::other(format!("the case could not be saved: {e}"))),
+        Ok(Some(e)) => Err(io::Error::other(format!(
+            "the case could not be saved: {e}"
+        ))),
         Err(_) => Err(io::Error::other("the case saver stopped unexpectedly")),
     }
 }

@@ -13,7 +13,13 @@ use super::ui::{centered, Theme};
 use super::vm::clean;
 use super::vm_case::{self, CaseLine};
 
-pub fn draw_case_view(f: &mut Frame<'_>, area: Rect, s: &AppState, cv: &CaseViewState, theme: Theme) {
+pub fn draw_case_view(
+    f: &mut Frame<'_>,
+    area: Rect,
+    s: &AppState,
+    cv: &CaseViewState,
+    theme: Theme,
+) {
     let r = centered(area, 90, 80);
     f.render_widget(Clear, r);
     let inner_height = r.height.saturating_sub(2) as usize;
@@ -93,19 +99,23 @@ pub fn draw_confirm_quit(f: &mut Frame<'_>, area: Rect, reason: &str, theme: The
         Line::raw(""),
         Line::raw(clean(reason)),
         Line::raw(""),
-        Line::styled("y quits anyway · n (or any other key) stays", theme.accent()),
+        Line::styled(
+            "y quits anyway · n (or any other key) stays",
+            theme.accent(),
+        ),
     ])
     .wrap(Wrap { trim: false })
-    .block(Block::bordered().title(" quit? ").border_style(theme.border(true)));
+    .block(
+        Block::bordered()
+            .title(" quit? ")
+            .border_style(theme.border(true)),
+    );
     f.render_widget(p, r);
 }
 
 pub fn tag_footer(s: &AppState, t: &TagState, theme: Theme) -> Vec<Line<'static>> {
     let vm = vm_case::tag_prompt(s, t);
-    let mut first = vec![
-        Span::styled("tag ", theme.accent()),
-        Span::raw(vm.target),
-    ];
+    let mut first = vec![Span::styled("tag ", theme.accent()), Span::raw(vm.target)];
     if !vm.current.is_empty() {
         first.push(Span::raw(format!("  (has {})", vm.current)));
     }

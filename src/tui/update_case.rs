@@ -28,15 +28,15 @@ pub fn open_case(s: &AppState) -> Vec<Effect> {
 }
 
 fn empty_case(open: &CaseOpen) -> Case {
-    let bundle = open
-        .digest
-        .as_ref()
-        .map(|d| d.bundle_ref())
-        .unwrap_or(crate::case::model::BundleRef {
-            sha256: String::new(),
-            files: 0,
-            bytes: 0,
-        });
+    let bundle =
+        open.digest
+            .as_ref()
+            .map(|d| d.bundle_ref())
+            .unwrap_or(crate::case::model::BundleRef {
+                sha256: String::new(),
+                files: 0,
+                bytes: 0,
+            });
     Case::new(bundle, None, 0)
 }
 
@@ -53,7 +53,8 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
                 (None, false) => Some(format!("case restored: {marks} marked events")),
             };
             if o.file.is_none() && s.case_location != crate::case::CaseLocation::Memory {
-                s.message = Some("no data dir on this machine: the case is kept in memory only".into());
+                s.message =
+                    Some("no data dir on this machine: the case is kept in memory only".into());
             }
             s.case = Some(CaseSession::new(o.case, digest, o.file));
             restore(s)
@@ -192,7 +193,11 @@ pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effec
             "report written to {}: {} {}",
             d.path.display(),
             d.events,
-            if d.marked { "marked events" } else { "events of the view" }
+            if d.marked {
+                "marked events"
+            } else {
+                "events of the view"
+            }
         ),
         Err(e) => format!("export failed: {e}"),
     });
@@ -203,7 +208,10 @@ pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effec
 fn writable(s: &mut AppState) -> Option<&mut Case> {
     let why = match &s.case {
         None => Some("the case is not open yet".to_string()),
-        Some(c) => c.read_only.as_ref().map(|r| format!("case is read-only: {r}")),
+        Some(c) => c
+            .read_only
+            .as_ref()
+            .map(|r| format!("case is read-only: {r}")),
     };
     if let Some(w) = why {
         s.message = Some(w);
@@ -296,7 +304,9 @@ fn mark(s: &mut AppState, key: &EventKey, info: &crate::case::EventInfo) -> Vec<
     };
     let now = c.toggle_mark(key, info);
     let n = c.marked().len();
-    let kept = c.event(key).is_some_and(|e| !e.note.is_empty() || !e.tags.is_empty());
+    let kept = c
+        .event(key)
+        .is_some_and(|e| !e.note.is_empty() || !e.tags.is_empty());
     s.message = Some(match (now, kept) {
         (true, _) => format!("marked ({n} marked)"),
         (false, true) => format!("unmarked; its tags and note are kept ({n} marked)"),
@@ -347,7 +357,9 @@ fn start_note(s: &mut AppState, target: Option<Target>) -> Vec<Effect> {
 /// `q`: quit, or ask first when case work would be lost.
 pub fn request_quit(s: &mut AppState, back: Mode) -> Vec<Effect> {
     let reason = match &back {
-        Mode::Note(n) if n.editor.text() != n.original => Some("a note is being edited".to_string()),
+        Mode::Note(n) if n.editor.text() != n.original => {
+            Some("a note is being edited".to_string())
+        }
         _ => s.case.as_ref().and_then(CaseSession::unsaved),
     };
     match reason {
@@ -393,7 +405,10 @@ pub fn tag_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     if is_quit_key(s, k) {
         return request_quit(s, Mode::Tag(t));
     }
-    let suggestions = s.case().map(|c| c.tag_suggestions(&t.input)).unwrap_or_default();
+    let suggestions = s
+        .case()
+        .map(|c| c.tag_suggestions(&t.input))
+        .unwrap_or_default();
     match k {
         Key::Esc => return Vec::new(),
         Key::Enter => {
@@ -570,7 +585,8 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
                 s.message = Some("the bundle could not be hashed: no report".into());
                 return Vec::new();
             };
-            let view = (!c.case.has_marks()).then(|| (s.view().entity.clone(), s.view().filter.clone()));
+            let view =
+                (!c.case.has_marks()).then(|| (s.view().entity.clone(), s.view().filter.clone()));
             s.message = Some(format!("writing the report to {input}…"));
             vec![Effect::Export {
                 path: input.into(),
@@ -665,7 +681,10 @@ pub fn resolve_pending(s: &mut AppState) {
     let Some((time, key)) = v.pending.take() else {
         return;
     };
-    let found = v.data.as_ref().and_then(|d| find_row(&d.events, time, &key));
+    let found = v
+        .data
+        .as_ref()
+        .and_then(|d| find_row(&d.events, time, &key));
     match found {
         Some(row) => v.timeline_sel = row,
         None => s.message = Some("that event is not in this view".into()),

@@ -353,7 +353,10 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
         return vm;
     };
     vm.title = format!("{} {}", v.tab, clean(&r.name));
-    if let Some(n) = s.case().and_then(|c| c.entity(&Entity::new(v.tab, r.name.clone()))) {
+    if let Some(n) = s
+        .case()
+        .and_then(|c| c.entity(&Entity::new(v.tab, r.name.clone())))
+    {
         vm.lines.extend(annotation_lines(
             false,
             &n.tags.iter().cloned().collect::<Vec<_>>(),

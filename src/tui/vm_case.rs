@@ -70,7 +70,10 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm 
     let mut item = 0;
     for (_, n) in &marked {
         let start = lines.len();
-        let when = n.time.map(|t| fmt_time(t, s.tz)).unwrap_or_else(|| "(time unknown)".into());
+        let when = n
+            .time
+            .map(|t| fmt_time(t, s.tz))
+            .unwrap_or_else(|| "(time unknown)".into());
         let style = if item == cv.sel {
             CaseLine::Selected
         } else {
@@ -187,7 +190,11 @@ pub fn note(s: &AppState, n: &NoteState) -> NoteVm {
         .editor
         .lines()
         .get(row)
-        .map(|l| clean(&l.chars().take(col).collect::<String>()).chars().count())
+        .map(|l| {
+            clean(&l.chars().take(col).collect::<String>())
+                .chars()
+                .count()
+        })
         .unwrap_or(0);
     NoteVm {
         title: format!(" note on {} ", target_label(&n.target, s.tz)),
