@@ -498,3 +498,27 @@ fn reopening_restores_marks_tags_notes_and_the_last_view() {
     h.keys("2");
     assert!(h.screen().contains("#compromised"), "the tag is restored");
 }
+
+#[test]
+fn saved_views_are_listed_and_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = case_harness(dir.path());
+    h.keys("2");
+    select_entity(&mut h, STOLEN);
+    h.keys("<enter>:outcome:failure<enter>");
+    h.keys("Vstolen key failures<enter>");
+    let c = h.state.case().unwrap();
+    assert_eq!(c.views.len(), 1);
+    assert_eq!(c.views[0].name, "stolen key failures");
+    // Back to the start, then open the saved view from the case view.
+    h.keys("<bs>x");
+    assert!(h.state.trail().is_empty());
+    h.keys("c");
+    assert!(h.screen().contains(
+        "◆ stolen key failures  all events › token:AKIAQ3EGRZTSTOLEN7CI  filter outcome:failure"
+    ));
+    h.keys("<enter>");
+    assert_eq!(h.state.trail().len(), 1);
+    assert_eq!(h.state.view().filter, "outcome:failure");
+    assert!(h.state.view().events_len() > 0);
+}

@@ -128,7 +128,7 @@ mod tests {
         let bundle = dir.path().join("b");
         std::fs::create_dir_all(&bundle).unwrap();
         std::fs::write(bundle.join("x.json"), "{}").unwrap();
-        let d = digest(&[bundle.clone()]).unwrap();
+        let d = digest(std::slice::from_ref(&bundle)).unwrap();
         let path = dir.path().join("case.json");
         let loc = CaseLocation::File(path.clone());
         let o = open(&loc, &d, 1).unwrap();

@@ -204,15 +204,13 @@ fn timeline_events(
     // Raw records: each file re-read once for all its events.
     let take = out.len().min(limit);
     let mut by_origin: HashMap<&str, Vec<(usize, u64, u32)>> = HashMap::new();
-    for row in 0..take {
+    for (row, ev) in out.iter_mut().enumerate().take(take) {
         if let Some(o) = r.text(Col::Origin, row) {
             let off = r.u64(Col::RawOffset, row);
             let len = r.u64(Col::RawLen, row).unwrap_or(0) as u32;
             match off {
                 Some(off) => by_origin.entry(o).or_default().push((row, off, len)),
-                None => {
-                    out[row].raw = Some(Err("the record's place in its file is not known".into()))
-                }
+                None => ev.raw = Some(Err("the record's place in its file is not known".into())),
             }
         }
     }

@@ -126,12 +126,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm 
             item += 1;
         }
     }
-    let scroll = if selected_at.1 > height {
-        selected_at.1 - height
-    } else {
-        0
-    }
-    .min(selected_at.0);
+    let scroll = selected_at.1.saturating_sub(height).min(selected_at.0);
     CaseViewVm {
         title,
         lines,
