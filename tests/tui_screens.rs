@@ -436,7 +436,7 @@ fn a_failed_save_is_shown_and_counts_as_unsaved() {
 }
 
 #[test]
-fn a_corrupt_case_file_makes_the_case_read_only_and_is_left_alone() {
+fn a_corrupt_case_file_is_never_written_and_work_on_it_counts_as_unsaved() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("case.json");
     std::fs::write(&file, "{\"version\": 1, \"bund").unwrap();
@@ -447,16 +447,21 @@ fn a_corrupt_case_file_makes_the_case_read_only_and_is_left_alone() {
         CaseLocation::File(file.clone()),
         PathBuf::from("."),
     );
-    assert!(h.screen().contains("case read-only"));
-    h.keys("<tab>m");
-    assert_eq!(marked(&h), 0);
+    let s = h.screen();
+    assert!(s.contains("case read-only · NOT SAVED"), "{s}");
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(
         msg.contains("read-only") && msg.contains("case.json"),
-        "{msg}"
+        "the reason, naming the file: {msg}"
     );
+    // Work goes on in memory; quitting asks, since it is written nowhere.
+    h.keys("<tab>m");
+    assert_eq!(marked(&h), 1);
     h.keys("q");
-    assert!(h.state.quit, "nothing was written, nothing is lost");
+    assert!(!h.state.quit);
+    assert!(h.screen().contains("the case file could not be read"));
+    h.keys("y");
+    assert!(h.state.quit);
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "{\"version\": 1, \"bund"

@@ -21,7 +21,8 @@ pub struct CaseSession {
     pub digest: Option<Arc<BundleDigest>>,
     /// Where it is saved; `None`: kept in memory only.
     pub file: Option<CaseFile>,
-    /// Why the case cannot be changed (its file is corrupt, from a newer heist, or unreadable).
+    /// Why the case is never written (its file is corrupt, from a newer heist, or unreadable); changes stay in
+    /// memory.
     pub read_only: Option<String>,
     /// Bumped on every change; `saved` is the newest revision known to be on disk.
     pub revision: u64,
@@ -58,7 +59,15 @@ impl CaseSession {
         if let Some(e) = &self.save_error {
             return Some(format!("the last save failed: {e}"));
         }
-        if self.file.is_none() && self.read_only.is_none() && self.case.has_annotations() {
+        if !self.case.has_annotations() {
+            return None;
+        }
+        if let Some(r) = &self.read_only {
+            return Some(format!(
+                "the case file could not be read, so nothing was written to it: {r}"
+            ));
+        }
+        if self.file.is_none() {
             return Some("this case is kept in memory only and is lost on quit".into());
         }
         None

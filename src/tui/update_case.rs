@@ -62,7 +62,9 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
         Err(e) => {
             let mut c = CaseSession::new(empty, digest, None);
             c.read_only = Some(e.clone());
-            s.message = Some(format!("case is read-only: {e}"));
+            s.message = Some(format!(
+                "case is read-only, changes are kept in memory only: {e}"
+            ));
             s.case = Some(c);
             Vec::new()
         }
@@ -204,17 +206,11 @@ pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effec
     Vec::new()
 }
 
-/// The case, if it may be changed now; otherwise says why.
+/// The case, if it may be changed now; otherwise says why. A read-only case (its file could not be read) takes
+/// changes in memory only: nothing is written over the file, and quitting asks first.
 fn writable(s: &mut AppState) -> Option<&mut Case> {
-    let why = match &s.case {
-        None => Some("the case is not open yet".to_string()),
-        Some(c) => c
-            .read_only
-            .as_ref()
-            .map(|r| format!("case is read-only: {r}")),
-    };
-    if let Some(w) = why {
-        s.message = Some(w);
+    if s.case.is_none() {
+        s.message = Some("the case is not open yet".into());
         return None;
     }
     s.case.as_mut().map(|c| &mut c.case)

@@ -509,7 +509,7 @@ fn case_status(c: &CaseSession) -> String {
         CaseStatus::Saving => "case saving…",
         CaseStatus::Failed => "case NOT SAVED",
         CaseStatus::Memory => "case in memory",
-        CaseStatus::ReadOnly => "case read-only",
+        CaseStatus::ReadOnly => "case read-only · NOT SAVED",
     };
     format!("● {} · {state}", c.case.marked().len())
 }
