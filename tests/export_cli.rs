@@ -244,7 +244,24 @@ fn without_marks_the_query_makes_the_timeline_and_with_marks_it_narrows_them() {
         ],
         dir.path(),
     ));
-    assert!(err.contains("1 marked events"), "{err}");
+    assert!(err.contains("1 marked event"), "{err}");
+}
+
+#[test]
+fn times_in_the_local_zone_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tz.md");
+    let o = Command::new(env!("CARGO_BIN_EXE_heist"))
+        .args(["export", &s(&common::sample()), "--out", &s(&out)])
+        .args(["--where", "action:StopLogging", "--tz", "LOCAL"])
+        .env(case::DATA_DIR_ENV, dir.path())
+        .env("TZ", "JST-9")
+        .output()
+        .unwrap();
+    ok(&o);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("all times in local time"), "{md}");
+    assert!(md.contains("| 1 | 2026-10-05T11:43:12+09:00 |"), "{md}");
 }
 
 #[test]

@@ -138,11 +138,15 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     } else {
         export::write(&args.out, paths, &text)?;
     }
-    let basis = match &report.basis {
-        export::report::Basis::Marked { .. } => "marked events",
-        export::report::Basis::Query(_) => "events matching the query",
-        export::report::Basis::All => "all events: nothing is marked",
+    let n = report.events.len();
+    let (one, many) = match &report.basis {
+        export::report::Basis::Marked { .. } => ("marked event", "marked events"),
+        export::report::Basis::Query(_) => {
+            ("event matching the query", "events matching the query")
+        }
+        export::report::Basis::All => ("event (nothing is marked)", "events: nothing is marked"),
     };
+    let basis = if n == 1 { one } else { many };
     eprintln!(
         "heist: wrote {}: {} {basis}",
         if to_stdout {
@@ -150,7 +154,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         } else {
             for_terminal(&args.out.display().to_string()).into_owned()
         },
-        thousands(report.events.len() as u64),
+        thousands(n as u64),
     );
     Ok(ExitCode::SUCCESS)
 }
