@@ -13,6 +13,7 @@ pub mod term;
 pub mod ui;
 pub mod ui_case;
 pub mod update;
+pub mod update_annotate;
 pub mod update_case;
 pub mod vm;
 pub mod vm_case;

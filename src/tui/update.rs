@@ -8,6 +8,7 @@ use crate::frame::Col;
 use super::action::Action;
 use super::keymap::Key;
 use super::state::*;
+use super::update_annotate as annotate;
 use super::update_case as case;
 
 /// How many hits the finder lists.
@@ -78,9 +79,9 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         }
         Mode::Finder(_) => finder_key(s, k),
         Mode::Filter(_) => filter_key(s, k),
-        Mode::Tag(_) => case::tag_key(s, k),
-        Mode::Note(_) => case::note_key(s, k),
-        Mode::Prompt(_) => case::prompt_key(s, k),
+        Mode::Tag(_) => annotate::tag_key(s, k),
+        Mode::Note(_) => annotate::note_key(s, k),
+        Mode::Prompt(_) => annotate::prompt_key(s, k),
         Mode::Case(_) => case::case_view_key(s, k),
         Mode::ConfirmQuit { .. } => case::confirm_quit_key(s, k),
         Mode::Normal => {
