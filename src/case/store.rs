@@ -23,6 +23,7 @@ impl CaseFile {
     /// error (and no way to write) when it is corrupt, from a newer heist, or unreadable.
     pub fn open(path: &Path) -> Result<(CaseFile, Option<Case>), CaseError> {
         let case = load(path)?;
+        sweep_stale_temps(path, STALE_TEMP);
         Ok((
             CaseFile {
                 path: path.to_path_buf(),
@@ -91,6 +92,41 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Case, CaseError> {
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary file this old was left by a save that was killed (a save takes well under a second).
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Remove the temporary files that killed saves of `path` left behind (`.<name>.<pid>.<n>.tmp`, older than
+/// `age`). Best effort: a file that cannot be removed is left.
+fn sweep_stale_temps(path: &Path, age: std::time::Duration) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if !(n.starts_with(&prefix) && n.ends_with(".tmp")) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|a| a >= age);
+        if old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
 
 fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CaseError + 'a {
     move |source| CaseError::Io {
@@ -191,6 +227,34 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("x.json")]);
+    }
+
+    #[test]
+    fn temps_left_by_killed_saves_are_swept_when_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        let stale = dir.path().join(".c.json.123.0.tmp");
+        let fresh = dir.path().join(".c.json.124.0.tmp");
+        let other = dir.path().join(".d.json.123.0.tmp");
+        for f in [&stale, &fresh, &other] {
+            fs::write(f, "partial").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for f in [&stale, &other] {
+            File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        CaseFile::open(&p).unwrap();
+        assert!(!stale.exists(), "an old temp of this case goes");
+        assert!(fresh.exists(), "a save in flight elsewhere is left alone");
+        assert!(
+            other.exists(),
+            "another case's temps are not this case's business"
+        );
     }
 
     #[test]
