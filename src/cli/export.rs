@@ -15,6 +15,9 @@ use crate::entities::Lineage;
 use crate::export::{self, BuildOptions, Format, Selection};
 use crate::util::sanitize::for_terminal;
 
+/// Above this many events a timeline is more a dump than a story: say so.
+const LARGE_TIMELINE: usize = 10_000;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TzArg {
     Utc,
@@ -139,6 +142,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         export::write(&args.out, paths, &text)?;
     }
     let n = report.events.len();
+    if n > LARGE_TIMELINE && !matches!(report.basis, export::report::Basis::Marked { .. }) {
+        eprintln!(
+            "heist: note: nothing is marked, so the timeline holds all {} events of the selection; mark the \
+             events that tell the story (heist PATH..., then m) or narrow it with --where",
+            thousands(n as u64)
+        );
+    }
     let (one, many) = match &report.basis {
         export::report::Basis::Marked { .. } => ("marked event", "marked events"),
         export::report::Basis::Query(_) => {
