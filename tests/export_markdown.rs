@@ -17,7 +17,12 @@ const GENERATED: &str = "2026-10-06T10:00:00Z";
 
 fn load_sample() -> (EventStore, Lineage, case::BundleDigest) {
     let paths = vec![common::sample()];
-    let store = ingest::load(&paths, &LoadOptions::default(), &Progress::default()).unwrap();
+    let store = ingest::load(
+        &paths,
+        &LoadOptions::with_builtin_mappings(),
+        &Progress::default(),
+    )
+    .unwrap();
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label).unwrap();
     let digest = case::digest(&paths).unwrap();
