@@ -195,6 +195,38 @@ fn sample_theft_chain_report() {
 }
 
 #[test]
+fn marks_from_other_evidence_are_reported_not_dropped() {
+    let (store, lineage, digest) = load_sample();
+    let mut case = theft_case(&store, &digest);
+    let n = case.marked().len();
+    case.set_mark(
+        &EventKey::from_text("cloudtrail|id|not-in-this-bundle|GetObject"),
+        &EventInfo::default(),
+        true,
+    );
+    let sel = Selection::choose(Some(&case), &store.frame, None);
+    let r = export::build(
+        &store,
+        &lineage,
+        &digest,
+        Some(&case),
+        sel,
+        Vec::new(),
+        &options("x"),
+    )
+    .unwrap();
+    assert_eq!(r.events.len(), n);
+    let md = export::markdown(&r);
+    assert!(
+        md.contains(&format!(
+            "> **Warning:** 1 of the {} marked events are not in this bundle",
+            n + 1
+        )),
+        "{md}"
+    );
+}
+
+#[test]
 fn sample_query_report_when_nothing_is_marked() {
     let (store, lineage, digest) = load_sample();
     let q = "token:AKIAQ3EGRZTBACKDR9SV";

@@ -104,14 +104,30 @@ pub fn build(
     findings: Vec<ReportFinding>,
     opts: &BuildOptions,
 ) -> Result<ReportInput, ExportError> {
+    let mut warnings = opts.warnings.clone();
     let (timeline, basis) = match selection {
         Selection::Marked { within, query } => {
             let set: HashSet<EventKey> = case
                 .map(|c| c.marked().into_iter().map(|(k, _)| k.clone()).collect())
                 .unwrap_or_default();
+            let narrowed = within.is_some();
             let base = within.unwrap_or_else(|| store.frame.clone());
             let m = key::mask(&base, &set)?;
-            (base.filter(&m)?, Basis::Marked { query })
+            let timeline = base.filter(&m)?;
+            // Marks that name no event of this bundle (a case made on other evidence) must not vanish silently.
+            let found = if narrowed {
+                key::mask(&store.frame, &set)?.sum().unwrap_or(0) as usize
+            } else {
+                timeline.height()
+            };
+            if found < set.len() {
+                warnings.push(format!(
+                    "{} of the {} marked events are not in this bundle and are not in the timeline",
+                    set.len() - found,
+                    set.len()
+                ));
+            }
+            (timeline, Basis::Marked { query })
         }
         Selection::Events { frame, query } => (
             frame,
@@ -121,7 +137,6 @@ pub fn build(
             },
         ),
     };
-    let mut warnings = opts.warnings.clone();
     let (events, omitted) =
         timeline_events(store, case, &timeline, opts.appendix_limit, &mut warnings)?;
     let entities = involved(store, lineage, case, &timeline)?;
