@@ -240,9 +240,24 @@ pub fn parse_ip_lenient(s: &str) -> Option<IpAddr> {
     None
 }
 
+/// An IPv4 address logged with its last octet masked (`81.2.69.***`, as Azure writes caller IPs): the /24 it lies in.
+fn masked_v4_network(s: &str) -> Option<IpAddr> {
+    let head = s
+        .strip_suffix(".***")
+        .or_else(|| s.strip_suffix(".*"))
+        .or_else(|| s.strip_suffix(".xxx"))?;
+    parse_ip_lenient(&format!("{head}.0")).filter(IpAddr::is_ipv4)
+}
+
+/// Is `s` (an address as logged) inside `net/bits`? A masked address (`a.b.c.***`) is inside when the whole /24 it
+/// stands for is, i.e. for prefixes of 24 bits or fewer.
 pub fn cidr_contains(net: IpAddr, bits: u8, s: &str) -> bool {
-    let Some(ip) = parse_ip_lenient(s) else {
-        return false;
+    let ip = match parse_ip_lenient(s) {
+        Some(ip) => ip,
+        None => match masked_v4_network(s) {
+            Some(ip) if bits <= 24 => ip,
+            _ => return false,
+        },
     };
     match (net, ip) {
         (IpAddr::V4(n), IpAddr::V4(i)) => {
@@ -454,6 +469,19 @@ mod tests {
             "zero-padded octets as logged"
         );
         assert!(!cidr_contains(net, bits, "s3.amazonaws.com"));
+    }
+
+    #[test]
+    fn masked_addresses_match_prefixes_that_cover_their_slash_24() {
+        let (net, bits) = parse_cidr("198.51.100.0/24").unwrap();
+        assert!(cidr_contains(net, bits, "198.51.100.***"));
+        let (net16, bits16) = parse_cidr("198.51.0.0/16").unwrap();
+        assert!(cidr_contains(net16, bits16, "198.51.100.***"));
+        assert!(!cidr_contains(net, bits, "198.51.101.***"));
+        // A /32 names one host: a masked address might or might not be it, so it does not match.
+        let (host, hbits) = parse_cidr("198.51.100.77/32").unwrap();
+        assert!(!cidr_contains(host, hbits, "198.51.100.***"));
+        assert!(!cidr_contains(net, bits, "***"));
     }
 
     #[test]
