@@ -3,9 +3,11 @@
 //! Layers, one direction: bundle -> [`ingest`] -> [`frame`] -> [`query`] (and entities, detections) -> CLI / TUI.
 //! Domain modules never import a terminal library.
 
+pub mod case;
 pub mod cli;
 pub mod detect;
 pub mod entities;
+pub mod export;
 pub mod frame;
 pub mod ingest;
 pub mod query;

@@ -177,8 +177,9 @@ fn where_queries_count_correctly() {
     );
     assert_eq!(
         count("minted:* -source:cloudtrail"),
-        4,
-        "the Kubernetes TokenRequest, the GCP service-account key, the Azure sign-in's token, the OpenAI key"
+        5,
+        "the Kubernetes TokenRequest, the GCP service-account key, the Azure sign-in's token, the OpenAI account's \
+         keys listed, the OpenAI key"
     );
     assert_eq!(
         count("exfil"),

@@ -3,6 +3,7 @@
 mod detect;
 mod entities;
 mod events;
+mod export;
 mod formats;
 mod load;
 mod pivot;
@@ -26,6 +27,9 @@ pub struct Cli {
     command: Option<Command>,
     /// Bundle paths (files, folders, .zip, .tar.gz, .gz) to open.
     paths: Vec<PathBuf>,
+    /// The TUI's case file (default: `<data dir>/cases/<bundle sha256>.json`; `HEIST_DATA_DIR` moves the data dir).
+    #[arg(long, value_name = "FILE")]
+    case: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -42,6 +46,8 @@ enum Command {
     Find(entities::FindArgs),
     /// Run the theft-detection rules: findings with their techniques, entities and events.
     Detect(detect::DetectArgs),
+    /// The theft timeline (marked events, or a query's) as a Markdown report, or CSV / JSON lines.
+    Export(export::ExportArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
 }
@@ -81,18 +87,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Pivot(a)) => pivot::run(&a, stdout),
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
         Some(Command::Detect(a)) => detect::run(&a, stdout),
+        Some(Command::Export(a)) => export::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths),
+        None => tui(cli.paths, cli.case),
     }
 }
 
 /// `heist PATH...`: the TUI. Without a terminal (piped, CI) there is nothing to draw on: say what to run instead.
-fn tui(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -111,6 +118,10 @@ fn tui(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
         extra_formats: load::extra_formats(&[])?,
         ..crate::ingest::LoadOptions::default()
     };
-    crate::tui::run(paths, opts, keymap)?;
+    let case = match case {
+        Some(f) => crate::case::CaseLocation::File(f),
+        None => crate::case::CaseLocation::Default,
+    };
+    crate::tui::run(paths, opts, keymap, case)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -100,17 +100,26 @@ impl<'a> PivotEngine<'a> {
         let name = entity.name.as_str();
         let (mask, parents, children) = match entity.kind {
             EntityKind::Token => {
-                let mut tokens = vec![name.to_string()];
-                tokens.extend(self.lineage.descendant_tokens(name));
-                let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                let mut m = &(&is_any(df, Col::Token, &t)? | &is_any(df, Col::MintedToken, &t)?)
-                    | &is_any(df, Col::RevokedToken, &t)?;
+                let children = self.lineage.children_of_token(name);
+                let mut m = self.token_events(name, None)?;
+                // A descendant counts from the moment this chain minted it: a shared credential (an account's
+                // keys, listed at 04:11) was in other hands before.
+                let mut since: Vec<(&str, i64)> = Vec::new();
+                for l in &children {
+                    if let Some(t) = l.token.as_deref().filter(|t| *t != name) {
+                        match since.iter_mut().find(|(x, _)| *x == t) {
+                            Some((_, at)) => *at = (*at).min(l.minted_by.time),
+                            None => since.push((t, l.minted_by.time)),
+                        }
+                    }
+                }
+                for (t, at) in &since {
+                    m = &m | &self.token_events(t, Some(*at))?;
+                }
+                let mut t: Vec<&str> = vec![name];
+                t.extend(since.iter().map(|(t, _)| *t));
                 m = &m | &self.tokenless_session_events(&t)?;
-                (
-                    m,
-                    self.lineage.parents_of_token(name),
-                    self.lineage.children_of_token(name),
-                )
+                (m, self.lineage.parents_of_token(name), children)
             }
             EntityKind::Identity => {
                 let v = [name];
@@ -149,6 +158,29 @@ impl<'a> PivotEngine<'a> {
             parents,
             children,
         })
+    }
+
+    /// Events that used, minted or revoked `token`, from `since` on when given.
+    fn token_events(&self, token: &str, since: Option<i64>) -> PolarsResult<BooleanChunked> {
+        let df = self.frame;
+        let t = [token];
+        let m = &(&is_any(df, Col::Token, &t)? | &is_any(df, Col::MintedToken, &t)?)
+            | &is_any(df, Col::RevokedToken, &t)?;
+        let Some(since) = since else { return Ok(m) };
+        // The frame is in time order: the rows before `since` are a prefix.
+        let times = df.column(Col::Time.name())?.datetime()?.physical();
+        let (mut lo, mut hi) = (0usize, df.height());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if times.get(mid).is_some_and(|t| t >= since) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let mut out = BooleanChunked::full("t".into(), false, lo);
+        out.append(&m.slice(lo as i64, df.height() - lo))?;
+        Ok(out)
     }
 
     /// Events of session identities minted by `tokens` that carry no token (model-invocation and access logs),

@@ -46,7 +46,7 @@ columns! {
     IdentityType = "identity_type": Cat, "`human`, `role_session`, `service`, `root`, `anonymous` or `unknown`.";
     Issuer = "issuer": Cat, "What the identity derives from: the role ARN behind an assumed-role session, the user behind a federated session.";
     Caller = "caller": Cat, "The real principal behind delegation or impersonation, when the log names one.";
-    Token = "token": Cat, "Credential used: access key id, key name, JTI, API key id. Always a verbatim substring of the raw record.";
+    Token = "token": Cat, "Credential used: access key id, key name, JTI, API key id. Always a substring of the raw record (up to ASCII case).";
     TokenKind = "token_kind": Cat, "`long_term` (AKIA, SA key, API key), `session` (ASIA, JTI), or a provider-specific kind.";
     SourceIp = "source_ip": Cat, "Caller IP (or the service name AWS records instead).";
     UserAgent = "user_agent": Cat, "User agent, as logged (attacker-controlled).";

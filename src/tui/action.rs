@@ -43,6 +43,12 @@ actions! {
     Filter = "filter",
     ClearFilter = "clear_filter",
     ToggleTz = "toggle_tz",
+    Mark = "mark",
+    Tag = "tag",
+    Note = "note",
+    CaseView = "case_view",
+    SaveView = "save_view",
+    Export = "export",
     Help = "help",
     Quit = "quit",
 }

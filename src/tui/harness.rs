@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+use crate::case::CaseLocation;
 use crate::entities::Lineage;
 use crate::frame::EventStore;
 use crate::ingest::{LoadOptions, Progress};
@@ -24,13 +25,35 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Load `paths` (inline) into a `width` x `height` screen.
+    /// Load `paths` (inline) into a `width` x `height` screen; the case is kept in memory only.
     pub fn new(paths: &[PathBuf], width: u16, height: u16) -> Self {
+        Self::with_case(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+        )
+    }
+
+    /// Load `paths` with the case at `location` (tests pass temporary files), exports proposed in `export_dir`.
+    pub fn with_case(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        export_dir: PathBuf,
+    ) -> Self {
         let title = paths
             .first()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        let mut h = Self::empty(&title, width, height);
+        let state = AppState::new(Keymap::default_map(), title.as_str()).with_bundle(
+            paths.to_vec(),
+            location,
+            export_dir,
+        );
+        let mut h = Self::with_state(state, width, height);
         let loaded = jobs::load(
             paths,
             &LoadOptions::with_builtin_mappings(),
@@ -49,13 +72,17 @@ impl Harness {
 
     /// A harness before any load (to see the loading screen).
     pub fn empty(title: &str, width: u16, height: u16) -> Self {
+        Self::with_state(AppState::new(Keymap::default_map(), title), width, height)
+    }
+
+    fn with_state(state: AppState, width: u16, height: u16) -> Self {
         let backend = TestBackend::new(width, height);
         let terminal = match Terminal::new(backend) {
             Ok(t) => t,
             Err(e) => match e {},
         };
         let mut h = Self {
-            state: AppState::new(Keymap::default_map(), title),
+            state,
             ctx: None,
             terminal,
             theme: Theme { color: false },
@@ -80,6 +107,17 @@ impl Harness {
     }
 
     fn perform(&self, e: Effect) -> Option<Msg> {
+        match e {
+            Effect::OpenCase { paths, location } => {
+                return Some(jobs::open_case(&paths, &location))
+            }
+            Effect::SaveCase {
+                revision,
+                file,
+                case,
+            } => return Some(jobs::save_case(revision, &file, *case)),
+            _ => {}
+        }
         let (store, lineage) = self.ctx.as_ref()?;
         Some(match e {
             Effect::BuildView {
@@ -89,6 +127,27 @@ impl Harness {
                 sort,
             } => jobs::build_view(store, lineage, generation, entity.as_ref(), &filter, sort),
             Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
+            Effect::Export {
+                path,
+                case,
+                digest,
+                view,
+                title,
+                case_file,
+            } => jobs::export_report(
+                store,
+                lineage,
+                &self.state.paths,
+                jobs::ExportJob {
+                    path,
+                    case: *case,
+                    digest,
+                    view,
+                    title,
+                    case_file,
+                },
+            ),
+            Effect::OpenCase { .. } | Effect::SaveCase { .. } => return None,
         })
     }
 

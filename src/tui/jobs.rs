@@ -1,17 +1,20 @@
 //! The work behind effects: loading the bundle, computing a view (pivot, filter, entity tables, histogram),
-//! reading a raw record. Plain functions, so tests run them inline and the app runs them on worker threads.
+//! reading a raw record, opening and saving the case, writing a report. Plain functions, so tests run them inline
+//! and the app runs them on worker threads.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use polars::prelude::*;
 
+use crate::case::{self, BundleDigest, Case, CaseError, CaseFile, CaseLocation};
 use crate::entities::{entity_table, Entity, EntityKind, Finder, Lineage, PivotEngine};
+use crate::export::{self, BuildOptions, Selection};
 use crate::frame::{Col, EventStore};
 use crate::ingest::{self, LoadOptions, Progress};
 use crate::util::time::Nanos;
 
-use super::state::{Loaded, Msg, RawText, SortKey, ViewData};
+use super::state::{CaseOpen, ExportDone, Loaded, Msg, RawText, SortKey, ViewData};
 
 /// Histogram resolution; the sparkline resamples it to its width.
 pub const HISTOGRAM_BUCKETS: usize = 240;
@@ -156,4 +159,119 @@ fn raw_text(store: &EventStore, origin: &str, line: u32) -> Result<String, Strin
     let len = r.u64(Col::RawLen, 0).unwrap_or(0) as u32;
     let raw = ingest::raw::read_record(&file.locator, offset, len)?;
     Ok(ingest::raw::pretty(&raw))
+}
+
+/// Hash the bundle and open its case (a machine without a data dir keeps it in memory).
+pub fn open_case(paths: &[PathBuf], location: &CaseLocation) -> Msg {
+    let digest = match case::digest(paths) {
+        Ok(d) => Arc::new(d),
+        Err(e) => {
+            return Msg::CaseOpened(Box::new(CaseOpen {
+                digest: None,
+                result: Err(format!("the bundle could not be hashed: {e}")),
+            }))
+        }
+    };
+    let result = match case::open(location, &digest, case::now()) {
+        Err(CaseError::NoDataDir) => case::open(&CaseLocation::Memory, &digest, case::now()),
+        other => other,
+    }
+    .map_err(|e| e.to_string());
+    Msg::CaseOpened(Box::new(CaseOpen {
+        digest: Some(digest),
+        result,
+    }))
+}
+
+/// Write the case, stamped with the time of the save.
+pub fn save_case(revision: u64, file: &CaseFile, mut case: Case) -> Msg {
+    case.updated = case::now();
+    Msg::CaseSaved {
+        revision,
+        result: file.save(&case).map_err(|e| e.to_string()),
+    }
+}
+
+/// What an export needs besides the loaded bundle.
+pub struct ExportJob {
+    pub path: PathBuf,
+    pub case: Case,
+    pub digest: Arc<BundleDigest>,
+    pub view: Option<(Option<Entity>, String)>,
+    pub title: String,
+    pub case_file: Option<String>,
+}
+
+/// Build the report and write it (atomically, never inside the bundle).
+pub fn export_report(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    paths: &[PathBuf],
+    job: ExportJob,
+) -> Msg {
+    Msg::Exported(write_report(store, lineage, paths, job))
+}
+
+fn write_report(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    paths: &[PathBuf],
+    job: ExportJob,
+) -> Result<ExportDone, String> {
+    let err = |e: PolarsError| e.to_string();
+    export::check_outside(&job.path, paths).map_err(|e| e.to_string())?;
+    let selection = match &job.view {
+        None => Selection::Marked {
+            within: None,
+            query: None,
+        },
+        Some((entity, filter)) => {
+            let base = match entity {
+                Some(e) => {
+                    let engine = PivotEngine::with_lineage(store, lineage.clone());
+                    engine.pivot(e).map_err(err)?.events
+                }
+                None => store.frame.clone(),
+            };
+            let frame = if filter.trim().is_empty() {
+                base
+            } else {
+                crate::query::filter(&base, filter).map_err(|e| e.to_string())?
+            };
+            let mut q = Vec::new();
+            if let Some(e) = entity {
+                q.push(format!("pivot {e}"));
+            }
+            if !filter.trim().is_empty() {
+                q.push(filter.trim().to_string());
+            }
+            Selection::Events {
+                frame,
+                query: (!q.is_empty()).then(|| q.join(" · ")),
+            }
+        }
+    };
+    let opts = BuildOptions {
+        title: Some(job.title),
+        generated: case::now(),
+        case_file: job.case_file,
+        ..BuildOptions::default()
+    };
+    let report = export::build(
+        store,
+        lineage,
+        &job.digest,
+        Some(&job.case),
+        selection,
+        Vec::new(),
+        &opts,
+    )
+    .map_err(|e| e.to_string())?;
+    let text = export::markdown(&report);
+    export::write(&job.path, paths, &text).map_err(|e| e.to_string())?;
+    Ok(ExportDone {
+        path: job.path,
+        events: report.events.len(),
+        marked: job.view.is_none(),
+    })
 }

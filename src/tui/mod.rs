@@ -3,13 +3,19 @@
 //! through view models. Only `term` touches the terminal.
 
 pub mod action;
+pub mod casework;
+pub mod editor;
 pub mod harness;
 pub mod jobs;
 pub mod keymap;
 pub mod state;
 pub mod term;
 pub mod ui;
+pub mod ui_case;
 pub mod update;
+pub mod update_annotate;
+pub mod update_case;
 pub mod vm;
+pub mod vm_case;
 
 pub use term::run;

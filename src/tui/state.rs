@@ -1,14 +1,19 @@
 //! The TUI's whole state, the messages that change it and the effects it asks for. No terminal, no threads here.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use polars::prelude::DataFrame;
 
+use crate::case::{BundleDigest, Case, CaseFile, CaseLocation, OpenedCase};
 use crate::entities::{Entity, EntityKind, FindHit, Finder, Lineage, Link};
-use crate::frame::EventStore;
+use crate::frame::{EventKey, EventStore};
 use crate::ingest::progress::Snapshot;
 use crate::util::time::Nanos;
 
+pub use super::casework::{
+    CaseSession, CaseViewState, NoteState, PromptKind, PromptState, TagState, Target,
+};
 use super::keymap::{Key, Keymap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +118,8 @@ pub struct View {
     pub tab: EntityKind,
     pub entity_sel: [usize; 4],
     pub sort: SortKey,
+    /// An event to select once the view's data arrives (a restored view, a jump from the case view).
+    pub pending: Option<(Option<Nanos>, EventKey)>,
 }
 
 impl View {
@@ -126,6 +133,7 @@ impl View {
             tab: EntityKind::Identity,
             entity_sel: [0; 4],
             sort: SortKey::Events,
+            pending: None,
         }
     }
 
@@ -173,9 +181,24 @@ pub struct FilterState {
 #[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Finder(FinderState),
     Filter(FilterState),
+    /// Tagging the selected event or entity.
+    Tag(TagState),
+    /// Writing a note (multi-line editor).
+    Note(NoteState),
+    /// A one-line prompt: the export path, a view's name.
+    Prompt(PromptState),
+    /// The case: marked events in time order with their notes, and saved views.
+    Case(CaseViewState),
+    /// Quit although case work is not saved? `back` is where `n` returns to.
+    ConfirmQuit {
+        reason: String,
+        back: Box<Mode>,
+    },
 }
 
 /// The raw record shown in the detail pane, for one event.
@@ -210,6 +233,14 @@ pub struct AppState {
     pub quit: bool,
     /// What the bundle is, for the status bar.
     pub title: String,
+    /// The bundle's paths (the case binds to their content; exports never go inside them).
+    pub paths: Vec<PathBuf>,
+    /// Where the case is kept.
+    pub case_location: CaseLocation,
+    /// The folder the export prompt proposes.
+    pub export_dir: PathBuf,
+    /// The case, once the bundle is loaded and hashed.
+    pub case: Option<CaseSession>,
 }
 
 /// Inputs to `update`.
@@ -230,6 +261,31 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
+    /// The bundle is hashed and its case read (or not).
+    CaseOpened(Box<CaseOpen>),
+    /// A save finished.
+    CaseSaved {
+        revision: u64,
+        result: Result<(), String>,
+    },
+    /// An export finished.
+    Exported(Result<ExportDone, String>),
+}
+
+/// What opening the case found.
+pub struct CaseOpen {
+    /// `None` when the bundle could not be hashed.
+    pub digest: Option<Arc<BundleDigest>>,
+    pub result: Result<OpenedCase, String>,
+}
+
+/// A report written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportDone {
+    pub path: PathBuf,
+    pub events: usize,
+    /// Marked events, or the view's.
+    pub marked: bool,
 }
 
 /// What a finished load hands over.
@@ -251,6 +307,26 @@ pub enum Effect {
     },
     /// Read the raw record of an event from the bundle.
     ReadRaw { origin: String, line: u32 },
+    /// Hash the bundle and open its case.
+    OpenCase {
+        paths: Vec<PathBuf>,
+        location: CaseLocation,
+    },
+    /// Write the case (atomically); newer revisions supersede queued older ones.
+    SaveCase {
+        revision: u64,
+        file: CaseFile,
+        case: Box<Case>,
+    },
+    /// Write a report: the marked events, or (`view` set) the events of that view.
+    Export {
+        path: PathBuf,
+        case: Box<Case>,
+        digest: Arc<BundleDigest>,
+        view: Option<(Option<Entity>, String)>,
+        title: String,
+        case_file: Option<String>,
+    },
 }
 
 impl AppState {
@@ -273,7 +349,29 @@ impl AppState {
             generation: 0,
             quit: false,
             title: title.into(),
+            paths: Vec::new(),
+            case_location: CaseLocation::Memory,
+            export_dir: PathBuf::from("."),
+            case: None,
         }
+    }
+
+    /// The bundle behind the state: its case lives at `location`, exports are proposed in `export_dir`.
+    pub fn with_bundle(
+        mut self,
+        paths: Vec<PathBuf>,
+        location: CaseLocation,
+        export_dir: PathBuf,
+    ) -> Self {
+        self.paths = paths;
+        self.case_location = location;
+        self.export_dir = export_dir;
+        self
+    }
+
+    /// The case's content, once open.
+    pub fn case(&self) -> Option<&Case> {
+        self.case.as_ref().map(|c| &c.case)
     }
 
     pub fn view(&self) -> &View {

@@ -1,14 +1,18 @@
 //! The real terminal: raw mode and the alternate screen (restored on exit and on panic), an input thread, a loader
-//! thread reporting progress, and a worker thread that runs effects, newest first, dropping superseded requests.
+//! thread reporting progress, a worker thread that runs view effects, newest first, dropping superseded requests,
+//! a saver thread that writes the case (the newest revision supersedes queued ones; quitting waits for it), and
+//! a background thread for opening the case and writing reports.
 
 use std::io;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::case::CaseLocation;
 use crate::entities::Lineage;
 use crate::frame::EventStore;
 use crate::ingest::{LoadOptions, Progress};
@@ -51,17 +55,35 @@ enum Job {
     Effect(Effect),
 }
 
-/// Run the TUI on `paths` until the analyst quits.
-pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, keymap: Keymap) -> io::Result<()> {
+/// Run the TUI on `paths` until the analyst quits. The case is kept at `case`.
+pub fn run(
+    paths: Vec<PathBuf>,
+    opts: LoadOptions,
+    keymap: Keymap,
+    case: CaseLocation,
+) -> io::Result<()> {
     let title = paths
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(" ");
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, paths, opts, keymap, title);
+    let result = event_loop(&mut terminal, paths, opts, keymap, title, case);
     ratatui::try_restore()?;
     result
+}
+
+/// Where the export prompt proposes reports: the current folder, unless that is inside the bundle.
+fn export_dir(paths: &[PathBuf]) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    if crate::export::check_outside(&cwd.join("report.md"), paths).is_ok() {
+        return cwd;
+    }
+    paths
+        .first()
+        .and_then(|p| std::path::absolute(p).ok())
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .unwrap_or(cwd)
 }
 
 fn event_loop(
@@ -70,15 +92,19 @@ fn event_loop(
     opts: LoadOptions,
     keymap: Keymap,
     title: String,
+    case: CaseLocation,
 ) -> io::Result<()> {
     let theme = Theme::from_env();
     let (tx, rx) = mpsc::channel::<Msg>();
     let progress = Arc::new(Progress::default());
-    spawn_loader(paths, opts, progress.clone(), tx.clone());
+    let dir = export_dir(&paths);
+    spawn_loader(paths.clone(), opts, progress.clone(), tx.clone());
     spawn_input(tx.clone());
     let jobs_tx = spawn_worker(tx.clone());
+    let bg_tx = spawn_background(tx.clone(), paths.clone());
+    let (save_tx, saver) = spawn_saver(tx.clone());
 
-    let mut state = AppState::new(keymap, title);
+    let mut state = AppState::new(keymap, title).with_bundle(paths, case, dir);
     let size = terminal.size()?;
     let _ = update(
         &mut state,
@@ -104,12 +130,19 @@ fn event_loop(
         for m in batch {
             if let Msg::Loaded(Ok(l)) = &m {
                 let _ = jobs_tx.send(Job::Ready(l.store.clone(), l.lineage.clone()));
+                let _ = bg_tx.send(Job::Ready(l.store.clone(), l.lineage.clone()));
             }
             if let Msg::Resize { .. } = m {
                 terminal.autoresize()?;
             }
             for e in update(&mut state, m) {
-                let _ = jobs_tx.send(Job::Effect(e));
+                let _ = match e {
+                    e @ Effect::SaveCase { .. } => save_tx.send(e).is_ok(),
+                    e @ (Effect::OpenCase { .. } | Effect::Export { .. }) => {
+                        bg_tx.send(Job::Effect(e)).is_ok()
+                    }
+                    e => jobs_tx.send(Job::Effect(e)).is_ok(),
+                };
             }
         }
         dirty = true;
@@ -118,7 +151,99 @@ fn event_loop(
             break;
         }
     }
-    Ok(())
+    // Every save asked for reaches the disk before heist exits; a failure is said on the way out.
+    drop(save_tx);
+    match saver.join() {
+        Ok(None) => Ok(()),
+        Ok(Some(e)) => Err(io::Error::other(format!(
+            "the case could not be saved: {e}"
+        ))),
+        Err(_) => Err(io::Error::other("the case saver stopped unexpectedly")),
+    }
+}
+
+/// Writes the case. Of the saves queued, only the newest revision is written (it holds all the others). Returns
+/// the error of the last save, if it failed.
+fn spawn_saver(tx: Sender<Msg>) -> (Sender<Effect>, JoinHandle<Option<String>>) {
+    let (stx, srx) = mpsc::channel::<Effect>();
+    let handle = std::thread::spawn(move || {
+        let mut last_error = None;
+        while let Ok(first) = srx.recv() {
+            let newest = std::iter::once(first)
+                .chain(srx.try_iter())
+                .filter_map(|e| match e {
+                    Effect::SaveCase {
+                        revision,
+                        file,
+                        case,
+                    } => Some((revision, file, case)),
+                    _ => None,
+                })
+                .max_by_key(|(r, _, _)| *r);
+            let Some((revision, file, case)) = newest else {
+                continue;
+            };
+            let msg = jobs::save_case(revision, &file, *case);
+            last_error = match &msg {
+                Msg::CaseSaved { result: Err(e), .. } => Some(e.clone()),
+                _ => None,
+            };
+            let _ = tx.send(msg);
+        }
+        last_error
+    });
+    (stx, handle)
+}
+
+/// Opens the case and writes reports, so neither waits behind a view nor holds one up.
+fn spawn_background(tx: Sender<Msg>, paths: Vec<PathBuf>) -> Sender<Job> {
+    let (jtx, jrx) = mpsc::channel::<Job>();
+    std::thread::spawn(move || {
+        let mut ctx: Option<(Arc<EventStore>, Arc<Lineage>)> = None;
+        let mut waiting: Vec<Effect> = Vec::new();
+        while let Ok(job) = jrx.recv() {
+            match job {
+                Job::Ready(s, l) => ctx = Some((s, l)),
+                Job::Effect(e) => waiting.push(e),
+            }
+            for e in std::mem::take(&mut waiting) {
+                let msg = match (e, &ctx) {
+                    (Effect::OpenCase { paths, location }, _) => jobs::open_case(&paths, &location),
+                    (
+                        Effect::Export {
+                            path,
+                            case,
+                            digest,
+                            view,
+                            title,
+                            case_file,
+                        },
+                        Some((store, lineage)),
+                    ) => jobs::export_report(
+                        store,
+                        lineage,
+                        &paths,
+                        jobs::ExportJob {
+                            path,
+                            case: *case,
+                            digest,
+                            view,
+                            title,
+                            case_file,
+                        },
+                    ),
+                    (e, _) => {
+                        waiting.push(e);
+                        continue;
+                    }
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    jtx
 }
 
 fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>, tx: Sender<Msg>) {
@@ -174,6 +299,7 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>) {
                 Job::Ready(s, l) => ctx = Some((s, l)),
                 Job::Effect(e @ Effect::BuildView { .. }) => view = Some(e),
                 Job::Effect(e @ Effect::ReadRaw { .. }) => raw = Some(e),
+                Job::Effect(_) => {}
             }
         }
         let Some((store, lineage)) = &ctx else {
@@ -188,6 +314,7 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>) {
                     sort,
                 } => jobs::build_view(store, lineage, generation, entity.as_ref(), &filter, sort),
                 Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
+                _ => continue,
             };
             if tx.send(msg).is_err() {
                 return;

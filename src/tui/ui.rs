@@ -9,7 +9,7 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use super::state::*;
-use super::vm;
+use super::{ui_case, vm};
 
 /// Colours, or none under `NO_COLOR`: every distinction also has a modifier so nothing depends on colour alone.
 #[derive(Debug, Clone, Copy)]
@@ -23,30 +23,30 @@ impl Theme {
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
     }
-    fn fg(&self, c: Color) -> Style {
+    pub(super) fn fg(&self, c: Color) -> Style {
         if self.color {
             Style::default().fg(c)
         } else {
             Style::default()
         }
     }
-    fn selected(&self) -> Style {
+    pub(super) fn selected(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
-    fn failure(&self) -> Style {
+    pub(super) fn failure(&self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
-    fn header(&self) -> Style {
+    pub(super) fn header(&self) -> Style {
         Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
-    fn border(&self, focused: bool) -> Style {
+    pub(super) fn border(&self, focused: bool) -> Style {
         if focused {
             self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
         } else {
             self.fg(Color::DarkGray)
         }
     }
-    fn accent(&self) -> Style {
+    pub(super) fn accent(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 }
@@ -78,7 +78,10 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
     draw_footer(f, footer, s, theme);
     match &s.mode {
         Mode::Help { scroll } => draw_help(f, area, s, *scroll, theme),
-        Mode::Finder(fs) => draw_finder(f, area, fs, theme),
+        Mode::Finder(fs) => draw_finder(f, area, s, fs, theme),
+        Mode::Case(cv) => ui_case::draw_case_view(f, area, s, cv, theme),
+        Mode::Note(n) => ui_case::draw_note(f, area, s, n, theme),
+        Mode::ConfirmQuit { reason, .. } => ui_case::draw_confirm_quit(f, area, reason, theme),
         _ => {}
     }
 }
@@ -86,6 +89,7 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
 fn footer_height(s: &AppState) -> u16 {
     match &s.mode {
         Mode::Filter(FilterState { error: Some(e), .. }) => 1 + e.lines().count().min(3) as u16,
+        Mode::Tag(_) => 2,
         _ => 1,
     }
 }
@@ -98,6 +102,15 @@ fn draw_status(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         spans.push(Span::styled(st.filter, theme.accent()));
     }
     spans.push(Span::raw(format!("  │ {}  │ {}", st.counts, st.tz)));
+    if !st.case.is_empty() {
+        spans.push(Span::raw("  │ "));
+        let style = if st.case_alert {
+            theme.failure()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(st.case, style));
+    }
     f.render_widget(
         Paragraph::new(Line::from(spans)).style(Style::default().add_modifier(Modifier::REVERSED)),
         area,
@@ -168,7 +181,14 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let wide = table_area.width >= 100;
     let fixed = 9 + 7 + 5 + 3 + if wide { 42 } else { 0 };
     let name_width = (table_area.width as usize).saturating_sub(fixed);
-    let e = vm::entities(s.view(), height, name_width, s.tz);
+    let e = vm::entities(s.view(), height, name_width, s.tz, s.case());
+    let tag_width = e
+        .rows
+        .iter()
+        .map(|r| r.tags.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(18) as u16;
     let labels: [[&str; 4]; 3] = [
         ["Identities", "Tokens", "Assets", "IPs"],
         ["Ids", "Tokens", "Assets", "IPs"],
@@ -197,6 +217,9 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     if wide {
         header.extend(["first seen", "last seen"]);
     }
+    if tag_width > 0 {
+        header.push("tags");
+    }
     let rows: Vec<Row<'_>> = e
         .rows
         .iter()
@@ -215,6 +238,9 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
                 cells.push(r.first.clone());
                 cells.push(r.last.clone());
             }
+            if tag_width > 0 {
+                cells.push(r.tags.clone());
+            }
             let row = Row::new(cells);
             if r.detail == "LONG-TERM" {
                 row.style(theme.fg(Color::Magenta))
@@ -231,6 +257,9 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     ];
     if wide {
         widths.extend([Constraint::Length(20), Constraint::Length(20)]);
+    }
+    if tag_width > 0 {
+        widths.push(Constraint::Length(tag_width.max(4)));
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
@@ -284,7 +313,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     };
     let all_widths = if narrow {
         [
-            Constraint::Length(20),
+            Constraint::Length(22),
             Constraint::Length(0),
             Constraint::Fill(2),
             Constraint::Length(0),
@@ -295,7 +324,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         ]
     } else {
         [
-            Constraint::Length(20),
+            Constraint::Length(22),
             Constraint::Length(10),
             Constraint::Fill(2),
             Constraint::Length(10),
@@ -313,7 +342,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     for (i, &c) in visible.iter().enumerate() {
         col_widths[c] = rects.get(i).map_or(0, |r| r.width as usize);
     }
-    let t = vm::timeline(v, height, s.tz, &col_widths);
+    let t = vm::timeline(v, height, s.tz, &col_widths, s.case());
     let rows: Vec<Row<'_>> = t
         .rows
         .iter()
@@ -332,10 +361,10 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
                 })
                 .collect();
             let row = Row::new(cells);
-            if r.failed {
-                row.style(theme.failure())
-            } else {
-                row
+            match (r.failed, r.marked) {
+                (true, _) => row.style(theme.failure()),
+                (false, true) => row.style(theme.accent()),
+                _ => row,
             }
         })
         .collect();
@@ -385,17 +414,23 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             }
             l
         }
+        Mode::Tag(t) => ui_case::tag_footer(s, t, theme),
+        Mode::Prompt(p) => ui_case::prompt_footer(p, theme),
+        Mode::Note(_) => vec![Line::styled(
+            "ctrl-s saves the note · enter new line · esc cancels",
+            theme.accent(),
+        )],
         _ => match &s.message {
             Some(m) => vec![Line::styled(vm::clean(m), theme.accent())],
             None => vec![Line::raw(
-                "? help · enter pivot · backspace back · / find · : filter · h/l cell · 1-4 tabs · tab pane · q quit",
+                "? help · enter pivot · bksp back · / find · : filter · m mark · T tag · n note · c case · e export · q quit",
             )],
         },
     };
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
+pub(super) fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
     let [_, mid, _] = Layout::vertical([
         Constraint::Percentage((100 - pct_h) / 2),
         Constraint::Percentage(pct_h),
@@ -439,7 +474,7 @@ fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Th
     f.render_widget(p, r);
 }
 
-fn draw_finder(f: &mut Frame<'_>, area: Rect, fs: &FinderState, theme: Theme) {
+fn draw_finder(f: &mut Frame<'_>, area: Rect, s: &AppState, fs: &FinderState, theme: Theme) {
     let r = centered(area, 80, 70);
     f.render_widget(Clear, r);
     let block = Block::bordered().title(" find · enter pivots · esc closes ");
@@ -462,10 +497,16 @@ fn draw_finder(f: &mut Frame<'_>, area: Rect, fs: &FinderState, theme: Theme) {
         .skip(start)
         .take(height)
         .map(|h| {
+            let tags = vm::entity_tags(s.case(), h.entity.kind, &h.entity.name);
+            let name = vm::clean(&h.entity.name);
             Row::new(vec![
                 h.entity.kind.name().to_string(),
                 h.events.to_string(),
-                vm::clean(&h.entity.name),
+                if tags.is_empty() {
+                    name
+                } else {
+                    format!("{name}  {tags}")
+                },
             ])
         })
         .collect();

@@ -8,6 +8,8 @@ use crate::frame::Col;
 use super::action::Action;
 use super::keymap::Key;
 use super::state::*;
+use super::update_annotate as annotate;
+use super::update_case as case;
 
 /// How many hits the finder lists.
 const FINDER_HITS: usize = 50;
@@ -26,7 +28,9 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             s.finder = Some(l.finder);
             s.lineage = Some(l.lineage);
             s.load = LoadState::Ready;
-            request_view(s)
+            let mut e = request_view(s);
+            e.extend(case::open_case(s));
+            e
         }
         Msg::Loaded(Err(e)) => {
             s.load = LoadState::Failed(e);
@@ -36,10 +40,9 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             if generation != s.generation {
                 return Vec::new(); // stale: the analyst has moved on
             }
-            let v = s.view_mut();
-            v.data = Some(*data);
-            clamp(v);
-            s.message = None;
+            s.view_mut().data = Some(*data);
+            case::resolve_pending(s);
+            clamp(s.view_mut());
             read_selected_raw(s)
         }
         Msg::ViewFailed { generation, error } => {
@@ -58,6 +61,9 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             s.page = (height as usize / 3).max(1);
             Vec::new()
         }
+        Msg::CaseOpened(open) => case::on_case_opened(s, *open),
+        Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
+        Msg::Exported(r) => case::on_exported(s, r),
     }
 }
 
@@ -73,10 +79,19 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         }
         Mode::Finder(_) => finder_key(s, k),
         Mode::Filter(_) => filter_key(s, k),
-        Mode::Normal => match s.keymap.action(k) {
-            Some(a) => act(s, a),
-            None => Vec::new(),
-        },
+        Mode::Tag(_) => annotate::tag_key(s, k),
+        Mode::Note(_) => annotate::note_key(s, k),
+        Mode::Prompt(_) => annotate::prompt_key(s, k),
+        Mode::Case(_) => case::case_view_key(s, k),
+        Mode::ConfirmQuit { .. } => case::confirm_quit_key(s, k),
+        Mode::Normal => {
+            // A message stays until the next key.
+            s.message = None;
+            match s.keymap.action(k) {
+                Some(a) => act(s, a),
+                None => Vec::new(),
+            }
+        }
     }
 }
 
@@ -87,10 +102,7 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match a {
-        Action::Quit => {
-            s.quit = true;
-            Vec::new()
-        }
+        Action::Quit => case::request_quit(s, Mode::Normal),
         Action::Help => {
             s.mode = Mode::Help { scroll: 0 };
             Vec::new()
@@ -152,7 +164,9 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                 if let Some(v) = s.views.pop() {
                     s.forward.push(v);
                 }
-                arrive(s)
+                let mut e = arrive(s);
+                e.extend(case::remember_view(s));
+                e
             } else {
                 s.message = Some("already at the start of the trail".into());
                 Vec::new()
@@ -161,7 +175,9 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Forward => match s.forward.pop() {
             Some(v) => {
                 s.views.push(v);
-                arrive(s)
+                let mut e = arrive(s);
+                e.extend(case::remember_view(s));
+                e
             }
             None => Vec::new(),
         },
@@ -192,15 +208,23 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             s.view_mut().filter.clear();
-            request_view(s)
+            let mut e = request_view(s);
+            e.extend(case::remember_view(s));
+            e
         }
         Action::ToggleTz => {
             s.tz = match s.tz {
                 Tz::Utc => Tz::Local,
                 Tz::Local => Tz::Utc,
             };
-            Vec::new()
+            case::time_zone_changed(s)
         }
+        Action::Mark
+        | Action::Tag
+        | Action::Note
+        | Action::CaseView
+        | Action::SaveView
+        | Action::Export => case::act(s, a),
     }
 }
 
@@ -220,7 +244,9 @@ fn pivot_to(s: &mut AppState, e: Entity) -> Vec<Effect> {
     s.views.push(View::new(Some(e)));
     s.focus = Pane::Timeline;
     s.detail_scroll = 0;
-    request_view(s)
+    let mut effects = request_view(s);
+    effects.extend(case::remember_view(s));
+    effects
 }
 
 /// Ask for the current view to be (re)computed; older pending results become stale.
@@ -280,7 +306,7 @@ fn clamp(v: &mut View) {
 }
 
 /// The entity under the cursor: the selected entity row, or the selected cell of the selected event.
-fn pivot_target(s: &AppState) -> Option<Entity> {
+pub(super) fn pivot_target(s: &AppState) -> Option<Entity> {
     let v = s.view();
     match s.focus {
         Pane::Entities => {
@@ -319,7 +345,7 @@ pub fn selected_key(s: &AppState) -> Option<(String, u32)> {
     Some((origin.to_string(), line))
 }
 
-fn read_selected_raw(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn read_selected_raw(s: &mut AppState) -> Vec<Effect> {
     match selected_key(s) {
         Some(key) if s.raw.as_ref().map(|r| &r.key) != Some(&key) => {
             s.raw = None;
@@ -394,6 +420,7 @@ fn filter_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Key::Enter => {
             if f.error.is_none() {
                 s.mode = Mode::Normal;
+                return case::remember_view(s);
             }
             return Vec::new();
         }

@@ -1,10 +1,11 @@
 //! View models: the only place the TUI reads frames. Each slices to the visible window and hands widgets plain,
 //! neutralised strings (log content is hostile: control characters and escapes are made visible here).
 
+use crate::case::Case;
 use crate::entities::table::entity_rows;
-use crate::entities::{EntityKind, Link};
+use crate::entities::{Entity, EntityKind, Link};
 use crate::frame::access::FrameReader;
-use crate::frame::Col;
+use crate::frame::{Col, EventKey};
 use crate::ingest::progress::Snapshot;
 use crate::util::sanitize::for_terminal;
 use crate::util::time::{format_local, format_utc, Nanos};
@@ -47,6 +48,32 @@ pub fn window_start(sel: usize, len: usize, height: usize) -> usize {
 pub struct TimelineRow {
     pub cells: Vec<String>,
     pub failed: bool,
+    /// In the case: marked (the time cell starts with `●`), or annotated without a mark (`✎`).
+    pub marked: bool,
+}
+
+/// The flag before a timeline row's time: marked, annotated but not marked, or nothing.
+fn case_flag(case: Option<&Case>, key: Option<&EventKey>) -> (&'static str, bool) {
+    match (case, key) {
+        (Some(c), Some(k)) => match c.event(k) {
+            Some(n) if n.marked => ("● ", true),
+            Some(_) => ("✎ ", false),
+            None => ("  ", false),
+        },
+        _ => ("  ", false),
+    }
+}
+
+/// An entity's tags as `#a #b` (empty without a case or tags).
+pub fn entity_tags(case: Option<&Case>, kind: EntityKind, name: &str) -> String {
+    let Some(c) = case else {
+        return String::new();
+    };
+    c.entity_tags(&Entity::new(kind, name))
+        .iter()
+        .map(|t| format!("#{}", clean(t)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub struct TimelineVm {
@@ -72,8 +99,15 @@ pub fn fit(s: &str, width: usize, keep_tail: bool) -> String {
     }
 }
 
-/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell.
-pub fn timeline(v: &View, height: usize, tz: Tz, widths: &[usize]) -> TimelineVm {
+/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell. Marked
+/// events carry `●` before their time.
+pub fn timeline(
+    v: &View,
+    height: usize,
+    tz: Tz,
+    widths: &[usize],
+    case: Option<&Case>,
+) -> TimelineVm {
     let mut vm = TimelineVm {
         rows: Vec::new(),
         selected: None,
@@ -98,8 +132,13 @@ pub fn timeline(v: &View, height: usize, tz: Tz, widths: &[usize]) -> TimelineVm
             Some(o) => clean(o),
             None => String::new(),
         };
+        let key = EventKey::of_row(&r, i);
+        let (flag, marked) = case_flag(case, key.as_ref());
         let cells: Vec<String> = vec![
-            r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            format!(
+                "{flag}{}",
+                r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default()
+            ),
             text(Col::Source),
             text(Col::Action),
             outcome,
@@ -119,7 +158,11 @@ pub fn timeline(v: &View, height: usize, tz: Tz, widths: &[usize]) -> TimelineVm
                 )
             })
             .collect();
-        vm.rows.push(TimelineRow { cells, failed });
+        vm.rows.push(TimelineRow {
+            cells,
+            failed,
+            marked,
+        });
     }
     vm.first_row = start;
     if vm.total > 0 {
@@ -130,6 +173,8 @@ pub fn timeline(v: &View, height: usize, tz: Tz, widths: &[usize]) -> TimelineVm
 
 pub struct EntityListRow {
     pub name: String,
+    /// The analyst's tags, `#a #b`.
+    pub tags: String,
     pub detail: String,
     pub first: String,
     pub last: String,
@@ -146,7 +191,13 @@ pub struct EntitiesVm {
     pub sort: &'static str,
 }
 
-pub fn entities(v: &View, height: usize, name_width: usize, tz: Tz) -> EntitiesVm {
+pub fn entities(
+    v: &View,
+    height: usize,
+    name_width: usize,
+    tz: Tz,
+    case: Option<&Case>,
+) -> EntitiesVm {
     let counts = EntityKind::ALL.map(|k| v.table(k).map_or(0, |t| t.height()));
     let total = counts[kind_index(v.tab)];
     let mut vm = EntitiesVm {
@@ -166,6 +217,7 @@ pub fn entities(v: &View, height: usize, name_width: usize, tz: Tz) -> EntitiesV
     vm.rows = rows
         .into_iter()
         .map(|r| EntityListRow {
+            tags: entity_tags(case, v.tab, &r.name),
             name: fit(
                 &clean(&r.name),
                 name_width,
@@ -247,6 +299,15 @@ pub fn detail(s: &AppState) -> DetailVm {
         vm.lines.push("no events in this view".into());
         return vm;
     }
+    if let (Some(c), Some(k)) = (s.case(), EventKey::of_row(&r, 0)) {
+        if let Some(n) = c.event(&k) {
+            vm.lines.extend(annotation_lines(
+                n.marked,
+                &n.tags.iter().cloned().collect::<Vec<_>>(),
+                &n.note,
+            ));
+        }
+    }
     for &c in Col::OUTPUT {
         let value = match c {
             Col::Time => r.time(0).map(|t| fmt_time(t, s.tz)),
@@ -292,6 +353,16 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
         return vm;
     };
     vm.title = format!("{} {}", v.tab, clean(&r.name));
+    if let Some(n) = s
+        .case()
+        .and_then(|c| c.entity(&Entity::new(v.tab, r.name.clone())))
+    {
+        vm.lines.extend(annotation_lines(
+            false,
+            &n.tags.iter().cloned().collect::<Vec<_>>(),
+            &n.note,
+        ));
+    }
     vm.lines.extend(field("name", Some(clean(&r.name))));
     vm.lines.extend(field("type", r.detail.clone()));
     let t = |x: Option<Nanos>| x.map(|t| fmt_time(t, s.tz)).unwrap_or_default();
@@ -343,6 +414,25 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
     vm
 }
 
+/// The case's lines at the top of a detail: marked, tags, the note.
+fn annotation_lines(marked: bool, tags: &[String], note: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if marked {
+        out.push("● marked for the report".to_string());
+    }
+    if !tags.is_empty() {
+        let t: Vec<String> = tags.iter().map(|t| format!("#{}", clean(t))).collect();
+        out.extend(field("tags", Some(t.join(" "))));
+    }
+    for (i, l) in note.lines().enumerate() {
+        out.extend(field(if i == 0 { "note" } else { "" }, Some(clean(l))));
+    }
+    if !out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
 /// Resample the histogram to `width` columns and mark the selected event's column.
 pub fn sparkline(v: &View, width: usize) -> (Vec<u64>, Option<usize>) {
     let Some(d) = &v.data else {
@@ -374,6 +464,10 @@ pub struct StatusVm {
     pub filter: String,
     pub counts: String,
     pub tz: &'static str,
+    /// `● 3 · case saved`, empty before the case is open.
+    pub case: String,
+    /// The case is not safely on disk (save failed, read-only, memory only).
+    pub case_alert: bool,
 }
 
 pub fn status(s: &AppState) -> StatusVm {
@@ -398,7 +492,26 @@ pub fn status(s: &AppState) -> StatusVm {
             Tz::Utc => "UTC",
             Tz::Local => "local",
         },
+        case: s.case.as_ref().map(case_status).unwrap_or_default(),
+        case_alert: s.case.as_ref().is_some_and(|c| {
+            !matches!(
+                c.status(),
+                super::casework::CaseStatus::Saved | super::casework::CaseStatus::Saving
+            )
+        }),
     }
+}
+
+fn case_status(c: &CaseSession) -> String {
+    use super::casework::CaseStatus;
+    let state = match c.status() {
+        CaseStatus::Saved => "case saved",
+        CaseStatus::Saving => "case saving…",
+        CaseStatus::Failed => "case NOT SAVED",
+        CaseStatus::Memory => "case in memory",
+        CaseStatus::ReadOnly => "case read-only · NOT SAVED",
+    };
+    format!("● {} · {state}", c.case.marked().len())
 }
 
 pub fn thousands(n: usize) -> String {

@@ -116,3 +116,54 @@ fn s3_access_rows_join_cloudtrail_by_request_id() {
         .unwrap();
     assert_eq!((p.events.height(), p.joined), (2, 0));
 }
+
+/// Azure: a service principal's sign-in mints its token, the token lists an OpenAI account's keys, the keys drain
+/// the deployment. The keys were in use before (by the application that owns them): those calls are not the chain's.
+#[test]
+fn listed_account_keys_count_from_the_listing_on() {
+    let acct =
+        "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/ML/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/AOAI";
+    let chat = |t: &str| {
+        serde_json::json!({"category":"RequestResponse","callerIpAddress":"198.51.100.***","correlationId":t,
+            "operationName":"ChatCompletions_Create","resultSignature":"200","time":t,"resourceId":acct,
+            "properties":{"objectId":"","modelDeploymentName":"gpt"}})
+    };
+    let list = serde_json::json!({"time":"2026-10-05T04:11:24.0000000Z","resourceId":acct,
+        "operationName":"MICROSOFT.COGNITIVESERVICES/ACCOUNTS/LISTKEYS/ACTION","category":"Administrative",
+        "resultType":"Success","callerIpAddress":"198.51.100.77","correlationId":"c-list",
+        "identity":{"claims":{"appid":"app-1","uti":"UTI-OF-THE-SP","idtyp":"app"}}});
+    let calls = format!(
+        "{}\n{}\n",
+        chat("2026-10-04T10:00:00.0000000Z"),
+        chat("2026-10-05T04:20:00.0000000Z")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("activity.json"), format!("{list}\n")).unwrap();
+    std::fs::write(dir.path().join("openai.json"), calls).unwrap();
+    let store = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .unwrap();
+    assert_eq!(store.len(), 3, "{:?}", store.report.errors);
+    let engine = PivotEngine::new(&store).unwrap();
+    let p = engine
+        .pivot(&Entity::new(EntityKind::Token, "UTI-OF-THE-SP"))
+        .unwrap();
+    let kids: Vec<_> = p
+        .children
+        .iter()
+        .filter_map(|l| l.token.as_deref())
+        .collect();
+    assert_eq!(kids, [acct]);
+    let r = FrameReader::new(&p.events).unwrap();
+    let times: Vec<String> = (0..r.height())
+        .filter_map(|i| r.display(Col::Time, i))
+        .collect();
+    assert_eq!(
+        times,
+        ["2026-10-05T04:11:24Z", "2026-10-05T04:20:00Z"],
+        "the earlier key use is not the chain's"
+    );
+}

@@ -210,8 +210,8 @@ impl Format for AzureOpenAi {
     }
 
     fn maps(&self) -> &'static str {
-        "identity properties.objectId (Entra object id; empty for key auth) or identity claims upn; no token \
-         (APIM: apimSubscriptionId); asset resourceId/deployments/<deployment> or the account; bytes responseLength"
+        "identity properties.objectId (Entra object id; empty for key auth) or identity claims upn; token: for key \
+         auth the account's keys (the upper-cased account id), which ListKey mints (APIM: apimSubscriptionId); asset resourceId/deployments/<deployment> or the account; bytes responseLength"
     }
 
     fn sniff(&self, probe: &Probe<'_>) -> bool {
@@ -294,6 +294,32 @@ fn azure_subscription(resource_id: &str) -> Option<&str> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The credential "this account's access keys", named by the account's resource id in upper case (as diagnostic
+/// logs write it): Cognitive Services / Azure OpenAI accounts and storage accounts. The keys themselves are never
+/// logged, so listing or regenerating them (which hands them out) mints this credential, and calls that
+/// authenticate with an account key use it. `None` when the id is not under such an account.
+pub(crate) fn account_key_credential(resource_id: &str) -> Option<String> {
+    let upper = resource_id.to_ascii_uppercase();
+    let marker = [
+        "/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/",
+        "/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/",
+    ]
+    .into_iter()
+    .find_map(|m| upper.find(m).map(|at| at + m.len()))?;
+    let name_len = upper[marker..].find('/').unwrap_or(upper.len() - marker);
+    (name_len > 0 && upper.starts_with("/SUBSCRIPTIONS/"))
+        .then(|| upper[..marker + name_len].to_string())
+}
+
+/// Does this operation hand out an account's keys (`listKeys`, `regenerateKey`, Azure OpenAI's `ListKey` audit)?
+pub(crate) fn hands_out_account_keys(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    a.ends_with("/listkeys/action")
+        || a.ends_with("/regeneratekey/action")
+        || a == "listkey"
+        || a == "listkeys"
+}
+
 fn without_query(url: &str) -> &str {
     url.split_once('?').map(|(p, _)| p).unwrap_or(url)
 }
@@ -370,9 +396,17 @@ fn map_record(r: &Record<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Re
     };
     row.set(Col::Identity, identity);
     row.set_str(Col::IdentityType, it);
-    // `objectId` is logged empty when the call authenticated with an account key.
+    // `objectId` is logged empty when the call authenticated with an account key: the account's keys are the
+    // credential (see `account_key_credential`).
+    let account_key = r.resource_id.as_deref().and_then(account_key_credential);
     match props.object_id.as_deref() {
-        Some("") => row.set_str(Col::AuthMethod, "api_key"),
+        Some("") => {
+            row.set_str(Col::AuthMethod, "api_key");
+            if let Some(k) = account_key.clone().filter(|_| !gateway) {
+                row.set(Col::Token, Some(Cow::Owned(k)));
+                row.set_str(Col::TokenKind, "account_key");
+            }
+        }
         Some(_) => row.set_str(Col::AuthMethod, "entra_id"),
         None => {}
     }
@@ -396,6 +430,11 @@ fn map_record(r: &Record<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Re
                 row.set_str(Col::AssetKind, "openai_account");
             }
             (None, _) => {}
+        }
+        if let (Some(k), Some(op)) = (&account_key, r.operation_name.as_deref()) {
+            if hands_out_account_keys(op) {
+                row.set(Col::MintedToken, Some(Cow::Owned(k.clone())));
+            }
         }
         row.bytes = number(props.response_length);
         let sig = scalar_text(r.result_signature);

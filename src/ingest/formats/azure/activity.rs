@@ -450,7 +450,7 @@ pub(super) fn map_resource<'a>(
         } else if let Some(u) = text(top.uri) {
             let k = if storage { "storage_object" } else { "url" };
             (Some(strip_query(u)), Some(Cow::Borrowed(k)))
-        } else if let Some(r) = rid {
+        } else if let Some(r) = rid.clone() {
             let k = rtype.as_ref().map(|(ns, types)| asset_kind(ns, types));
             (Some(r), k)
         } else {
@@ -461,6 +461,13 @@ pub(super) fn map_resource<'a>(
 
     let (ok, code) = resource_outcome(top, p);
     set_outcome(&mut row, ok, code);
+    // Lineage: listing or regenerating an account's keys hands the keys out.
+    if ok && crate::ingest::formats::azure_openai::hands_out_account_keys(&action) {
+        let cred = rid
+            .as_deref()
+            .and_then(crate::ingest::formats::azure_openai::account_key_credential);
+        row.set(Col::MintedToken, cred.map(Cow::Owned));
+    }
     row.set(Col::RequestId, text(top.correlation_id));
     row.set(Col::EventId, text(top.event_data_id));
     row.bytes = num(text(p.response_body_size))

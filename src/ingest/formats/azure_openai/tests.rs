@@ -64,7 +64,11 @@ fn request_response_lines_map_every_column() {
     assert_eq!(g(Col::Identity), None);
     assert_eq!(g(Col::IdentityType).as_deref(), Some("unknown"));
     assert_eq!(g(Col::AuthMethod).as_deref(), Some("api_key"));
-    assert_eq!(g(Col::Token), None);
+    assert_eq!(
+        g(Col::Token).as_deref(),
+        Some(ACCOUNT),
+        "the account's keys"
+    );
     assert_eq!(g(Col::SourceIp).as_deref(), Some("81.2.69.***"));
     assert_eq!(
         g(Col::Asset),
@@ -255,4 +259,58 @@ fn loads_through_the_registry() {
     let r = FrameReader::new(&s.frame).unwrap();
     assert_eq!(r.display(Col::Source, 0).as_deref(), Some("azure_openai"));
     assert_eq!(r.display(Col::Bytes, 0).as_deref(), Some("1411"));
+}
+
+#[test]
+fn account_key_credential_names_the_account() {
+    use super::account_key_credential as k;
+    assert_eq!(
+        k(&format!("{ACCOUNT}/deployments/gpt")).as_deref(),
+        Some(ACCOUNT)
+    );
+    assert_eq!(
+        k("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/modelstore").as_deref(),
+        Some("/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/MODELSTORE")
+    );
+    assert_eq!(k(APIM), None, "not a keyed account");
+    assert_eq!(
+        k("/SUBSCRIPTIONS/S1/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/"),
+        None
+    );
+    assert_eq!(
+        k("MICROSOFT.COGNITIVESERVICES/ACCOUNTS/X"),
+        None,
+        "not a resource id"
+    );
+}
+
+#[test]
+fn key_authenticated_calls_use_the_account_keys_and_list_key_mints_them() {
+    let mut entra = chat_props();
+    entra["objectId"] = json!("b610ab05-ce06-4cc1-a6dd-174b9f80468a");
+    let audit = json!({"AssetIdentity":"07628fea-67bb-424d-b160-fdc46c82d0b4","Tenant":"eastus","category":"Audit",
+        "operationName":"ListKey","properties":{"objectId":"b610ab05-ce06-4cc1-a6dd-174b9f80468a"},
+        "resourceId":ACCOUNT,"time":"2024-04-17T06:03:30.0000000Z"});
+    let text = format!(
+        "{}\n{}\n{}\n",
+        chat(chat_props(), "200"),
+        chat(entra, "200"),
+        audit
+    );
+    let out = run("PT1H.json", &text);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(
+        get(&out, Col::Token, 0).as_deref(),
+        Some(ACCOUNT),
+        "objectId empty: an account key"
+    );
+    assert_eq!(get(&out, Col::TokenKind, 0).as_deref(), Some("account_key"));
+    assert_eq!(
+        get(&out, Col::Token, 1),
+        None,
+        "Entra-authenticated: no key"
+    );
+    assert_eq!(get(&out, Col::Action, 2).as_deref(), Some("ListKey"));
+    assert_eq!(get(&out, Col::MintedToken, 2).as_deref(), Some(ACCOUNT));
+    assert_eq!(get(&out, Col::MintedToken, 0), None);
 }

@@ -1,0 +1,151 @@
+//! Case work: the analyst's marks, tags, notes and views on one bundle, bound to it by content hash and autosaved
+//! atomically. No terminal here: the TUI and the CLI both build on this.
+//!
+//! - [`model`]: the case itself (versioned serde data).
+//! - [`store`]: atomic save, and a load that refuses corrupt or newer files and never overwrites them.
+//! - [`binding`]: the bundle's content hash (and every file's, for the report's scope).
+//! - [`location`]: where case files live.
+
+pub mod binding;
+pub mod location;
+pub mod model;
+pub mod store;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use binding::{digest, BundleDigest, FileDigest};
+pub use location::{CaseLocation, DATA_DIR_ENV};
+pub use model::{
+    Case, EntityKey, EntityNote, EventInfo, EventNote, LastView, SavedView, TimeZone, ViewStep,
+    CASE_VERSION,
+};
+pub use store::CaseFile;
+
+use crate::util::time::Nanos;
+
+#[derive(Debug, Error)]
+pub enum CaseError {
+    #[error("{}: {}: {}", path.display(), what, source)]
+    Io {
+        path: PathBuf,
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: not a readable case file ({}); it was left as it is: move it away, or name another file with --case",
+        path.display(),
+        reason
+    )]
+    Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "{}: written by a newer heist (case format version {}; this heist reads version {}); it was left as it is",
+        path.display(),
+        version,
+        CASE_VERSION
+    )]
+    Newer { path: PathBuf, version: u64 },
+    #[error("{0}")]
+    BadTag(String),
+    #[error("encoding the case: {0}")]
+    Encode(String),
+    #[error("this machine has no data dir for cases: set HEIST_DATA_DIR or pass --case FILE")]
+    NoDataDir,
+}
+
+/// Now, as nanoseconds since the epoch (UTC).
+pub fn now() -> Nanos {
+    chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+}
+
+/// A case ready for work.
+#[derive(Debug, Clone)]
+pub struct OpenedCase {
+    /// Where it is saved; `None` when it is kept in memory only.
+    pub file: Option<CaseFile>,
+    pub case: Case,
+    /// No case existed for this bundle yet: this one is new (and not written until the first change).
+    pub created: bool,
+    /// Something the analyst must know, e.g. the case was made on a different bundle.
+    pub warning: Option<String>,
+}
+
+/// Open the case of the bundle `digest` at `loc`, or start one. Errors (corrupt, newer version, unreadable)
+/// name the file; no file is written here.
+pub fn open(
+    loc: &CaseLocation,
+    digest: &BundleDigest,
+    now: Nanos,
+) -> Result<OpenedCase, CaseError> {
+    let new_case = || Case::new(digest.bundle_ref(), location::default_analyst(), now);
+    let Some(path) = location::resolve(loc, &digest.sha256)? else {
+        return Ok(OpenedCase {
+            file: None,
+            case: new_case(),
+            created: true,
+            warning: None,
+        });
+    };
+    let (file, case) = CaseFile::open(&path)?;
+    let (case, created, warning) = match case {
+        Some(c) => {
+            let warning = (c.bundle.sha256 != digest.sha256).then(|| {
+                format!(
+                    "{} was made on another bundle (SHA-256 {}, {} files; this one is {}, {} files): marks and notes \
+                     apply to the events with the same keys",
+                    path.display(),
+                    short(&c.bundle.sha256),
+                    c.bundle.files,
+                    short(&digest.sha256),
+                    digest.files.len()
+                )
+            });
+            (c, false, warning)
+        }
+        None => (new_case(), true, None),
+    };
+    Ok(OpenedCase {
+        file: Some(file),
+        case,
+        created,
+        warning,
+    })
+}
+
+/// The first 12 hex digits of a hash, for messages.
+pub fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_new_then_reopen_and_other_bundle_warns() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = dir.path().join("b");
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::write(bundle.join("x.json"), "{}").unwrap();
+        let d = digest(std::slice::from_ref(&bundle)).unwrap();
+        let path = dir.path().join("case.json");
+        let loc = CaseLocation::File(path.clone());
+        let o = open(&loc, &d, 1).unwrap();
+        assert!(o.created && o.warning.is_none());
+        assert!(!path.exists(), "opening writes nothing");
+        let mut c = o.case;
+        c.analyst = Some("dana".into());
+        o.file.as_ref().unwrap().save(&c).unwrap();
+        let again = open(&loc, &d, 2).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.case, c);
+        std::fs::write(bundle.join("y.json"), "{}").unwrap();
+        let d2 = digest(&[bundle]).unwrap();
+        let other = open(&loc, &d2, 3).unwrap();
+        let w = other.warning.unwrap();
+        assert!(w.contains("another bundle") && w.contains("1 files"), "{w}");
+        let mem = open(&CaseLocation::Memory, &d, 4).unwrap();
+        assert!(mem.file.is_none() && mem.created);
+    }
+}

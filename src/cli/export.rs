@@ -1,0 +1,170 @@
+//! `heist export PATH... --out FILE.md [--where QUERY] [--case FILE] [--title T] [--tz utc|local]
+//! [--format markdown|csv|jsonl]`: the theft timeline as a report.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::load::{load, thousands};
+use super::BundleArgs;
+use crate::case::{self, CaseLocation, TimeZone};
+use crate::entities::Lineage;
+use crate::export::{self, BuildOptions, Format, Selection};
+use crate::util::sanitize::for_terminal;
+
+/// Above this many events a timeline is more a dump than a story: say so.
+const LARGE_TIMELINE: usize = 10_000;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TzArg {
+    Utc,
+    Local,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Csv,
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub bundle: BundleArgs,
+    /// Where to write the report (`-` for standard output). Never inside the bundle.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Without marked events: the events of this query make the timeline. With marks: only marks that match.
+    #[arg(
+        long = "where",
+        short = 'w',
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
+    pub query: Option<String>,
+    /// The case file (default: the bundle's case in the data dir, if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
+    /// The report's title.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// Time zone of the report's times (default: the case's, else UTC).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub tz: Option<TzArg>,
+    /// Markdown for people; CSV or JSON lines (with tags and notes as columns) for tools.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    pub format: ExportFormat,
+    /// The analyst's name on the report (default: the case's).
+    #[arg(long, value_name = "NAME")]
+    pub analyst: Option<String>,
+}
+
+pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let paths = &args.bundle.paths;
+    let q = crate::query::parse(args.query.as_deref().unwrap_or(""))
+        .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let to_stdout = args.out.as_os_str() == "-";
+    if !to_stdout {
+        export::check_outside(&args.out, paths)?;
+    }
+    let (store, _) = load(&args.bundle, None)?;
+    let digest = case::digest(paths).context("hashing the bundle")?;
+    let mut warnings = Vec::new();
+    let (opened, case_file) = match &args.case {
+        Some(p) => {
+            if !p.exists() {
+                anyhow::bail!("{}: no such case file", p.display());
+            }
+            let o = case::open(&CaseLocation::File(p.clone()), &digest, case::now())?;
+            (Some(o), Some(p.display().to_string()))
+        }
+        None => match case::open(&CaseLocation::Default, &digest, case::now()) {
+            Ok(o) if o.created => (None, None),
+            Ok(o) => {
+                let f = o.file.as_ref().map(|f| f.path().display().to_string());
+                (Some(o), f)
+            }
+            Err(case::CaseError::NoDataDir) => (None, None),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if let Some(w) = opened.as_ref().and_then(|o| o.warning.clone()) {
+        eprintln!("heist: {}", for_terminal(&w));
+        warnings.push(w);
+    }
+    let case = opened.as_ref().map(|o| &o.case);
+    let filtered = match crate::query::compile::compile_query(&q, &store.frame)? {
+        Some(e) => {
+            use polars::prelude::IntoLazy;
+            let df = store.frame.clone().lazy().filter(e).collect()?;
+            Some((df, args.query.clone().unwrap_or_default()))
+        }
+        None => None,
+    };
+    let selection = Selection::choose(case, &store.frame, filtered);
+    let label = |o: &str, l: u32| store.origin_label(o, l);
+    let lineage = Lineage::build(&store.frame, &label)?;
+    let opts = BuildOptions {
+        title: args.title.clone(),
+        tz: args.tz.map(|t| match t {
+            TzArg::Utc => TimeZone::Utc,
+            TzArg::Local => TimeZone::Local,
+        }),
+        analyst: args.analyst.clone(),
+        generated: case::now(),
+        case_file,
+        warnings,
+        ..BuildOptions::default()
+    };
+    let report = export::build(
+        &store,
+        &lineage,
+        &digest,
+        case,
+        selection,
+        Vec::new(),
+        &opts,
+    )?;
+    let format = match args.format {
+        ExportFormat::Markdown => Format::Markdown,
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Jsonl => Format::Jsonl,
+    };
+    let text = format.render(&report);
+    if to_stdout {
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    } else {
+        export::write(&args.out, paths, &text)?;
+    }
+    let n = report.events.len();
+    if n > LARGE_TIMELINE && !matches!(report.basis, export::report::Basis::Marked { .. }) {
+        eprintln!(
+            "heist: note: nothing is marked, so the timeline holds all {} events of the selection; mark the \
+             events that tell the story (heist PATH..., then m) or narrow it with --where",
+            thousands(n as u64)
+        );
+    }
+    let (one, many) = match &report.basis {
+        export::report::Basis::Marked { .. } => ("marked event", "marked events"),
+        export::report::Basis::Query(_) => {
+            ("event matching the query", "events matching the query")
+        }
+        export::report::Basis::All => ("event (nothing is marked)", "events: nothing is marked"),
+    };
+    let basis = if n == 1 { one } else { many };
+    eprintln!(
+        "heist: wrote {}: {} {basis}",
+        if to_stdout {
+            "standard output".to_string()
+        } else {
+            for_terminal(&args.out.display().to_string()).into_owned()
+        },
+        thousands(n as u64),
+    );
+    Ok(ExitCode::SUCCESS)
+}

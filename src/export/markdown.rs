@@ -1,0 +1,576 @@
+//! The Markdown report: `markdown(&ReportInput) -> String`. Sections, in order: title and what the report rests
+//! on, a short account in plain words, scope (sources, files with SHA-256, time range, counts), the entities
+//! involved (tokens with their lineage), findings when there are any, the theft timeline with the analyst's notes
+//! under the events they annotate, notes on entities, and the raw records. Every log-derived string goes through
+//! `escape` (code spans, split table cells, escaped prose, long fences).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
+
+use super::escape::{cell, code, fenced, quote, text};
+use super::report::*;
+use crate::entities::EntityKind;
+use crate::frame::{Col, EventKey};
+
+pub fn markdown(r: &ReportInput) -> String {
+    let mut o = String::with_capacity(16 * 1024);
+    header(&mut o, r);
+    brief(&mut o, r);
+    scope(&mut o, r);
+    entities(&mut o, r);
+    findings(&mut o, r);
+    timeline(&mut o, r);
+    entity_notes(&mut o, r);
+    appendix(&mut o, r);
+    o
+}
+
+fn t(r: &ReportInput, at: Option<crate::util::time::Nanos>) -> String {
+    at.map(|x| fmt_time(x, r.tz)).unwrap_or_default()
+}
+
+fn basis_sentence(r: &ReportInput) -> String {
+    let n = thousands(r.events.len() as u64);
+    match &r.basis {
+        Basis::Marked { query: None } => format!("the {n} events the analyst marked"),
+        Basis::Marked { query: Some(q) } => {
+            format!("the {n} events the analyst marked that match {}", code(q))
+        }
+        Basis::Query(q) => format!(
+            "no events are marked: the {n} events that match {}",
+            code(q)
+        ),
+        Basis::All => format!("no events are marked and no query was given: all {n} events"),
+    }
+}
+
+fn header(o: &mut String, r: &ReportInput) {
+    let _ = writeln!(o, "# {}\n", text(&r.title));
+    if let Some(a) = r.analyst.as_deref().filter(|a| !a.trim().is_empty()) {
+        let _ = writeln!(o, "- **Prepared by:** {}", text(a));
+    }
+    let _ = writeln!(
+        o,
+        "- **Generated:** {} by heist {}; all times in {}",
+        fmt_time(r.generated - r.generated.rem_euclid(1_000_000_000), r.tz),
+        env!("CARGO_PKG_VERSION"),
+        tz_label(r.tz)
+    );
+    let bytes: u64 = r.scope.files.iter().map(|f| f.bytes).sum();
+    let _ = writeln!(
+        o,
+        "- **Evidence:** {}, {} bytes; bundle SHA-256 {}",
+        counted(r.scope.files.len() as u64, "file", "files"),
+        thousands(bytes),
+        code(&r.scope.bundle_sha256)
+    );
+    let _ = writeln!(o, "- **Timeline:** {}", basis_sentence(r));
+    if let Some(c) = &r.scope.case_file {
+        let _ = writeln!(o, "- **Case file:** {}", code(c));
+    }
+    o.push('\n');
+    for w in &r.warnings {
+        let _ = writeln!(o, "> **Warning:** {}\n", text(w));
+    }
+}
+
+/// A few sentences a reader who never saw the logs can start from.
+fn brief(o: &mut String, r: &ReportInput) {
+    o.push_str("## In brief\n\n");
+    if r.events.is_empty() {
+        o.push_str("The timeline is empty: no events were selected.\n\n");
+        return;
+    }
+    let first = r.events.first().map(|e| e.time);
+    let last = r.events.last().map(|e| e.time);
+    let count = |k: EntityKind| r.entities.iter().filter(|e| e.kind == k).count() as u64;
+    let failed = r
+        .events
+        .iter()
+        .filter(|e| e.get(Col::Outcome) == Some("failure"))
+        .count();
+    let bytes: u64 = r
+        .events
+        .iter()
+        .filter_map(|e| e.get(Col::Bytes)?.parse::<u64>().ok())
+        .sum();
+    let _ = write!(
+        o,
+        "The timeline holds {} from {} to {}. They involve {}, {}, {} and {}",
+        counted(r.events.len() as u64, "event", "events"),
+        t(r, first),
+        t(r, last),
+        counted(count(EntityKind::Identity), "identity", "identities"),
+        counted(count(EntityKind::Token), "credential", "credentials"),
+        counted(count(EntityKind::Asset), "asset", "assets"),
+        counted(count(EntityKind::Ip), "source address", "source addresses"),
+    );
+    if bytes > 0 {
+        let _ = write!(o, ", and moved {} bytes", thousands(bytes));
+    }
+    o.push('.');
+    if failed > 0 {
+        let _ = write!(
+            o,
+            " {} failed.",
+            counted(failed as u64, "of the events", "of the events")
+        );
+    }
+    o.push_str("\n\n");
+    let tagged: Vec<&EntitySummary> = r.entities.iter().filter(|e| !e.tags.is_empty()).collect();
+    if !tagged.is_empty() {
+        o.push_str("The analyst tagged:\n\n");
+        for e in tagged {
+            let _ = writeln!(o, "- {} {}: {}", e.kind, code(&e.name), tag_list(&e.tags));
+        }
+        o.push('\n');
+    }
+}
+
+/// `1 event`, `2,000 events`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+fn tag_list(tags: &[String]) -> String {
+    tags.iter().map(|x| cell(x)).collect::<Vec<_>>().join(" ")
+}
+
+fn scope(o: &mut String, r: &ReportInput) {
+    let s = &r.scope;
+    o.push_str("## Scope\n\n");
+    let bytes: u64 = s.files.iter().map(|f| f.bytes).sum();
+    let _ = write!(
+        o,
+        "heist read {} ({} bytes) and loaded {}",
+        counted(s.files.len() as u64, "file", "files"),
+        thousands(bytes),
+        counted(s.events as u64, "event", "events")
+    );
+    if let (Some(a), Some(b)) = (s.first, s.last) {
+        let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
+    }
+    o.push_str(".\n");
+    if s.duplicates > 0 {
+        let _ = writeln!(
+            o,
+            "{} copies of events delivered more than once were counted once.",
+            thousands(s.duplicates as u64)
+        );
+    }
+    if s.malformed > 0 {
+        let _ = writeln!(
+            o,
+            "{} malformed records could not be read (listed below).",
+            thousands(s.malformed as u64)
+        );
+    }
+    if s.skipped > 0 {
+        let _ = writeln!(
+            o,
+            "{} files were skipped by design (not event logs).",
+            thousands(s.skipped as u64)
+        );
+    }
+    o.push('\n');
+    if !s.sources.is_empty() {
+        o.push_str("| source | events | first | last |\n|---|--:|---|---|\n");
+        for src in &s.sources {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                cell(&src.source),
+                thousands(src.events),
+                t(r, src.first),
+                t(r, src.last)
+            );
+        }
+        o.push('\n');
+    }
+    o.push_str("### Files\n\n");
+    o.push_str("| file | format | events | bytes | SHA-256 |\n|---|---|--:|--:|---|\n");
+    for f in &s.files {
+        let mut format = tag_list(&f.formats);
+        if let Some(why) = &f.not_read {
+            if !format.is_empty() {
+                format.push_str("; ");
+            }
+            let _ = write!(format, "not read: {}", text(why));
+        }
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            cell(&f.path),
+            format,
+            thousands(f.events as u64),
+            thousands(f.bytes),
+            cell(&f.sha256)
+        );
+    }
+    o.push('\n');
+    if !s.malformed_examples.is_empty() {
+        let more = s.malformed.saturating_sub(s.malformed_examples.len());
+        o.push_str("Malformed records");
+        if more > 0 {
+            let _ = write!(o, " (the first {})", s.malformed_examples.len());
+        }
+        o.push_str(":\n\n");
+        for (origin, msg) in &s.malformed_examples {
+            let _ = writeln!(o, "- {}: {}", code(origin), text(msg));
+        }
+        o.push('\n');
+    }
+}
+
+fn kind_title(k: EntityKind) -> (&'static str, &'static str) {
+    match k {
+        EntityKind::Identity => ("Identities", "identity"),
+        EntityKind::Token => ("Credentials", "credential"),
+        EntityKind::Asset => ("Assets", "asset"),
+        EntityKind::Ip => ("Source addresses", "address"),
+    }
+}
+
+fn entities(o: &mut String, r: &ReportInput) {
+    o.push_str("## Entities involved\n\n");
+    if r.entities.is_empty() {
+        o.push_str("None.\n\n");
+        return;
+    }
+    o.push_str(
+        "Every identity, credential, asset and source address that the timeline's events name, or that the analyst \
+         annotated. First seen, last seen, events and failures count the whole bundle, not only the timeline.\n\n",
+    );
+    for k in EntityKind::ALL {
+        let rows: Vec<&EntitySummary> = r.entities.iter().filter(|e| e.kind == k).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let (title, col) = kind_title(k);
+        let _ = writeln!(o, "### {title}\n");
+        let _ = writeln!(
+            o,
+            "| {col} | type | first seen | last seen | events | failures | tags |\n|---|---|---|---|--:|--:|---|"
+        );
+        for e in &rows {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                cell(&e.name),
+                cell(e.detail.as_deref().unwrap_or("")),
+                t(r, e.first),
+                t(r, e.last),
+                thousands(e.events),
+                thousands(e.failures),
+                tag_list(&e.tags)
+            );
+        }
+        o.push('\n');
+        if k == EntityKind::Token {
+            lineage(o, r, &rows);
+        }
+    }
+}
+
+fn who(token: &Option<String>, identity: &Option<String>) -> String {
+    match (token, identity) {
+        (Some(t), Some(i)) => format!("{} ({})", code(t), code(i)),
+        (Some(t), None) => code(t),
+        (None, Some(i)) => code(i),
+        (None, None) => "an unnamed credential".into(),
+    }
+}
+
+fn lineage(o: &mut String, r: &ReportInput, tokens: &[&EntitySummary]) {
+    if tokens
+        .iter()
+        .all(|e| e.lineage.is_empty() && e.more_minted == 0)
+    {
+        return;
+    }
+    o.push_str("Lineage (which credential minted which):\n\n");
+    for e in tokens {
+        for l in &e.lineage {
+            let at = fmt_time(l.time, r.tz);
+            let _ = match l.relation {
+                Relation::MintedFrom => writeln!(
+                    o,
+                    "- {} was minted with {} by {} at {}",
+                    code(&e.name),
+                    who(&l.token, &l.identity),
+                    code(&l.action),
+                    at
+                ),
+                Relation::Minted => writeln!(
+                    o,
+                    "- {} minted {} by {} at {}",
+                    code(&e.name),
+                    who(&l.token, &l.identity),
+                    code(&l.action),
+                    at
+                ),
+                Relation::EndedBy => writeln!(
+                    o,
+                    "- {} was ended by {} at {}",
+                    code(&e.name),
+                    code(&l.action),
+                    at
+                ),
+            };
+        }
+        if e.more_minted > 0 {
+            let _ = writeln!(
+                o,
+                "- {} minted {} more credentials, not listed",
+                code(&e.name),
+                thousands(e.more_minted as u64)
+            );
+        }
+    }
+    o.push('\n');
+}
+
+/// Timeline number (1-based) of each event key.
+fn numbers(r: &ReportInput) -> HashMap<&EventKey, usize> {
+    r.events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (&e.key, i + 1))
+        .collect()
+}
+
+fn findings(o: &mut String, r: &ReportInput) {
+    if r.findings.is_empty() {
+        return;
+    }
+    let num = numbers(r);
+    o.push_str("## Findings\n\n");
+    for (i, f) in r.findings.iter().enumerate() {
+        let _ = writeln!(o, "### {}. {}\n", i + 1, text(&f.title));
+        let techniques: Vec<String> = f.techniques.iter().map(|x| code(x)).collect();
+        let _ = write!(
+            o,
+            "- **Severity:** {} · **Rule:** {}",
+            text(&f.severity),
+            code(&f.rule)
+        );
+        if !techniques.is_empty() {
+            let _ = write!(o, " · **Techniques:** {}", techniques.join(", "));
+        }
+        o.push('\n');
+        let mut in_timeline: Vec<usize> = f
+            .events
+            .iter()
+            .filter_map(|k| num.get(k).copied())
+            .collect();
+        in_timeline.sort_unstable();
+        let _ = write!(o, "- **Events:** {}", thousands(f.events.len() as u64));
+        if let (Some(a), Some(b)) = (f.first, f.last) {
+            let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
+        }
+        if !in_timeline.is_empty() {
+            let refs: Vec<String> = in_timeline.iter().map(|n| format!("#{n}")).collect();
+            let _ = write!(o, "; in the timeline: {}", refs.join(", "));
+        }
+        o.push_str("\n\n");
+        for line in f.explanation.lines().filter(|l| !l.trim().is_empty()) {
+            let _ = writeln!(o, "{}\n", text(line));
+        }
+    }
+}
+
+fn outcome_cell(e: &ReportEvent) -> String {
+    match e.get(Col::Outcome) {
+        Some("success") => "success".into(),
+        Some("failure") => match e.get(Col::ErrorCode) {
+            Some(c) => format!("**failed** {}", cell(c)),
+            None => "**failed**".into(),
+        },
+        Some(other) => cell(other),
+        None => String::new(),
+    }
+}
+
+fn action_cell(e: &ReportEvent) -> String {
+    let mut s = cell(e.get(Col::Action).unwrap_or(""));
+    if let Some(m) = e.get(Col::MintedToken) {
+        let _ = write!(s, " → minted {}", cell(m));
+    }
+    if let Some(m) = e.get(Col::RevokedToken) {
+        let _ = write!(s, " → ended {}", cell(m));
+    }
+    s
+}
+
+fn asset_cell(e: &ReportEvent) -> String {
+    let mut s = cell(e.get(Col::Asset).unwrap_or(""));
+    if let Some(b) = e.get(Col::Bytes).and_then(|b| b.parse::<u64>().ok()) {
+        if b > 0 {
+            let _ = write!(s, " ({} bytes)", thousands(b));
+        }
+    }
+    s
+}
+
+fn timeline(o: &mut String, r: &ReportInput) {
+    o.push_str("## Theft timeline\n\n");
+    if r.events.is_empty() {
+        o.push_str("No events.\n\n");
+        return;
+    }
+    let mut sentence = basis_sentence(r);
+    if let Some(c) = sentence.get(..1) {
+        sentence = c.to_uppercase() + &sentence[1..];
+    }
+    let _ = writeln!(
+        o,
+        "{sentence}, in time order. The analyst's notes follow the events they annotate; `#` numbers the events for \
+         the appendix.\n"
+    );
+    let mut techniques: HashMap<&EventKey, BTreeSet<&str>> = HashMap::new();
+    for f in &r.findings {
+        for k in &f.events {
+            techniques
+                .entry(k)
+                .or_default()
+                .extend(f.techniques.iter().map(String::as_str));
+        }
+    }
+    let with_tags = r.events.iter().any(|e| !e.tags.is_empty());
+    let with_techniques = r.events.iter().any(|e| techniques.contains_key(&e.key));
+    let mut head = format!(
+        "| # | time ({}) | actor | token | action | asset | ip | outcome |",
+        tz_label(r.tz)
+    );
+    let mut rule = String::from("|--:|---|---|---|---|---|---|---|");
+    if with_tags {
+        head.push_str(" tags |");
+        rule.push_str("---|");
+    }
+    if with_techniques {
+        head.push_str(" techniques |");
+        rule.push_str("---|");
+    }
+    let mut open = false;
+    for (i, e) in r.events.iter().enumerate() {
+        if !open {
+            let _ = writeln!(o, "{head}\n{rule}");
+            open = true;
+        }
+        let _ = write!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            fmt_time(e.time, r.tz),
+            cell(e.get(Col::Identity).unwrap_or("")),
+            cell(e.get(Col::Token).unwrap_or("")),
+            action_cell(e),
+            asset_cell(e),
+            cell(e.get(Col::SourceIp).unwrap_or("")),
+            outcome_cell(e),
+        );
+        if with_tags {
+            let _ = write!(o, " {} |", tag_list(&e.tags));
+        }
+        if with_techniques {
+            let ts: Vec<String> = techniques
+                .get(&e.key)
+                .into_iter()
+                .flatten()
+                .map(|x| cell(x))
+                .collect();
+            let _ = write!(o, " {} |", ts.join(" "));
+        }
+        o.push('\n');
+        if !e.note.trim().is_empty() {
+            o.push('\n');
+            o.push_str(&quote(&format!("**Note on #{}:**", i + 1), &e.note));
+            o.push('\n');
+            open = false;
+        }
+    }
+    if open {
+        o.push('\n');
+    }
+}
+
+fn entity_notes(o: &mut String, r: &ReportInput) {
+    if r.entity_notes.is_empty() {
+        return;
+    }
+    o.push_str("## Notes on entities\n\n");
+    for n in &r.entity_notes {
+        let (_, what) = kind_title(n.kind);
+        let _ = writeln!(o, "### {} {}\n", capitalised(what), code(&n.name));
+        if !n.tags.is_empty() {
+            let _ = writeln!(o, "Tags: {}\n", tag_list(&n.tags));
+        }
+        if !n.note.trim().is_empty() {
+            o.push_str(&quote("**Note:**", &n.note));
+            o.push('\n');
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn appendix(o: &mut String, r: &ReportInput) {
+    let with_raw: Vec<(usize, &ReportEvent)> = r
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.raw.is_some())
+        .collect();
+    if with_raw.is_empty() && r.appendix_omitted == 0 {
+        return;
+    }
+    o.push_str("## Appendix: raw records\n\n");
+    o.push_str(
+        "Each record as heist read it from the bundle, pretty-printed when it is JSON, with control characters shown \
+         as escapes. The files' SHA-256 are listed under Scope.\n\n",
+    );
+    for (i, e) in with_raw {
+        let _ = writeln!(
+            o,
+            "### #{} · {} · {}\n",
+            i + 1,
+            fmt_time(e.time, r.tz),
+            code(e.get(Col::Action).unwrap_or("event"))
+        );
+        let _ = writeln!(
+            o,
+            "From {}; event key {}.\n",
+            code(e.get(Col::Origin).unwrap_or("?")),
+            code(e.key.as_str())
+        );
+        match &e.raw {
+            Some(Ok(raw)) => {
+                let info = if raw.trim_start().starts_with(['{', '[']) {
+                    "json"
+                } else {
+                    "text"
+                };
+                o.push_str(&fenced(info, raw));
+                o.push('\n');
+            }
+            Some(Err(why)) => {
+                let _ = writeln!(o, "The record could not be read again: {}\n", text(why));
+            }
+            None => {}
+        }
+    }
+    if r.appendix_omitted > 0 {
+        let _ = writeln!(
+            o,
+            "The raw records of {} more timeline events are not included here; `heist events` with the same query \
+             lists them.\n",
+            thousands(r.appendix_omitted as u64)
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! View models of the case overlays: the case view, the tag and path prompts, the note editor, the quit question.
+//! Plain, neutralised strings for the widgets (notes and summaries can hold pasted log text).
+
+use crate::util::sanitize::truncate;
+
+use super::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
+use super::state::{AppState, Tz};
+use super::vm::{clean, fmt_time};
+
+/// How a line of the case view is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseLine {
+    Section,
+    Item,
+    Selected,
+    Detail,
+    Hint,
+}
+
+pub struct CaseViewVm {
+    pub title: String,
+    pub lines: Vec<(CaseLine, String)>,
+    /// First line to show so the selected item and its note are in view.
+    pub scroll: usize,
+}
+
+/// What a case key acts on, in words.
+pub fn target_label(t: &Target, tz: Tz) -> String {
+    match t {
+        Target::Event { info, .. } => {
+            let when = info.time.map(|t| fmt_time(t, tz)).unwrap_or_default();
+            format!("event {when} {}", clean(&truncate(&info.summary, 70)))
+        }
+        Target::Entity(e) => format!("{} {}", e.kind, clean(&truncate(&e.name, 70))),
+    }
+}
+
+pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm {
+    let mut lines = Vec::new();
+    let mut selected_at = (0, 0);
+    let Some(session) = &s.case else {
+        return CaseViewVm {
+            title: " Case ".into(),
+            lines: vec![(CaseLine::Hint, "the case is not open yet".into())],
+            scroll: 0,
+        };
+    };
+    let c = &session.case;
+    let where_ = match (&session.read_only, &session.file) {
+        (Some(_), _) => "read-only".to_string(),
+        (None, Some(f)) => f
+            .path()
+            .file_name()
+            .map(|n| clean(&n.to_string_lossy()))
+            .unwrap_or_default(),
+        (None, None) => "in memory only".into(),
+    };
+    let marked = c.marked();
+    let title = format!(
+        " Case · {} marked · {where_} · enter goes there · m unmarks · n note · T tag · esc closes ",
+        marked.len()
+    );
+    lines.push((CaseLine::Section, "Marked events, in time order".into()));
+    if marked.is_empty() {
+        lines.push((
+            CaseLine::Hint,
+            "  none yet: select an event in the timeline and press m".into(),
+        ));
+    }
+    let mut item = 0;
+    for (_, n) in &marked {
+        let start = lines.len();
+        let when = n
+            .time
+            .map(|t| fmt_time(t, s.tz))
+            .unwrap_or_else(|| "(time unknown)".into());
+        let style = if item == cv.sel {
+            CaseLine::Selected
+        } else {
+            CaseLine::Item
+        };
+        lines.push((style, format!("● {when}  {}", clean(&n.summary))));
+        if !n.tags.is_empty() {
+            let t: Vec<String> = n.tags.iter().map(|t| format!("#{}", clean(t))).collect();
+            lines.push((CaseLine::Detail, format!("    {}", t.join(" "))));
+        }
+        for l in n.note.lines() {
+            lines.push((CaseLine::Detail, format!("    │ {}", clean(l))));
+        }
+        if item == cv.sel {
+            selected_at = (start, lines.len());
+        }
+        item += 1;
+    }
+    if !c.views.is_empty() {
+        lines.push((CaseLine::Hint, String::new()));
+        lines.push((CaseLine::Section, "Saved views".into()));
+        for v in &c.views {
+            let style = if item == cv.sel {
+                CaseLine::Selected
+            } else {
+                CaseLine::Item
+            };
+            let trail: Vec<String> = v
+                .steps
+                .iter()
+                .map(|st| match &st.entity {
+                    Some(e) => clean(&truncate(&e.to_string(), 40)),
+                    None => "all events".into(),
+                })
+                .collect();
+            let filter = v
+                .steps
+                .last()
+                .map(|st| st.filter.as_str())
+                .filter(|f| !f.is_empty())
+                .map(|f| format!("  filter {}", clean(f)))
+                .unwrap_or_default();
+            if item == cv.sel {
+                selected_at = (lines.len(), lines.len() + 1);
+            }
+            lines.push((
+                style,
+                format!("◆ {}  {}{filter}", clean(&v.name), trail.join(" › ")),
+            ));
+            item += 1;
+        }
+    }
+    let scroll = selected_at.1.saturating_sub(height).min(selected_at.0);
+    CaseViewVm {
+        title,
+        lines,
+        scroll,
+    }
+}
+
+pub struct TagVm {
+    pub target: String,
+    pub current: String,
+    pub input: String,
+    pub suggestions: Vec<String>,
+    pub sel: usize,
+}
+
+pub fn tag_prompt(s: &AppState, t: &TagState) -> TagVm {
+    let c = s.case();
+    let current: Vec<String> = match (&t.target, c) {
+        (Target::Event { key, .. }, Some(c)) => c
+            .event(key)
+            .map(|n| n.tags.iter().cloned().collect())
+            .unwrap_or_default(),
+        (Target::Entity(e), Some(c)) => c.entity_tags(e).iter().map(|x| x.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    TagVm {
+        target: target_label(&t.target, s.tz),
+        current: current
+            .iter()
+            .map(|x| format!("#{}", clean(x)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        input: clean(&t.input),
+        suggestions: c
+            .map(|c| c.tag_suggestions(&t.input))
+            .unwrap_or_default()
+            .iter()
+            .map(|x| clean(x))
+            .collect(),
+        sel: t.sel,
+    }
+}
+
+pub struct NoteVm {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// Cursor (line, display column).
+    pub cursor: (usize, usize),
+    pub confirm_discard: bool,
+}
+
+pub fn note(s: &AppState, n: &NoteState) -> NoteVm {
+    let (row, col) = n.editor.cursor();
+    let lines: Vec<String> = n.editor.lines().iter().map(|l| clean(l)).collect();
+    let display_col = n
+        .editor
+        .lines()
+        .get(row)
+        .map(|l| {
+            clean(&l.chars().take(col).collect::<String>())
+                .chars()
+                .count()
+        })
+        .unwrap_or(0);
+    NoteVm {
+        title: format!(" note on {} ", target_label(&n.target, s.tz)),
+        lines,
+        cursor: (row, display_col),
+        confirm_discard: n.confirm_discard,
+    }
+}
+
+pub struct PromptVm {
+    pub label: &'static str,
+    pub input: String,
+    pub hint: &'static str,
+}
+
+pub fn prompt(p: &PromptState) -> PromptVm {
+    match p.kind {
+        PromptKind::Export => PromptVm {
+            label: "export report to: ",
+            input: clean(&p.input),
+            hint: "   enter writes (never inside the bundle) · ctrl-u clears · esc cancels",
+        },
+        PromptKind::SaveView => PromptVm {
+            label: "save view as: ",
+            input: clean(&p.input),
+            hint: "   enter saves · esc cancels",
+        },
+    }
+}
