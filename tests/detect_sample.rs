@@ -13,6 +13,7 @@ use heist::detect::{detect, in_time_order, DetectOptions, Finding, Flags, RulePa
 use heist::entities::EntityKind;
 use heist::frame::EventStore;
 use heist::ingest::{load, LoadOptions, Progress};
+use heist::synth::sample::azure;
 use heist::synth::sample::gcp::{CI_KEY_ID, NEW_KEY_ID};
 use heist::synth::sample::k8s::{MINTED_JTI, RUNNER_JTI};
 use heist::synth::sample::saas::{ANTHROPIC_ADMIN_KEY, OPENAI_ADMIN_KEY, OPENAI_NEW_KEY};
@@ -62,6 +63,9 @@ fn attacker(f: &Finding) -> bool {
         OPENAI_ADMIN_KEY,
         OPENAI_NEW_KEY,
         ANTHROPIC_ADMIN_KEY,
+        azure::SP_KEY_ID,
+        // The Azure OpenAI account's keys, after the attacker's service principal listed them.
+        azure::ACCOUNT_RID,
     ];
     let ips = [ATTACKER_IP, ATTACKER_IP2];
     f.entities.iter().any(|e| match e.kind {
@@ -130,6 +134,7 @@ const STORY: &[(&str, &str)] = &[
     ("2026-10-05T03:41:02Z", "long-term-key-new-ip"),
     ("2026-10-05T03:45:02Z", "vertex-export"),
     ("2026-10-05T04:11:24Z", "azure-keys-listed"),
+    ("2026-10-05T04:13:44Z", "inference-volume-spike"),
     ("2026-10-05T04:52:09Z", "ai-platform-key-created-by-key"),
     ("2026-10-05T04:54:09Z", "ai-platform-limits-loosened"),
     ("2026-10-05T05:10:27Z", "ai-platform-limits-loosened"),

@@ -22,7 +22,7 @@ const SP_OBJECT_ID: &str = "e41a7c9d-2b3f-4e8a-9c1d-5f6a7b8c9d0e";
 pub const SP_KEY_ID: &str = "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d";
 const BACKEND_MI: &str = "3b2a1c0d-9e8f-4d7c-6b5a-4f3e2d1c0b9a";
 const ALICE_UPN: &str = "alice@acme.example";
-const ACCOUNT_RID: &str = "/SUBSCRIPTIONS/7C1E9A2B-3D4F-4A5B-8C6D-9E0F1A2B3C4D/RESOURCEGROUPS/ML-PROD/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/ACME-OPENAI-PROD";
+pub const ACCOUNT_RID: &str = "/SUBSCRIPTIONS/7C1E9A2B-3D4F-4A5B-8C6D-9E0F1A2B3C4D/RESOURCEGROUPS/ML-PROD/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/ACME-OPENAI-PROD";
 
 fn masked(ip: &str) -> String {
     match ip.rsplit_once('.') {
@@ -140,8 +140,8 @@ pub fn records() -> Vec<(Nanos, &'static str, Value)> {
         "insights-activity-logs",
         list_keys(a + 40 * SEC, &mut rng),
     ));
-    for i in 0..25 {
-        let at = a + 3 * MIN + i * 41 * SEC;
+    for i in 0..40 {
+        let at = a + 3 * MIN + i * 26 * SEC;
         out.push((
             at,
             calls,
