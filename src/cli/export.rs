@@ -61,6 +61,12 @@ pub struct ExportArgs {
     /// The analyst's name on the report (default: the case's).
     #[arg(long, value_name = "NAME")]
     pub analyst: Option<String>,
+    /// More rule files for the report's findings section (beside the shipped rules and the config dir's `rules/`).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Leave the findings section out.
+    #[arg(long)]
+    pub no_findings: bool,
 }
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -120,15 +126,19 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         warnings,
         ..BuildOptions::default()
     };
-    let report = export::build(
-        &store,
-        &lineage,
-        &digest,
-        case,
-        selection,
-        Vec::new(),
-        &opts,
-    )?;
+    let findings = if args.no_findings {
+        Vec::new()
+    } else {
+        let pack = super::detect::rule_pack(&args.rules)?;
+        let found = crate::detect::detect(
+            &store.frame,
+            &pack,
+            &crate::detect::DetectOptions::default(),
+        )
+        .context("running the rule pack for the findings section")?;
+        found.iter().map(export::ReportFinding::from).collect()
+    };
+    let report = export::build(&store, &lineage, &digest, case, selection, findings, &opts)?;
     let format = match args.format {
         ExportFormat::Markdown => Format::Markdown,
         ExportFormat::Csv => Format::Csv,

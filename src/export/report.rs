@@ -216,3 +216,26 @@ mod tests {
         assert_eq!(thousands(12), "12");
     }
 }
+
+impl From<&crate::detect::Finding> for ReportFinding {
+    fn from(f: &crate::detect::Finding) -> Self {
+        let mut explanation = f.explanation.clone();
+        if f.is_capped() {
+            explanation.push_str(&format!(
+                " ({} events in all; the first {} are listed)",
+                f.events_total,
+                f.events.len()
+            ));
+        }
+        ReportFinding {
+            rule: f.rule.clone(),
+            title: f.title.clone(),
+            severity: f.severity.name().to_string(),
+            techniques: f.techniques.clone(),
+            explanation,
+            events: f.events.clone(),
+            first: Some(f.first),
+            last: Some(f.last),
+        }
+    }
+}
