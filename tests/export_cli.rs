@@ -326,3 +326,40 @@ fn refuses_to_write_into_the_bundle_or_over_a_corrupt_case() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("newer heist"));
     assert!(!dir.path().join("r.md").exists());
 }
+
+#[test]
+fn the_rule_packs_findings_have_a_section_and_mark_the_timeline_events_they_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "export",
+        "samples/incident",
+        "--where",
+        "token:AKIAQ3EGRZTBACKDR9SV",
+        "--out",
+        "-",
+    ];
+    let out = heist(&args, dir.path());
+    ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let findings = md.find("## Findings").expect("a findings section");
+    let timeline = md.find("## Theft timeline").expect("a timeline");
+    assert!(findings < timeline);
+    let section = &md[findings..timeline];
+    assert!(section.contains("`inference-volume-spike`"), "{section}");
+    assert!(section.contains("40 InvokeModel in 60m"), "{section}");
+    // The backdoor key's invocations carry the spike's techniques in the timeline.
+    let rows: Vec<&str> = md[timeline..]
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`InvokeModel`"))
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.contains("T1496.004")), "{rows:#?}");
+
+    let mut without = args.to_vec();
+    without.push("--no-findings");
+    let out = heist(&without, dir.path());
+    ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(!md.contains("## Findings"));
+    assert!(!md.contains("T1496.004"));
+}
