@@ -155,8 +155,8 @@ fn stolen_key_to_model_files_and_back_in_a_real_terminal() {
     t.send(&["Enter"]);
     t.wait_for("› token ASIAQ3EGRZTEXFIL2MDL");
     t.send(&["3"]);
-    // The assets tab lists the shards by name (the timeline shows them cut, so wait for a full name).
-    t.wait_for("00004-of-00004.safetensors");
+    // The assets tab lists the shards by name (the timeline shows them cut further, so wait for a longer name).
+    t.wait_for("004-of-00004.safetensors");
     // Back along the trail to the start.
     t.send(&["BSpace"]);
     t.wait_for("› ip 198.51.100.77  ");

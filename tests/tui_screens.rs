@@ -83,10 +83,17 @@ fn stolen_key_to_ip_to_session_key_to_model_files_and_back() {
     select_entity(&mut h, SESSION);
     h.keys("<enter>");
     assert_eq!(h.state.trail().len(), 3);
-    // Its assets: the model shards.
+    // Its assets: the model shards (flagged: a finding names them).
     h.keys("3");
     let s = h.screen();
-    assert!(s.contains("00001-of-00004.safetensors"), "{s}");
+    for shard in [
+        "001-of-00004",
+        "002-of-00004",
+        "003-of-00004",
+        "004-of-00004",
+    ] {
+        assert!(s.contains(&format!("{shard}.safetensors ⚑")), "{s}");
+    }
     insta::assert_snapshot!("session_key_assets", s);
     // The lineage of the session key shows where it came from.
     h.keys("2");
@@ -113,7 +120,7 @@ fn pivot_from_a_timeline_cell() {
     assert_eq!(h.state.focus, Pane::Timeline);
     // Cells: identity -> token -> asset -> ip.
     h.keys("lll<enter>");
-    let e = h.state.trail()[0].clone();
+    let e = h.state.trail()[0].entity().cloned().unwrap();
     assert_eq!(e.kind, EntityKind::Ip);
     // A filter belongs to its view: the pivot starts unfiltered, back restores it.
     assert_eq!(h.state.view().filter, "");
@@ -132,7 +139,7 @@ fn fuzzy_finder_ranks_as_you_type() {
     };
     assert_eq!(f.hits[0].entity.name, STOLEN);
     h.keys("<enter>");
-    assert_eq!(h.state.trail()[0].name, STOLEN);
+    assert_eq!(h.state.trail()[0].entity().unwrap().name, STOLEN);
     h.keys("/zzzzqqqq");
     assert!(h.screen().contains("no match"));
     h.keys("<esc>");
@@ -240,7 +247,8 @@ fn marking_events_flags_them_and_saves_the_case() {
     h.keys("jmjm");
     assert_eq!(marked(&h), 3);
     let s = h.screen();
-    assert_eq!(s.matches("● 2026-").count(), 3, "three rows flagged:\n{s}");
+    // The case's mark first, then the findings' flag (these calls of the stolen key are flagged too).
+    assert_eq!(s.matches("●⚑ 2026-").count(), 3, "three rows marked:\n{s}");
     assert!(s.contains("● 3 · case saved"), "{s}");
     insta::assert_snapshot!("case_marked_three", s);
     // Saved at once: the file on disk has the three marks.
@@ -486,7 +494,7 @@ fn reopening_restores_marks_tags_notes_and_the_last_view() {
     let mut h = case_harness(dir.path());
     assert_eq!(marked(&h), 1);
     assert_eq!(h.state.trail().len(), 1, "the pivot is restored");
-    assert_eq!(h.state.trail()[0].name, STOLEN);
+    assert_eq!(h.state.trail()[0].entity().unwrap().name, STOLEN);
     assert_eq!(h.state.view().filter, "outcome:failure");
     assert_eq!(
         h.state.view().timeline_sel,

@@ -84,6 +84,21 @@ pub fn rule_pack(dirs: &[PathBuf]) -> anyhow::Result<RulePack> {
     Ok(pack)
 }
 
+/// The TUI's rules: as [`rule_pack`], but a rule file that cannot be used never stops the TUI: the shipped rules
+/// then run alone, and the error says which file and why.
+pub fn rules_for_tui(dirs: &[PathBuf]) -> (RulePack, Option<String>) {
+    match rule_pack(dirs) {
+        Ok(p) => (p, None),
+        Err(e) => match RulePack::builtin() {
+            Ok(p) => (p, Some(format!("{e:#}"))),
+            Err(b) => (
+                RulePack::default(),
+                Some(format!("{e:#}; the shipped rules: {b}")),
+            ),
+        },
+    }
+}
+
 pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let pack = rule_pack(&args.rules)?;
     let end_dates = args

@@ -10,6 +10,8 @@ mod pivot;
 mod summary;
 pub mod table;
 
+pub use detect::rules_for_tui;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +32,11 @@ pub struct Cli {
     /// The TUI's case file (default: `<data dir>/cases/<bundle sha256>.json`; `HEIST_DATA_DIR` moves the data dir).
     #[arg(long, value_name = "FILE")]
     case: Option<PathBuf>,
+    /// A folder of rule files (*.toml) the TUI's detection adds to the shipped rules; repeatable. Rules in the
+    /// config dir's `rules/` folder are always added. A file that cannot be used is shown, and the shipped rules
+    /// run alone.
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -94,12 +101,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths, cli.case),
+        None => tui(cli.paths, cli.case, &cli.rules),
     }
 }
 
 /// `heist PATH...`: the TUI. Without a terminal (piped, CI) there is nothing to draw on: say what to run instead.
-fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>, rules: &[PathBuf]) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -122,6 +129,15 @@ fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         Some(f) => crate::case::CaseLocation::File(f),
         None => crate::case::CaseLocation::Default,
     };
-    crate::tui::run(paths, opts, keymap, case)?;
+    let (pack, error) = rules_for_tui(rules);
+    crate::tui::run(
+        paths,
+        crate::tui::term::RunOptions {
+            load: opts,
+            keymap,
+            case,
+            rules: crate::tui::state::RuleSet::new(pack, error),
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }

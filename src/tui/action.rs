@@ -33,6 +33,7 @@ actions! {
     TabTokens = "tab_tokens",
     TabAssets = "tab_assets",
     TabIps = "tab_ips",
+    TabFindings = "tab_findings",
     NextColumn = "next_column",
     PrevColumn = "prev_column",
     Sort = "sort",

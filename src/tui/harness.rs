@@ -1,5 +1,5 @@
-//! Drive the whole TUI without a terminal: effects run inline (no threads, no sleeps), the screen is a ratatui
-//! `TestBackend`. Used by the screen tests and the render benchmark.
+//! Drive the whole TUI without a terminal: effects run inline (no threads, no sleeps), detection included, the
+//! screen is a ratatui `TestBackend`. Used by the screen tests and the render benchmark.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use crate::frame::EventStore;
 use crate::ingest::{LoadOptions, Progress};
 
 use super::keymap::{Key, Keymap};
-use super::state::{AppState, Effect, Msg};
+use super::state::{AppState, Effect, Msg, RuleSet};
 use super::ui::{draw, Theme};
 use super::{jobs, update::update};
 
@@ -22,10 +22,14 @@ pub struct Harness {
     ctx: Option<(Arc<EventStore>, Arc<Lineage>)>,
     pub terminal: Terminal<TestBackend>,
     theme: Theme,
+    /// Detection asked for but held back (`hold_detection`), to see the TUI while the rules run.
+    held: Vec<Effect>,
+    hold: bool,
 }
 
 impl Harness {
-    /// Load `paths` (inline) into a `width` x `height` screen; the case is kept in memory only.
+    /// Load `paths` (inline) into a `width` x `height` screen, running the shipped rules; the case is kept in
+    /// memory only.
     pub fn new(paths: &[PathBuf], width: u16, height: u16) -> Self {
         Self::with_case(
             paths,
@@ -36,6 +40,43 @@ impl Harness {
         )
     }
 
+    /// Load `paths` and run `rules` (a pack with the analyst's rules, or the shipped one and why those failed).
+    pub fn with_rules(paths: &[PathBuf], width: u16, height: u16, rules: RuleSet) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+            rules,
+            false,
+        )
+    }
+
+    /// Load `paths` with the shipped rules, but hold detection back until `finish_detection`: the screen while
+    /// the rules run.
+    pub fn detection_held(paths: &[PathBuf], width: u16, height: u16) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+            RuleSet::shipped(),
+            true,
+        )
+    }
+
+    /// Run the detection held back, and everything it causes.
+    pub fn finish_detection(&mut self) {
+        self.hold = false;
+        for e in std::mem::take(&mut self.held) {
+            if let Some(m) = self.perform(e) {
+                self.send(m);
+            }
+        }
+    }
+
     /// Load `paths` with the case at `location` (tests pass temporary files), exports proposed in `export_dir`.
     pub fn with_case(
         paths: &[PathBuf],
@@ -44,16 +85,35 @@ impl Harness {
         location: CaseLocation,
         export_dir: PathBuf,
     ) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            location,
+            export_dir,
+            RuleSet::shipped(),
+            false,
+        )
+    }
+
+    fn open(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        export_dir: PathBuf,
+        rules: RuleSet,
+        hold: bool,
+    ) -> Self {
         let title = paths
             .first()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        let state = AppState::new(Keymap::default_map(), title.as_str()).with_bundle(
-            paths.to_vec(),
-            location,
-            export_dir,
-        );
+        let state = AppState::new(Keymap::default_map(), title.as_str())
+            .with_bundle(paths.to_vec(), location, export_dir)
+            .with_rules(rules);
         let mut h = Self::with_state(state, width, height);
+        h.hold = hold;
         let loaded = jobs::load(
             paths,
             &LoadOptions::with_builtin_mappings(),
@@ -63,9 +123,11 @@ impl Harness {
         h
     }
 
-    /// A harness over an already loaded store (benchmarks load once, then draw).
+    /// A harness over an already loaded store (benchmarks load once, then draw). No rules run: the render
+    /// benchmark times views and drawing, not detection.
     pub fn from_store(store: EventStore, width: u16, height: u16) -> Self {
         let mut h = Self::empty("bench", width, height);
+        h.state.rules = RuleSet::none();
         h.send(Msg::Loaded(jobs::prepare(store)));
         h
     }
@@ -86,6 +148,8 @@ impl Harness {
             ctx: None,
             terminal,
             theme: Theme { color: false },
+            held: Vec::new(),
+            hold: false,
         };
         h.send(Msg::Resize { width, height });
         h
@@ -99,6 +163,10 @@ impl Harness {
         let mut queue = vec![msg];
         while let Some(m) = queue.pop() {
             for e in update(&mut self.state, m) {
+                if self.hold && matches!(e, Effect::Detect { .. }) {
+                    self.held.push(e);
+                    continue;
+                }
                 if let Some(reply) = self.perform(e) {
                     queue.push(reply);
                 }
@@ -122,10 +190,11 @@ impl Harness {
         Some(match e {
             Effect::BuildView {
                 generation,
-                entity,
+                scope,
                 filter,
                 sort,
-            } => jobs::build_view(store, lineage, generation, entity.as_ref(), &filter, sort),
+            } => jobs::build_view(store, lineage, generation, &scope, &filter, sort),
+            Effect::Detect { rules } => jobs::detect(store, &rules.0),
             Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
             Effect::Export {
                 path,
@@ -134,6 +203,7 @@ impl Harness {
                 view,
                 title,
                 case_file,
+                findings,
             } => jobs::export_report(
                 store,
                 lineage,
@@ -145,6 +215,7 @@ impl Harness {
                     view,
                     title,
                     case_file,
+                    findings,
                 },
             ),
             Effect::OpenCase { .. } | Effect::SaveCase { .. } => return None,

@@ -1,6 +1,6 @@
-//! The work behind effects: loading the bundle, computing a view (pivot, filter, entity tables, histogram),
-//! reading a raw record, opening and saving the case, writing a report. Plain functions, so tests run them inline
-//! and the app runs them on worker threads.
+//! The work behind effects: loading the bundle, running the rule pack, computing a view (pivot or a finding's
+//! events, filter, entity tables, histogram), reading a raw record, opening and saving the case, writing a report.
+//! Plain functions, so tests run them inline and the app runs them on worker threads.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,13 +8,16 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use crate::case::{self, BundleDigest, Case, CaseError, CaseFile, CaseLocation};
-use crate::entities::{entity_table, Entity, EntityKind, Finder, Lineage, PivotEngine};
-use crate::export::{self, BuildOptions, Selection};
+use crate::detect::{DetectOptions, Finding, RulePack};
+use crate::entities::{entity_table, EntityKind, Finder, Lineage, Link, PivotEngine};
+use crate::export::{self, BuildOptions, ReportFinding, Selection};
 use crate::frame::{Col, EventStore};
 use crate::ingest::{self, LoadOptions, Progress};
 use crate::util::time::Nanos;
 
-use super::state::{CaseOpen, ExportDone, Loaded, Msg, RawText, SortKey, ViewData};
+use super::state::{
+    CaseOpen, Detected, ExportDone, Loaded, Msg, RawText, Scope, SortKey, ViewData,
+};
 
 /// Histogram resolution; the sparkline resamples it to its width.
 pub const HISTOGRAM_BUCKETS: usize = 240;
@@ -37,16 +40,27 @@ pub fn prepare(store: EventStore) -> Result<Loaded, String> {
     })
 }
 
+/// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
+/// computed here too, once, off the UI thread.
+pub fn detect(store: &EventStore, pack: &RulePack) -> Msg {
+    let rules = pack.rules().iter().filter(|r| r.enabled).count();
+    Msg::Findings(
+        crate::detect::detect(&store.frame, pack, &DetectOptions::default())
+            .map(|f| Box::new(Detected::new(f, rules)))
+            .map_err(|e| e.to_string()),
+    )
+}
+
 /// Compute one view.
 pub fn build_view(
     store: &EventStore,
     lineage: &Arc<Lineage>,
     generation: u64,
-    entity: Option<&Entity>,
+    scope: &Scope,
     filter: &str,
     sort: SortKey,
 ) -> Msg {
-    match build(store, lineage, entity, filter, sort) {
+    match build(store, lineage, scope, filter, sort) {
         Ok(data) => Msg::ViewReady {
             generation,
             data: Box::new(data),
@@ -55,22 +69,61 @@ pub fn build_view(
     }
 }
 
+/// The events of a scope before any filter, with the lineage of a pivot and how many rows joined by request id.
+struct Scoped {
+    events: DataFrame,
+    parents: Vec<Link>,
+    children: Vec<Link>,
+    joined: usize,
+}
+
+fn scoped(store: &EventStore, lineage: &Arc<Lineage>, scope: &Scope) -> PolarsResult<Scoped> {
+    Ok(match scope {
+        Scope::All => Scoped {
+            events: store.frame.clone(),
+            parents: Vec::new(),
+            children: Vec::new(),
+            joined: 0,
+        },
+        Scope::Entity(e) => {
+            let engine = PivotEngine::with_lineage(store, lineage.clone());
+            let p = engine.pivot(e)?;
+            Scoped {
+                events: p.events,
+                parents: p.parents,
+                children: p.children,
+                joined: p.joined,
+            }
+        }
+        Scope::Finding(f) => Scoped {
+            events: finding_events(&store.frame, f)?,
+            parents: Vec::new(),
+            children: Vec::new(),
+            joined: 0,
+        },
+    })
+}
+
+/// Exactly the events a finding names, in the frame's (time) order.
+pub fn finding_events(frame: &DataFrame, f: &Finding) -> PolarsResult<DataFrame> {
+    let rows: Vec<IdxSize> = f.rows(frame)?.into_iter().map(|i| i as IdxSize).collect();
+    frame.take(&IdxCa::from_vec(PlSmallStr::from_static("rows"), rows))
+}
+
 fn build(
     store: &EventStore,
     lineage: &Arc<Lineage>,
-    entity: Option<&Entity>,
+    scope: &Scope,
     filter: &str,
     sort: SortKey,
 ) -> Result<ViewData, String> {
     let err = |e: PolarsError| e.to_string();
-    let (events, parents, children, joined) = match entity {
-        Some(e) => {
-            let engine = PivotEngine::with_lineage(store, lineage.clone());
-            let p = engine.pivot(e).map_err(err)?;
-            (p.events, p.parents, p.children, p.joined)
-        }
-        None => (store.frame.clone(), Vec::new(), Vec::new(), 0),
-    };
+    let Scoped {
+        events,
+        parents,
+        children,
+        joined,
+    } = scoped(store, lineage, scope).map_err(err)?;
     let events = if filter.trim().is_empty() {
         events
     } else {
@@ -197,9 +250,11 @@ pub struct ExportJob {
     pub path: PathBuf,
     pub case: Case,
     pub digest: Arc<BundleDigest>,
-    pub view: Option<(Option<Entity>, String)>,
+    pub view: Option<(Scope, String)>,
     pub title: String,
     pub case_file: Option<String>,
+    /// The findings section's findings; `None` when detection had not finished.
+    pub findings: Option<Arc<Vec<Finding>>>,
 }
 
 /// Build the report and write it (atomically, never inside the bundle).
@@ -225,22 +280,18 @@ fn write_report(
             within: None,
             query: None,
         },
-        Some((entity, filter)) => {
-            let base = match entity {
-                Some(e) => {
-                    let engine = PivotEngine::with_lineage(store, lineage.clone());
-                    engine.pivot(e).map_err(err)?.events
-                }
-                None => store.frame.clone(),
-            };
+        Some((scope, filter)) => {
+            let base = scoped(store, lineage, scope).map_err(err)?.events;
             let frame = if filter.trim().is_empty() {
                 base
             } else {
                 crate::query::filter(&base, filter).map_err(|e| e.to_string())?
             };
             let mut q = Vec::new();
-            if let Some(e) = entity {
-                q.push(format!("pivot {e}"));
+            match scope {
+                Scope::All => {}
+                Scope::Entity(e) => q.push(format!("pivot {e}")),
+                Scope::Finding(f) => q.push(format!("finding {}", f.rule)),
             }
             if !filter.trim().is_empty() {
                 q.push(filter.trim().to_string());
@@ -257,13 +308,18 @@ fn write_report(
         case_file: job.case_file,
         ..BuildOptions::default()
     };
+    let findings: Vec<ReportFinding> = job
+        .findings
+        .as_deref()
+        .map(|f| f.iter().map(ReportFinding::from).collect())
+        .unwrap_or_default();
     let report = export::build(
         store,
         lineage,
         &job.digest,
         Some(&job.case),
         selection,
-        Vec::new(),
+        findings,
         &opts,
     )
     .map_err(|e| e.to_string())?;
@@ -273,5 +329,6 @@ fn write_report(
         path: job.path,
         events: report.events.len(),
         marked: job.view.is_none(),
+        findings: job.findings.map(|f| f.len()),
     })
 }

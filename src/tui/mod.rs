@@ -5,6 +5,7 @@
 pub mod action;
 pub mod casework;
 pub mod editor;
+pub mod findings;
 pub mod harness;
 pub mod jobs;
 pub mod keymap;
@@ -12,10 +13,13 @@ pub mod state;
 pub mod term;
 pub mod ui;
 pub mod ui_case;
+pub mod ui_findings;
 pub mod update;
 pub mod update_annotate;
 pub mod update_case;
+pub mod update_findings;
 pub mod vm;
 pub mod vm_case;
+pub mod vm_findings;
 
 pub use term::run;

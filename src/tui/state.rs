@@ -6,6 +6,7 @@ use std::sync::Arc;
 use polars::prelude::DataFrame;
 
 use crate::case::{BundleDigest, Case, CaseFile, CaseLocation, OpenedCase};
+use crate::detect::Finding;
 use crate::entities::{Entity, EntityKind, FindHit, Finder, Lineage, Link};
 use crate::frame::{EventKey, EventStore};
 use crate::ingest::progress::Snapshot;
@@ -13,6 +14,9 @@ use crate::util::time::Nanos;
 
 pub use super::casework::{
     CaseSession, CaseViewState, NoteState, PromptKind, PromptState, TagState, Target,
+};
+pub use super::findings::{
+    DetectStatus, Detected, FindingOrder, FindingsState, RuleSet, SharedRules,
 };
 use super::keymap::{Key, Keymap};
 
@@ -107,10 +111,53 @@ pub struct ViewData {
     pub joined: usize,
 }
 
-/// One place on the breadcrumb trail: all events, or a pivot; with its own filter, selections and sort.
+/// What a view shows before its filter: every event, a pivot on an entity, or the events behind one finding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    All,
+    Entity(Entity),
+    /// `Enter` on a finding: exactly its events (the ones it names), time ordered.
+    Finding(Arc<Finding>),
+}
+
+impl Scope {
+    pub fn entity(&self) -> Option<&Entity> {
+        match self {
+            Scope::Entity(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn finding(&self) -> Option<&Finding> {
+        match self {
+            Scope::Finding(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// What the case keeps of this step (last view, saved views): the entity pivoted on. A finding's view is kept
+    /// as a pivot on its main entity: findings are computed afresh whenever the bundle opens (the rules may have
+    /// changed), so the case file never names one.
+    pub fn saved_entity(&self) -> Option<Entity> {
+        match self {
+            Scope::All => None,
+            Scope::Entity(e) => Some(e.clone()),
+            Scope::Finding(f) => f.main_entity().cloned(),
+        }
+    }
+}
+
+impl From<Option<Entity>> for Scope {
+    fn from(e: Option<Entity>) -> Self {
+        e.map_or(Scope::All, Scope::Entity)
+    }
+}
+
+/// One place on the breadcrumb trail: all events, a pivot, or a finding's events; with its own filter,
+/// selections and sort.
 #[derive(Clone)]
 pub struct View {
-    pub entity: Option<Entity>,
+    pub scope: Scope,
     pub filter: String,
     pub data: Option<ViewData>,
     pub timeline_sel: usize,
@@ -118,14 +165,21 @@ pub struct View {
     pub tab: EntityKind,
     pub entity_sel: [usize; 4],
     pub sort: SortKey,
+    /// The entities pane shows the Findings tab (instead of the entity tab `tab`).
+    pub findings_tab: bool,
+    /// The selected finding: an index into `FindingsState::list` (so it stays on its finding when the order
+    /// changes).
+    pub finding_sel: usize,
     /// An event to select once the view's data arrives (a restored view, a jump from the case view).
     pub pending: Option<(Option<Nanos>, EventKey)>,
+    /// The pane that had the focus when the analyst left this view along the trail: coming back restores it.
+    pub left_focus: Option<Pane>,
 }
 
 impl View {
-    pub fn new(entity: Option<Entity>) -> Self {
+    pub fn new(scope: Scope) -> Self {
         Self {
-            entity,
+            scope,
             filter: String::new(),
             data: None,
             timeline_sel: 0,
@@ -133,7 +187,10 @@ impl View {
             tab: EntityKind::Identity,
             entity_sel: [0; 4],
             sort: SortKey::Events,
+            findings_tab: false,
+            finding_sel: 0,
             pending: None,
+            left_focus: None,
         }
     }
 
@@ -241,6 +298,10 @@ pub struct AppState {
     pub export_dir: PathBuf,
     /// The case, once the bundle is loaded and hashed.
     pub case: Option<CaseSession>,
+    /// The rule pack detection runs, and why the analyst's rules are not in it.
+    pub rules: RuleSet,
+    /// What the rule pack found.
+    pub findings: FindingsState,
 }
 
 /// Inputs to `update`.
@@ -270,6 +331,8 @@ pub enum Msg {
     },
     /// An export finished.
     Exported(Result<ExportDone, String>),
+    /// Detection finished (or failed).
+    Findings(Result<Box<Detected>, String>),
 }
 
 /// What opening the case found.
@@ -286,6 +349,8 @@ pub struct ExportDone {
     pub events: usize,
     /// Marked events, or the view's.
     pub marked: bool,
+    /// The findings in the report; `None` when detection had not finished.
+    pub findings: Option<usize>,
 }
 
 /// What a finished load hands over.
@@ -298,10 +363,10 @@ pub struct Loaded {
 /// Work `update` asks for; performed off the UI thread, answered with a `Msg`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Compute a view: pivot to `entity` (or all events), apply `filter`, build tables sorted by `sort`.
+    /// Compute a view: the events of `scope`, `filter` applied, tables sorted by `sort`.
     BuildView {
         generation: u64,
-        entity: Option<Entity>,
+        scope: Scope,
         filter: String,
         sort: SortKey,
     },
@@ -318,15 +383,19 @@ pub enum Effect {
         file: CaseFile,
         case: Box<Case>,
     },
-    /// Write a report: the marked events, or (`view` set) the events of that view.
+    /// Write a report: the marked events, or (`view` set) the events of that view; with the findings when
+    /// detection has finished.
     Export {
         path: PathBuf,
         case: Box<Case>,
         digest: Arc<BundleDigest>,
-        view: Option<(Option<Entity>, String)>,
+        view: Option<(Scope, String)>,
         title: String,
         case_file: Option<String>,
+        findings: Option<Arc<Vec<Finding>>>,
     },
+    /// Run the rule pack over the loaded bundle.
+    Detect { rules: SharedRules },
 }
 
 impl AppState {
@@ -337,7 +406,7 @@ impl AppState {
             store: None,
             finder: None,
             lineage: None,
-            views: vec![View::new(None)],
+            views: vec![View::new(Scope::All)],
             forward: Vec::new(),
             focus: Pane::Entities,
             mode: Mode::Normal,
@@ -353,7 +422,15 @@ impl AppState {
             case_location: CaseLocation::Memory,
             export_dir: PathBuf::from("."),
             case: None,
+            rules: RuleSet::none(),
+            findings: FindingsState::default(),
         }
+    }
+
+    /// The rules detection runs once the bundle is loaded.
+    pub fn with_rules(mut self, rules: RuleSet) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// The bundle behind the state: its case lives at `location`, exports are proposed in `export_dir`.
@@ -384,11 +461,12 @@ impl AppState {
         &mut self.views[n]
     }
 
-    /// The breadcrumb trail, root excluded.
-    pub fn trail(&self) -> Vec<&Entity> {
+    /// The breadcrumb trail, root excluded: pivots and findings' views.
+    pub fn trail(&self) -> Vec<&Scope> {
         self.views
             .iter()
-            .filter_map(|v| v.entity.as_ref())
+            .map(|v| &v.scope)
+            .filter(|s| !matches!(s, Scope::All))
             .collect()
     }
 }

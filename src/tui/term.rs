@@ -1,7 +1,8 @@
 //! The real terminal: raw mode and the alternate screen (restored on exit and on panic), an input thread, a loader
 //! thread reporting progress, a worker thread that runs view effects, newest first, dropping superseded requests,
-//! a saver thread that writes the case (the newest revision supersedes queued ones; quitting waits for it), and
-//! a background thread for opening the case and writing reports.
+//! a saver thread that writes the case (the newest revision supersedes queued ones; quitting waits for it), a
+//! background thread for opening the case and writing reports, and a detection thread that runs the rule pack
+//! once the bundle is loaded (the UI stays usable meanwhile).
 
 use std::io;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use crate::ingest::{LoadOptions, Progress};
 
 use super::jobs;
 use super::keymap::{Key, Keymap};
-use super::state::{AppState, Effect, Msg};
+use super::state::{AppState, Effect, Msg, RuleSet};
 use super::ui::{draw, Theme};
 use super::update::update;
 
@@ -55,20 +56,23 @@ enum Job {
     Effect(Effect),
 }
 
-/// Run the TUI on `paths` until the analyst quits. The case is kept at `case`.
-pub fn run(
-    paths: Vec<PathBuf>,
-    opts: LoadOptions,
-    keymap: Keymap,
-    case: CaseLocation,
-) -> io::Result<()> {
+/// How the TUI runs: load options, keys, where the case is kept, the rules detection runs.
+pub struct RunOptions {
+    pub load: LoadOptions,
+    pub keymap: Keymap,
+    pub case: CaseLocation,
+    pub rules: RuleSet,
+}
+
+/// Run the TUI on `paths` until the analyst quits.
+pub fn run(paths: Vec<PathBuf>, opts: RunOptions) -> io::Result<()> {
     let title = paths
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(" ");
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, paths, opts, keymap, title, case);
+    let result = event_loop(&mut terminal, paths, opts, title);
     ratatui::try_restore()?;
     result
 }
@@ -89,22 +93,29 @@ fn export_dir(paths: &[PathBuf]) -> PathBuf {
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     paths: Vec<PathBuf>,
-    opts: LoadOptions,
-    keymap: Keymap,
+    opts: RunOptions,
     title: String,
-    case: CaseLocation,
 ) -> io::Result<()> {
+    let RunOptions {
+        load,
+        keymap,
+        case,
+        rules,
+    } = opts;
     let theme = Theme::from_env();
     let (tx, rx) = mpsc::channel::<Msg>();
     let progress = Arc::new(Progress::default());
     let dir = export_dir(&paths);
-    spawn_loader(paths.clone(), opts, progress.clone(), tx.clone());
+    spawn_loader(paths.clone(), load, progress.clone(), tx.clone());
     spawn_input(tx.clone());
     let jobs_tx = spawn_worker(tx.clone());
     let bg_tx = spawn_background(tx.clone(), paths.clone());
     let (save_tx, saver) = spawn_saver(tx.clone());
 
-    let mut state = AppState::new(keymap, title).with_bundle(paths, case, dir);
+    let mut state = AppState::new(keymap, title)
+        .with_bundle(paths, case, dir)
+        .with_rules(rules);
+    let mut store: Option<Arc<EventStore>> = None;
     let size = terminal.size()?;
     let _ = update(
         &mut state,
@@ -129,6 +140,7 @@ fn event_loop(
         batch.extend(rx.try_iter());
         for m in batch {
             if let Msg::Loaded(Ok(l)) = &m {
+                store = Some(l.store.clone());
                 let _ = jobs_tx.send(Job::Ready(l.store.clone(), l.lineage.clone()));
                 let _ = bg_tx.send(Job::Ready(l.store.clone(), l.lineage.clone()));
             }
@@ -140,6 +152,10 @@ fn event_loop(
                     e @ Effect::SaveCase { .. } => save_tx.send(e).is_ok(),
                     e @ (Effect::OpenCase { .. } | Effect::Export { .. }) => {
                         bg_tx.send(Job::Effect(e)).is_ok()
+                    }
+                    Effect::Detect { rules } => {
+                        spawn_detection(store.clone(), rules.0, tx.clone());
+                        true
                     }
                     e => jobs_tx.send(Job::Effect(e)).is_ok(),
                 };
@@ -217,6 +233,7 @@ fn spawn_background(tx: Sender<Msg>, paths: Vec<PathBuf>) -> Sender<Job> {
                             view,
                             title,
                             case_file,
+                            findings,
                         },
                         Some((store, lineage)),
                     ) => jobs::export_report(
@@ -230,6 +247,7 @@ fn spawn_background(tx: Sender<Msg>, paths: Vec<PathBuf>) -> Sender<Job> {
                             view,
                             title,
                             case_file,
+                            findings,
                         },
                     ),
                     (e, _) => {
@@ -244,6 +262,21 @@ fn spawn_background(tx: Sender<Msg>, paths: Vec<PathBuf>) -> Sender<Job> {
         }
     });
     jtx
+}
+
+/// Run the rule pack over the loaded bundle on its own thread, so neither views nor the case wait for it.
+fn spawn_detection(
+    store: Option<Arc<EventStore>>,
+    rules: Arc<crate::detect::RulePack>,
+    tx: Sender<Msg>,
+) {
+    std::thread::spawn(move || {
+        let msg = match store {
+            Some(s) => jobs::detect(&s, &rules),
+            None => Msg::Findings(Err("the bundle is not loaded".into())),
+        };
+        let _ = tx.send(msg);
+    });
 }
 
 fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>, tx: Sender<Msg>) {
@@ -309,10 +342,10 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>) {
             let msg = match e {
                 Effect::BuildView {
                     generation,
-                    entity,
+                    scope,
                     filter,
                     sort,
-                } => jobs::build_view(store, lineage, generation, entity.as_ref(), &filter, sort),
+                } => jobs::build_view(store, lineage, generation, &scope, &filter, sort),
                 Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
                 _ => continue,
             };

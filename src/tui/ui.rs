@@ -4,12 +4,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Tabs, Wrap,
+    Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap,
 };
 use ratatui::Frame;
 
 use super::state::*;
-use super::{ui_case, vm};
+use super::{ui_case, ui_findings, vm};
 
 /// Colours, or none under `NO_COLOR`: every distinction also has a modifier so nothing depends on colour alone.
 #[derive(Debug, Clone, Copy)]
@@ -95,21 +95,27 @@ fn footer_height(s: &AppState) -> u16 {
 }
 
 fn draw_status(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
-    let st = vm::status(s);
+    let st = vm::status(s, area.width as usize);
     let mut spans = vec![Span::styled(" heist ", theme.accent()), Span::raw(st.trail)];
     if !st.filter.is_empty() {
         spans.push(Span::raw("  │ filter: "));
         spans.push(Span::styled(st.filter, theme.accent()));
     }
     spans.push(Span::raw(format!("  │ {}  │ {}", st.counts, st.tz)));
-    if !st.case.is_empty() {
-        spans.push(Span::raw("  │ "));
-        let style = if st.case_alert {
+    let alert = |on: bool| {
+        if on {
             theme.failure()
         } else {
             Style::default()
-        };
-        spans.push(Span::styled(st.case, style));
+        }
+    };
+    if !st.case.is_empty() {
+        spans.push(Span::raw("  │ "));
+        spans.push(Span::styled(st.case, alert(st.case_alert)));
+    }
+    if !st.findings.is_empty() {
+        spans.push(Span::raw("  │ "));
+        spans.push(Span::styled(st.findings, alert(st.findings_alert)));
     }
     f.render_widget(
         Paragraph::new(Line::from(spans)).style(Style::default().add_modifier(Modifier::REVERSED)),
@@ -151,9 +157,13 @@ fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             draw_timeline(f, upper, s, theme);
         }
     } else {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)])
-                .areas(upper);
+        // The Findings tab's rows (time, rule, principal) need more room than an entity list.
+        let left_pct = if s.view().findings_tab { 55 } else { 38 };
+        let [left, right] = Layout::horizontal([
+            Constraint::Percentage(left_pct),
+            Constraint::Percentage(100 - left_pct),
+        ])
+        .areas(upper);
         draw_entities(f, left, s, theme);
         draw_timeline(f, right, s, theme);
     }
@@ -177,11 +187,24 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     f.render_widget(block, area);
     let [tabs_area, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    ui_findings::draw_tabs(f, tabs_area, s, theme);
+    if s.view().findings_tab {
+        ui_findings::draw_findings(f, table_area, s, focused, theme);
+        return;
+    }
     let height = table_area.height.saturating_sub(1) as usize;
     let wide = table_area.width >= 100;
     let fixed = 9 + 7 + 5 + 3 + if wide { 42 } else { 0 };
     let name_width = (table_area.width as usize).saturating_sub(fixed);
-    let e = vm::entities(s.view(), height, name_width, s.tz, s.case());
+    let e = vm::entities(
+        s.view(),
+        height,
+        name_width,
+        s.tz,
+        s.case(),
+        &s.findings.entities,
+    );
+    let flag_width = e.flag_column as u16;
     let tag_width = e
         .rows
         .iter()
@@ -189,31 +212,11 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         .max()
         .unwrap_or(0)
         .min(18) as u16;
-    let labels: [[&str; 4]; 3] = [
-        ["Identities", "Tokens", "Assets", "IPs"],
-        ["Ids", "Tokens", "Assets", "IPs"],
-        ["Id", "Tok", "Ast", "IP"],
-    ];
-    let titles_for = |l: &[&str; 4]| -> Vec<String> {
-        (0..4)
-            .map(|i| format!("{} {} {}", i + 1, l[i], e.counts[i]))
-            .collect()
-    };
-    let fits = |t: &Vec<String>| {
-        t.iter().map(|x| x.chars().count() + 1).sum::<usize>() <= tabs_area.width as usize
-    };
-    let titles = labels
-        .iter()
-        .map(titles_for)
-        .find(fits)
-        .unwrap_or_else(|| titles_for(&labels[2]));
-    let tabs = Tabs::new(titles)
-        .select(kind_index(e.tab))
-        .highlight_style(theme.accent())
-        .padding("", "")
-        .divider("│");
-    f.render_widget(tabs, tabs_area);
-    let mut header = vec!["name", "kind", "events", "fail"];
+    let mut header = vec!["name"];
+    if flag_width > 0 {
+        header.push("⚑");
+    }
+    header.extend(["kind", "events", "fail"]);
     if wide {
         header.extend(["first seen", "last seen"]);
     }
@@ -224,22 +227,31 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         .rows
         .iter()
         .map(|r| {
-            let mut cells = vec![
-                r.name.clone(),
-                r.detail.clone(),
-                r.events.to_string(),
-                if r.failures > 0 {
-                    r.failures.to_string()
-                } else {
-                    String::new()
-                },
-            ];
+            let mut cells = vec![ratatui::widgets::Cell::from(r.name.clone())];
+            if flag_width > 0 {
+                cells.push(
+                    ratatui::widgets::Cell::from(r.marker.clone())
+                        .style(ui_findings::severity_style(r.flag, theme)),
+                );
+            }
+            cells.extend(
+                [
+                    r.detail.clone(),
+                    r.events.to_string(),
+                    if r.failures > 0 {
+                        r.failures.to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+                .map(ratatui::widgets::Cell::from),
+            );
             if wide {
-                cells.push(r.first.clone());
-                cells.push(r.last.clone());
+                cells.push(r.first.clone().into());
+                cells.push(r.last.clone().into());
             }
             if tag_width > 0 {
-                cells.push(r.tags.clone());
+                cells.push(r.tags.clone().into());
             }
             let row = Row::new(cells);
             if r.detail == "LONG-TERM" {
@@ -249,12 +261,15 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             }
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Fill(1),
+    let mut widths = vec![Constraint::Fill(1)];
+    if flag_width > 0 {
+        widths.push(Constraint::Length(flag_width));
+    }
+    widths.extend([
         Constraint::Length(9),
         Constraint::Length(7),
         Constraint::Length(5),
-    ];
+    ]);
     if wide {
         widths.extend([Constraint::Length(20), Constraint::Length(20)]);
     }
@@ -275,8 +290,9 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
 fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let focused = s.focus == Pane::Timeline;
     let v = s.view();
-    let title = match &v.data {
-        Some(d) if d.joined > 0 => format!(
+    let title = match (&v.data, &v.scope) {
+        (_, Scope::Finding(fd)) => ui_findings::finding_timeline_title(fd, v.events_len()),
+        (Some(d), _) if d.joined > 0 => format!(
             " Timeline · {} events · {} joined by request id ",
             vm::thousands(v.events_len()),
             d.joined
@@ -313,7 +329,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     };
     let all_widths = if narrow {
         [
-            Constraint::Length(22),
+            Constraint::Length(23),
             Constraint::Length(0),
             Constraint::Fill(2),
             Constraint::Length(0),
@@ -324,7 +340,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         ]
     } else {
         [
-            Constraint::Length(22),
+            Constraint::Length(23),
             Constraint::Length(10),
             Constraint::Fill(2),
             Constraint::Length(10),
@@ -342,7 +358,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     for (i, &c) in visible.iter().enumerate() {
         col_widths[c] = rects.get(i).map_or(0, |r| r.width as usize);
     }
-    let t = vm::timeline(v, height, s.tz, &col_widths, s.case());
+    let t = vm::timeline(v, height, s.tz, &col_widths, s.case(), &s.findings.flags);
     let rows: Vec<Row<'_>> = t
         .rows
         .iter()
@@ -352,7 +368,11 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
                 .iter()
                 .map(|&c| (c, &r.cells[c]))
                 .map(|(c, text)| {
-                    let cell = ratatui::widgets::Cell::from(text.clone());
+                    let cell = if c == 0 {
+                        ui_findings::time_cell(r, text, theme)
+                    } else {
+                        ratatui::widgets::Cell::from(text.clone())
+                    };
                     if Some(i) == t.selected && c == t.cell_column && focused {
                         cell.style(theme.accent().add_modifier(Modifier::UNDERLINED))
                     } else {
@@ -389,7 +409,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
 }
 
 fn draw_detail(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
-    let d = vm::detail(s);
+    let d = vm::detail(s, area.width.saturating_sub(2) as usize);
     let block = titled(format!(" {} ", d.title), s.focus == Pane::Detail, theme);
     let lines: Vec<Line<'_>> = d.lines.into_iter().map(Line::raw).collect();
     let p = Paragraph::new(lines)
@@ -422,8 +442,11 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         )],
         _ => match &s.message {
             Some(m) => vec![Line::styled(vm::clean(m), theme.accent())],
+            None if s.focus == Pane::Entities && s.view().findings_tab => vec![Line::raw(
+                "enter: its events · s: severity / time order · 1-4 entities · bksp back · ? help",
+            )],
             None => vec![Line::raw(
-                "? help · enter pivot · bksp back · / find · : filter · m mark · T tag · n note · c case · e export · q quit",
+                "? help · enter pivot · bksp back · / find · : filter · 5 findings · m mark · T tag · n note · c case · e export · q quit",
             )],
         },
     };

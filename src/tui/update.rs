@@ -10,6 +10,7 @@ use super::keymap::Key;
 use super::state::*;
 use super::update_annotate as annotate;
 use super::update_case as case;
+use super::update_findings as findings;
 
 /// How many hits the finder lists.
 const FINDER_HITS: usize = 50;
@@ -30,6 +31,7 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             s.load = LoadState::Ready;
             let mut e = request_view(s);
             e.extend(case::open_case(s));
+            e.extend(findings::start(s));
             e
         }
         Msg::Loaded(Err(e)) => {
@@ -64,6 +66,7 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::CaseOpened(open) => case::on_case_opened(s, *open),
         Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
         Msg::Exported(r) => case::on_exported(s, r),
+        Msg::Findings(r) => findings::on_findings(s, r),
     }
 }
 
@@ -128,10 +131,13 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                 Action::TabAssets => EntityKind::Asset,
                 _ => EntityKind::Ip,
             };
-            s.view_mut().tab = kind;
+            let v = s.view_mut();
+            v.tab = kind;
+            v.findings_tab = false;
             s.focus = Pane::Entities;
             Vec::new()
         }
+        Action::TabFindings => findings::show_tab(s),
         Action::NextColumn | Action::PrevColumn => {
             let v = s.view_mut();
             let i = Cell::ALL.iter().position(|c| *c == v.cell).unwrap_or(0);
@@ -145,12 +151,16 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             s.focus = Pane::Timeline;
             Vec::new()
         }
+        Action::Sort if s.view().findings_tab => findings::toggle_order(s),
         Action::Sort => {
             let v = s.view_mut();
             v.sort = v.sort.next();
             v.entity_sel = [0; 4];
             s.message = Some(format!("entities sorted by {}", v.sort.label()));
             request_view(s)
+        }
+        Action::Pivot if s.focus == Pane::Entities && s.view().findings_tab => {
+            findings::open_finding(s)
         }
         Action::Pivot => match pivot_target(s) {
             Some(e) => pivot_to(s, e),
@@ -161,7 +171,8 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         },
         Action::Back => {
             if s.views.len() > 1 {
-                if let Some(v) = s.views.pop() {
+                if let Some(mut v) = s.views.pop() {
+                    v.left_focus = Some(s.focus);
                     s.forward.push(v);
                 }
                 let mut e = arrive(s);
@@ -174,7 +185,7 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::Forward => match s.forward.pop() {
             Some(v) => {
-                s.views.push(v);
+                push_view(s, v);
                 let mut e = arrive(s);
                 e.extend(case::remember_view(s));
                 e
@@ -228,10 +239,20 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
 }
 
-/// Arriving at a view on the trail (back / forward): keep its selections; compute it again if it has no data.
+/// Put `v` on the trail, remembering which pane the view it covers had the focus.
+pub(super) fn push_view(s: &mut AppState, v: View) {
+    s.view_mut().left_focus = Some(s.focus);
+    s.views.push(v);
+}
+
+/// Arriving at a view on the trail (back / forward): keep its selections and focus; compute it again if it has
+/// no data.
 fn arrive(s: &mut AppState) -> Vec<Effect> {
     s.generation += 1; // whatever was pending belonged to the view we left
     s.detail_scroll = 0;
+    if let Some(f) = s.view_mut().left_focus.take() {
+        s.focus = f;
+    }
     if s.view().data.is_none() {
         return request_view(s);
     }
@@ -241,7 +262,7 @@ fn arrive(s: &mut AppState) -> Vec<Effect> {
 fn pivot_to(s: &mut AppState, e: Entity) -> Vec<Effect> {
     s.message = None;
     s.forward.clear();
-    s.views.push(View::new(Some(e)));
+    push_view(s, View::new(Scope::Entity(e)));
     s.focus = Pane::Timeline;
     s.detail_scroll = 0;
     let mut effects = request_view(s);
@@ -255,7 +276,7 @@ pub fn request_view(s: &mut AppState) -> Vec<Effect> {
     let v = s.view();
     vec![Effect::BuildView {
         generation: s.generation,
-        entity: v.entity.clone(),
+        scope: v.scope.clone(),
         filter: v.filter.clone(),
         sort: v.sort,
     }]
@@ -274,6 +295,9 @@ fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
         let d = delta.clamp(-10_000, 10_000);
         s.detail_scroll = (s.detail_scroll as i64 + d).clamp(0, u16::MAX as i64) as u16;
         return Vec::new();
+    }
+    if s.focus == Pane::Entities && s.view().findings_tab {
+        return findings::move_by(s, delta);
     }
     let len = list_len(s);
     if len == 0 {
@@ -305,10 +329,12 @@ fn clamp(v: &mut View) {
     }
 }
 
-/// The entity under the cursor: the selected entity row, or the selected cell of the selected event.
+/// The entity under the cursor: the selected entity row, or the selected cell of the selected event (none on the
+/// Findings tab: a finding is not an entity).
 pub(super) fn pivot_target(s: &AppState) -> Option<Entity> {
     let v = s.view();
     match s.focus {
+        Pane::Entities if v.findings_tab => None,
         Pane::Entities => {
             let t = v.table(v.tab)?;
             let name = t

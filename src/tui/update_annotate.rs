@@ -255,7 +255,9 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
                 return Vec::new();
             };
             let view =
-                (!c.case.has_marks()).then(|| (s.view().entity.clone(), s.view().filter.clone()));
+                (!c.case.has_marks()).then(|| (s.view().scope.clone(), s.view().filter.clone()));
+            let findings =
+                (s.findings.status == DetectStatus::Done).then(|| s.findings.list.clone());
             s.message = Some(format!("writing the report to {input}…"));
             vec![Effect::Export {
                 path: input.into(),
@@ -264,6 +266,7 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
                 view,
                 title: format!("Investigation of {}", s.title),
                 case_file: c.file.as_ref().map(|f| f.path().display().to_string()),
+                findings,
             }]
         }
     }

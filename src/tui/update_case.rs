@@ -13,7 +13,7 @@ use super::action::Action;
 use super::casework::{event_target, find_row};
 use super::keymap::Key;
 use super::state::*;
-use super::update::{pivot_target, read_selected_raw, request_view};
+use super::update::{pivot_target, push_view, read_selected_raw, request_view};
 use super::update_annotate::{mark, start_note, start_tag};
 
 /// After the bundle loaded: hash it and open its case.
@@ -49,7 +49,8 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
             let marks = o.case.marked().len();
             s.message = match (&o.warning, o.created) {
                 (Some(w), _) => Some(w.clone()),
-                (None, true) => None,
+                // A new case has nothing to say: whatever is said already stays.
+                (None, true) => s.message.take(),
                 (None, false) => Some(format!("case restored: {marks} marked events")),
             };
             if o.file.is_none() && s.case_location != crate::case::CaseLocation::Memory {
@@ -75,7 +76,7 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
 fn untouched(s: &AppState) -> bool {
     s.views.len() == 1
         && s.forward.is_empty()
-        && s.view().entity.is_none()
+        && s.view().scope == Scope::All
         && s.view().filter.is_empty()
 }
 
@@ -104,22 +105,23 @@ fn steps_to_views(steps: &[ViewStep]) -> Vec<View> {
     let mut views: Vec<View> = steps
         .iter()
         .map(|st| {
-            let mut v = View::new(st.entity.clone().map(|e| e.0));
+            let mut v = View::new(Scope::from(st.entity.clone().map(|e| e.0)));
             v.filter = st.filter.clone();
             v
         })
         .collect();
-    if views.first().is_none_or(|v| v.entity.is_some()) {
-        views.insert(0, View::new(None));
+    if views.first().is_none_or(|v| v.scope != Scope::All) {
+        views.insert(0, View::new(Scope::All));
     }
     views
 }
 
+/// The trail as the case keeps it; a finding's view is kept as a pivot on its main entity (`Scope::saved_entity`).
 pub(super) fn view_steps(s: &AppState) -> Vec<ViewStep> {
     s.views
         .iter()
         .map(|v| ViewStep {
-            entity: v.entity.clone().map(EntityKey),
+            entity: v.scope.saved_entity().map(EntityKey),
             filter: v.filter.clone(),
         })
         .collect()
@@ -192,13 +194,18 @@ pub fn on_saved(s: &mut AppState, revision: u64, result: Result<(), String>) -> 
 pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
     s.message = Some(match r {
         Ok(d) => format!(
-            "report written to {}: {} {}",
+            "report written to {}: {} {}, {}",
             d.path.display(),
             d.events,
             if d.marked {
                 "marked events"
             } else {
                 "events of the view"
+            },
+            match d.findings {
+                Some(1) => "1 finding".to_string(),
+                Some(n) => format!("{n} findings"),
+                None => "no findings section (detection had not finished)".to_string(),
             }
         ),
         Err(e) => format!("export failed: {e}"),
@@ -216,8 +223,13 @@ pub(super) fn writable(s: &mut AppState) -> Option<&mut Case> {
     s.case.as_mut().map(|c| &mut c.case)
 }
 
-/// The selected event (timeline and detail focus) or entity (entities focus).
-fn selection_target(s: &AppState) -> Option<Target> {
+/// The selected event (timeline and detail focus) or entity (entities focus; nothing on the Findings tab).
+fn selection_target(s: &mut AppState) -> Option<Target> {
+    if s.focus == Pane::Entities && s.view().findings_tab {
+        s.message =
+            Some("a finding is not an event: enter shows its events, to mark, tag or note".into());
+        return None;
+    }
     match s.focus {
         Pane::Entities => pivot_target(s).map(Target::Entity),
         Pane::Timeline | Pane::Detail => {
@@ -264,8 +276,14 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Action::Tag => start_tag(s, selection_target(s)),
-        Action::Note => start_note(s, selection_target(s)),
+        Action::Tag => {
+            let t = selection_target(s);
+            start_tag(s, t)
+        }
+        Action::Note => {
+            let t = selection_target(s);
+            start_note(s, t)
+        }
         Action::CaseView => {
             s.mode = Mode::Case(CaseViewState::default());
             Vec::new()
@@ -405,9 +423,9 @@ fn jump(s: &mut AppState, key: EventKey, time: Option<Nanos>) -> Vec<Effect> {
         return read_selected_raw(s);
     }
     s.forward.clear();
-    let mut v = View::new(None);
+    let mut v = View::new(Scope::All);
     v.pending = Some((time, key));
-    s.views.push(v);
+    push_view(s, v);
     let mut e = request_view(s);
     e.extend(remember_view(s));
     e

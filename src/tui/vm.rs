@@ -2,6 +2,7 @@
 //! neutralised strings (log content is hostile: control characters and escapes are made visible here).
 
 use crate::case::Case;
+use crate::detect::{Flags, Severity};
 use crate::entities::table::entity_rows;
 use crate::entities::{Entity, EntityKind, Link};
 use crate::frame::access::FrameReader;
@@ -10,7 +11,9 @@ use crate::ingest::progress::Snapshot;
 use crate::util::sanitize::for_terminal;
 use crate::util::time::{format_local, format_utc, Nanos};
 
+use super::findings::FlaggedEntities;
 use super::state::*;
+use super::vm_findings;
 
 pub const TIMELINE_COLUMNS: [&str; 8] = [
     "time", "source", "action", "outcome", "identity", "token", "asset", "ip",
@@ -46,21 +49,29 @@ pub fn window_start(sel: usize, len: usize, height: usize) -> usize {
 }
 
 pub struct TimelineRow {
+    /// The cells of `TIMELINE_COLUMNS`; the time cell without the marks before it.
     pub cells: Vec<String>,
     pub failed: bool,
-    /// In the case: marked (the time cell starts with `●`), or annotated without a mark (`✎`).
+    /// In the case: marked (`●` before the time), or annotated without a mark (`✎`).
     pub marked: bool,
+    /// The case's mark: `●`, `✎` or a space.
+    pub case_mark: char,
+    /// The most severe finding flagging the event (`⚑` / `⚐` after the case's mark).
+    pub flag: Option<Severity>,
 }
 
-/// The flag before a timeline row's time: marked, annotated but not marked, or nothing.
-fn case_flag(case: Option<&Case>, key: Option<&EventKey>) -> (&'static str, bool) {
+/// Columns the marks take before a row's time: the case's, the findings', a space.
+pub const MARK_WIDTH: usize = 3;
+
+/// The case's mark before a timeline row's time: marked, annotated but not marked, or nothing.
+fn case_flag(case: Option<&Case>, key: Option<&EventKey>) -> (char, bool) {
     match (case, key) {
         (Some(c), Some(k)) => match c.event(k) {
-            Some(n) if n.marked => ("● ", true),
-            Some(_) => ("✎ ", false),
-            None => ("  ", false),
+            Some(n) if n.marked => ('●', true),
+            Some(_) => ('✎', false),
+            None => (' ', false),
         },
-        _ => ("  ", false),
+        _ => (' ', false),
     }
 }
 
@@ -99,14 +110,16 @@ pub fn fit(s: &str, width: usize, keep_tail: bool) -> String {
     }
 }
 
-/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell. Marked
-/// events carry `●` before their time.
+/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell (the
+/// time column's width includes the marks). Marked events carry `●` before their time, events a finding flags
+/// `⚑` (high, critical) or `⚐`.
 pub fn timeline(
     v: &View,
     height: usize,
     tz: Tz,
     widths: &[usize],
     case: Option<&Case>,
+    flags: &Flags,
 ) -> TimelineVm {
     let mut vm = TimelineVm {
         rows: Vec::new(),
@@ -133,12 +146,10 @@ pub fn timeline(
             None => String::new(),
         };
         let key = EventKey::of_row(&r, i);
-        let (flag, marked) = case_flag(case, key.as_ref());
+        let (case_mark, marked) = case_flag(case, key.as_ref());
+        let flag = key.as_ref().and_then(|k| flags.get(k)).map(|f| f.severity);
         let cells: Vec<String> = vec![
-            format!(
-                "{flag}{}",
-                r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default()
-            ),
+            r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default(),
             text(Col::Source),
             text(Col::Action),
             outcome,
@@ -151,17 +162,21 @@ pub fn timeline(
             .into_iter()
             .enumerate()
             .map(|(c, text)| {
-                fit(
-                    &text,
-                    widths.get(c).copied().unwrap_or(0),
-                    matches!(c, 4 | 6),
-                )
+                let w = widths.get(c).copied().unwrap_or(0);
+                let w = if c == 0 && w > 0 {
+                    w.saturating_sub(MARK_WIDTH).max(1)
+                } else {
+                    w
+                };
+                fit(&text, w, matches!(c, 4 | 6))
             })
             .collect();
         vm.rows.push(TimelineRow {
             cells,
             failed,
             marked,
+            case_mark,
+            flag,
         });
     }
     vm.first_row = start;
@@ -173,6 +188,9 @@ pub fn timeline(
 
 pub struct EntityListRow {
     pub name: String,
+    /// The most severe finding naming the entity, and its marker (`⚑ high`, or `⚑` in a narrow list).
+    pub flag: Option<Severity>,
+    pub marker: String,
     /// The analyst's tags, `#a #b`.
     pub tags: String,
     pub detail: String,
@@ -189,14 +207,24 @@ pub struct EntitiesVm {
     pub selected: Option<usize>,
     pub total: usize,
     pub sort: &'static str,
+    /// A visible row is named by a finding: the list shows a flag column this wide (taken from the names'
+    /// width): `⚑ high`, or only `⚑` when the names would be left too little room.
+    pub flag_column: usize,
 }
 
+/// Width of the entity list's flag column (`⚑ high`).
+pub const FLAG_COLUMN: usize = 6;
+/// Names keep at least this much room before the flag column shrinks to its symbol.
+const NAME_ROOM: usize = 24;
+
+/// The visible rows of the current entity tab; names fit `name_width` (less the flag column when it shows).
 pub fn entities(
     v: &View,
     height: usize,
     name_width: usize,
     tz: Tz,
     case: Option<&Case>,
+    flagged: &FlaggedEntities,
 ) -> EntitiesVm {
     let counts = EntityKind::ALL.map(|k| v.table(k).map_or(0, |t| t.height()));
     let total = counts[kind_index(v.tab)];
@@ -207,6 +235,7 @@ pub fn entities(
         selected: None,
         total,
         sort: v.sort.label(),
+        flag_column: 0,
     };
     let Some(t) = v.table(v.tab) else { return vm };
     let sel = v.entity_sel[kind_index(v.tab)];
@@ -214,9 +243,26 @@ pub fn entities(
     let Ok(rows) = entity_rows(t, v.tab, start..start + height) else {
         return vm;
     };
+    if rows.iter().any(|r| flagged.get(v.tab, &r.name).is_some()) {
+        vm.flag_column = if name_width == 0 || name_width >= NAME_ROOM + FLAG_COLUMN + 1 {
+            FLAG_COLUMN
+        } else {
+            1
+        };
+    }
+    let name_width = match vm.flag_column {
+        0 => name_width,
+        w if name_width > 0 => name_width.saturating_sub(w + 1).max(1),
+        _ => name_width,
+    };
     vm.rows = rows
         .into_iter()
         .map(|r| EntityListRow {
+            flag: flagged.get(v.tab, &r.name),
+            marker: match vm.flag_column {
+                1 => vm_findings::flag_char(flagged.get(v.tab, &r.name)).to_string(),
+                _ => vm_findings::entity_marker(flagged.get(v.tab, &r.name)),
+            },
             tags: entity_tags(case, v.tab, &r.name),
             name: fit(
                 &clean(&r.name),
@@ -280,9 +326,13 @@ fn link_lines(out: &mut Vec<String>, links: &[Link], up: bool, tz: Tz) {
     }
 }
 
-/// Detail of the selected event (timeline / detail focus) or of the selected entity (entities focus).
-pub fn detail(s: &AppState) -> DetailVm {
+/// Detail of the selected event (timeline / detail focus), of the selected entity or finding (entities focus),
+/// for a pane `width` columns wide.
+pub fn detail(s: &AppState, width: usize) -> DetailVm {
     let v = s.view();
+    if s.focus == Pane::Entities && v.findings_tab {
+        return vm_findings::finding_detail(s, width);
+    }
     if s.focus == Pane::Entities {
         return entity_detail(s, v);
     }
@@ -299,14 +349,18 @@ pub fn detail(s: &AppState) -> DetailVm {
         vm.lines.push("no events in this view".into());
         return vm;
     }
-    if let (Some(c), Some(k)) = (s.case(), EventKey::of_row(&r, 0)) {
-        if let Some(n) = c.event(&k) {
+    let key = EventKey::of_row(&r, 0);
+    if let (Some(c), Some(k)) = (s.case(), key.as_ref()) {
+        if let Some(n) = c.event(k) {
             vm.lines.extend(annotation_lines(
                 n.marked,
                 &n.tags.iter().cloned().collect::<Vec<_>>(),
                 &n.note,
             ));
         }
+    }
+    if let Some(k) = &key {
+        vm.lines.extend(vm_findings::event_flag_lines(s, k));
     }
     for &c in Col::OUTPUT {
         let value = match c {
@@ -403,6 +457,8 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
             }
         }
     }
+    vm.lines
+        .extend(vm_findings::entity_finding_lines(s, v.tab, &r.name));
     vm.lines.push("── activity ──".into());
     vm.lines.extend(field("bytes", Some(r.bytes.to_string())));
     for (k, n) in &r.counterparts {
@@ -458,7 +514,8 @@ pub fn sparkline(v: &View, width: usize) -> (Vec<u64>, Option<usize>) {
     (out, marker)
 }
 
-/// The breadcrumb / status line pieces.
+/// The breadcrumb / status line pieces. The bar reads ` heist ` trail [`  │ filter: ` filter] `  │ ` counts
+/// `  │ ` tz [`  │ ` case] [`  │ ` findings]; `status` fits that in the terminal's width.
 pub struct StatusVm {
     pub trail: String,
     pub filter: String,
@@ -468,19 +525,52 @@ pub struct StatusVm {
     pub case: String,
     /// The case is not safely on disk (save failed, read-only, memory only).
     pub case_alert: bool,
+    /// `⚑ 23 findings (14 high)`, `⚑ detecting…`; empty before the bundle is loaded.
+    pub findings: String,
+    /// Detection failed, or the analyst's rules were not loaded.
+    pub findings_alert: bool,
 }
 
-pub fn status(s: &AppState) -> StatusVm {
-    let mut crumbs = vec!["all events".to_string()];
-    crumbs.extend(s.trail().iter().map(|e| {
-        format!(
+impl StatusVm {
+    /// Characters the bar takes, separators included.
+    pub fn width(&self) -> usize {
+        let n = |s: &str| s.chars().count();
+        let opt = |s: &str, sep: usize| if s.is_empty() { 0 } else { sep + n(s) };
+        7 + n(&self.trail)
+            + opt(&self.filter, 12)
+            + 4
+            + n(&self.counts)
+            + 4
+            + n(self.tz)
+            + opt(&self.case, 4)
+            + opt(&self.findings, 4)
+    }
+}
+
+/// One crumb of the trail.
+pub fn crumb(scope: &Scope) -> String {
+    match scope {
+        Scope::All => "all events".into(),
+        Scope::Entity(e) => format!(
             "{} {}",
             e.kind,
             clean(&crate::util::sanitize::truncate(&e.name, 40))
-        )
-    }));
+        ),
+        Scope::Finding(f) => format!(
+            "finding {}",
+            clean(&crate::util::sanitize::truncate(&f.rule, 40))
+        ),
+    }
+}
+
+/// The status bar for a terminal `width` columns wide: compact forms of the findings and case parts when the
+/// long ones do not fit, then the trail cut at its start (the latest crumb is the one that matters).
+pub fn status(s: &AppState, width: usize) -> StatusVm {
+    let mut crumbs = vec![crumb(&Scope::All)];
+    crumbs.extend(s.trail().into_iter().map(crumb));
     let total = s.store.as_ref().map_or(0, |st| st.len());
-    StatusVm {
+    let findings = vm_findings::status_part(s);
+    let mut vm = StatusVm {
         trail: crumbs.join(" › "),
         filter: clean(&s.view().filter),
         counts: format!(
@@ -492,24 +582,64 @@ pub fn status(s: &AppState) -> StatusVm {
             Tz::Utc => "UTC",
             Tz::Local => "local",
         },
-        case: s.case.as_ref().map(case_status).unwrap_or_default(),
+        case: s
+            .case
+            .as_ref()
+            .map(|c| case_status(c, false))
+            .unwrap_or_default(),
         case_alert: s.case.as_ref().is_some_and(|c| {
             !matches!(
                 c.status(),
                 super::casework::CaseStatus::Saved | super::casework::CaseStatus::Saving
             )
         }),
+        findings: findings
+            .as_ref()
+            .map(|f| f.long.clone())
+            .unwrap_or_default(),
+        findings_alert: findings.as_ref().is_some_and(|f| f.alert),
+    };
+    if vm.width() > width {
+        if let Some(f) = &findings {
+            vm.findings = f.short.clone();
+        }
     }
+    if vm.width() > width {
+        if let Some(c) = &s.case {
+            vm.case = case_status(c, true);
+        }
+    }
+    // Then the trail loses crumbs from its start (`… › ` stands for them), and at last the start of the one left.
+    let mut first = 0;
+    while vm.width() > width && first + 1 < crumbs.len() {
+        first += 1;
+        vm.trail = format!("… › {}", crumbs[first..].join(" › "));
+    }
+    let over = vm.width().saturating_sub(width);
+    if over > 0 {
+        let n = vm.trail.chars().count();
+        let keep = n.saturating_sub(over + 1).max(12.min(n));
+        if keep < n {
+            let tail: String = vm.trail.chars().skip(n - keep).collect();
+            vm.trail = format!("…{tail}");
+        }
+    }
+    vm
 }
 
-fn case_status(c: &CaseSession) -> String {
+fn case_status(c: &CaseSession, short: bool) -> String {
     use super::casework::CaseStatus;
-    let state = match c.status() {
-        CaseStatus::Saved => "case saved",
-        CaseStatus::Saving => "case saving…",
-        CaseStatus::Failed => "case NOT SAVED",
-        CaseStatus::Memory => "case in memory",
-        CaseStatus::ReadOnly => "case read-only · NOT SAVED",
+    let state = match (c.status(), short) {
+        (CaseStatus::Saved, false) => "case saved",
+        (CaseStatus::Saving, false) => "case saving…",
+        (CaseStatus::Failed, false) => "case NOT SAVED",
+        (CaseStatus::Memory, false) => "case in memory",
+        (CaseStatus::ReadOnly, false) => "case read-only · NOT SAVED",
+        (CaseStatus::Saved, true) => "saved",
+        (CaseStatus::Saving, true) => "saving…",
+        (CaseStatus::Failed, true) => "NOT SAVED",
+        (CaseStatus::Memory, true) => "memory",
+        (CaseStatus::ReadOnly, true) => "read-only",
     };
     format!("● {} · {state}", c.case.marked().len())
 }
