@@ -1,7 +1,8 @@
 //! The real binary in a real terminal (tmux): open the sample, go from the alert's key to the attacker IP, the
 //! session key it minted and the stolen model files, come back, quit, and find the shell's screen restored; and
 //! case work: mark three events, write a note, export the report, check the file, quit, reopen, find the marks.
-//! Skipped with a notice when tmux is not installed. The case lives in a temporary data dir (`HEIST_DATA_DIR`).
+//! And the findings: the Findings tab, the first finding of the story, its events, back. Skipped with a notice
+//! when tmux is not installed. The case lives in a temporary data dir (`HEIST_DATA_DIR`).
 
 mod common;
 
@@ -189,8 +190,8 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.send(&["Enter"]);
     t.wait_for("filter: token:AKIAQ3EGRZTSTOLEN7CI");
     // The filtered view has arrived when it starts with the attacker's first call and the office's rows are gone
-    // (the filter applies as it is typed, so earlier views come and go first).
-    t.wait_for("  2026-10-05T02:13:07Z GetCaller");
+    // (the filter applies as it is typed, so earlier views come and go first). The rule pack flags the call.
+    t.wait_for(" ⚑ 2026-10-05T02:13:07Z GetCaller");
     t.wait_gone("203.0.113.");
     t.send(&["Tab"]);
     // Mark three events.
@@ -252,4 +253,42 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.wait_gone("Marked events, in time order");
     t.send(&["q"]);
     t.wait_for("EXIT=0");
+}
+
+#[test]
+fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(t) = Tmux::start(140, 40, data.path()) else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_heist");
+    let sample = common::sample();
+    t.send(&[
+        &format!("'{bin}' '{}'; echo EXIT=$?", sample.display()),
+        "Enter",
+    ]);
+    // Detection runs after the load, off the UI thread; then the status bar counts the findings.
+    t.wait_for("│ ⚑ 23 findings (14 high)");
+    t.send(&["5"]);
+    t.wait_for("23 findings from 43 rules, by severity");
+    // The story: time order, the first finding, its events.
+    t.send(&["s"]);
+    t.wait_for("23 findings from 43 rules, in time order");
+    t.send(&["g", "Enter"]);
+    let s = t.wait_for("Timeline · finding k8s-secrets-read-by-service-account · 6 events");
+    assert!(
+        s.contains("› finding k8s-secrets-read-by-service-account"),
+        "{s}"
+    );
+    assert!(s.contains(" ⚐ 2026-10-05T01:47:31Z"), "{s}");
+    // Back to all events, on the Findings tab as it was.
+    t.send(&["BSpace"]);
+    let s = t.wait_for(" heist all events  │");
+    assert!(s.contains("in time order (s: by severity)"), "{s}");
+    t.send(&["q"]);
+    let s = t.wait_for("EXIT=0");
+    assert!(
+        !s.contains("┌ Entities"),
+        "the alternate screen was not left:\n{s}"
+    );
 }
