@@ -91,15 +91,6 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
     } else {
         aggs.push(lit(NULL).cast(DataType::String).alias("type"));
     }
-    for (c, n) in COUNTERPARTS.iter().filter(|(c, _)| *c != key) {
-        aggs.push(
-            col(c.name())
-                .drop_nulls()
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias(*n),
-        );
-    }
     let mut order = vec![
         "name",
         "type",
@@ -109,7 +100,6 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
         "failures",
         "bytes",
     ];
-    order.extend(counterpart_names(kind));
     order.push("__key");
     let grouped = base
         .clone()
@@ -142,35 +132,67 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
         srcs.push(ranked(sources.get(&code), usize::MAX, false, &name_of));
     }
     let mut out = grouped.drop("__key")?;
+    // Distinct counterparts per entity: sorting the (entity, counterpart) code pairs once per column is far
+    // cheaper than a per-group n_unique when there are hundreds of thousands of entities (assets, IPs).
+    for (c, n) in COUNTERPARTS.iter().filter(|(c, _)| *c != key) {
+        let counts = distinct_per_key(df, key, *c)?;
+        let v: Vec<u64> = keys
+            .iter()
+            .map(|k| {
+                k.and_then(|k| counts.get(k as usize))
+                    .map_or(0, |&n| u64::from(n))
+            })
+            .collect();
+        out.with_column(Column::new((*n).into(), v))?;
+    }
     out.with_column(Column::new("top_actions".into(), top))?;
     out.with_column(Column::new("sources".into(), srcs))?;
     Ok(out)
 }
 
+/// key code -> how many distinct non-null values of `other` appear with it, as a dense table indexed by code.
+fn distinct_per_key(df: &DataFrame, key: Col, other: Col) -> PolarsResult<Vec<u32>> {
+    let pairs = code_pairs(df, key, other)?;
+    let max = pairs.last().map_or(0, |p| (p >> 32) as usize + 1);
+    let mut out = vec![0u32; max];
+    let mut prev = u64::MAX;
+    for p in pairs {
+        if p != prev {
+            out[(p >> 32) as usize] += 1;
+            prev = p;
+        }
+    }
+    Ok(out)
+}
+
+/// Every non-null (key code, other code) pair of two dictionary columns, as `key << 32 | other`, sorted.
+fn code_pairs(df: &DataFrame, key: Col, other: Col) -> PolarsResult<Vec<u64>> {
+    use rayon::slice::ParallelSliceMut;
+    let k = df.column(key.name())?.cat32()?.physical();
+    let o = df.column(other.name())?.cat32()?.physical();
+    let mut pairs: Vec<u64> = k
+        .iter()
+        .zip(o.iter())
+        .filter_map(|(k, o)| Some((u64::from(k?) << 32) | u64::from(o?)))
+        .collect();
+    pairs.par_sort_unstable();
+    Ok(pairs)
+}
+
 type Pairs = HashMap<u32, Vec<(u32, u64)>, foldhash::fast::FixedState>;
 
-/// key code -> [(other code, count)], grouped on dictionary codes (no string is built per row).
+/// key code -> [(other code, count)], from the sorted code pairs (no string is built per row).
 fn pairs(df: &DataFrame, key: Col, other: Col) -> PolarsResult<Pairs> {
-    let g = df
-        .clone()
-        .lazy()
-        .select([col(key.name()), col(other.name())])
-        .filter(
-            col(key.name())
-                .is_not_null()
-                .and(col(other.name()).is_not_null()),
-        )
-        .group_by([col(key.name()), col(other.name())])
-        .agg([len().cast(DataType::UInt64).alias("__n")])
-        .collect()?;
-    let k = g.column(key.name())?.cat32()?.physical();
-    let o = g.column(other.name())?.cat32()?.physical();
-    let n = g.column("__n")?.u64()?;
+    let sorted = code_pairs(df, key, other)?;
     let mut out = Pairs::default();
-    for ((k, o), n) in k.iter().zip(o.iter()).zip(n.iter()) {
-        if let (Some(k), Some(o), Some(n)) = (k, o, n) {
-            out.entry(k).or_default().push((o, n));
-        }
+    let mut i = 0;
+    while i < sorted.len() {
+        let p = sorted[i];
+        let n = sorted[i..].iter().take_while(|&&q| q == p).count();
+        out.entry((p >> 32) as u32)
+            .or_default()
+            .push(((p & 0xffff_ffff) as u32, n as u64));
+        i += n;
     }
     Ok(out)
 }
