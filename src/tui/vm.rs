@@ -244,7 +244,7 @@ pub fn entities(
         return vm;
     };
     if rows.iter().any(|r| flagged.get(v.tab, &r.name).is_some()) {
-        vm.flag_column = if name_width == 0 || name_width >= NAME_ROOM + FLAG_COLUMN + 1 {
+        vm.flag_column = if name_width == 0 || name_width > NAME_ROOM + FLAG_COLUMN {
             FLAG_COLUMN
         } else {
             1
