@@ -183,8 +183,8 @@ mod tests {
 
     #[test]
     fn schema_doc_lists_every_column() {
-        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md"))
-            .unwrap();
+        let doc =
+            std::fs::read_to_string(crate::util::manifest_dir().join("docs/schema.md")).unwrap();
         for &c in Col::ALL {
             assert!(
                 doc.contains(&format!("`{}`", c.name())),

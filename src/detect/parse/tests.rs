@@ -286,8 +286,7 @@ fn merging_clashes_or_overrides() {
 
 #[test]
 fn docs_list_every_shipped_rule() {
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/detect.md")).unwrap();
+    let doc = std::fs::read_to_string(crate::util::manifest_dir().join("docs/detect.md")).unwrap();
     for r in RulePack::builtin().unwrap().rules() {
         let row = doc
             .lines()

@@ -5,7 +5,7 @@ use crate::ingest::{load, LoadOptions, Progress};
 use crate::synth::sample::{ATTACKER_IP, BACKDOOR_KEY, SESSION_KEY, STOLEN_KEY};
 
 fn sample() -> EventStore {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/incident");
+    let dir = crate::util::manifest_dir().join("samples/incident");
     load(&[dir], &LoadOptions::default(), &Progress::default()).unwrap()
 }
 
