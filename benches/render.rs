@@ -39,6 +39,21 @@ fn main() {
         finder.len(),
         t.elapsed().as_secs_f64() * 1000.0
     );
+    // The finder answers on every keystroke: time a few typical patterns over every name.
+    for pattern in ["", "a", "akia", "10.0.1", "part-00042/shard"] {
+        let mut ms = Vec::new();
+        let mut hits = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            hits = finder.search(pattern, None, 50).len();
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "finder search {pattern:?}: {hits} hits in {:.1} ms (median of 5)",
+            ms[2]
+        );
+    }
     drop(finder);
     let t = Instant::now();
     let mut h = Harness::from_store(store, 160, 50);

@@ -54,7 +54,12 @@ impl Finder {
             .into_iter()
             .map(|((k, n), c)| (Entity::new(k, n), c))
             .collect();
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+        // Most active first, then by name and kind: a total order, so equal scores always rank the same way.
+        candidates.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.0.name.cmp(&b.0.name))
+                .then_with(|| a.0.kind.cmp(&b.0.kind))
+        });
         Ok(Self {
             candidates,
             matcher: SkimMatcherV2::default().ignore_case(),
@@ -70,34 +75,59 @@ impl Finder {
     }
 
     /// The best `limit` matches of `pattern`, optionally of one kind. An empty pattern lists the most active.
+    ///
+    /// Every name is scored without allocating (in parallel); only the best `limit` are cloned and get their match
+    /// positions, so a keystroke over hundreds of thousands of names stays fast.
     pub fn search(&self, pattern: &str, kind: Option<EntityKind>, limit: usize) -> Vec<FindHit> {
+        use rayon::prelude::*;
         let pattern = pattern.trim();
-        let mut hits: Vec<FindHit> = self
+        let of_kind = |e: &Entity| kind.is_none_or(|k| e.kind == k);
+        let hit = |i: usize, score: i64, positions: Vec<usize>| {
+            let (e, n) = &self.candidates[i];
+            FindHit {
+                entity: e.clone(),
+                score,
+                events: *n,
+                positions,
+            }
+        };
+        if pattern.is_empty() {
+            // Candidates are kept most active first.
+            return (0..self.candidates.len())
+                .filter(|&i| of_kind(&self.candidates[i].0))
+                .take(limit)
+                .map(|i| hit(i, 0, Vec::new()))
+                .collect();
+        }
+        // (score, candidate index): candidates are ordered by activity then name, so the index breaks score ties
+        // exactly as "more events first, then by name" would.
+        let mut scored: Vec<(i64, usize)> = self
             .candidates
-            .iter()
-            .filter(|(e, _)| kind.is_none_or(|k| e.kind == k))
-            .filter_map(|(e, n)| {
-                let (score, positions) = if pattern.is_empty() {
-                    (0, Vec::new())
-                } else {
-                    self.matcher.fuzzy_indices(&e.name, pattern)?
-                };
-                Some(FindHit {
-                    entity: e.clone(),
-                    score,
-                    events: *n,
-                    positions,
-                })
-            })
+            .par_iter()
+            .enumerate()
+            .filter(|(_, (e, _))| of_kind(e))
+            .filter_map(|(i, (e, _))| Some((self.matcher.fuzzy_match(&e.name, pattern)?, i)))
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| b.events.cmp(&a.events))
-                .then_with(|| a.entity.name.cmp(&b.entity.name))
-        });
-        hits.truncate(limit);
-        hits
+        let best = |a: &(i64, usize), b: &(i64, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if limit == 0 {
+            return Vec::new();
+        }
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit - 1, best);
+            scored.truncate(limit);
+        }
+        scored.sort_unstable_by(best);
+        scored
+            .into_iter()
+            .map(|(score, i)| {
+                let positions = self
+                    .matcher
+                    .fuzzy_indices(&self.candidates[i].0.name, pattern)
+                    .map(|(_, p)| p)
+                    .unwrap_or_default();
+                hit(i, score, positions)
+            })
+            .collect()
     }
 }
 
@@ -152,5 +182,41 @@ mod tests {
         assert!(f.search("zzzzqqq", None, 5).is_empty());
         let ips = f.search("", Some(EntityKind::Ip), 10);
         assert_eq!(ips.len(), 3);
+    }
+
+    #[test]
+    fn a_short_list_is_the_head_of_the_full_ranking() {
+        let lines: Vec<String> = (0..60)
+            .map(|i| {
+                format!(
+                    r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:{:02}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"10.0.{}.{}","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u{}","accountId":"1","accessKeyId":"AKIAK{:03}"}},"requestParameters":{{"bucketName":"b","key":"shard-{:03}.bin"}},"eventID":"e{i}"}}"#,
+                    i % 60,
+                    i % 7,
+                    i,
+                    i % 5,
+                    i % 9,
+                    i
+                )
+            })
+            .collect();
+        let s = load_bytes(
+            "f.jsonl",
+            lines.join("\n").into_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let f = Finder::new(&s.frame).unwrap();
+        for pattern in ["", "1", "u3", "akk0", "shard-05", "10.0.3"] {
+            let all = f.search(pattern, None, usize::MAX);
+            for limit in [0, 1, 3, 10] {
+                let head = f.search(pattern, None, limit);
+                assert_eq!(
+                    head,
+                    all[..limit.min(all.len())],
+                    "{pattern:?} limit {limit}"
+                );
+            }
+        }
+        assert!(f.search("1", None, usize::MAX).len() > 10);
     }
 }

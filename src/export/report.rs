@@ -178,18 +178,7 @@ pub fn tz_label(tz: TimeZone) -> &'static str {
     }
 }
 
-/// `1,234,567`
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::util::num::thousands;
 
 #[cfg(test)]
 mod tests {
@@ -212,8 +201,6 @@ mod tests {
         assert_eq!(e.get(Col::Action), Some("GetObject"));
         assert_eq!(e.get(Col::Token), None);
         assert_eq!(e.get(Col::RawOffset), None, "not an output column");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
     }
 }
 

@@ -1,4 +1,5 @@
-//! Small pure helpers shared by every layer: timestamp parsing and hostile-text neutralising.
+//! Small pure helpers shared by every layer: timestamp parsing, hostile-text neutralising, numbers for people.
+pub mod num;
 pub mod sanitize;
 pub mod time;
 

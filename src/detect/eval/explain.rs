@@ -6,18 +6,7 @@ use super::{Ctx, NULL};
 use crate::detect::DetectError;
 use crate::frame::Col;
 
-/// `1234567` -> `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::util::num::{bytes, thousands};
 
 /// A measure value: whole numbers with separators, fractions with one or two digits.
 pub(crate) fn number(v: f64) -> String {
@@ -27,22 +16,6 @@ pub(crate) fn number(v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
-    }
-}
-
-/// Bytes in decimal units: `19.8 GB`.
-pub(crate) fn bytes(b: f64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let mut v = b.max(0.0);
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < units.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{} B", v.round() as u64)
-    } else {
-        format!("{v:.1} {}", units[u])
     }
 }
 
@@ -193,14 +166,9 @@ mod tests {
 
     #[test]
     fn numbers_read_naturally() {
-        assert_eq!(thousands(1_800), "1,800");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(number(4.0), "4");
         assert_eq!(number(0.163), "0.16");
         assert_eq!(number(12.34), "12.3");
         assert_eq!(number(1800.4), "1,800");
-        assert_eq!(bytes(19_752_000_000.0), "19.8 GB");
-        assert_eq!(bytes(512.0), "512 B");
     }
 }
