@@ -22,9 +22,22 @@ pub struct Harness {
     ctx: Option<(Arc<EventStore>, Arc<Lineage>)>,
     pub terminal: Terminal<TestBackend>,
     theme: Theme,
-    /// Detection asked for but held back (`hold_detection`), to see the TUI while the rules run.
+    /// What is held back, to see the TUI while it is still coming.
+    hold: Hold,
+    /// Detection asked for but held back, to see the TUI while the rules run.
     held: Vec<Effect>,
-    hold: bool,
+    /// Entity tables after a view's first and the finder's index, held back.
+    held_msgs: Vec<Msg>,
+}
+
+/// Work a harness holds back until told (`finish_detection`, `release`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hold {
+    pub detection: bool,
+    /// A view's other entity tables (`Msg::TableReady`).
+    pub tables: bool,
+    /// The finder's index (`Msg::FinderReady`).
+    pub finder: bool,
 }
 
 impl Harness {
@@ -49,13 +62,26 @@ impl Harness {
             CaseLocation::Memory,
             PathBuf::from("."),
             rules,
-            false,
+            Hold::default(),
         )
     }
 
     /// Load `paths` with the shipped rules, but hold detection back until `finish_detection`: the screen while
     /// the rules run.
     pub fn detection_held(paths: &[PathBuf], width: u16, height: u16) -> Self {
+        Self::holding(
+            paths,
+            width,
+            height,
+            Hold {
+                detection: true,
+                ..Hold::default()
+            },
+        )
+    }
+
+    /// Load `paths` with the shipped rules, holding back what `hold` names.
+    pub fn holding(paths: &[PathBuf], width: u16, height: u16, hold: Hold) -> Self {
         Self::open(
             paths,
             width,
@@ -63,15 +89,24 @@ impl Harness {
             CaseLocation::Memory,
             PathBuf::from("."),
             RuleSet::shipped(),
-            true,
+            hold,
         )
+    }
+
+    /// Deliver the tables and finder index held back, and everything they cause.
+    pub fn release(&mut self) {
+        self.hold.tables = false;
+        self.hold.finder = false;
+        for m in std::mem::take(&mut self.held_msgs) {
+            self.send(m);
+        }
     }
 
     /// Run the detection held back, and everything it causes.
     pub fn finish_detection(&mut self) {
-        self.hold = false;
+        self.hold.detection = false;
         for e in std::mem::take(&mut self.held) {
-            if let Some(m) = self.perform(e) {
+            for m in self.perform(e) {
                 self.send(m);
             }
         }
@@ -92,7 +127,7 @@ impl Harness {
             location,
             export_dir,
             RuleSet::shipped(),
-            false,
+            Hold::default(),
         )
     }
 
@@ -103,7 +138,7 @@ impl Harness {
         location: CaseLocation,
         export_dir: PathBuf,
         rules: RuleSet,
-        hold: bool,
+        hold: Hold,
     ) -> Self {
         let title = paths
             .first()
@@ -148,8 +183,9 @@ impl Harness {
             ctx: None,
             terminal,
             theme: Theme { color: false },
+            hold: Hold::default(),
             held: Vec::new(),
-            hold: false,
+            held_msgs: Vec::new(),
         };
         h.send(Msg::Resize { width, height });
         h
@@ -157,24 +193,67 @@ impl Harness {
 
     /// Apply a message and run every effect it causes, inline, until the state is quiet.
     pub fn send(&mut self, msg: Msg) {
+        let mut queue = Vec::new();
         if let Msg::Loaded(Ok(l)) = &msg {
             self.ctx = Some((l.store.clone(), l.lineage.clone()));
+            // As in the app, the finder's index follows the load.
+            queue.push(jobs::finder(&l.store));
         }
-        let mut queue = vec![msg];
+        queue.push(msg);
         while let Some(m) = queue.pop() {
+            let held = match m {
+                Msg::TableReady { .. } => self.hold.tables,
+                Msg::FinderReady(_) => self.hold.finder,
+                _ => false,
+            };
+            if held {
+                self.held_msgs.push(m);
+                continue;
+            }
             for e in update(&mut self.state, m) {
-                if self.hold && matches!(e, Effect::Detect { .. }) {
+                if self.hold.detection && matches!(e, Effect::Detect { .. }) {
                     self.held.push(e);
                     continue;
                 }
-                if let Some(reply) = self.perform(e) {
-                    queue.push(reply);
-                }
+                let mut replies = self.perform(e);
+                replies.reverse(); // the stack hands them back in the order they were sent
+                queue.extend(replies);
             }
         }
     }
 
-    fn perform(&self, e: Effect) -> Option<Msg> {
+    fn perform(&self, e: Effect) -> Vec<Msg> {
+        if let Effect::BuildView {
+            generation,
+            scope,
+            filter,
+            sort,
+            first,
+        } = &e
+        {
+            let Some((store, lineage)) = self.ctx.as_ref() else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            jobs::build_view(
+                store,
+                lineage,
+                *generation,
+                scope,
+                filter,
+                *sort,
+                *first,
+                &mut |m| {
+                    out.push(m);
+                    true
+                },
+            );
+            return out;
+        }
+        self.perform_one(e).into_iter().collect()
+    }
+
+    fn perform_one(&self, e: Effect) -> Option<Msg> {
         match e {
             Effect::OpenCase { paths, location } => {
                 return Some(jobs::open_case(&paths, &location))
@@ -188,12 +267,6 @@ impl Harness {
         }
         let (store, lineage) = self.ctx.as_ref()?;
         Some(match e {
-            Effect::BuildView {
-                generation,
-                scope,
-                filter,
-                sort,
-            } => jobs::build_view(store, lineage, generation, &scope, &filter, sort),
             Effect::Detect { rules } => jobs::detect(store, &rules.0),
             Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
             Effect::Export {
@@ -218,7 +291,9 @@ impl Harness {
                     findings,
                 },
             ),
-            Effect::OpenCase { .. } | Effect::SaveCase { .. } => return None,
+            Effect::OpenCase { .. } | Effect::SaveCase { .. } | Effect::BuildView { .. } => {
+                return None
+            }
         })
     }
 

@@ -16,7 +16,7 @@ use crate::ingest::{self, LoadOptions, Progress};
 use crate::util::time::Nanos;
 
 use super::state::{
-    CaseOpen, Detected, ExportDone, Loaded, Msg, RawText, Scope, SortKey, ViewData,
+    kind_index, CaseOpen, Detected, ExportDone, Loaded, Msg, RawText, Scope, SortKey, ViewData,
 };
 
 /// Histogram resolution; the sparkline resamples it to its width.
@@ -28,16 +28,24 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
     prepare(store)
 }
 
-/// Finder and lineage over a loaded store.
+/// The lineage over a loaded store: views need it; the finder comes after, on its own (see [`finder`]).
 pub fn prepare(store: EventStore) -> Result<Loaded, String> {
-    let finder = Finder::new(&store.frame).map_err(|e| e.to_string())?;
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
     Ok(Loaded {
         store: Arc::new(store),
-        finder: Arc::new(finder),
         lineage: Arc::new(lineage),
     })
+}
+
+/// The finder's index of every entity name (seconds on a million events, so it is built beside the first view
+/// rather than before it).
+pub fn finder(store: &EventStore) -> Msg {
+    Msg::FinderReady(
+        Finder::new(&store.frame)
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+    )
 }
 
 /// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
@@ -51,7 +59,10 @@ pub fn detect(store: &EventStore, pack: &RulePack) -> Msg {
     )
 }
 
-/// Compute one view.
+/// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
+/// entity table of `first` (the tab on screen) in `Msg::ViewReady`, then the other tables one `Msg::TableReady`
+/// each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).
+#[allow(clippy::too_many_arguments)]
 pub fn build_view(
     store: &EventStore,
     lineage: &Arc<Lineage>,
@@ -59,14 +70,42 @@ pub fn build_view(
     scope: &Scope,
     filter: &str,
     sort: SortKey,
-) -> Msg {
-    match build(store, lineage, scope, filter, sort) {
-        Ok(data) => Msg::ViewReady {
-            generation,
-            data: Box::new(data),
-        },
-        Err(error) => Msg::ViewFailed { generation, error },
+    first: EntityKind,
+    emit: &mut dyn FnMut(Msg) -> bool,
+) {
+    let data = match build(store, lineage, scope, filter, sort, first) {
+        Ok(data) => data,
+        Err(error) => {
+            emit(Msg::ViewFailed { generation, error });
+            return;
+        }
+    };
+    let events = data.events.clone(); // shares the columns
+    if !emit(Msg::ViewReady {
+        generation,
+        data: Box::new(data),
+    }) {
+        return;
     }
+    for kind in EntityKind::ALL.into_iter().filter(|&k| k != first) {
+        let msg = match table(&events, kind, sort) {
+            Ok(table) => Msg::TableReady {
+                generation,
+                kind,
+                table: Box::new(table),
+            },
+            Err(error) => Msg::ViewFailed { generation, error },
+        };
+        if !emit(msg) {
+            return;
+        }
+    }
+}
+
+fn table(events: &DataFrame, kind: EntityKind, sort: SortKey) -> Result<DataFrame, String> {
+    entity_table(events, kind)
+        .and_then(|t| sorted(t, sort))
+        .map_err(|e| e.to_string())
 }
 
 /// The events of a scope before any filter, with the lineage of a pivot and how many rows joined by request id.
@@ -110,12 +149,14 @@ pub fn finding_events(frame: &DataFrame, f: &Finding) -> PolarsResult<DataFrame>
     frame.take(&IdxCa::from_vec(PlSmallStr::from_static("rows"), rows))
 }
 
+/// A view's events, histogram and lineage, with the entity table of `first` only.
 fn build(
     store: &EventStore,
     lineage: &Arc<Lineage>,
     scope: &Scope,
     filter: &str,
     sort: SortKey,
+    first: EntityKind,
 ) -> Result<ViewData, String> {
     let err = |e: PolarsError| e.to_string();
     let Scoped {
@@ -129,18 +170,12 @@ fn build(
     } else {
         crate::query::filter(&events, filter).map_err(|e| e.to_string())?
     };
-    let mut tables = Vec::with_capacity(4);
-    for k in EntityKind::ALL {
-        let t = entity_table(&events, k).map_err(err)?;
-        tables.push(sorted(t, sort).map_err(err)?);
-    }
-    let [i, t, a, p]: [DataFrame; 4] = tables
-        .try_into()
-        .map_err(|_| "entity tables: wrong count".to_string())?;
+    let mut tables = [None, None, None, None];
+    tables[kind_index(first)] = Some(table(&events, first, sort)?);
     let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
     Ok(ViewData {
         events,
-        tables: [i, t, a, p],
+        tables,
         histogram,
         span,
         parents,

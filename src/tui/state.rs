@@ -102,8 +102,9 @@ impl SortKey {
 #[derive(Clone)]
 pub struct ViewData {
     pub events: DataFrame,
-    /// Identities, tokens, assets, IPs, each sorted per `sort`.
-    pub tables: [DataFrame; 4],
+    /// Identities, tokens, assets, IPs, each sorted per `sort`; `None` while still being computed (the tab on
+    /// screen comes with the events, the others follow).
+    pub tables: [Option<DataFrame>; 4],
     pub histogram: Vec<u64>,
     pub span: Option<(Nanos, Nanos)>,
     pub parents: Vec<Link>,
@@ -195,7 +196,14 @@ impl View {
     }
 
     pub fn table(&self, kind: EntityKind) -> Option<&DataFrame> {
-        self.data.as_ref().map(|d| &d.tables[kind_index(kind)])
+        self.data.as_ref()?.tables[kind_index(kind)].as_ref()
+    }
+
+    /// The view's data has arrived and so have all four of its entity tables.
+    pub fn complete(&self) -> bool {
+        self.data
+            .as_ref()
+            .is_some_and(|d| d.tables.iter().all(Option::is_some))
     }
 
     pub fn events_len(&self) -> usize {
@@ -313,10 +321,18 @@ pub enum Msg {
         generation: u64,
         data: Box<ViewData>,
     },
+    /// One more entity table of the view `generation` (they follow its `ViewReady`).
+    TableReady {
+        generation: u64,
+        kind: EntityKind,
+        table: Box<DataFrame>,
+    },
     ViewFailed {
         generation: u64,
         error: String,
     },
+    /// The finder's index of entity names is built (it follows the load).
+    FinderReady(Result<Arc<Finder>, String>),
     Raw(RawText),
     Resize {
         width: u16,
@@ -356,19 +372,20 @@ pub struct ExportDone {
 /// What a finished load hands over.
 pub struct Loaded {
     pub store: Arc<EventStore>,
-    pub finder: Arc<Finder>,
     pub lineage: Arc<Lineage>,
 }
 
 /// Work `update` asks for; performed off the UI thread, answered with a `Msg`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Compute a view: the events of `scope`, `filter` applied, tables sorted by `sort`.
+    /// Compute a view: the events of `scope`, `filter` applied, tables sorted by `sort`; the table of `first`
+    /// (the tab on screen) comes with the events, the others after.
     BuildView {
         generation: u64,
         scope: Scope,
         filter: String,
         sort: SortKey,
+        first: EntityKind,
     },
     /// Read the raw record of an event from the bundle.
     ReadRaw { origin: String, line: u32 },

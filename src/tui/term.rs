@@ -6,6 +6,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -108,7 +109,9 @@ fn event_loop(
     let dir = export_dir(&paths);
     spawn_loader(paths.clone(), load, progress.clone(), tx.clone());
     spawn_input(tx.clone());
-    let jobs_tx = spawn_worker(tx.clone());
+    // The generation the state is at: the worker stops a view's remaining tables once it has moved on.
+    let current = Arc::new(AtomicU64::new(0));
+    let jobs_tx = spawn_worker(tx.clone(), current.clone());
     let bg_tx = spawn_background(tx.clone(), paths.clone());
     let (save_tx, saver) = spawn_saver(tx.clone());
 
@@ -161,6 +164,7 @@ fn event_loop(
                 };
             }
         }
+        current.store(state.generation, Ordering::Relaxed);
         dirty = true;
         if state.quit {
             progress.cancel();
@@ -282,10 +286,10 @@ fn spawn_detection(
 fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>, tx: Sender<Msg>) {
     let p = progress.clone();
     let ticker_tx = tx.clone();
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
     let d = done.clone();
     std::thread::spawn(move || {
-        while !d.load(std::sync::atomic::Ordering::Relaxed) {
+        while !d.load(Ordering::Relaxed) {
             if ticker_tx.send(Msg::Progress(p.snapshot())).is_err() {
                 return;
             }
@@ -294,8 +298,15 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>,
     });
     std::thread::spawn(move || {
         let loaded = jobs::load(&paths, &opts, &progress);
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        let _ = tx.send(Msg::Loaded(loaded));
+        done.store(true, Ordering::Relaxed);
+        // The finder's index is built while the first view is computed, not before it.
+        let store = loaded.as_ref().ok().map(|l| l.store.clone());
+        if tx.send(Msg::Loaded(loaded)).is_err() {
+            return;
+        }
+        if let Some(store) = store {
+            let _ = tx.send(jobs::finder(&store));
+        }
     });
 }
 
@@ -315,13 +326,13 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
-fn spawn_worker(tx: Sender<Msg>) -> Sender<Job> {
+fn spawn_worker(tx: Sender<Msg>, current: Arc<AtomicU64>) -> Sender<Job> {
     let (jtx, jrx) = mpsc::channel::<Job>();
-    std::thread::spawn(move || worker(jrx, tx));
+    std::thread::spawn(move || worker(jrx, tx, &current));
     jtx
 }
 
-fn worker(rx: Receiver<Job>, tx: Sender<Msg>) {
+fn worker(rx: Receiver<Job>, tx: Sender<Msg>, current: &AtomicU64) {
     let mut ctx: Option<(Arc<EventStore>, Arc<Lineage>)> = None;
     while let Ok(first) = rx.recv() {
         // Take everything queued; only the newest view request and the newest raw read still matter.
@@ -339,18 +350,39 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>) {
             continue;
         };
         for e in [view, raw].into_iter().flatten() {
-            let msg = match e {
+            match e {
                 Effect::BuildView {
                     generation,
                     scope,
                     filter,
                     sort,
-                } => jobs::build_view(store, lineage, generation, &scope, &filter, sort),
-                Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
-                _ => continue,
-            };
-            if tx.send(msg).is_err() {
-                return;
+                    first,
+                } => {
+                    let mut open = true;
+                    jobs::build_view(
+                        store,
+                        lineage,
+                        generation,
+                        &scope,
+                        &filter,
+                        sort,
+                        first,
+                        &mut |m| {
+                            open = tx.send(m).is_ok();
+                            // The rest of this view is wasted work once the analyst has moved on.
+                            open && current.load(Ordering::Relaxed) <= generation
+                        },
+                    );
+                    if !open {
+                        return;
+                    }
+                }
+                Effect::ReadRaw { origin, line } => {
+                    if tx.send(jobs::read_raw(store, &origin, line)).is_err() {
+                        return;
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -49,6 +49,10 @@ impl Theme {
     pub(super) fn accent(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
+    /// Waiting notes: readable without colour, quiet with it.
+    pub(super) fn dim(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
 }
 
 pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
@@ -285,6 +289,22 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         None
     });
     f.render_stateful_widget(table, table_area, &mut ts);
+    if let Some(p) = e.pending {
+        f.render_widget(
+            Paragraph::new(p).style(theme.dim()),
+            below_header(table_area),
+        );
+    }
+}
+
+/// A table's area less its header row.
+fn below_header(r: Rect) -> Rect {
+    Rect::new(
+        r.x,
+        r.y.saturating_add(1),
+        r.width,
+        r.height.saturating_sub(1),
+    )
 }
 
 fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
@@ -406,6 +426,14 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         .row_highlight_style(theme.selected());
     let mut ts = TableState::default().with_selected(t.selected);
     f.render_stateful_widget(table, table_area, &mut ts);
+    if v.data.is_none() {
+        if let Some(p) = vm::pending(v) {
+            f.render_widget(
+                Paragraph::new(p).style(theme.dim()),
+                below_header(table_area),
+            );
+        }
+    }
 }
 
 fn draw_detail(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
@@ -546,6 +574,11 @@ fn draw_finder(f: &mut Frame<'_>, area: Rect, s: &AppState, fs: &FinderState, th
     let mut ts = TableState::default().with_selected(sel);
     f.render_stateful_widget(table, list, &mut ts);
     if fs.hits.is_empty() {
-        f.render_widget(Paragraph::new("no match"), list);
+        let why = if s.finder.is_none() {
+            "indexing entity names…"
+        } else {
+            "no match"
+        };
+        f.render_widget(Paragraph::new(why), list);
     }
 }

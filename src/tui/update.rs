@@ -26,7 +26,6 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Loaded(Ok(l)) => {
             s.store = Some(l.store);
-            s.finder = Some(l.finder);
             s.lineage = Some(l.lineage);
             s.load = LoadState::Ready;
             let mut e = request_view(s);
@@ -46,6 +45,34 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             case::resolve_pending(s);
             clamp(s.view_mut());
             read_selected_raw(s)
+        }
+        Msg::TableReady {
+            generation,
+            kind,
+            table,
+        } => {
+            if generation != s.generation {
+                return Vec::new();
+            }
+            let v = s.view_mut();
+            if let Some(d) = &mut v.data {
+                d.tables[kind_index(kind)] = Some(*table);
+            }
+            clamp(v);
+            Vec::new()
+        }
+        Msg::FinderReady(r) => {
+            match r {
+                Ok(f) => {
+                    if let Mode::Finder(fs) = &mut s.mode {
+                        fs.hits = f.search(&fs.input, None, FINDER_HITS);
+                        fs.sel = 0;
+                    }
+                    s.finder = Some(f);
+                }
+                Err(e) => s.message = Some(format!("the finder could not index names: {e}")),
+            }
+            Vec::new()
         }
         Msg::ViewFailed { generation, error } => {
             if generation == s.generation {
@@ -253,7 +280,8 @@ fn arrive(s: &mut AppState) -> Vec<Effect> {
     if let Some(f) = s.view_mut().left_focus.take() {
         s.focus = f;
     }
-    if s.view().data.is_none() {
+    if !s.view().complete() {
+        // Never computed, or left before all its tables came: compute it again (selections are kept).
         return request_view(s);
     }
     read_selected_raw(s)
@@ -279,6 +307,7 @@ pub fn request_view(s: &mut AppState) -> Vec<Effect> {
         scope: v.scope.clone(),
         filter: v.filter.clone(),
         sort: v.sort,
+        first: v.tab,
     }]
 }
 
@@ -323,7 +352,10 @@ fn clamp(v: &mut View) {
     let n = v.events_len();
     v.timeline_sel = v.timeline_sel.min(n.saturating_sub(1));
     for k in EntityKind::ALL {
-        let h = v.table(k).map_or(0, |t| t.height());
+        // A table still being computed keeps its selection until it arrives.
+        let Some(h) = v.table(k).map(|t| t.height()) else {
+            continue;
+        };
         let i = kind_index(k);
         v.entity_sel[i] = v.entity_sel[i].min(h.saturating_sub(1));
     }

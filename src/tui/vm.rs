@@ -202,7 +202,8 @@ pub struct EntityListRow {
 
 pub struct EntitiesVm {
     pub tab: EntityKind,
-    pub counts: [usize; 4],
+    /// Rows per tab; `None` while that table is computed.
+    pub counts: [Option<usize>; 4],
     pub rows: Vec<EntityListRow>,
     pub selected: Option<usize>,
     pub total: usize,
@@ -210,6 +211,19 @@ pub struct EntitiesVm {
     /// A visible row is named by a finding: the list shows a flag column this wide (taken from the names'
     /// width): `⚑ high`, or only `⚑` when the names would be left too little room.
     pub flag_column: usize,
+    /// What the list is waiting for (`computing assets…`) while the view or this tab's table is computed.
+    pub pending: Option<String>,
+}
+
+/// What a view is waiting for, if anything: its events, or the table of the tab on screen.
+pub fn pending(v: &View) -> Option<String> {
+    if v.data.is_none() {
+        Some("computing this view…".into())
+    } else if v.table(v.tab).is_none() {
+        Some(format!("computing {}…", v.tab.plural()))
+    } else {
+        None
+    }
 }
 
 /// Width of the entity list's flag column (`⚑ high`).
@@ -226,8 +240,8 @@ pub fn entities(
     case: Option<&Case>,
     flagged: &FlaggedEntities,
 ) -> EntitiesVm {
-    let counts = EntityKind::ALL.map(|k| v.table(k).map_or(0, |t| t.height()));
-    let total = counts[kind_index(v.tab)];
+    let counts = EntityKind::ALL.map(|k| v.table(k).map(|t| t.height()));
+    let total = counts[kind_index(v.tab)].unwrap_or(0);
     let mut vm = EntitiesVm {
         tab: v.tab,
         counts,
@@ -236,6 +250,7 @@ pub fn entities(
         total,
         sort: v.sort.label(),
         flag_column: 0,
+        pending: pending(v),
     };
     let Some(t) = v.table(v.tab) else { return vm };
     let sel = v.entity_sel[kind_index(v.tab)];
@@ -428,8 +443,8 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
         "events",
         Some(format!(
             "{} ({} failed)",
-            thousands(r.events as usize),
-            thousands(r.failures as usize)
+            thousands(r.events),
+            thousands(r.failures)
         )),
     ));
     if let Some(l) = &s.lineage {
@@ -460,7 +475,8 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
     vm.lines
         .extend(vm_findings::entity_finding_lines(s, v.tab, &r.name));
     vm.lines.push("── activity ──".into());
-    vm.lines.extend(field("bytes", Some(r.bytes.to_string())));
+    vm.lines
+        .extend(field("bytes", Some(crate::util::num::bytes_exact(r.bytes))));
     for (k, n) in &r.counterparts {
         vm.lines.extend(field(k, Some(n.to_string())));
     }
@@ -644,31 +660,18 @@ fn case_status(c: &CaseSession, short: bool) -> String {
     format!("● {} · {state}", c.case.marked().len())
 }
 
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::util::num::thousands;
 
 /// Loading screen numbers.
 pub fn loading_lines(p: &Snapshot) -> (f64, String) {
     let label = if p.assembling {
-        format!(
-            "building the frame: {} events",
-            thousands(p.events as usize)
-        )
+        format!("building the frame: {} events", thousands(p.events))
     } else {
         format!(
             "{} / {} files · {} events · {:.1} / {:.1} MB · {} errors",
             p.files_done,
             p.files_total,
-            thousands(p.events as usize),
+            thousands(p.events),
             p.bytes_done as f64 / 1e6,
             p.bytes_total as f64 / 1e6,
             p.errors
