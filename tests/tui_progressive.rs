@@ -109,3 +109,34 @@ fn the_finder_opens_before_its_index_and_answers_when_it_comes() {
         Some(STOLEN)
     );
 }
+
+#[test]
+fn searches_run_off_the_ui_thread_stale_answers_are_dropped_and_enter_waits_for_the_answer() {
+    let mut h = Harness::holding(
+        &[sample()],
+        120,
+        36,
+        Hold {
+            searches: true,
+            ..Hold::default()
+        },
+    );
+    h.keys("/");
+    let s = h.screen();
+    assert!(s.contains("searching…"), "{s}");
+    // Typed faster than the searcher answers; Enter before its answer for the whole word.
+    h.keys("stolen7<enter>");
+    let Mode::Finder(f) = &h.state.mode else {
+        panic!("Enter pivoted on hits of an older pattern")
+    };
+    assert!(f.go && f.searching && f.hits.is_empty());
+    // The answers come in order; only the one for "stolen7" counts, and it pivots.
+    h.release();
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert_eq!(h.state.trail()[0].entity().map(|e| e.name.as_str()), Some(STOLEN));
+    // Enter on a pattern nothing matches keeps the finder open, saying so.
+    h.keys("/zzzzqqqq<enter>");
+    let s = h.screen();
+    assert!(matches!(h.state.mode, Mode::Finder(_)), "{s}");
+    assert!(s.contains("no match"), "{s}");
+}

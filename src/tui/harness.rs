@@ -38,6 +38,8 @@ pub struct Hold {
     pub tables: bool,
     /// The finder's index (`Msg::FinderReady`).
     pub finder: bool,
+    /// The finder's answers (`Msg::FinderHits`).
+    pub searches: bool,
 }
 
 impl Harness {
@@ -93,10 +95,12 @@ impl Harness {
         )
     }
 
-    /// Deliver the tables and finder index held back, and everything they cause.
+    /// Deliver the tables, finder index and search answers held back (in the order they came), and everything
+    /// they cause.
     pub fn release(&mut self) {
         self.hold.tables = false;
         self.hold.finder = false;
+        self.hold.searches = false;
         for m in std::mem::take(&mut self.held_msgs) {
             self.send(m);
         }
@@ -204,6 +208,7 @@ impl Harness {
             let held = match m {
                 Msg::TableReady { .. } => self.hold.tables,
                 Msg::FinderReady(_) => self.hold.finder,
+                Msg::FinderHits { .. } => self.hold.searches,
                 _ => false,
             };
             if held {
@@ -255,6 +260,7 @@ impl Harness {
 
     fn perform_one(&self, e: Effect) -> Option<Msg> {
         match e {
+            Effect::Search { finder, pattern } => return Some(jobs::search(&finder.0, &pattern)),
             Effect::OpenCase { paths, location } => {
                 return Some(jobs::open_case(&paths, &location))
             }
@@ -291,9 +297,10 @@ impl Harness {
                     findings,
                 },
             ),
-            Effect::OpenCase { .. } | Effect::SaveCase { .. } | Effect::BuildView { .. } => {
-                return None
-            }
+            Effect::OpenCase { .. }
+            | Effect::SaveCase { .. }
+            | Effect::BuildView { .. }
+            | Effect::Search { .. } => return None,
         })
     }
 

@@ -48,6 +48,17 @@ pub fn finder(store: &EventStore) -> Msg {
     )
 }
 
+/// How many hits the finder lists.
+pub const FINDER_HITS: usize = 50;
+
+/// The finder's best hits for `pattern` (a fraction of a second over a million names: never on the UI thread).
+pub fn search(finder: &Finder, pattern: &str) -> Msg {
+    Msg::FinderHits {
+        pattern: pattern.to_string(),
+        hits: finder.search(pattern, None, FINDER_HITS),
+    }
+}
+
 /// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
 /// computed here too, once, off the UI thread.
 pub fn detect(store: &EventStore, pack: &RulePack) -> Msg {

@@ -230,8 +230,47 @@ pub enum LoadState {
 #[derive(Debug, Clone)]
 pub struct FinderState {
     pub input: String,
+    /// The hits of the newest search answered (they stay on screen while the next one runs).
     pub hits: Vec<FindHit>,
     pub sel: usize,
+    /// A search for `input` is running off the UI thread.
+    pub searching: bool,
+    /// `Enter` was pressed while searching: pivot to the best hit of `input` as soon as it comes.
+    pub go: bool,
+}
+
+impl FinderState {
+    pub fn new() -> Self {
+        Self {
+            input: String::new(),
+            hits: Vec::new(),
+            sel: 0,
+            searching: false,
+            go: false,
+        }
+    }
+}
+
+impl Default for FinderState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The finder's index, as a search effect carries it; effects compare by which index they carry.
+#[derive(Clone)]
+pub struct SharedFinder(pub Arc<Finder>);
+
+impl PartialEq for SharedFinder {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for SharedFinder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedFinder({} names)", self.0.len())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -333,6 +372,11 @@ pub enum Msg {
     },
     /// The finder's index of entity names is built (it follows the load).
     FinderReady(Result<Arc<Finder>, String>),
+    /// The finder's best hits for `pattern`.
+    FinderHits {
+        pattern: String,
+        hits: Vec<FindHit>,
+    },
     Raw(RawText),
     Resize {
         width: u16,
@@ -413,6 +457,11 @@ pub enum Effect {
     },
     /// Run the rule pack over the loaded bundle.
     Detect { rules: SharedRules },
+    /// Fuzzy-search every entity name (the finder, as the analyst types); only the newest pattern matters.
+    Search {
+        finder: SharedFinder,
+        pattern: String,
+    },
 }
 
 impl AppState {

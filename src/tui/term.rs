@@ -113,6 +113,7 @@ fn event_loop(
     let current = Arc::new(AtomicU64::new(0));
     let jobs_tx = spawn_worker(tx.clone(), current.clone());
     let bg_tx = spawn_background(tx.clone(), paths.clone());
+    let search_tx = spawn_searcher(tx.clone());
     let (save_tx, saver) = spawn_saver(tx.clone());
 
     let mut state = AppState::new(keymap, title)
@@ -160,6 +161,7 @@ fn event_loop(
                         spawn_detection(store.clone(), rules.0, tx.clone());
                         true
                     }
+                    e @ Effect::Search { .. } => search_tx.send(e).is_ok(),
                     e => jobs_tx.send(Job::Effect(e)).is_ok(),
                 };
             }
@@ -266,6 +268,28 @@ fn spawn_background(tx: Sender<Msg>, paths: Vec<PathBuf>) -> Sender<Job> {
         }
     });
     jtx
+}
+
+/// Answers the finder as the analyst types: of the searches queued, only the newest runs.
+fn spawn_searcher(tx: Sender<Msg>) -> Sender<Effect> {
+    let (stx, srx) = mpsc::channel::<Effect>();
+    std::thread::spawn(move || {
+        while let Ok(first) = srx.recv() {
+            let newest = std::iter::once(first)
+                .chain(srx.try_iter())
+                .filter_map(|e| match e {
+                    Effect::Search { finder, pattern } => Some((finder, pattern)),
+                    _ => None,
+                })
+                .last();
+            if let Some((finder, pattern)) = newest {
+                if tx.send(jobs::search(&finder.0, &pattern)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    stx
 }
 
 /// Run the rule pack over the loaded bundle on its own thread, so neither views nor the case wait for it.

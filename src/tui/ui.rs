@@ -576,6 +576,8 @@ fn draw_finder(f: &mut Frame<'_>, area: Rect, s: &AppState, fs: &FinderState, th
     if fs.hits.is_empty() {
         let why = if s.finder.is_none() {
             "indexing entity names…"
+        } else if fs.searching {
+            "searching…"
         } else {
             "no match"
         };

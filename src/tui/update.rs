@@ -12,9 +12,6 @@ use super::update_annotate as annotate;
 use super::update_case as case;
 use super::update_findings as findings;
 
-/// How many hits the finder lists.
-const FINDER_HITS: usize = 50;
-
 pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(s, k),
@@ -61,18 +58,36 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             clamp(v);
             Vec::new()
         }
-        Msg::FinderReady(r) => {
-            match r {
-                Ok(f) => {
-                    if let Mode::Finder(fs) = &mut s.mode {
-                        fs.hits = f.search(&fs.input, None, FINDER_HITS);
-                        fs.sel = 0;
-                    }
-                    s.finder = Some(f);
-                }
-                Err(e) => s.message = Some(format!("the finder could not index names: {e}")),
+        Msg::FinderReady(r) => match r {
+            Ok(f) => {
+                s.finder = Some(f);
+                search(s)
             }
-            Vec::new()
+            Err(e) => {
+                s.message = Some(format!("the finder could not index names: {e}"));
+                Vec::new()
+            }
+        },
+        Msg::FinderHits { pattern, hits } => {
+            let Mode::Finder(fs) = &mut s.mode else {
+                return Vec::new();
+            };
+            if fs.input != pattern {
+                return Vec::new(); // stale: the analyst typed on
+            }
+            fs.hits = hits;
+            fs.sel = 0;
+            fs.searching = false;
+            if !fs.go {
+                return Vec::new();
+            }
+            fs.go = false;
+            // Nothing matched: the finder stays open and says so.
+            let Some(best) = fs.hits.first().map(|h| h.entity.clone()) else {
+                return Vec::new();
+            };
+            s.mode = Mode::Normal;
+            pivot_to(s, best)
         }
         Msg::ViewFailed { generation, error } => {
             if generation == s.generation {
@@ -220,17 +235,8 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             None => Vec::new(),
         },
         Action::Find => {
-            let hits = s
-                .finder
-                .as_ref()
-                .map(|f| f.search("", None, FINDER_HITS))
-                .unwrap_or_default();
-            s.mode = Mode::Finder(FinderState {
-                input: String::new(),
-                hits,
-                sel: 0,
-            });
-            Vec::new()
+            s.mode = Mode::Finder(FinderState::new());
+            search(s)
         }
         Action::Filter => {
             let f = s.view().filter.clone();
@@ -430,12 +436,16 @@ fn finder_key(s: &mut AppState, k: Key) -> Vec<Effect> {
             return Vec::new();
         }
         Key::Enter => {
-            let hit = f.hits.get(f.sel).map(|h| h.entity.clone());
-            s.mode = Mode::Normal;
-            return match hit {
-                Some(e) => pivot_to(s, e),
-                None => Vec::new(),
+            if f.searching || s.finder.is_none() {
+                f.go = true; // pivot to the best hit once the search for what was typed answers
+                return Vec::new();
+            }
+            // Nothing matched: the finder stays open and says so (Esc closes it).
+            let Some(hit) = f.hits.get(f.sel).map(|h| h.entity.clone()) else {
+                return Vec::new();
             };
+            s.mode = Mode::Normal;
+            return pivot_to(s, hit);
         }
         Key::Down | Key::Ctrl('n') | Key::Tab => {
             f.sel = (f.sel + 1).min(f.hits.len().saturating_sub(1));
@@ -452,13 +462,19 @@ fn finder_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Key::Char(c) => f.input.push(c),
         _ => return Vec::new(),
     }
-    f.hits = s
-        .finder
-        .as_ref()
-        .map(|x| x.search(&f.input, None, FINDER_HITS))
-        .unwrap_or_default();
-    f.sel = 0;
-    Vec::new()
+    search(s)
+}
+
+/// Ask for the finder's hits for what is typed (once its index is built; `FinderReady` asks then).
+fn search(s: &mut AppState) -> Vec<Effect> {
+    let (Mode::Finder(f), Some(finder)) = (&mut s.mode, &s.finder) else {
+        return Vec::new();
+    };
+    f.searching = true;
+    vec![Effect::Search {
+        finder: SharedFinder(finder.clone()),
+        pattern: f.input.clone(),
+    }]
 }
 
 fn filter_key(s: &mut AppState, k: Key) -> Vec<Effect> {
