@@ -133,7 +133,10 @@ fn searches_run_off_the_ui_thread_stale_answers_are_dropped_and_enter_waits_for_
     // The answers come in order; only the one for "stolen7" counts, and it pivots.
     h.release();
     assert!(matches!(h.state.mode, Mode::Normal));
-    assert_eq!(h.state.trail()[0].entity().map(|e| e.name.as_str()), Some(STOLEN));
+    assert_eq!(
+        h.state.trail()[0].entity().map(|e| e.name.as_str()),
+        Some(STOLEN)
+    );
     // Enter on a pattern nothing matches keeps the finder open, saying so.
     h.keys("/zzzzqqqq<enter>");
     let s = h.screen();

@@ -31,7 +31,10 @@ pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let v = s.view();
     let mut counts: Vec<String> = EntityKind::ALL
         .iter()
-        .map(|k| v.table(*k).map_or("…".into(), |t| t.height().to_string()))
+        .map(|k| {
+            v.table(*k)
+                .map_or("…".into(), |t| vm::thousands(t.height()))
+        })
         .collect();
     counts.push(match &s.findings.status {
         DetectStatus::Done => s.findings.len().to_string(),
