@@ -180,6 +180,29 @@ pub fn tz_label(tz: TimeZone) -> &'static str {
 
 pub use crate::util::num::thousands;
 
+impl From<&crate::detect::Finding> for ReportFinding {
+    fn from(f: &crate::detect::Finding) -> Self {
+        let mut explanation = f.explanation.clone();
+        if f.is_capped() {
+            explanation.push_str(&format!(
+                " ({} events in all; the first {} are listed)",
+                f.events_total,
+                f.events.len()
+            ));
+        }
+        ReportFinding {
+            rule: f.rule.clone(),
+            title: f.title.clone(),
+            severity: f.severity.name().to_string(),
+            techniques: f.techniques.clone(),
+            explanation,
+            events: f.events.clone(),
+            first: Some(f.first),
+            last: Some(f.last),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,28 +224,5 @@ mod tests {
         assert_eq!(e.get(Col::Action), Some("GetObject"));
         assert_eq!(e.get(Col::Token), None);
         assert_eq!(e.get(Col::RawOffset), None, "not an output column");
-    }
-}
-
-impl From<&crate::detect::Finding> for ReportFinding {
-    fn from(f: &crate::detect::Finding) -> Self {
-        let mut explanation = f.explanation.clone();
-        if f.is_capped() {
-            explanation.push_str(&format!(
-                " ({} events in all; the first {} are listed)",
-                f.events_total,
-                f.events.len()
-            ));
-        }
-        ReportFinding {
-            rule: f.rule.clone(),
-            title: f.title.clone(),
-            severity: f.severity.name().to_string(),
-            techniques: f.techniques.clone(),
-            explanation,
-            events: f.events.clone(),
-            first: Some(f.first),
-            last: Some(f.last),
-        }
     }
 }

@@ -401,10 +401,10 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>, current: &AtomicU64) {
                         return;
                     }
                 }
-                Effect::ReadRaw { origin, line } => {
-                    if tx.send(jobs::read_raw(store, &origin, line)).is_err() {
-                        return;
-                    }
+                Effect::ReadRaw { origin, line }
+                    if tx.send(jobs::read_raw(store, &origin, line)).is_err() =>
+                {
+                    return
                 }
                 _ => {}
             }

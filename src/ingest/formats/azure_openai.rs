@@ -493,7 +493,7 @@ fn map_gateway<'a>(
             }
         }
     }
-    if let Some(t) = c(&p.apim_subscription_id).filter(|t| verbatim(&**t)) {
+    if let Some(t) = c(&p.apim_subscription_id).filter(|t| verbatim(t)) {
         row.set(Col::Token, Some(t));
         row.set_str(Col::TokenKind, "apim_subscription");
     }

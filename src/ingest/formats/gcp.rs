@@ -177,7 +177,7 @@ fn c<'a>(v: &S<'a>) -> Option<Cow<'a, str>> {
 fn part<'a>(s: &Cow<'a, str>, from: usize, to: usize) -> Cow<'a, str> {
     match s {
         Cow::Borrowed(b) => {
-            let b: &'a str = *b;
+            let b: &'a str = b;
             Cow::Borrowed(&b[from..to])
         }
         Cow::Owned(o) => Cow::Owned(o[from..to].to_string()),

@@ -596,7 +596,7 @@ fn map_event(
                         Some(Cow::Owned(format!("system:serviceaccount:{ns}:{n}"))),
                     );
                 }
-                if let Some(t) = c(&ann.issued_credential_id).filter(|t| verbatim(&**t)) {
+                if let Some(t) = c(&ann.issued_credential_id).filter(|t| verbatim(t)) {
                     row.set(Col::MintedToken, Some(t));
                 }
             }

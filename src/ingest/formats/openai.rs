@@ -252,7 +252,7 @@ fn map_event(
     };
     row.set_str(Col::IdentityType, it);
     row.set(Col::Identity, identity.clone());
-    if let Some(t) = c(&key.id).filter(|t| verbatim(&**t)) {
+    if let Some(t) = c(&key.id).filter(|t| verbatim(t)) {
         row.set(Col::Token, Some(t));
         row.set_str(Col::TokenKind, "api_key");
     }
@@ -278,11 +278,11 @@ fn map_event(
         row.set_str(Col::Outcome, outcome::SUCCESS);
         match &*kind {
             "api_key.created" => {
-                row.set(Col::MintedToken, target.filter(|t| verbatim(&**t)));
+                row.set(Col::MintedToken, target.filter(|t| verbatim(t)));
                 row.set(Col::MintedIdentity, identity);
             }
             "api_key.deleted" => {
-                row.set(Col::RevokedToken, target.filter(|t| verbatim(&**t)));
+                row.set(Col::RevokedToken, target.filter(|t| verbatim(t)));
             }
             "service_account.created" => row.set(Col::MintedIdentity, target),
             _ => {}

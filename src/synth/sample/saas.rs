@@ -25,7 +25,7 @@ fn secs(t: Nanos) -> i64 {
 
 /// The OpenAI audit events, time ordered.
 pub fn openai_events() -> Vec<(Nanos, Value)> {
-    let rng = &mut Rng::new(0x5aa5_0a1);
+    let rng = &mut Rng::new(0x05aa_50a1);
     let mut out = Vec::new();
     let alice_actor = json!({"type": "session", "session": {"user": {"id": "user-aLiCe0001", "email": ALICE},
         "ip_address": OFFICE_IP, "user_agent": BROWSER_UA}});
@@ -53,7 +53,7 @@ pub fn openai_events() -> Vec<(Nanos, Value)> {
 
 /// The Anthropic activity events, time ordered.
 pub fn anthropic_events() -> Vec<(Nanos, Value)> {
-    let rng = &mut Rng::new(0x5aa5_0a2);
+    let rng = &mut Rng::new(0x05aa_50a2);
     let mut out = Vec::new();
     for day in ["2026-10-03", "2026-10-04"] {
         let at = super::t(&format!("{day}T09:05:40Z"));
