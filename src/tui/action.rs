@@ -50,6 +50,7 @@ actions! {
     CaseView = "case_view",
     SaveView = "save_view",
     Export = "export",
+    Analyst = "analyst",
     Help = "help",
     Quit = "quit",
 }

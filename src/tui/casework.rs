@@ -117,6 +117,8 @@ pub struct NoteState {
 pub enum PromptKind {
     Export,
     SaveView,
+    /// The analyst's name (kept in the case; the report gives it).
+    Analyst,
 }
 
 #[derive(Debug, Clone)]

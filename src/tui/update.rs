@@ -268,7 +268,8 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::Note
         | Action::CaseView
         | Action::SaveView
-        | Action::Export => case::act(s, a),
+        | Action::Export
+        | Action::Analyst => case::act(s, a),
     }
 }
 

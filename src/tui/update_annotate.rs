@@ -245,6 +245,17 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
             s.message = Some(format!("view saved as {input:?}; c lists saved views"));
             changed(s)
         }
+        PromptKind::Analyst => {
+            let Some(c) = writable(s) else {
+                return Vec::new();
+            };
+            if c.analyst.as_deref() == Some(input.as_str()) {
+                return Vec::new();
+            }
+            c.analyst = Some(input.clone());
+            s.message = Some(format!("analyst: {input}"));
+            changed(s)
+        }
         PromptKind::Export => {
             let Some(c) = &s.case else {
                 s.message = Some("the case is not open yet".into());

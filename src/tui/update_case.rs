@@ -299,6 +299,16 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::Analyst => {
+            if let Some(c) = writable(s) {
+                let input = c.analyst.clone().unwrap_or_default();
+                s.mode = Mode::Prompt(PromptState {
+                    kind: PromptKind::Analyst,
+                    input,
+                });
+            }
+            Vec::new()
+        }
         Action::SaveView => {
             if writable(s).is_some() {
                 s.mode = Mode::Prompt(PromptState {

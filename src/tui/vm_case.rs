@@ -60,6 +60,13 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm 
         " Case · {} marked · {where_} · enter goes there · m unmarks · n note · T tag · esc closes ",
         marked.len()
     );
+    lines.push((
+        CaseLine::Hint,
+        match &c.analyst {
+            Some(a) => format!("analyst: {} · A changes it", clean(a)),
+            None => "analyst: not set · A sets it (the report gives it)".into(),
+        },
+    ));
     lines.push((CaseLine::Section, "Marked events, in time order".into()));
     if marked.is_empty() {
         lines.push((
@@ -216,6 +223,11 @@ pub fn prompt(p: &PromptState) -> PromptVm {
             label: "save view as: ",
             input: clean(&p.input),
             hint: "   enter saves · esc cancels",
+        },
+        PromptKind::Analyst => PromptVm {
+            label: "analyst: ",
+            input: clean(&p.input),
+            hint: "   enter keeps it in the case (the report gives it) · esc cancels",
         },
     }
 }

@@ -1,0 +1,78 @@
+//! The analyst's name in the TUI: set with `A`, kept in the case across a reopen, given by the report.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::sample;
+use heist::case::CaseLocation;
+use heist::tui::harness::Harness;
+use heist::tui::state::{LoadState, Mode};
+
+fn open(dir: &Path) -> Harness {
+    let h = Harness::with_case(
+        &[sample()],
+        120,
+        36,
+        CaseLocation::File(dir.join("case.json")),
+        PathBuf::from("reports"),
+    );
+    assert_eq!(h.state.load, LoadState::Ready);
+    h
+}
+
+#[test]
+fn the_analyst_is_named_in_the_case_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(dir.path());
+    h.keys("c");
+    let s = h.screen();
+    assert!(
+        s.contains("analyst: "),
+        "the case view names the analyst: {s}"
+    );
+    h.keys("<esc>A");
+    assert!(matches!(h.state.mode, Mode::Prompt(_)));
+    assert!(h.screen().contains("analyst: "));
+    // Log-like hostile input stays text.
+    h.keys("<c-u>Dana Ortiz (IR on-call)<enter>");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert_eq!(
+        h.state.case().and_then(|c| c.analyst.as_deref()),
+        Some("Dana Ortiz (IR on-call)")
+    );
+    h.keys("c");
+    assert!(h
+        .screen()
+        .contains("analyst: Dana Ortiz (IR on-call) · A changes it"));
+    h.keys("<esc>");
+    let out = dir.path().join("report.md");
+    h.keys(&format!("e<c-u>{}<enter>", out.display()));
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("Dana Ortiz (IR on-call)"), "{md}");
+    // Reopened: the name is still there.
+    drop(h);
+    let h = open(dir.path());
+    assert_eq!(
+        h.state.case().and_then(|c| c.analyst.as_deref()),
+        Some("Dana Ortiz (IR on-call)")
+    );
+}
+
+#[test]
+fn an_empty_name_is_not_taken_and_esc_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(dir.path());
+    h.keys("A<c-u>Sam<enter>");
+    h.keys("A<c-u><enter>");
+    assert!(
+        matches!(h.state.mode, Mode::Prompt(_)),
+        "an empty name waits"
+    );
+    h.keys("<esc>");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert_eq!(
+        h.state.case().and_then(|c| c.analyst.as_deref()),
+        Some("Sam")
+    );
+}
