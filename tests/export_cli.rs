@@ -172,6 +172,7 @@ fn csv_and_jsonl_carry_tags_and_notes() {
         ),
         "{text}"
     );
+    // Without --format the file name picks it.
     let jsonl = dir.path().join("t.jsonl");
     ok(&heist(
         &[
@@ -181,8 +182,6 @@ fn csv_and_jsonl_carry_tags_and_notes() {
             &s(&jsonl),
             "--case",
             &s(&case_file),
-            "--format",
-            "jsonl",
         ],
         dir.path(),
     ));

@@ -55,9 +55,10 @@ pub struct ExportArgs {
     /// Time zone of the report's times (default: the case's, else UTC).
     #[arg(long, value_enum, ignore_case = true)]
     pub tz: Option<TzArg>,
-    /// Markdown for people; CSV or JSON lines (with tags and notes as columns) for tools.
-    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
-    pub format: ExportFormat,
+    /// Markdown for people; CSV or JSON lines (with tags and notes as columns) for tools. Default: from the
+    /// file name (`.csv`, `.jsonl` / `.ndjson`), else Markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
     /// The analyst's name on the report (default: the case's).
     #[arg(long, value_name = "NAME")]
     pub analyst: Option<String>,
@@ -140,9 +141,10 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     };
     let report = export::build(&store, &lineage, &digest, case, selection, findings, &opts)?;
     let format = match args.format {
-        ExportFormat::Markdown => Format::Markdown,
-        ExportFormat::Csv => Format::Csv,
-        ExportFormat::Jsonl => Format::Jsonl,
+        None => Format::from_path(&args.out),
+        Some(ExportFormat::Markdown) => Format::Markdown,
+        Some(ExportFormat::Csv) => Format::Csv,
+        Some(ExportFormat::Jsonl) => Format::Jsonl,
     };
     let text = format.render(&report);
     if to_stdout {

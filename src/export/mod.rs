@@ -48,6 +48,18 @@ impl Format {
         }
     }
 
+    /// The format a file name asks for: `.csv` and `.jsonl` / `.ndjson` (any case); Markdown otherwise.
+    pub fn from_path(path: &Path) -> Self {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => Format::Csv,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            _ => Format::Markdown,
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Markdown => "md",
@@ -106,6 +118,20 @@ pub fn write(out: &Path, inputs: &[PathBuf], text: &str) -> Result<(), ExportErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_name_picks_its_format() {
+        for (p, f) in [
+            ("r.md", Format::Markdown),
+            ("r", Format::Markdown),
+            ("r.CSV", Format::Csv),
+            ("dir.csv/r.txt", Format::Markdown),
+            ("r.jsonl", Format::Jsonl),
+            ("r.ndjson", Format::Jsonl),
+        ] {
+            assert_eq!(Format::from_path(Path::new(p)), f, "{p}");
+        }
+    }
 
     #[test]
     fn reports_never_go_into_the_bundle() {

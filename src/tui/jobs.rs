@@ -369,7 +369,8 @@ fn write_report(
         &opts,
     )
     .map_err(|e| e.to_string())?;
-    let text = export::markdown(&report);
+    // The file name picks the format, as it does for the analyst's other tools: report.md, events.csv, events.jsonl.
+    let text = export::Format::from_path(&job.path).render(&report);
     export::write(&job.path, paths, &text).map_err(|e| e.to_string())?;
     Ok(ExportDone {
         path: job.path,

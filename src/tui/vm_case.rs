@@ -217,7 +217,7 @@ pub fn prompt(p: &PromptState) -> PromptVm {
         PromptKind::Export => PromptVm {
             label: "export report to: ",
             input: clean(&p.input),
-            hint: "   enter writes (never inside the bundle) · ctrl-u clears · esc cancels",
+            hint: "   enter writes (.csv/.jsonl: rows; never inside the bundle) · esc cancels",
         },
         PromptKind::SaveView => PromptVm {
             label: "save view as: ",

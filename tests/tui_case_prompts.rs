@@ -1,4 +1,5 @@
-//! The analyst's name in the TUI: set with `A`, kept in the case across a reopen, given by the report.
+//! The case's prompts in the TUI: the analyst's name (`A`: kept in the case across a reopen, given by the report)
+//! and the export's file name choosing the format (`e`).
 
 mod common;
 
@@ -75,4 +76,28 @@ fn an_empty_name_is_not_taken_and_esc_keeps_the_old_one() {
         h.state.case().and_then(|c| c.analyst.as_deref()),
         Some("Sam")
     );
+}
+
+#[test]
+fn the_export_file_name_picks_csv_or_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(dir.path());
+    // Nothing marked: the view's events, here the stolen key's.
+    h.keys(":token:AKIAQ3EGRZTSTOLEN7CI<enter>");
+    let n = h.state.view().events_len();
+    assert!(n > 3);
+    let csv = dir.path().join("events.csv");
+    h.keys(&format!("e<c-u>{}<enter>", csv.display()));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("time,source,provider,"), "{text}");
+    assert_eq!(text.lines().count(), n + 1, "a header and a row per event");
+    let jsonl = dir.path().join("events.JSONL");
+    h.keys(&format!("e<c-u>{}<enter>", jsonl.display()));
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), n);
+    assert!(rows.iter().all(|r| r["token"] == "AKIAQ3EGRZTSTOLEN7CI"));
 }
