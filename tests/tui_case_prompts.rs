@@ -1,5 +1,5 @@
-//! The case's prompts in the TUI: the analyst's name (`A`: kept in the case across a reopen, given by the report)
-//! and the export's file name choosing the format (`e`).
+//! The case's prompts in the TUI: the analyst's name (`A`: kept in the case across a reopen, given by the report),
+//! the export's file name choosing the format (`e`), and the note editor wrapping long lines (`n`).
 
 mod common;
 
@@ -100,4 +100,30 @@ fn the_export_file_name_picks_csv_or_json_lines() {
         .collect();
     assert_eq!(rows.len(), n);
     assert!(rows.iter().all(|r| r["token"] == "AKIAQ3EGRZTSTOLEN7CI"));
+}
+
+#[test]
+fn a_long_note_wraps_between_words_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::with_case(
+        &[sample()],
+        80,
+        24,
+        CaseLocation::File(dir.path().join("case.json")),
+        PathBuf::from("reports"),
+    );
+    h.keys("<tab>");
+    let words: Vec<String> = (0..40).map(|i| format!("w{i:02}")).collect();
+    let text = words.join(" ");
+    h.keys(&format!("n{text}"));
+    let s = h.screen();
+    // Every word is on screen, whole: the editor wraps between words, never cutting one at its edge.
+    for w in &words {
+        assert!(s.contains(w.as_str()), "{w} is not shown: {s}");
+    }
+    h.keys("<c-s>");
+    // Saved as typed: the wrapping is only on screen.
+    let c = h.state.case().expect("the case");
+    let notes: Vec<&str> = c.marked().iter().map(|(_, n)| n.note.as_str()).collect();
+    assert_eq!(notes, [text.as_str()]);
 }

@@ -43,18 +43,16 @@ pub fn draw_case_view(
 pub fn draw_note(f: &mut Frame<'_>, area: Rect, s: &AppState, n: &NoteState, theme: Theme) {
     let r = centered(area, 80, 60);
     f.render_widget(Clear, r);
-    let vm = vm_case::note(s, n);
-    let block = Block::bordered()
-        .title(vm.title)
-        .border_style(theme.border(true));
+    let block = Block::bordered().border_style(theme.border(true));
     let inner = block.inner(r);
-    f.render_widget(block, r);
     let [text_area, hint_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let vm = vm_case::note(s, n, text_area.width as usize);
+    f.render_widget(block.title(vm.title), r);
     let height = text_area.height as usize;
     let first = vm.cursor.0.saturating_sub(height.saturating_sub(1));
     let lines: Vec<Line<'_>> = vm
-        .lines
+        .rows
         .iter()
         .enumerate()
         .skip(first)

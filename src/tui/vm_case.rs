@@ -179,31 +179,64 @@ pub fn tag_prompt(s: &AppState, t: &TagState) -> TagVm {
 
 pub struct NoteVm {
     pub title: String,
-    pub lines: Vec<String>,
-    /// Cursor (line, display column).
+    /// The note's lines, wrapped to the editor's width.
+    pub rows: Vec<String>,
+    /// Cursor (row in `rows`, column in that row).
     pub cursor: (usize, usize),
     pub confirm_discard: bool,
 }
 
-pub fn note(s: &AppState, n: &NoteState) -> NoteVm {
-    let (row, col) = n.editor.cursor();
-    let lines: Vec<String> = n.editor.lines().iter().map(|l| clean(l)).collect();
-    let display_col = n
-        .editor
-        .lines()
-        .get(row)
-        .map(|l| {
-            clean(&l.chars().take(col).collect::<String>())
+/// The note being written, its lines word-wrapped at `width` columns.
+pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
+    let width = width.max(1);
+    let (line, col) = n.editor.cursor();
+    let mut rows = Vec::new();
+    let mut cursor = (0, 0);
+    for (i, l) in n.editor.lines().iter().enumerate() {
+        let chars: Vec<char> = clean(l).chars().collect();
+        let wrapped = wrap(&chars, width);
+        if i == line {
+            let c = clean(&l.chars().take(col).collect::<String>())
                 .chars()
-                .count()
-        })
-        .unwrap_or(0);
+                .count();
+            let r = wrapped
+                .iter()
+                .rposition(|&(start, _)| start <= c)
+                .unwrap_or(0);
+            cursor = (rows.len() + r, c - wrapped[r].0);
+        }
+        rows.extend(
+            wrapped
+                .iter()
+                .map(|&(start, end)| chars[start..end].iter().collect::<String>()),
+        );
+    }
     NoteVm {
         title: format!(" note on {} ", target_label(&n.target, s.tz)),
-        lines,
-        cursor: (row, display_col),
+        rows,
+        cursor,
         confirm_discard: n.confirm_discard,
     }
+}
+
+/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width; every
+/// character in exactly one row, and a full last row followed by an empty one for the cursor.
+fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > width {
+        let end = (start + 1..start + width)
+            .rev()
+            .find(|&p| chars[p] == ' ')
+            .map_or(start + width, |p| p + 1);
+        out.push((start, end));
+        start = end;
+    }
+    out.push((start, chars.len()));
+    if chars.len() - start == width {
+        out.push((chars.len(), chars.len()));
+    }
+    out
 }
 
 pub struct PromptVm {
@@ -229,5 +262,30 @@ pub fn prompt(p: &PromptState) -> PromptVm {
             input: clean(&p.input),
             hint: "   enter keeps it in the case (the report gives it) · esc cancels",
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    fn rows(text: &str, width: usize) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        wrap(&chars, width)
+            .into_iter()
+            .map(|(s, e)| chars[s..e].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_after_spaces_keeping_every_character() {
+        assert_eq!(rows("", 5), [""]);
+        assert_eq!(rows("abc", 5), ["abc"]);
+        assert_eq!(rows("abcde", 5), ["abcde", ""], "room for the cursor");
+        assert_eq!(rows("ab cd ef", 5), ["ab ", "cd ef", ""]);
+        assert_eq!(rows("ab cdefgh", 5), ["ab ", "cdefg", "h"]);
+        assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
+        assert_eq!(rows("abc", 1), ["a", "b", "c", ""]);
     }
 }
