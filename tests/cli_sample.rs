@@ -307,3 +307,20 @@ fn missing_path_is_a_clear_error() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/bundle"));
 }
+
+#[test]
+fn the_tui_says_what_is_wrong_with_its_arguments_and_that_it_needs_a_terminal() {
+    // A bad --end is named even without a terminal (the test's stdout is a pipe).
+    let o = heist(&["samples/incident", "--end", "token:AKIA1@yesterday"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("\"yesterday\" is not a time"), "{err}");
+    let o = heist(&[
+        "samples/incident",
+        "--end",
+        "token:AKIAQ3EGRZTSTOLEN7CI@2026-10-05T00:00:00Z",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the TUI needs a terminal"), "{err}");
+}

@@ -518,3 +518,37 @@ fn case_keys_on_the_findings_tab_say_what_they_act_on() {
     h.keys("T");
     assert!(matches!(h.state.mode, Mode::Normal));
 }
+
+#[test]
+fn an_end_date_given_to_the_tui_is_a_finding_there() {
+    // The CI key's legitimate use ended the day before the theft: everything it did after is flagged.
+    let end = heist::util::time::parse_any("2026-10-05T00:00:00Z").unwrap();
+    let rules = RuleSet::shipped().with_end_dates(vec![(
+        Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI"),
+        end,
+    )]);
+    let h = Harness::with_rules(&[sample()], 140, 40, rules);
+    let f: Vec<&Finding> = h
+        .state
+        .findings
+        .list
+        .iter()
+        .filter(|f| f.rule == "identity-used-after-end-date")
+        .collect();
+    assert_eq!(f.len(), 1, "{:?}", h.state.findings.list);
+    assert!(f[0].first >= end);
+    assert!(
+        f[0].explanation
+            .contains("after its end date 2026-10-05T00:00:00Z"),
+        "{}",
+        f[0].explanation
+    );
+    // Without one, the rule stays silent on the sample.
+    let h = harness(140, 40);
+    assert!(h
+        .state
+        .findings
+        .list
+        .iter()
+        .all(|f| f.rule != "identity-used-after-end-date"));
+}

@@ -37,6 +37,10 @@ pub struct Cli {
     /// run alone.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    /// An end date for an entity (`identity:ARN@2026-10-05T09:00:00Z`, `token:AKIA...@2026-10-05`): the TUI's
+    /// findings include its later events. Repeatable.
+    #[arg(long = "end", value_name = "KIND:NAME@TIME")]
+    end: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,13 +105,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths, cli.case, &cli.rules),
+        None => tui(cli.paths, cli.case, &cli.rules, &cli.end),
     }
 }
 
 /// `heist PATH...`: the TUI. Without a terminal (piped, CI) there is nothing to draw on: say what to run instead.
-fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>, rules: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn tui(
+    paths: Vec<PathBuf>,
+    case: Option<PathBuf>,
+    rules: &[PathBuf],
+    end: &[String],
+) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
+    // Arguments first: a typo is said even where there is no terminal.
+    let end_dates = end
+        .iter()
+        .map(|s| detect::parse_end(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "the TUI needs a terminal; for text output use `heist summary PATH...` or `heist events PATH...`"
@@ -136,7 +150,7 @@ fn tui(paths: Vec<PathBuf>, case: Option<PathBuf>, rules: &[PathBuf]) -> anyhow:
             load: opts,
             keymap,
             case,
-            rules: crate::tui::state::RuleSet::new(pack, error),
+            rules: crate::tui::state::RuleSet::new(pack, error).with_end_dates(end_dates),
         },
     )?;
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::detect::{by_severity, by_time, Finding, Flags, RulePack, Severity};
-use crate::entities::EntityKind;
+use crate::entities::{Entity, EntityKind};
+use crate::util::time::Nanos;
 
 use super::state::kind_index;
 
@@ -18,6 +19,8 @@ use super::state::kind_index;
 pub struct RuleSet {
     pub pack: Arc<RulePack>,
     pub error: Option<String>,
+    /// End dates the analyst gave (`--end KIND:NAME@TIME`): later activity of those entities is a finding.
+    pub end_dates: Vec<(Entity, Nanos)>,
 }
 
 impl RuleSet {
@@ -25,7 +28,13 @@ impl RuleSet {
         Self {
             pack: Arc::new(pack),
             error,
+            end_dates: Vec::new(),
         }
+    }
+
+    pub fn with_end_dates(mut self, end_dates: Vec<(Entity, Nanos)>) -> Self {
+        self.end_dates = end_dates;
+        self
     }
 
     /// The rules shipped with heist.

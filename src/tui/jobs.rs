@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::case::{self, BundleDigest, Case, CaseError, CaseFile, CaseLocation};
 use crate::detect::{DetectOptions, Finding, RulePack};
-use crate::entities::{entity_table, EntityKind, Finder, Lineage, Link, PivotEngine};
+use crate::entities::{entity_table, Entity, EntityKind, Finder, Lineage, Link, PivotEngine};
 use crate::export::{self, BuildOptions, ReportFinding, Selection};
 use crate::frame::{Col, EventStore};
 use crate::ingest::{self, LoadOptions, Progress};
@@ -61,10 +61,14 @@ pub fn search(finder: &Finder, pattern: &str) -> Msg {
 
 /// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
 /// computed here too, once, off the UI thread.
-pub fn detect(store: &EventStore, pack: &RulePack) -> Msg {
+pub fn detect(store: &EventStore, pack: &RulePack, end_dates: Vec<(Entity, Nanos)>) -> Msg {
     let rules = pack.rules().iter().filter(|r| r.enabled).count();
+    let opts = DetectOptions {
+        end_dates,
+        ..DetectOptions::default()
+    };
     Msg::Findings(
-        crate::detect::detect(&store.frame, pack, &DetectOptions::default())
+        crate::detect::detect(&store.frame, pack, &opts)
             .map(|f| Box::new(Detected::new(f, rules)))
             .map_err(|e| e.to_string()),
     )

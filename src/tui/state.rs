@@ -455,8 +455,11 @@ pub enum Effect {
         case_file: Option<String>,
         findings: Option<Arc<Vec<Finding>>>,
     },
-    /// Run the rule pack over the loaded bundle.
-    Detect { rules: SharedRules },
+    /// Run the rule pack over the loaded bundle, with the analyst's end dates.
+    Detect {
+        rules: SharedRules,
+        end_dates: Vec<(Entity, Nanos)>,
+    },
     /// Fuzzy-search every entity name (the finder, as the analyst types); only the newest pattern matters.
     Search {
         finder: SharedFinder,

@@ -157,8 +157,8 @@ fn event_loop(
                     e @ (Effect::OpenCase { .. } | Effect::Export { .. }) => {
                         bg_tx.send(Job::Effect(e)).is_ok()
                     }
-                    Effect::Detect { rules } => {
-                        spawn_detection(store.clone(), rules.0, tx.clone());
+                    Effect::Detect { rules, end_dates } => {
+                        spawn_detection(store.clone(), rules.0, end_dates, tx.clone());
                         true
                     }
                     e @ Effect::Search { .. } => search_tx.send(e).is_ok(),
@@ -296,11 +296,12 @@ fn spawn_searcher(tx: Sender<Msg>) -> Sender<Effect> {
 fn spawn_detection(
     store: Option<Arc<EventStore>>,
     rules: Arc<crate::detect::RulePack>,
+    end_dates: Vec<(crate::entities::Entity, crate::util::time::Nanos)>,
     tx: Sender<Msg>,
 ) {
     std::thread::spawn(move || {
         let msg = match store {
-            Some(s) => jobs::detect(&s, &rules),
+            Some(s) => jobs::detect(&s, &rules, end_dates),
             None => Msg::Findings(Err("the bundle is not loaded".into())),
         };
         let _ = tx.send(msg);

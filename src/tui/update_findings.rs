@@ -17,6 +17,7 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
     s.findings.status = DetectStatus::Running;
     vec![Effect::Detect {
         rules: SharedRules(s.rules.pack.clone()),
+        end_dates: s.rules.end_dates.clone(),
     }]
 }
 
@@ -129,7 +130,7 @@ mod tests {
     fn detection_is_asked_for_once_loaded_and_its_result_taken() {
         let mut s = ready();
         let e = start(&mut s);
-        assert!(matches!(e.as_slice(), [Effect::Detect { rules }] if rules.0.len() > 40));
+        assert!(matches!(e.as_slice(), [Effect::Detect { rules, .. }] if rules.0.len() > 40));
         assert_eq!(s.findings.status, DetectStatus::Running);
         let d = Detected::new(
             vec![
