@@ -22,6 +22,7 @@ pub fn markdown(r: &ReportInput) -> String {
     timeline(&mut o, r);
     entity_notes(&mut o, r);
     appendix(&mut o, r);
+    evidence_files(&mut o, r);
     o
 }
 
@@ -154,22 +155,33 @@ fn scope(o: &mut String, r: &ReportInput) {
     if s.duplicates > 0 {
         let _ = writeln!(
             o,
-            "{} copies of events delivered more than once were counted once.",
-            thousands(s.duplicates as u64)
+            "{} of events delivered more than once {} counted once.",
+            counted(s.duplicates as u64, "copy", "copies"),
+            if s.duplicates == 1 { "was" } else { "were" }
         );
     }
     if s.malformed > 0 {
         let _ = writeln!(
             o,
-            "{} malformed records could not be read (listed below).",
-            thousands(s.malformed as u64)
+            "{} could not be read (listed below).",
+            counted(s.malformed as u64, "malformed record", "malformed records")
         );
     }
     if s.skipped > 0 {
         let _ = writeln!(
             o,
-            "{} files were skipped by design (not event logs).",
-            thousands(s.skipped as u64)
+            "{} skipped by design (not event logs).",
+            if s.skipped == 1 {
+                "1 file was".to_string()
+            } else {
+                format!("{} files were", thousands(s.skipped as u64))
+            }
+        );
+    }
+    if !s.files.is_empty() {
+        let _ = writeln!(
+            o,
+            "Every file, with its format, events, size and SHA-256, is listed in the appendix *Evidence files*."
         );
     }
     o.push('\n');
@@ -187,27 +199,6 @@ fn scope(o: &mut String, r: &ReportInput) {
         }
         o.push('\n');
     }
-    o.push_str("### Files\n\n");
-    o.push_str("| file | format | events | bytes | SHA-256 |\n|---|---|--:|--:|---|\n");
-    for f in &s.files {
-        let mut format = tag_list(&f.formats);
-        if let Some(why) = &f.not_read {
-            if !format.is_empty() {
-                format.push_str("; ");
-            }
-            let _ = write!(format, "not read: {}", text(why));
-        }
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} |",
-            cell(&f.path),
-            format,
-            thousands(f.events as u64),
-            thousands(f.bytes),
-            cell(&f.sha256)
-        );
-    }
-    o.push('\n');
     if !s.malformed_examples.is_empty() {
         let more = s.malformed.saturating_sub(s.malformed_examples.len());
         o.push_str("Malformed records");
@@ -533,7 +524,7 @@ fn appendix(o: &mut String, r: &ReportInput) {
     o.push_str("## Appendix: raw records\n\n");
     o.push_str(
         "Each record as heist read it from the bundle, pretty-printed when it is JSON, with control characters shown \
-         as escapes. The files' SHA-256 are listed under Scope.\n\n",
+         as escapes. The files' SHA-256 are in the appendix *Evidence files*.\n\n",
     );
     for (i, e) in with_raw {
         let _ = writeln!(
@@ -573,4 +564,34 @@ fn appendix(o: &mut String, r: &ReportInput) {
             thousands(r.appendix_omitted as u64)
         );
     }
+}
+
+/// Every file of the bundle with its SHA-256: the chain of custody, last so the story comes first.
+fn evidence_files(o: &mut String, r: &ReportInput) {
+    let s = &r.scope;
+    if s.files.is_empty() {
+        return;
+    }
+    o.push_str("## Appendix: evidence files\n\n");
+    o.push_str("The bundle's files, with the SHA-256 of each file as it is on disk.\n\n");
+    o.push_str("| file | format | events | bytes | SHA-256 |\n|---|---|--:|--:|---|\n");
+    for f in &s.files {
+        let mut format = tag_list(&f.formats);
+        if let Some(why) = &f.not_read {
+            if !format.is_empty() {
+                format.push_str("; ");
+            }
+            let _ = write!(format, "not read: {}", text(why));
+        }
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            cell(&f.path),
+            format,
+            thousands(f.events as u64),
+            thousands(f.bytes),
+            cell(&f.sha256)
+        );
+    }
+    o.push('\n');
 }
