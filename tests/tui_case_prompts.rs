@@ -126,4 +126,10 @@ fn a_long_note_wraps_between_words_in_the_editor() {
     let c = h.state.case().expect("the case");
     let notes: Vec<&str> = c.marked().iter().map(|(_, n)| n.note.as_str()).collect();
     assert_eq!(notes, [text.as_str()]);
+    // The case view wraps it under its event too.
+    h.keys("c");
+    let s = h.screen();
+    for w in &words {
+        assert!(s.contains(w.as_str()), "{w} is not in the case view: {s}");
+    }
 }

@@ -23,7 +23,7 @@ pub fn draw_case_view(
     let r = centered(area, 90, 80);
     f.render_widget(Clear, r);
     let inner_height = r.height.saturating_sub(2) as usize;
-    let vm = vm_case::case_view(s, cv, inner_height);
+    let vm = vm_case::case_view(s, cv, inner_height, r.width.saturating_sub(2) as usize);
     let lines: Vec<Line<'_>> = vm
         .lines
         .into_iter()

@@ -35,7 +35,8 @@ pub fn target_label(t: &Target, tz: Tz) -> String {
     }
 }
 
-pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm {
+/// The case view, `height` rows of `width` columns (notes wrap to it).
+pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) -> CaseViewVm {
     let mut lines = Vec::new();
     let mut selected_at = (0, 0);
     let Some(session) = &s.case else {
@@ -91,8 +92,17 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize) -> CaseViewVm 
             let t: Vec<String> = n.tags.iter().map(|t| format!("#{}", clean(t))).collect();
             lines.push((CaseLine::Detail, format!("    {}", t.join(" "))));
         }
+        // Notes wrap under their event (the prefix takes 6 columns).
         for l in n.note.lines() {
-            lines.push((CaseLine::Detail, format!("    │ {}", clean(l))));
+            let chars: Vec<char> = clean(l).chars().collect();
+            let mut rows = wrap(&chars, width.saturating_sub(6).max(10));
+            if rows.len() > 1 && rows.last().is_some_and(|&(a, b)| a == b) {
+                rows.pop(); // the cursor's room: nobody types here
+            }
+            for (a, b) in rows {
+                let row: String = chars[a..b].iter().collect();
+                lines.push((CaseLine::Detail, format!("    │ {}", row.trim_end())));
+            }
         }
         if item == cv.sel {
             selected_at = (start, lines.len());
