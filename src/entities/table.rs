@@ -54,7 +54,6 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
     let failed = is_any(df, Col::Outcome, &["failure"])?;
     let mut cols: Vec<Column> = Vec::new();
     let mut wanted = vec![key, Col::Time, Col::Bytes, Col::Action, Col::Source];
-    wanted.extend(detail_col(kind));
     wanted.extend(COUNTERPARTS.iter().map(|(c, _)| *c).filter(|&c| c != key));
     for c in &wanted {
         cols.push(df.column(c.name())?.clone());
@@ -67,7 +66,7 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
     );
     let base = DataFrame::new(df.height(), cols)?;
 
-    let mut aggs = vec![
+    let aggs = vec![
         col(Col::Time.name()).min().alias("first_seen"),
         col(Col::Time.name()).max().alias("last_seen"),
         len().cast(DataType::UInt64).alias("events"),
@@ -80,27 +79,17 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
             .cast(DataType::UInt64)
             .alias("bytes"),
     ];
-    if let Some(d) = detail_col(kind) {
-        aggs.push(
-            col(d.name())
-                .drop_nulls()
-                .first()
-                .cast(DataType::String)
-                .alias("type"),
-        );
-    } else {
-        aggs.push(lit(NULL).cast(DataType::String).alias("type"));
-    }
-    let mut order = vec![
+    // `type` (the entity's first non-null kind) comes from one pass over the rows below: a per-group
+    // `drop_nulls().first()` is the slow generic path when there are hundreds of thousands of groups.
+    let order = [
         "name",
-        "type",
         "first_seen",
         "last_seen",
         "events",
         "failures",
         "bytes",
+        "__key",
     ];
-    order.push("__key");
     let grouped = base
         .clone()
         .lazy()
@@ -132,6 +121,22 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
         srcs.push(ranked(sources.get(&code), usize::MAX, false, &name_of));
     }
     let mut out = grouped.drop("__key")?;
+    let types: Vec<Option<&str>> = match detail_col(kind) {
+        Some(d) => {
+            let first = first_per_key(df, key, d)?;
+            keys.iter()
+                .map(|k| {
+                    let code = *first.get(k? as usize)?;
+                    (code != u32::MAX).then(|| name_of(code))
+                })
+                .collect()
+        }
+        None => vec![None; keys.len()],
+    };
+    out.with_column(Column::new("type".into(), types))?;
+    let mut cols: Vec<&str> = vec!["name", "type"];
+    cols.extend(order[1..order.len() - 1].iter().copied());
+    let mut out = out.select(cols)?;
     // Distinct counterparts per entity: sorting the (entity, counterpart) code pairs once per column is far
     // cheaper than a per-group n_unique when there are hundreds of thousands of entities (assets, IPs).
     for (c, n) in COUNTERPARTS.iter().filter(|(c, _)| *c != key) {
@@ -147,6 +152,25 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
     }
     out.with_column(Column::new("top_actions".into(), top))?;
     out.with_column(Column::new("sources".into(), srcs))?;
+    Ok(out)
+}
+
+/// key code -> the code of the first non-null `other` beside it, in frame (time) order, as a dense table indexed by
+/// code (`u32::MAX`: none).
+fn first_per_key(df: &DataFrame, key: Col, other: Col) -> PolarsResult<Vec<u32>> {
+    let k = df.column(key.name())?.cat32()?.physical();
+    let o = df.column(other.name())?.cat32()?.physical();
+    let mut out: Vec<u32> = Vec::new();
+    for (k, o) in k.iter().zip(o.iter()) {
+        let (Some(k), Some(o)) = (k, o) else { continue };
+        let k = k as usize;
+        if k >= out.len() {
+            out.resize(k + 1, u32::MAX);
+        }
+        if out[k] == u32::MAX {
+            out[k] = o;
+        }
+    }
     Ok(out)
 }
 
