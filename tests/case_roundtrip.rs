@@ -99,7 +99,7 @@ fn marks_tags_and_notes_land_on_the_same_events_after_a_reload() {
     // The file is the documented JSON, readable by anything.
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], case::CASE_VERSION);
     assert_eq!(v["bundle"]["sha256"], digest.sha256.as_str());
     assert_eq!(v["analyst"], "dana");
     assert_eq!(v["time_zone"], "utc");
@@ -137,4 +137,37 @@ fn the_default_location_is_the_data_dir_by_bundle_hash() {
             "{on_disk} is not in the digest"
         );
     }
+}
+
+#[test]
+fn end_dates_round_trip_and_a_version_1_file_reads_and_is_saved_as_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.json");
+    let digest = case::digest(&[common::sample()]).unwrap();
+    let key = Entity::new(EntityKind::Token, "AKIAQ3EGRZTSTOLEN7CI");
+    let t = heist::util::time::parse_any("2026-10-05T00:00:00Z").unwrap();
+    let mut c = Case::new(digest.bundle_ref(), None, 0);
+    c.set_entity_end(&key, Some(t));
+    assert_eq!(c.end_dates(), vec![(key.clone(), t)]);
+    case::store::save_atomic(&path, &c).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\"ended\": \"2026-10-05T00:00:00Z\""),
+        "{text}"
+    );
+    let back = case::store::load(&path).unwrap().unwrap();
+    assert_eq!(back.end_dates(), vec![(key.clone(), t)]);
+    // Cleared, the entity has nothing left and leaves the case.
+    let mut back = back;
+    back.set_entity_end(&key, None);
+    assert!(back.entity(&key).is_none() && back.end_dates().is_empty());
+    // A version 1 file (before end dates) reads, and is written back as the current version.
+    let mut v1: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v1["version"] = 1.into();
+    v1["entities"] = serde_json::json!({});
+    let v1 = serde_json::to_string_pretty(&v1).unwrap();
+    std::fs::write(&path, v1).unwrap();
+    let old = case::store::load(&path).unwrap().unwrap();
+    assert_eq!(old.version, case::CASE_VERSION);
+    assert!(old.end_dates().is_empty());
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::sample;
 use heist::case::CaseLocation;
 use heist::tui::harness::Harness;
-use heist::tui::state::{LoadState, Mode};
+use heist::tui::state::{LoadState, Mode, Pane};
 
 fn open(dir: &Path) -> Harness {
     let h = Harness::with_case(
@@ -132,4 +132,96 @@ fn a_long_note_wraps_between_words_in_the_editor() {
     for w in &words {
         assert!(s.contains(w.as_str()), "{w} is not in the case view: {s}");
     }
+}
+
+const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
+const END_RULE: &str = "identity-used-after-end-date";
+
+fn end_findings(h: &Harness) -> Vec<String> {
+    h.state
+        .findings
+        .list
+        .iter()
+        .filter(|f| f.rule == END_RULE)
+        .map(|f| f.explanation.clone())
+        .collect()
+}
+
+#[test]
+fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(dir.path());
+    assert!(end_findings(&h).is_empty());
+    // The stolen key's first call from the attacker: its token cell, E proposes that call's time.
+    h.keys(&format!(":token:{STOLEN} ip:198.51.100.77<enter><tab>l"));
+    h.keys("E");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("no prompt")
+    };
+    assert!(p.input.starts_with("2026-10-05T02:1"), "{}", p.input);
+    let s = h.screen();
+    assert!(s.contains(&format!("token {STOLEN} ended at: ")), "{s}");
+    // A typo is said and the prompt stays.
+    h.keys("<c-u>tomorrow<enter>");
+    assert!(matches!(h.state.mode, Mode::Prompt(_)));
+    assert!(h
+        .state
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("not a time"));
+    h.keys("<c-u>2026-10-05T00:00:00Z<enter>");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    let f = end_findings(&h);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("after its end date 2026-10-05T00:00:00Z"),
+        "{}",
+        f[0]
+    );
+    // Reopened: the date is in the case, and detection uses it again.
+    drop(h);
+    let mut h = open(dir.path());
+    assert_eq!(end_findings(&h).len(), 1);
+    // On the Tokens tab: the key's detail says so, E proposes its date, an empty answer clears it.
+    let e = heist::entities::Entity::new(heist::entities::EntityKind::Token, STOLEN);
+    assert!(h
+        .state
+        .case()
+        .and_then(|c| c.entity(&e))
+        .and_then(|n| n.ended)
+        .is_some());
+    h.keys("<esc>x");
+    while h.state.focus != Pane::Entities {
+        h.keys("<tab>");
+    }
+    h.keys("2g");
+    for _ in 0..50 {
+        let v = h.state.view();
+        let name = v.table(heist::entities::EntityKind::Token).and_then(|t| {
+            t.column("name")
+                .ok()?
+                .str()
+                .ok()?
+                .get(v.entity_sel[1])
+                .map(str::to_string)
+        });
+        if name.as_deref() == Some(STOLEN) {
+            break;
+        }
+        h.keys("j");
+    }
+    let s = h.screen();
+    assert!(
+        s.contains("legitimate use ended 2026-10-05T00:00:00Z"),
+        "{s}"
+    );
+    h.keys("E");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("no prompt")
+    };
+    assert_eq!(p.input, "2026-10-05T00:00:00Z");
+    h.keys("<c-u><enter>");
+    assert!(h.state.case().and_then(|c| c.entity(&e)).is_none());
+    assert!(end_findings(&h).is_empty());
 }

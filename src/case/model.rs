@@ -13,7 +13,8 @@ use crate::frame::EventKey;
 use crate::util::time::Nanos;
 
 /// The case file format this heist writes and reads. A file with a higher version is refused, never overwritten.
-pub const CASE_VERSION: u32 = 1;
+/// Version 2 added an entity's end date (`ended`); version 1 files read as they are and are written as 2.
+pub const CASE_VERSION: u32 = 2;
 
 /// Longest tag, in characters.
 pub const MAX_TAG_CHARS: usize = 64;
@@ -172,11 +173,18 @@ pub struct EntityNote {
     pub tags: BTreeSet<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// When the entity's legitimate use ended (a revoked key, a departed user): its later activity is a finding.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "instant::opt"
+    )]
+    pub ended: Option<Nanos>,
 }
 
 impl EntityNote {
     fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.note.is_empty()
+        self.tags.is_empty() && self.note.is_empty() && self.ended.is_none()
     }
 }
 
@@ -385,6 +393,21 @@ impl Case {
         let key = EntityKey(e.clone());
         self.entities.entry(key.clone()).or_default().note = clean_note(text);
         self.prune_entity(&key);
+    }
+
+    /// Set (or, with `None`, clear) when an entity's legitimate use ended.
+    pub fn set_entity_end(&mut self, e: &Entity, ended: Option<Nanos>) {
+        let key = EntityKey(e.clone());
+        self.entities.entry(key.clone()).or_default().ended = ended;
+        self.prune_entity(&key);
+    }
+
+    /// Every end date the analyst set, for the rules' `after_end` kind.
+    pub fn end_dates(&self) -> Vec<(Entity, Nanos)> {
+        self.entities
+            .iter()
+            .filter_map(|(k, n)| Some((k.0.clone(), n.ended?)))
+            .collect()
     }
 
     /// Tags of an entity (empty when none).

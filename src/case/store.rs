@@ -88,7 +88,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Case, CaseError> {
     if version == 0 {
         return Err(corrupt(path, "version 0 does not exist"));
     }
-    serde_json::from_value(v).map_err(|e| corrupt(path, e.to_string()))
+    let mut case: Case = serde_json::from_value(v).map_err(|e| corrupt(path, e.to_string()))?;
+    // Older versions read as they are and are written back as this one (a heist that reads only an older
+    // version then refuses the file instead of dropping the fields it does not know).
+    case.version = CASE_VERSION;
+    Ok(case)
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -279,10 +283,11 @@ mod tests {
             assert_eq!(fs::read_to_string(&p).unwrap(), *text);
         }
         let p = dir.path().join("newer.json");
-        let newer = "{\"version\": 2, \"whatever\": true}";
-        fs::write(&p, newer).unwrap();
+        let next = CASE_VERSION + 1;
+        let newer = format!("{{\"version\": {next}, \"whatever\": true}}");
+        fs::write(&p, &newer).unwrap();
         let e = CaseFile::open(&p).unwrap_err();
-        assert!(matches!(e, CaseError::Newer { version: 2, .. }));
+        assert!(matches!(e, CaseError::Newer { version, .. } if version == u64::from(next)));
         assert!(e.to_string().contains("newer heist"), "{e}");
         assert_eq!(fs::read_to_string(&p).unwrap(), newer);
     }

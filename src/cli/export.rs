@@ -131,12 +131,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Vec::new()
     } else {
         let pack = super::detect::rule_pack(&args.rules)?;
-        let found = crate::detect::detect(
-            &store.frame,
-            &pack,
-            &crate::detect::DetectOptions::default(),
-        )
-        .context("running the rule pack for the findings section")?;
+        // The case's end dates are the analyst's input to the rules, as in the TUI.
+        let opts = crate::detect::DetectOptions {
+            end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),
+            ..crate::detect::DetectOptions::default()
+        };
+        let found = crate::detect::detect(&store.frame, &pack, &opts)
+            .context("running the rule pack for the findings section")?;
         found.iter().map(export::ReportFinding::from).collect()
     };
     let report = export::build(&store, &lineage, &digest, case, selection, findings, &opts)?;

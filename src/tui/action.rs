@@ -51,6 +51,7 @@ actions! {
     SaveView = "save_view",
     Export = "export",
     Analyst = "analyst",
+    EndDate = "end_date",
     Help = "help",
     Quit = "quit",
 }

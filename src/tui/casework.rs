@@ -119,12 +119,16 @@ pub enum PromptKind {
     SaveView,
     /// The analyst's name (kept in the case; the report gives it).
     Analyst,
+    /// When `PromptState::entity`'s legitimate use ended (empty clears it).
+    EndDate,
 }
 
 #[derive(Debug, Clone)]
 pub struct PromptState {
     pub kind: PromptKind,
     pub input: String,
+    /// The entity the prompt is about (`EndDate`).
+    pub entity: Option<Entity>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -179,6 +179,8 @@ pub struct FindingsState {
     pub entities: FlaggedEntities,
     pub order: FindingOrder,
     pub rules: usize,
+    /// The newest detection run asked for; the results of older runs are stale.
+    pub run: u64,
 }
 
 impl Default for FindingsState {
@@ -192,6 +194,7 @@ impl Default for FindingsState {
             entities: FlaggedEntities::default(),
             order: FindingOrder::Severity,
             rules: 0,
+            run: 0,
         }
     }
 }

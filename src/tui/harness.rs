@@ -273,7 +273,11 @@ impl Harness {
         }
         let (store, lineage) = self.ctx.as_ref()?;
         Some(match e {
-            Effect::Detect { rules, end_dates } => jobs::detect(store, &rules.0, end_dates),
+            Effect::Detect {
+                run,
+                rules,
+                end_dates,
+            } => jobs::detect(run, store, &rules.0, end_dates),
             Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
             Effect::Export {
                 path,

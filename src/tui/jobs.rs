@@ -61,17 +61,23 @@ pub fn search(finder: &Finder, pattern: &str) -> Msg {
 
 /// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
 /// computed here too, once, off the UI thread.
-pub fn detect(store: &EventStore, pack: &RulePack, end_dates: Vec<(Entity, Nanos)>) -> Msg {
+pub fn detect(
+    run: u64,
+    store: &EventStore,
+    pack: &RulePack,
+    end_dates: Vec<(Entity, Nanos)>,
+) -> Msg {
     let rules = pack.rules().iter().filter(|r| r.enabled).count();
     let opts = DetectOptions {
         end_dates,
         ..DetectOptions::default()
     };
-    Msg::Findings(
-        crate::detect::detect(&store.frame, pack, &opts)
+    Msg::Findings {
+        run,
+        result: crate::detect::detect(&store.frame, pack, &opts)
             .map(|f| Box::new(Detected::new(f, rules)))
             .map_err(|e| e.to_string()),
-    )
+    }
 }
 
 /// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the

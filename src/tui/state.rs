@@ -391,8 +391,11 @@ pub enum Msg {
     },
     /// An export finished.
     Exported(Result<ExportDone, String>),
-    /// Detection finished (or failed).
-    Findings(Result<Box<Detected>, String>),
+    /// Detection run `run` finished (or failed).
+    Findings {
+        run: u64,
+        result: Result<Box<Detected>, String>,
+    },
 }
 
 /// What opening the case found.
@@ -457,6 +460,7 @@ pub enum Effect {
     },
     /// Run the rule pack over the loaded bundle, with the analyst's end dates.
     Detect {
+        run: u64,
         rules: SharedRules,
         end_dates: Vec<(Entity, Nanos)>,
     },

@@ -157,8 +157,12 @@ fn event_loop(
                     e @ (Effect::OpenCase { .. } | Effect::Export { .. }) => {
                         bg_tx.send(Job::Effect(e)).is_ok()
                     }
-                    Effect::Detect { rules, end_dates } => {
-                        spawn_detection(store.clone(), rules.0, end_dates, tx.clone());
+                    Effect::Detect {
+                        run,
+                        rules,
+                        end_dates,
+                    } => {
+                        spawn_detection(run, store.clone(), rules.0, end_dates, tx.clone());
                         true
                     }
                     e @ Effect::Search { .. } => search_tx.send(e).is_ok(),
@@ -294,6 +298,7 @@ fn spawn_searcher(tx: Sender<Msg>) -> Sender<Effect> {
 
 /// Run the rule pack over the loaded bundle on its own thread, so neither views nor the case wait for it.
 fn spawn_detection(
+    run: u64,
     store: Option<Arc<EventStore>>,
     rules: Arc<crate::detect::RulePack>,
     end_dates: Vec<(crate::entities::Entity, crate::util::time::Nanos)>,
@@ -301,8 +306,11 @@ fn spawn_detection(
 ) {
     std::thread::spawn(move || {
         let msg = match store {
-            Some(s) => jobs::detect(&s, &rules, end_dates),
-            None => Msg::Findings(Err("the bundle is not loaded".into())),
+            Some(s) => jobs::detect(run, &s, &rules, end_dates),
+            None => Msg::Findings {
+                run,
+                result: Err("the bundle is not loaded".into()),
+            },
         };
         let _ = tx.send(msg);
     });

@@ -108,7 +108,12 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::CaseOpened(open) => case::on_case_opened(s, *open),
         Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
         Msg::Exported(r) => case::on_exported(s, r),
-        Msg::Findings(r) => findings::on_findings(s, r),
+        Msg::Findings { run, result } => {
+            if run != s.findings.run {
+                return Vec::new(); // an older run: the end dates have changed since
+            }
+            findings::on_findings(s, result)
+        }
     }
 }
 
@@ -269,7 +274,8 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::CaseView
         | Action::SaveView
         | Action::Export
-        | Action::Analyst => case::act(s, a),
+        | Action::Analyst
+        | Action::EndDate => case::act(s, a),
     }
 }
 

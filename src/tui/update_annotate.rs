@@ -231,11 +231,13 @@ pub fn prompt_key(s: &mut AppState, k: Key) -> Vec<Effect> {
 
 fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
     let input = p.input.trim().to_string();
-    if input.is_empty() {
-        s.mode = Mode::Prompt(p);
-        return Vec::new();
-    }
     match p.kind {
+        // Empty means "clear" here; elsewhere the prompt waits for something.
+        PromptKind::EndDate => submit_end_date(s, p, &input),
+        _ if input.is_empty() => {
+            s.mode = Mode::Prompt(p);
+            Vec::new()
+        }
         PromptKind::SaveView => {
             let steps = view_steps(s);
             let Some(c) = writable(s) else {
@@ -281,4 +283,45 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
             }]
         }
     }
+}
+
+/// An entity's end date: a time sets it, nothing clears it; either way detection runs again.
+fn submit_end_date(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect> {
+    let Some(e) = p.entity.clone() else {
+        return Vec::new();
+    };
+    let at = if input.is_empty() {
+        None
+    } else {
+        match crate::util::time::parse_any(input) {
+            Some(t) => Some(t),
+            None => {
+                s.message = Some(format!(
+                    "{input:?} is not a time (try 2026-10-05T09:00:00Z, or nothing to clear it)"
+                ));
+                s.mode = Mode::Prompt(p);
+                return Vec::new();
+            }
+        }
+    };
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let before = c.entity(&e).and_then(|n| n.ended);
+    if before == at {
+        return Vec::new();
+    }
+    c.set_entity_end(&e, at);
+    let name = crate::util::sanitize::truncate(&e.name, 60).into_owned();
+    s.message = Some(match at {
+        Some(t) => format!(
+            "{} {name} ended {}: its later activity is flagged once detection reruns",
+            e.kind,
+            crate::util::time::format_utc(t)
+        ),
+        None => format!("{} {name}: end date cleared; detection reruns", e.kind),
+    });
+    let mut effects = changed(s);
+    effects.extend(super::update_findings::start(s));
+    effects
 }

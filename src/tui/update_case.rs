@@ -57,8 +57,14 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
                 s.message =
                     Some("no data dir on this machine: the case is kept in memory only".into());
             }
+            let ended = !o.case.end_dates().is_empty();
             s.case = Some(CaseSession::new(o.case, digest, o.file));
-            restore(s)
+            let mut effects = restore(s);
+            if ended {
+                // The case's end dates are rules' input: run them again with them.
+                effects.extend(super::update_findings::start(s));
+            }
+            effects
         }
         Err(e) => {
             let mut c = CaseSession::new(empty, digest, None);
@@ -296,6 +302,7 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             s.mode = Mode::Prompt(PromptState {
                 kind: PromptKind::Export,
                 input: s.export_dir.join(name).display().to_string(),
+                entity: None,
             });
             Vec::new()
         }
@@ -305,6 +312,40 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::Analyst,
                     input,
+                    entity: None,
+                });
+            }
+            Vec::new()
+        }
+        Action::EndDate => {
+            if s.focus == Pane::Entities && s.view().findings_tab {
+                s.message =
+                    Some("a finding has no end date: select an entity or a timeline cell".into());
+                return Vec::new();
+            }
+            let Some(e) = pivot_target(s) else {
+                s.message =
+                    Some("select an entity, or a timeline cell, to set its end date".into());
+                return Vec::new();
+            };
+            let ended = s.case().and_then(|c| c.entity(&e)).and_then(|n| n.ended);
+            // The date it has, else the selected event's time (the usual answer: "from this call on").
+            let at = ended.or_else(|| match s.focus {
+                Pane::Entities => None,
+                _ => {
+                    let v = s.view();
+                    let r = FrameReader::new(&v.data.as_ref()?.events).ok()?;
+                    match event_target(&r, v.timeline_sel)? {
+                        Target::Event { info, .. } => info.time,
+                        Target::Entity(_) => None,
+                    }
+                }
+            });
+            if writable(s).is_some() {
+                s.mode = Mode::Prompt(PromptState {
+                    kind: PromptKind::EndDate,
+                    input: at.map(crate::util::time::format_utc).unwrap_or_default(),
+                    entity: Some(e),
                 });
             }
             Vec::new()
@@ -314,6 +355,7 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::SaveView,
                     input: String::new(),
+                    entity: None,
                 });
             }
             Vec::new()

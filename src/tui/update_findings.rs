@@ -15,9 +15,16 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     s.findings.status = DetectStatus::Running;
+    s.findings.run += 1;
+    // The end dates given on the command line, then the case's.
+    let mut end_dates = s.rules.end_dates.clone();
+    if let Some(c) = s.case() {
+        end_dates.extend(c.end_dates());
+    }
     vec![Effect::Detect {
+        run: s.findings.run,
         rules: SharedRules(s.rules.pack.clone()),
-        end_dates: s.rules.end_dates.clone(),
+        end_dates,
     }]
 }
 

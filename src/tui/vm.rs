@@ -431,6 +431,12 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
             &n.tags.iter().cloned().collect::<Vec<_>>(),
             &n.note,
         ));
+        if let Some(t) = n.ended {
+            vm.lines.push(format!(
+                "✗ legitimate use ended {} (the analyst's date; E changes it)",
+                fmt_time(t, s.tz)
+            ));
+        }
     }
     vm.lines.extend(field("name", Some(clean(&r.name))));
     vm.lines.extend(field("type", r.detail.clone()));

@@ -250,7 +250,7 @@ fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
 }
 
 pub struct PromptVm {
-    pub label: &'static str,
+    pub label: String,
     pub input: String,
     pub hint: &'static str,
 }
@@ -258,19 +258,28 @@ pub struct PromptVm {
 pub fn prompt(p: &PromptState) -> PromptVm {
     match p.kind {
         PromptKind::Export => PromptVm {
-            label: "export report to: ",
+            label: "export report to: ".into(),
             input: clean(&p.input),
             hint: "   enter writes (.csv/.jsonl: rows; never inside the bundle) · esc cancels",
         },
         PromptKind::SaveView => PromptVm {
-            label: "save view as: ",
+            label: "save view as: ".into(),
             input: clean(&p.input),
             hint: "   enter saves · esc cancels",
         },
         PromptKind::Analyst => PromptVm {
-            label: "analyst: ",
+            label: "analyst: ".into(),
             input: clean(&p.input),
             hint: "   enter keeps it in the case (the report gives it) · esc cancels",
+        },
+        PromptKind::EndDate => PromptVm {
+            label: match &p.entity {
+                Some(e) => format!("{} {} ended at: ", e.kind, clean(&truncate(&e.name, 40))),
+                None => "ended at: ".into(),
+            },
+            input: clean(&p.input),
+            hint:
+                "   enter sets it (later activity becomes a finding) · empty clears · esc cancels",
         },
     }
 }
