@@ -278,8 +278,7 @@ pub fn prompt(p: &PromptState) -> PromptVm {
                 None => "ended at: ".into(),
             },
             input: clean(&p.input),
-            hint:
-                "   enter sets it (later activity becomes a finding) · empty clears · esc cancels",
+            hint: "   enter sets (later use is flagged) · empty clears · esc cancels",
         },
     }
 }
