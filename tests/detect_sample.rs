@@ -341,3 +341,48 @@ fn end_dates_from_the_command_line() {
     let bad = heist_detect(&["samples/incident", "--end", "token:AKIA"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("expected KIND:NAME@TIME"));
 }
+
+#[test]
+fn detect_takes_the_end_dates_of_a_case_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let case_path = dir.path().join("case.json");
+    let digest = heist::case::digest(&[sample()]).unwrap();
+    let mut c = heist::case::Case::new(digest.bundle_ref(), None, 0);
+    let t = heist::util::time::parse_any("2026-10-05T00:00:00Z").unwrap();
+    c.set_entity_end(
+        &heist::entities::Entity::new(EntityKind::Token, STOLEN_KEY),
+        Some(t),
+    );
+    heist::case::store::save_atomic(&case_path, &c).unwrap();
+    let rules = |o: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&stdout(o)).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let s = sample().display().to_string();
+    let without = rules(&heist(&["detect", &s, "--json"]));
+    let with = rules(&heist(&[
+        "detect",
+        &s,
+        "--json",
+        "--case",
+        &case_path.display().to_string(),
+    ]));
+    assert!(!without.iter().any(|r| r == "identity-used-after-end-date"));
+    assert_eq!(
+        with.iter()
+            .filter(|r| *r == "identity-used-after-end-date")
+            .count(),
+        1,
+        "{with:?}"
+    );
+    assert_eq!(with.len(), without.len() + 1);
+    // A case file that is not there is an error, not an empty case.
+    let o = heist(&["detect", &s, "--case", "no/such/case.json"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such case file"));
+}

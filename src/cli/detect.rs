@@ -1,4 +1,4 @@
-//! `heist detect PATH... [--json] [--rules DIR] [--min-severity S] [--end KIND:NAME@TIME] [--by-time]`
+//! `heist detect PATH... [--json] [--rules DIR] [--min-severity S] [--end KIND:NAME@TIME] [--case FILE] [--by-time]`
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,6 +44,9 @@ pub struct DetectArgs {
     /// events are findings. Repeatable.
     #[arg(long = "end", value_name = "KIND:NAME@TIME")]
     pub end: Vec<String>,
+    /// A case file whose end dates (set with `E` in the TUI) are used too.
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
     /// List findings in time order (the attack as a story) instead of by severity.
     #[arg(long)]
     pub by_time: bool,
@@ -101,11 +104,26 @@ pub fn rules_for_tui(dirs: &[PathBuf]) -> (RulePack, Option<String>) {
 
 pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let pack = rule_pack(&args.rules)?;
-    let end_dates = args
+    let mut end_dates = args
         .end
         .iter()
         .map(|s| parse_end(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(p) = &args.case {
+        if !p.exists() {
+            anyhow::bail!("{}: no such case file", p.display());
+        }
+        let digest = crate::case::digest(&args.bundle.paths).context("hashing the bundle")?;
+        let opened = crate::case::open(
+            &crate::case::CaseLocation::File(p.clone()),
+            &digest,
+            crate::case::now(),
+        )?;
+        if let Some(w) = &opened.warning {
+            eprintln!("heist: {}", crate::util::sanitize::for_terminal(w));
+        }
+        end_dates.extend(opened.case.end_dates());
+    }
     let (store, _) = load(&args.bundle, None)?;
     let opts = DetectOptions {
         end_dates,
