@@ -332,6 +332,8 @@ pub struct AppState {
     pub message: Option<String>,
     /// Rows a page moves (set from the terminal size).
     pub page: usize,
+    /// The terminal's columns and rows (from `Msg::Resize`).
+    pub screen: (u16, u16),
     /// Generation of the newest view request; results of older ones are stale and dropped.
     pub generation: u64,
     pub quit: bool,
@@ -488,6 +490,7 @@ impl AppState {
             raw: None,
             message: None,
             page: 10,
+            screen: (80, 24),
             generation: 0,
             quit: false,
             title: title.into(),

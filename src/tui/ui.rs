@@ -500,26 +500,28 @@ pub(super) fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
 fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Theme) {
     let r = centered(area, 90, 90);
     f.render_widget(Clear, r);
-    let mut lines = vec![
-        Line::styled(
-            "Start from what you know: a key, an IP, a bucket.",
-            theme.accent(),
-        ),
-        Line::raw("/ finds it; enter pivots to it; backspace comes back."),
-        Line::raw(""),
-    ];
-    for (keys, help) in s.keymap.help_lines() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:<18}"), theme.accent()),
-            Span::raw(help),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(
-        "filter examples: token:AKIA… · ip:198.51.100.0/24 · -outcome:success · time>=2026-10-05T02:00:00Z",
-    ));
+    let rows = vm::help_rows(&s.keymap, r.width.saturating_sub(2) as usize);
+    let lines: Vec<Line<'_>> = rows
+        .into_iter()
+        .map(|row| match row {
+            vm::HelpRow::Lead(t) => Line::styled(t, theme.accent()),
+            vm::HelpRow::Text(t) => Line::raw(t),
+            vm::HelpRow::Key { keys, text } => Line::from(vec![
+                Span::styled(format!("{keys:<w$}", w = vm::HELP_KEYS), theme.accent()),
+                Span::raw(text),
+            ]),
+        })
+        .collect();
+    let height = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(height) as u16);
+    let more = lines.len() > height;
+    let title = if more {
+        " help · j/k pgdn/pgup scroll · any other key closes "
+    } else {
+        " help · any key closes "
+    };
     let p = Paragraph::new(lines)
-        .block(Block::bordered().title(" help · any key closes "))
+        .block(Block::bordered().title(title))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     f.render_widget(p, r);

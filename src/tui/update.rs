@@ -101,8 +101,9 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Resize { height, .. } => {
+        Msg::Resize { width, height } => {
             s.page = (height as usize / 3).max(1);
+            s.screen = (width, height);
             Vec::new()
         }
         Msg::CaseOpened(open) => case::on_case_opened(s, *open),
@@ -120,9 +121,15 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
 fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     match &mut s.mode {
         Mode::Help { scroll } => {
+            // Never past the last page (the drawing clamps to the exact height too).
+            let (w, h) = super::vm::help_text_area(s.screen.0, s.screen.1);
+            let last = super::vm::help_rows(&s.keymap, w).len().saturating_sub(h) as u16;
+            let page = s.page.max(1) as u16;
             match k {
-                Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1),
+                Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
                 Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
+                Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(page).min(last),
+                Key::PageUp => *scroll = scroll.saturating_sub(page),
                 _ => s.mode = Mode::Normal,
             }
             Vec::new()

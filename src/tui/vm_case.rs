@@ -231,7 +231,7 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
 
 /// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width; every
 /// character in exactly one row, and a full last row followed by an empty one for the cursor.
-fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+pub(super) fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     while chars.len() - start > width {
