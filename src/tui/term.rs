@@ -383,7 +383,8 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>, current: &AtomicU64) {
             continue;
         };
         for e in [view, raw].into_iter().flatten() {
-            match e {
+            // Whether the UI still listens: once it has gone, the worker stops.
+            let open = match e {
                 Effect::BuildView {
                     generation,
                     scope,
@@ -406,16 +407,15 @@ fn worker(rx: Receiver<Job>, tx: Sender<Msg>, current: &AtomicU64) {
                             open && current.load(Ordering::Relaxed) <= generation
                         },
                     );
-                    if !open {
-                        return;
-                    }
+                    open
                 }
-                Effect::ReadRaw { origin, line }
-                    if tx.send(jobs::read_raw(store, &origin, line)).is_err() =>
-                {
-                    return
+                Effect::ReadRaw { origin, line } => {
+                    tx.send(jobs::read_raw(store, &origin, line)).is_ok()
                 }
-                _ => {}
+                _ => true,
+            };
+            if !open {
+                return;
             }
         }
     }

@@ -706,35 +706,24 @@ pub const HELP_KEYS: usize = 18;
 /// under the keys), and filter examples.
 pub fn help_rows(keymap: &super::keymap::Keymap, width: usize) -> Vec<HelpRow> {
     let room = width.saturating_sub(HELP_KEYS).max(10);
+    let wrap = super::vm_findings::wrap;
     let mut rows = vec![
         HelpRow::Lead("Start from what you know: a key, an IP, a bucket.".into()),
         HelpRow::Text("/ finds it; enter pivots to it; backspace comes back.".into()),
         HelpRow::Text(String::new()),
     ];
     for (keys, help) in keymap.help_lines() {
-        let chars: Vec<char> = help.chars().collect();
-        for (i, (a, b)) in super::vm_case::wrap(&chars, room).into_iter().enumerate() {
-            if i > 0 && a == b {
-                continue; // the editor's room for a cursor: nothing to show
-            }
-            let part: String = chars[a..b].iter().collect();
+        for (i, part) in wrap(&help, room).into_iter().enumerate() {
             rows.push(HelpRow::Key {
                 keys: if i == 0 { keys.clone() } else { String::new() },
-                text: part.trim_end().to_string(),
+                text: part,
             });
         }
     }
     rows.push(HelpRow::Text(String::new()));
-    let examples: Vec<char> =
-        "filter examples: token:AKIA… · ip:198.51.100.0/24 · -outcome:success · time>=2026-10-05T02:00:00Z"
-            .chars()
-            .collect();
-    for (a, b) in super::vm_case::wrap(&examples, width.max(10)) {
-        if a < b {
-            let part: String = examples[a..b].iter().collect();
-            rows.push(HelpRow::Text(part.trim_end().to_string()));
-        }
-    }
+    let examples =
+        "filter examples: token:AKIA… · ip:198.51.100.0/24 · -outcome:success · time>=2026-10-05T02:00:00Z";
+    rows.extend(wrap(examples, width).into_iter().map(HelpRow::Text));
     rows
 }
 

@@ -95,11 +95,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
         // Notes wrap under their event (the prefix takes 6 columns).
         for l in n.note.lines() {
             let chars: Vec<char> = clean(l).chars().collect();
-            let mut rows = wrap(&chars, width.saturating_sub(6).max(10));
-            if rows.len() > 1 && rows.last().is_some_and(|&(a, b)| a == b) {
-                rows.pop(); // the cursor's room: nobody types here
-            }
-            for (a, b) in rows {
+            for (a, b) in wrap_spans(&chars, width.saturating_sub(6).max(10)) {
                 let row: String = chars[a..b].iter().collect();
                 lines.push((CaseLine::Detail, format!("    │ {}", row.trim_end())));
             }
@@ -204,11 +200,15 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
     let mut cursor = (0, 0);
     for (i, l) in n.editor.lines().iter().enumerate() {
         let chars: Vec<char> = clean(l).chars().collect();
-        let wrapped = wrap(&chars, width);
+        let mut wrapped = wrap_spans(&chars, width);
         if i == line {
             let c = clean(&l.chars().take(col).collect::<String>())
                 .chars()
                 .count();
+            // After the last character of a full row, the cursor starts the next one.
+            if c == chars.len() && wrapped.last().is_some_and(|&(a, b)| b - a == width) {
+                wrapped.push((c, c));
+            }
             let r = wrapped
                 .iter()
                 .rposition(|&(start, _)| start <= c)
@@ -229,9 +229,9 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
     }
 }
 
-/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width; every
-/// character in exactly one row, and a full last row followed by an empty one for the cursor.
-pub(super) fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width (an ARN or a
+/// URL is broken, not cut); every character in exactly one row, so the editor's cursor maps onto them.
+fn wrap_spans(chars: &[char], width: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     while chars.len() - start > width {
@@ -243,9 +243,6 @@ pub(super) fn wrap(chars: &[char], width: usize) -> Vec<(usize, usize)> {
         start = end;
     }
     out.push((start, chars.len()));
-    if chars.len() - start == width {
-        out.push((chars.len(), chars.len()));
-    }
     out
 }
 
@@ -285,11 +282,11 @@ pub fn prompt(p: &PromptState) -> PromptVm {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::wrap_spans;
 
     fn rows(text: &str, width: usize) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
-        wrap(&chars, width)
+        wrap_spans(&chars, width)
             .into_iter()
             .map(|(s, e)| chars[s..e].iter().collect())
             .collect()
@@ -299,11 +296,11 @@ mod tests {
     fn wraps_after_spaces_keeping_every_character() {
         assert_eq!(rows("", 5), [""]);
         assert_eq!(rows("abc", 5), ["abc"]);
-        assert_eq!(rows("abcde", 5), ["abcde", ""], "room for the cursor");
-        assert_eq!(rows("ab cd ef", 5), ["ab ", "cd ef", ""]);
+        assert_eq!(rows("abcde", 5), ["abcde"]);
+        assert_eq!(rows("ab cd ef", 5), ["ab ", "cd ef"]);
         assert_eq!(rows("ab cdefgh", 5), ["ab ", "cdefg", "h"]);
         assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
-        assert_eq!(rows("abc", 1), ["a", "b", "c", ""]);
+        assert_eq!(rows("abc", 1), ["a", "b", "c"]);
     }
 }
