@@ -4,59 +4,19 @@
 //! times the whole shipped pack over the loaded frame (goal: under 2 s), and each rule alone to show where the
 //! time goes. The load is not part of the measure; building the rule engine's view of the frame is.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use heist::detect::{detect, DetectOptions, RulePack};
 use heist::ingest::{load, LoadOptions, Progress};
-use heist::synth::bench;
 
-/// CPU seconds (user + system) this process has used: on a shared machine the wall clock also counts other
-/// people's builds; CPU time does not.
-fn cpu_s() -> f64 {
-    // SAFETY: getrusage writes into the struct we pass and nothing else.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
-        return f64::NAN;
-    }
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
+mod common;
+use common::{cpu_s, median, Args};
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let runs: usize = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let only: Option<String> = args
-        .iter()
-        .position(|a| a == "--rule")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
-    let dir = PathBuf::from(
-        args.iter()
-            .find(|a| {
-                !a.starts_with("--") && a.parse::<usize>().is_err() && Some(*a) != only.as_ref()
-            })
-            .cloned()
-            .unwrap_or_else(|| "bench-data".into()),
-    );
-    if !dir.exists() {
-        eprintln!("writing 1,000,000 events to {} ...", dir.display());
-        bench::write(&dir, 1_000_000).expect("write bench corpus");
-    }
+    let args = Args::new();
+    let runs = args.number("--runs", 3).max(1);
+    let only: Option<String> = args.value("--rule").map(str::to_string);
+    let dir = args.corpus();
     let t = Instant::now();
     let store = load(
         std::slice::from_ref(&dir),

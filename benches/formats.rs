@@ -12,12 +12,10 @@ use heist::ingest::{load, LoadOptions, Progress};
 use heist::synth::sample::{self, aws_logs, azure, gcp, k8s, saas};
 use serde_json::Value;
 
-const FILES: usize = 48;
+mod common;
+use common::{median, Args};
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
+const FILES: usize = 48;
 
 fn lines_of(values: impl Iterator<Item = Value>) -> Vec<String> {
     values.map(|v| v.to_string()).collect()
@@ -40,19 +38,9 @@ fn file_of(records: &[String], bytes: usize, wrap: &dyn Fn(&[String]) -> String)
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let opt = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(default)
-    };
-    let mb = opt("--mb", 48);
-    let runs = opt("--runs", 3);
+    let args = Args::new();
+    let mb = args.number("--mb", 48);
+    let runs = args.number("--runs", 3);
     let per_file = mb * 1_000_000 / FILES;
 
     let events = sample::events();

@@ -5,51 +5,21 @@
 //! 2. Runs `heist events DIR --where token:K --format jsonl` and DuckDB's `read_json` answer to the same question
 //!    (`../shared/bench/duckdb_peer.py`) side by side, and reports the ratio: absolute times drift on shared machines.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use heist::entities::{Entity, EntityKind, PivotEngine};
 use heist::ingest::{load, LoadOptions, Progress};
-use heist::synth::bench::{self, BENCH_KEY};
+use heist::synth::bench::BENCH_KEY;
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
+mod common;
+use common::{median, peak_rss_mb, Args};
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let runs: usize = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let dir = PathBuf::from(
-        args.iter()
-            .find(|a| !a.starts_with("--") && a.parse::<usize>().is_err())
-            .cloned()
-            .unwrap_or_else(|| "bench-data".into()),
-    );
-    if !dir.exists() {
-        eprintln!("writing 1,000,000 events to {} ...", dir.display());
-        bench::write(&dir, 1_000_000).expect("write bench corpus");
-    }
+    let args = Args::new();
+    let runs = args.number("--runs", 3);
+    let dir = args.corpus();
 
     // 1. Full load in this process: nothing else has allocated yet, so VmHWM is the load's peak.
     let t = Instant::now();

@@ -2,23 +2,16 @@
 //! written by `gen_bench` if absent), then draws the TUI on a TestBackend at 160x50 while paging through the
 //! timeline, and reports the median and worst time of one frame (goal: under 16 ms).
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use heist::ingest::{load, LoadOptions, Progress};
-use heist::synth::bench;
 use heist::tui::harness::Harness;
 
+mod common;
+use common::Args;
+
 fn main() {
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "bench-data".into());
-    if !dir.exists() {
-        eprintln!("writing 1,000,000 events to {} ...", dir.display());
-        bench::write(&dir, 1_000_000).expect("write bench corpus");
-    }
+    let dir = Args::new().corpus();
     let store = load(&[dir], &LoadOptions::default(), &Progress::default()).expect("load");
     let events = store.len();
     // Where the first view's time goes.
