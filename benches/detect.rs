@@ -1,13 +1,13 @@
 //! Rule-pack benchmark: `cargo bench --bench detect -- [DIR] [--runs N] [--rule ID]`.
 //!
-//! Loads DIR (1M CloudTrail events in the S3 layout; written with `heist::synth::bench::write` if absent), then
+//! Loads DIR (1M CloudTrail events in the S3 layout; written with `heist_synth::bench::write` if absent), then
 //! times the whole shipped pack over the loaded frame (goal: under 2 s), and each rule alone to show where the
 //! time goes. The load is not part of the measure; building the rule engine's view of the frame is.
 
 use std::time::Instant;
 
-use heist::detect::{detect, DetectOptions, RulePack};
-use heist::ingest::{load, LoadOptions, Progress};
+use heist_core::detect::{detect, DetectOptions, RulePack};
+use heist_core::ingest::{load, LoadOptions, Progress};
 
 mod common;
 use common::{cpu_s, median, Args};

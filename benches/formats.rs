@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use heist::ingest::{load, LoadOptions, Progress};
-use heist::synth::sample::{self, aws_logs, azure, gcp, k8s, saas};
+use heist_core::ingest::{load, LoadOptions, Progress};
+use heist_synth::sample::{self, aws_logs, azure, gcp, k8s, saas};
 use serde_json::Value;
 
 mod common;
@@ -129,9 +129,11 @@ fn main() {
                 load(std::slice::from_ref(&dir), &opts, &Progress::default()).expect("load");
             times.push(t.elapsed().as_secs_f64());
             n = store.len();
-            let sources =
-                heist::query::stats::value_counts(&store.frame, heist::frame::Col::Source)
-                    .expect("counts");
+            let sources = heist_core::query::stats::value_counts(
+                &store.frame,
+                heist_core::frame::Col::Source,
+            )
+            .expect("counts");
             assert_eq!(
                 sources.len(),
                 1,

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use heist::entities::{Entity, EntityKind, PivotEngine};
-use heist::ingest::{load, LoadOptions, Progress};
-use heist::synth::bench::BENCH_KEY;
+use heist_core::entities::{Entity, EntityKind, PivotEngine};
+use heist_core::ingest::{load, LoadOptions, Progress};
+use heist_synth::bench::BENCH_KEY;
 
 mod common;
 use common::{median, peak_rss_mb, Args};
@@ -37,7 +37,7 @@ fn main() {
     let mut filter_times = Vec::new();
     for _ in 0..5 {
         let t1 = Instant::now();
-        hits = heist::query::filter(&store.frame, &format!("token:{BENCH_KEY}"))
+        hits = heist_core::query::filter(&store.frame, &format!("token:{BENCH_KEY}"))
             .expect("filter")
             .height();
         filter_times.push(t1.elapsed().as_secs_f64() * 1000.0);

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use heist::ingest::{load, LoadOptions, Progress};
-use heist::tui::harness::Harness;
+use heist_core::ingest::{load, LoadOptions, Progress};
+use heist_tui::harness::Harness;
 
 mod common;
 use common::Args;
@@ -15,9 +15,9 @@ fn main() {
     let store = load(&[dir], &LoadOptions::default(), &Progress::default()).expect("load");
     let events = store.len();
     // Where the first view's time goes.
-    for k in heist::entities::EntityKind::ALL {
+    for k in heist_core::entities::EntityKind::ALL {
         let t = Instant::now();
-        let rows = heist::entities::entity_table(&store.frame, k)
+        let rows = heist_core::entities::entity_table(&store.frame, k)
             .expect("entity table")
             .height();
         println!(
@@ -26,7 +26,7 @@ fn main() {
         );
     }
     let t = Instant::now();
-    let finder = heist::entities::Finder::new(&store.frame).expect("finder");
+    let finder = heist_core::entities::Finder::new(&store.frame).expect("finder");
     println!(
         "finder: {} names in {:.0} ms",
         finder.len(),
@@ -51,20 +51,20 @@ fn main() {
     // What the analyst waits for once the bundle is read: the lineage, then the first view's events, histogram
     // and the table of the tab on screen; the other tables follow while the screen is already usable.
     let t = Instant::now();
-    let loaded = heist::tui::jobs::prepare(store).expect("prepare");
+    let loaded = heist_tui::jobs::prepare(store).expect("prepare");
     let lineage_ms = t.elapsed().as_secs_f64() * 1000.0;
     let (mut first_ms, mut all_ms) = (0.0, 0.0);
-    heist::tui::jobs::build_view(
+    heist_tui::jobs::build_view(
         &loaded.store,
         &loaded.lineage,
         1,
-        &heist::tui::state::Scope::All,
+        &heist_tui::state::Scope::All,
         "",
-        heist::tui::state::SortKey::Events,
-        heist::entities::EntityKind::Identity,
+        heist_tui::state::SortKey::Events,
+        heist_core::entities::EntityKind::Identity,
         &mut |m| {
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if matches!(m, heist::tui::state::Msg::ViewReady { .. }) {
+            if matches!(m, heist_tui::state::Msg::ViewReady { .. }) {
                 first_ms = ms;
             }
             all_ms = ms;

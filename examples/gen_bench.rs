@@ -6,10 +6,10 @@ fn main() -> std::io::Result<()> {
         .next()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let hits = heist::synth::bench::write(std::path::Path::new(&dir), n)?;
+    let hits = heist_synth::bench::write(std::path::Path::new(&dir), n)?;
     println!(
         "wrote {n} events to {dir}; {hits} use {}",
-        heist::synth::bench::BENCH_KEY
+        heist_synth::bench::BENCH_KEY
     );
     Ok(())
 }

@@ -7,7 +7,7 @@ fn main() -> std::io::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
-    heist::synth::sample::write(dir)?;
+    heist_synth::sample::write(dir)?;
     println!("wrote {}", dir.display());
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use heist::synth::bench;
+use heist_synth::bench;
 
 /// The bench's arguments, less cargo's `--bench`.
 pub struct Args(Vec<String>);

@@ -11,9 +11,9 @@ use serde::Serialize;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use crate::detect::{detect, in_time_order, DetectOptions, Finding, RulePack, Severity};
-use crate::entities::{Entity, EntityKind};
-use crate::util::time::{format_utc, parse_any, Nanos};
+use heist_core::detect::{detect, in_time_order, DetectOptions, Finding, RulePack, Severity};
+use heist_core::entities::{Entity, EntityKind};
+use heist_core::util::time::{format_utc, parse_any, Nanos};
 
 /// `--json`: the findings in the order asked for, each with its fields in the order of `Finding`.
 #[derive(Serialize)]
@@ -74,32 +74,7 @@ pub fn parse_end(s: &str) -> anyhow::Result<(Entity, Nanos)> {
 
 /// The shipped rules, the config dir's `rules/` folder, then each `--rules DIR`.
 pub fn rule_pack(dirs: &[PathBuf]) -> anyhow::Result<RulePack> {
-    let mut pack = RulePack::builtin().context("the shipped rules")?;
-    if let Some(d) = directories::ProjectDirs::from("", "", "heist") {
-        pack.merge(RulePack::load_dir(&d.config_dir().join("rules"))?)?;
-    }
-    for d in dirs {
-        if !d.is_dir() {
-            anyhow::bail!("--rules {}: not a folder", d.display());
-        }
-        pack.merge(RulePack::load_dir(d)?)?;
-    }
-    Ok(pack)
-}
-
-/// The TUI's rules: as [`rule_pack`], but a rule file that cannot be used never stops the TUI: the shipped rules
-/// then run alone, and the error says which file and why.
-pub fn rules_for_tui(dirs: &[PathBuf]) -> (RulePack, Option<String>) {
-    match rule_pack(dirs) {
-        Ok(p) => (p, None),
-        Err(e) => match RulePack::builtin() {
-            Ok(p) => (p, Some(format!("{e:#}"))),
-            Err(b) => (
-                RulePack::default(),
-                Some(format!("{e:#}; the shipped rules: {b}")),
-            ),
-        },
-    }
+    Ok(RulePack::with_user_dirs(dirs)?)
 }
 
 pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -113,14 +88,14 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         if !p.exists() {
             anyhow::bail!("{}: no such case file", p.display());
         }
-        let digest = crate::case::digest(&args.bundle.paths).context("hashing the bundle")?;
-        let opened = crate::case::open(
-            &crate::case::CaseLocation::File(p.clone()),
+        let digest = heist_core::case::digest(&args.bundle.paths).context("hashing the bundle")?;
+        let opened = heist_core::case::open(
+            &heist_core::case::CaseLocation::File(p.clone()),
             &digest,
-            crate::case::now(),
+            heist_core::case::now(),
         )?;
         if let Some(w) = &opened.warning {
-            eprintln!("heist: {}", crate::util::sanitize::for_terminal(w));
+            eprintln!("heist: {}", heist_core::util::sanitize::for_terminal(w));
         }
         end_dates.extend(opened.case.end_dates());
     }
@@ -241,7 +216,10 @@ mod tests {
             e,
             Entity::new(EntityKind::Identity, "arn:aws:iam::1:user/bob")
         );
-        assert_eq!(crate::util::time::format_utc(t), "2026-10-05T09:00:00Z");
+        assert_eq!(
+            heist_core::util::time::format_utc(t),
+            "2026-10-05T09:00:00Z"
+        );
         let (e, _) = parse_end("token:AKIA1@2026-10-05").unwrap();
         assert_eq!(e.kind, EntityKind::Token);
         for bad in [

@@ -11,10 +11,10 @@ use serde_json::{json, Map, Value};
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use crate::entities::lineage::Lineage;
-use crate::entities::table::{entity_rows, entity_table, EntityRow};
-use crate::entities::{EntityKind, Finder};
-use crate::util::time::format_utc;
+use heist_core::entities::lineage::Lineage;
+use heist_core::entities::table::{entity_rows, entity_table, EntityRow};
+use heist_core::entities::{EntityKind, Finder};
+use heist_core::util::time::format_utc;
 
 fn parse_kind(s: &str) -> Result<EntityKind, String> {
     s.parse()
@@ -71,7 +71,7 @@ pub fn entity_json(r: &EntityRow, lineage: Option<&Lineage>) -> Value {
 pub fn run(args: &EntitiesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (store, _) = load(&args.bundle, None)?;
     let frame = match &args.query {
-        Some(q) => crate::query::filter(&store.frame, q)?,
+        Some(q) => heist_core::query::filter(&store.frame, q)?,
         None => store.frame.clone(),
     };
     let t = entity_table(&frame, args.kind)?;
@@ -119,7 +119,7 @@ pub fn render_entities(kind: EntityKind, rows: &[EntityRow], lineage: Option<&Li
         ("failed", 8),
         ("bytes", 16),
     ]);
-    let cps: Vec<&str> = crate::entities::table::counterpart_names(kind).collect();
+    let cps: Vec<&str> = heist_core::entities::table::counterpart_names(kind).collect();
     cols.extend(cps.iter().map(|c| (*c, 11)));
     if lineage.is_some() {
         cols.push(("revoked", 20));
@@ -190,7 +190,7 @@ pub fn run_find(args: &FindArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode
         writeln!(
             out,
             "no entity matches {:?}",
-            crate::util::sanitize::for_terminal(&args.text)
+            heist_core::util::sanitize::for_terminal(&args.text)
         )?;
     } else {
         let mut t = Table::new(&[("kind", 8), ("events", 10), ("name", 120)]);

@@ -9,13 +9,13 @@ use polars::prelude::*;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use crate::frame::access::FrameReader;
-use crate::frame::schema::Kind;
-use crate::frame::{Col, EventStore};
-use crate::ingest::Prefilter;
-use crate::query::parse::{Pattern, TermKind};
-use crate::query::{compile::compile_query, parse};
-use crate::util::sanitize::for_terminal;
+use heist_core::frame::access::FrameReader;
+use heist_core::frame::schema::Kind;
+use heist_core::frame::{Col, EventStore};
+use heist_core::ingest::Prefilter;
+use heist_core::query::parse::{Pattern, TermKind};
+use heist_core::query::{compile::compile_query, parse};
+use heist_core::util::sanitize::for_terminal;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutFormat {
@@ -44,7 +44,7 @@ pub struct EventsArgs {
 }
 
 /// Exact values of positive token / id / event terms can be searched for in the raw bytes before parsing.
-fn prefilter_for(q: &crate::query::Query) -> Option<Prefilter> {
+fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
     q.terms.iter().find_map(|t| match &t.kind {
         TermKind::Field {
             col: Col::Token | Col::RequestId | Col::EventId,

@@ -10,10 +10,10 @@ use clap::{Args, ValueEnum};
 
 use super::load::{load, thousands};
 use super::BundleArgs;
-use crate::case::{self, CaseLocation, TimeZone};
-use crate::entities::Lineage;
-use crate::export::{self, BuildOptions, Format, Selection};
-use crate::util::sanitize::for_terminal;
+use heist_core::case::{self, CaseLocation, TimeZone};
+use heist_core::entities::Lineage;
+use heist_core::export::{self, BuildOptions, Format, Selection};
+use heist_core::util::sanitize::for_terminal;
 
 /// Above this many events a timeline is more a dump than a story: say so.
 const LARGE_TIMELINE: usize = 10_000;
@@ -72,7 +72,7 @@ pub struct ExportArgs {
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let paths = &args.bundle.paths;
-    let q = crate::query::parse(args.query.as_deref().unwrap_or(""))
+    let q = heist_core::query::parse(args.query.as_deref().unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
     let to_stdout = args.out.as_os_str() == "-";
     if !to_stdout {
@@ -104,7 +104,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         warnings.push(w);
     }
     let case = opened.as_ref().map(|o| &o.case);
-    let filtered = match crate::query::compile::compile_query(&q, &store.frame)? {
+    let filtered = match heist_core::query::compile::compile_query(&q, &store.frame)? {
         Some(e) => {
             use polars::prelude::IntoLazy;
             let df = store.frame.clone().lazy().filter(e).collect()?;
@@ -132,11 +132,11 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     } else {
         let pack = super::detect::rule_pack(&args.rules)?;
         // The case's end dates are the analyst's input to the rules, as in the TUI.
-        let opts = crate::detect::DetectOptions {
+        let opts = heist_core::detect::DetectOptions {
             end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),
-            ..crate::detect::DetectOptions::default()
+            ..heist_core::detect::DetectOptions::default()
         };
-        let found = crate::detect::detect(&store.frame, &pack, &opts)
+        let found = heist_core::detect::detect(&store.frame, &pack, &opts)
             .context("running the rule pack for the findings section")?;
         found.iter().map(export::ReportFinding::from).collect()
     };

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use std::sync::Arc;
 
-use crate::ingest::formats::{registry, Format};
+use heist_core::ingest::formats::{registry, Format};
 
 pub fn run(out: &mut dyn Write, extra: &[Arc<dyn Format>]) -> anyhow::Result<ExitCode> {
     writeln!(

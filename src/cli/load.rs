@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use super::BundleArgs;
-use crate::frame::EventStore;
-use crate::ingest::formats::{mapped::Mapped, Format};
-use crate::ingest::{self, mapping, LoadOptions, Progress};
+use heist_core::frame::EventStore;
+use heist_core::ingest::formats::{mapped::Mapped, Format};
+use heist_core::ingest::{self, mapping, LoadOptions, Progress};
 
 /// Mapping formats: the shipped ones, the user's config-dir folder, and `--map` files (a bad file is an error).
 pub fn extra_formats(maps: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<dyn Format>>> {
@@ -70,4 +70,4 @@ pub fn load(
     Ok((store, start.elapsed()))
 }
 
-pub use crate::util::num::thousands;
+pub use heist_core::util::num::thousands;

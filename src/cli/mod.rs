@@ -8,9 +8,7 @@ mod formats;
 mod load;
 mod pivot;
 mod summary;
-pub mod table;
-
-pub use detect::rules_for_tui;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -134,23 +132,23 @@ fn tui(
     }
     let keymap_file =
         directories::ProjectDirs::from("", "", "heist").map(|d| d.config_dir().join("keymap.toml"));
-    let keymap = crate::tui::keymap::Keymap::load(keymap_file.as_deref())?;
-    let opts = crate::ingest::LoadOptions {
+    let keymap = heist_tui::keymap::Keymap::load(keymap_file.as_deref())?;
+    let opts = heist_core::ingest::LoadOptions {
         extra_formats: load::extra_formats(&[])?,
-        ..crate::ingest::LoadOptions::default()
+        ..heist_core::ingest::LoadOptions::default()
     };
     let case = match case {
-        Some(f) => crate::case::CaseLocation::File(f),
-        None => crate::case::CaseLocation::Default,
+        Some(f) => heist_core::case::CaseLocation::File(f),
+        None => heist_core::case::CaseLocation::Default,
     };
-    let (pack, error) = rules_for_tui(rules);
-    crate::tui::run(
+    let (pack, error) = heist_core::detect::RulePack::for_session(rules);
+    heist_tui::run(
         paths,
-        crate::tui::term::RunOptions {
+        heist_tui::term::RunOptions {
             load: opts,
             keymap,
             case,
-            rules: crate::tui::state::RuleSet::new(pack, error).with_end_dates(end_dates),
+            rules: heist_tui::state::RuleSet::new(pack, error).with_end_dates(end_dates),
         },
     )?;
     Ok(ExitCode::SUCCESS)

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use crate::entities::table::entity_rows;
-use crate::entities::{Entity, EntityKind, Link, Pivot, PivotEngine};
-use crate::util::sanitize::for_terminal;
-use crate::util::time::format_utc;
+use heist_core::entities::table::entity_rows;
+use heist_core::entities::{Entity, EntityKind, Link, Pivot, PivotEngine};
+use heist_core::util::sanitize::for_terminal;
+use heist_core::util::time::format_utc;
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("entity").required(true).args(["identity", "token", "asset", "ip"])))]
@@ -143,7 +143,7 @@ pub fn render(p: &Pivot) -> anyhow::Result<String> {
         );
     }
     o += "\n";
-    if let Some((a, b)) = crate::query::stats::time_range(&p.events)? {
+    if let Some((a, b)) = heist_core::query::stats::time_range(&p.events)? {
         o += &format!("time range  {} .. {} (UTC)\n", format_utc(a), format_utc(b));
     }
     if !p.parents.is_empty() || !p.children.is_empty() {

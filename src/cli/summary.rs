@@ -10,11 +10,11 @@ use serde::Serialize;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use crate::frame::store::{FileIssue, RecordError};
-use crate::frame::{Col, EventStore};
-use crate::query::stats::{time_range, top_values, value_counts};
-use crate::util::sanitize::for_terminal;
-use crate::util::time::format_utc;
+use heist_core::frame::store::{FileIssue, RecordError};
+use heist_core::frame::{Col, EventStore};
+use heist_core::query::stats::{time_range, top_values, value_counts};
+use heist_core::util::sanitize::for_terminal;
+use heist_core::util::time::format_utc;
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {

@@ -1,7 +1,7 @@
 //! Aligned plain-text tables for the terminal. Every cell is neutralised (control characters and escape sequences
 //! made visible) and cut to its column's width.
 
-use crate::util::sanitize::{for_terminal, truncate};
+use heist_core::util::sanitize::{for_terminal, truncate};
 
 pub struct Table {
     headers: Vec<String>,
@@ -26,10 +26,6 @@ impl Table {
             .map(|(c, &w)| truncate(&for_terminal(c.as_ref()), w).into_owned())
             .collect();
         self.rows.push(row);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     /// Column widths that fit the rows pushed so far.

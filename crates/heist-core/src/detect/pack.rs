@@ -1,0 +1,192 @@
+//! The rule pack: the rules shipped in `assets/rules/` (embedded in the binary), plus user rule folders. Rule ids
+//! are unique across the pack; a user rule replaces a shipped one only when it says `override = true`.
+
+use std::path::{Path, PathBuf};
+
+use super::parse::{parse_file, RuleError};
+use super::rule::Rule;
+
+/// The shipped rule files, grouped by tactic.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "assets/rules/credentials.toml",
+        include_str!("../../../../assets/rules/credentials.toml"),
+    ),
+    (
+        "assets/rules/discovery.toml",
+        include_str!("../../../../assets/rules/discovery.toml"),
+    ),
+    (
+        "assets/rules/collection.toml",
+        include_str!("../../../../assets/rules/collection.toml"),
+    ),
+    (
+        "assets/rules/inference.toml",
+        include_str!("../../../../assets/rules/inference.toml"),
+    ),
+    (
+        "assets/rules/integrity.toml",
+        include_str!("../../../../assets/rules/integrity.toml"),
+    ),
+    (
+        "assets/rules/anti-forensics.toml",
+        include_str!("../../../../assets/rules/anti-forensics.toml"),
+    ),
+    (
+        "assets/rules/exposure.toml",
+        include_str!("../../../../assets/rules/exposure.toml"),
+    ),
+];
+
+/// Why the analyst's rule pack could not be put together.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("the shipped rules: {0}")]
+    Builtin(RuleError),
+    #[error("--rules {}: not a folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+}
+
+/// An ordered set of rules with unique ids.
+#[derive(Debug, Clone, Default)]
+pub struct RulePack {
+    rules: Vec<Rule>,
+}
+
+impl RulePack {
+    /// The rules shipped with heist. A shipped file that does not parse is a bug a unit test catches.
+    pub fn builtin() -> Result<Self, RuleError> {
+        let mut pack = RulePack::default();
+        for (file, text) in BUILTIN {
+            pack.merge(Self::from_toml(file, text)?)?;
+        }
+        Ok(pack)
+    }
+
+    /// The analyst's pack: the shipped rules, the config dir's `rules/` folder, then each of `dirs` (given with
+    /// `--rules`), in that order.
+    pub fn with_user_dirs(dirs: &[PathBuf]) -> Result<Self, PackError> {
+        let mut pack = RulePack::builtin().map_err(PackError::Builtin)?;
+        if let Some(d) = directories::ProjectDirs::from("", "", "heist") {
+            pack.merge(RulePack::load_dir(&d.config_dir().join("rules"))?)?;
+        }
+        for d in dirs {
+            if !d.is_dir() {
+                return Err(PackError::NotAFolder(d.clone()));
+            }
+            pack.merge(RulePack::load_dir(d)?)?;
+        }
+        Ok(pack)
+    }
+
+    /// The TUI's pack: as [`RulePack::with_user_dirs`], but a rule file that cannot be used never stops the
+    /// session: the shipped rules then run alone, and the error (which file, why) comes back beside them.
+    pub fn for_session(dirs: &[PathBuf]) -> (Self, Option<String>) {
+        match Self::with_user_dirs(dirs) {
+            Ok(p) => (p, None),
+            Err(e) => match RulePack::builtin() {
+                Ok(p) => (p, Some(e.to_string())),
+                Err(b) => (
+                    RulePack::default(),
+                    Some(format!("{e}; the shipped rules: {b}")),
+                ),
+            },
+        }
+    }
+
+    /// One rule file's rules. `file` names it in errors.
+    pub fn from_toml(file: &str, text: &str) -> Result<Self, RuleError> {
+        let mut pack = RulePack::default();
+        for r in parse_file(file, text)? {
+            pack.absorb(r)?;
+        }
+        Ok(pack)
+    }
+
+    pub fn load_file(path: &Path) -> Result<Self, RuleError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| RuleError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        Self::from_toml(&file, &text)
+    }
+
+    /// Every `*.toml` in `dir`, in name order. A folder that does not exist holds no rules; one that cannot be
+    /// read is an error.
+    pub fn load_dir(dir: &Path) -> Result<Self, RuleError> {
+        let mut pack = RulePack::default();
+        if !dir.exists() {
+            return Ok(pack);
+        }
+        let entries = std::fs::read_dir(dir).map_err(|source| RuleError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            for r in Self::load_file(&p)?.rules {
+                pack.absorb(r)?;
+            }
+        }
+        Ok(pack)
+    }
+
+    /// Add `other`'s rules (user rules on top of the shipped ones). A duplicate id is an error unless the incoming
+    /// rule says `override = true`: it then replaces the loaded rule in place, keeping the pack's order. An
+    /// override that replaces nothing is an error too (a misspelt id would otherwise add a second rule).
+    pub fn merge(&mut self, other: RulePack) -> Result<(), RuleError> {
+        for r in other.rules {
+            if r.overrides && self.get(&r.id).is_none() {
+                return Err(RuleError::OverridesNothing {
+                    file: r.file,
+                    id: r.id,
+                });
+            }
+            self.absorb(r)?;
+        }
+        Ok(())
+    }
+
+    fn absorb(&mut self, rule: Rule) -> Result<(), RuleError> {
+        match self.rules.iter().position(|r| r.id == rule.id) {
+            Some(i) if rule.overrides => self.rules[i] = rule,
+            Some(i) => {
+                return Err(RuleError::Duplicate {
+                    id: rule.id,
+                    first: self.rules[i].file.clone(),
+                    second: rule.file,
+                })
+            }
+            None => self.rules.push(rule),
+        }
+        Ok(())
+    }
+
+    /// Keep only the rules `keep` accepts (e.g. one rule, to test it alone).
+    pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
+        self.rules.retain(keep);
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}

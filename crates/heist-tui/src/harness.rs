@@ -1,0 +1,377 @@
+//! Drive the whole TUI without a terminal: effects run inline (no threads, no sleeps), detection included, the
+//! screen is a ratatui `TestBackend`. Used by the screen tests and the render benchmark.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use heist_core::case::CaseLocation;
+use heist_core::entities::Lineage;
+use heist_core::frame::EventStore;
+use heist_core::ingest::{LoadOptions, Progress};
+
+use super::keymap::{Key, Keymap};
+use super::state::{AppState, Effect, Msg, RuleSet};
+use super::ui::{draw, Theme};
+use super::{jobs, update::update};
+
+pub struct Harness {
+    pub state: AppState,
+    ctx: Option<(Arc<EventStore>, Arc<Lineage>)>,
+    pub terminal: Terminal<TestBackend>,
+    theme: Theme,
+    /// What is held back, to see the TUI while it is still coming.
+    hold: Hold,
+    /// Detection asked for but held back, to see the TUI while the rules run.
+    held: Vec<Effect>,
+    /// Entity tables after a view's first and the finder's index, held back.
+    held_msgs: Vec<Msg>,
+}
+
+/// Work a harness holds back until told (`finish_detection`, `release`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hold {
+    pub detection: bool,
+    /// A view's other entity tables (`Msg::TableReady`).
+    pub tables: bool,
+    /// The finder's index (`Msg::FinderReady`).
+    pub finder: bool,
+    /// The finder's answers (`Msg::FinderHits`).
+    pub searches: bool,
+}
+
+impl Harness {
+    /// Load `paths` (inline) into a `width` x `height` screen, running the shipped rules; the case is kept in
+    /// memory only.
+    pub fn new(paths: &[PathBuf], width: u16, height: u16) -> Self {
+        Self::with_case(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+        )
+    }
+
+    /// Load `paths` and run `rules` (a pack with the analyst's rules, or the shipped one and why those failed).
+    pub fn with_rules(paths: &[PathBuf], width: u16, height: u16, rules: RuleSet) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+            rules,
+            Hold::default(),
+        )
+    }
+
+    /// Load `paths` with the shipped rules, but hold detection back until `finish_detection`: the screen while
+    /// the rules run.
+    pub fn detection_held(paths: &[PathBuf], width: u16, height: u16) -> Self {
+        Self::holding(
+            paths,
+            width,
+            height,
+            Hold {
+                detection: true,
+                ..Hold::default()
+            },
+        )
+    }
+
+    /// Load `paths` with the shipped rules, holding back what `hold` names.
+    pub fn holding(paths: &[PathBuf], width: u16, height: u16, hold: Hold) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            CaseLocation::Memory,
+            PathBuf::from("."),
+            RuleSet::shipped(),
+            hold,
+        )
+    }
+
+    /// Deliver the tables, finder index and search answers held back (in the order they came), and everything
+    /// they cause.
+    pub fn release(&mut self) {
+        self.hold.tables = false;
+        self.hold.finder = false;
+        self.hold.searches = false;
+        for m in std::mem::take(&mut self.held_msgs) {
+            self.send(m);
+        }
+    }
+
+    /// Run the detection held back, and everything it causes.
+    pub fn finish_detection(&mut self) {
+        self.hold.detection = false;
+        for e in std::mem::take(&mut self.held) {
+            for m in self.perform(e) {
+                self.send(m);
+            }
+        }
+    }
+
+    /// Load `paths` with the case at `location` (tests pass temporary files), exports proposed in `export_dir`.
+    pub fn with_case(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        export_dir: PathBuf,
+    ) -> Self {
+        Self::open(
+            paths,
+            width,
+            height,
+            location,
+            export_dir,
+            RuleSet::shipped(),
+            Hold::default(),
+        )
+    }
+
+    fn open(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        export_dir: PathBuf,
+        rules: RuleSet,
+        hold: Hold,
+    ) -> Self {
+        let title = paths
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let state = AppState::new(Keymap::default_map(), title.as_str())
+            .with_bundle(paths.to_vec(), location, export_dir)
+            .with_rules(rules);
+        let mut h = Self::with_state(state, width, height);
+        h.hold = hold;
+        let loaded = jobs::load(
+            paths,
+            &LoadOptions::with_builtin_mappings(),
+            &Progress::default(),
+        );
+        h.send(Msg::Loaded(loaded));
+        h
+    }
+
+    /// A harness over an already loaded store (benchmarks load once, then draw). No rules run: the render
+    /// benchmark times views and drawing, not detection.
+    pub fn from_store(store: EventStore, width: u16, height: u16) -> Self {
+        let mut h = Self::empty("bench", width, height);
+        h.state.rules = RuleSet::none();
+        h.send(Msg::Loaded(jobs::prepare(store)));
+        h
+    }
+
+    /// A harness before any load (to see the loading screen).
+    pub fn empty(title: &str, width: u16, height: u16) -> Self {
+        Self::with_state(AppState::new(Keymap::default_map(), title), width, height)
+    }
+
+    fn with_state(state: AppState, width: u16, height: u16) -> Self {
+        let backend = TestBackend::new(width, height);
+        let terminal = match Terminal::new(backend) {
+            Ok(t) => t,
+            Err(e) => match e {},
+        };
+        let mut h = Self {
+            state,
+            ctx: None,
+            terminal,
+            theme: Theme { color: false },
+            hold: Hold::default(),
+            held: Vec::new(),
+            held_msgs: Vec::new(),
+        };
+        h.send(Msg::Resize { width, height });
+        h
+    }
+
+    /// Apply a message and run every effect it causes, inline, until the state is quiet.
+    pub fn send(&mut self, msg: Msg) {
+        let mut queue = Vec::new();
+        if let Msg::Loaded(Ok(l)) = &msg {
+            self.ctx = Some((l.store.clone(), l.lineage.clone()));
+            // As in the app, the finder's index follows the load.
+            queue.push(jobs::finder(&l.store));
+        }
+        queue.push(msg);
+        while let Some(m) = queue.pop() {
+            let held = match m {
+                Msg::TableReady { .. } => self.hold.tables,
+                Msg::FinderReady(_) => self.hold.finder,
+                Msg::FinderHits { .. } => self.hold.searches,
+                _ => false,
+            };
+            if held {
+                self.held_msgs.push(m);
+                continue;
+            }
+            for e in update(&mut self.state, m) {
+                if self.hold.detection && matches!(e, Effect::Detect { .. }) {
+                    self.held.push(e);
+                    continue;
+                }
+                let mut replies = self.perform(e);
+                replies.reverse(); // the stack hands them back in the order they were sent
+                queue.extend(replies);
+            }
+        }
+    }
+
+    fn perform(&self, e: Effect) -> Vec<Msg> {
+        if let Effect::BuildView {
+            generation,
+            scope,
+            filter,
+            sort,
+            first,
+        } = &e
+        {
+            let Some((store, lineage)) = self.ctx.as_ref() else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            jobs::build_view(
+                store,
+                lineage,
+                *generation,
+                scope,
+                filter,
+                *sort,
+                *first,
+                &mut |m| {
+                    out.push(m);
+                    true
+                },
+            );
+            return out;
+        }
+        self.perform_one(e).into_iter().collect()
+    }
+
+    fn perform_one(&self, e: Effect) -> Option<Msg> {
+        match e {
+            Effect::Search { finder, pattern } => return Some(jobs::search(&finder.0, &pattern)),
+            Effect::OpenCase { paths, location } => {
+                return Some(jobs::open_case(&paths, &location))
+            }
+            Effect::SaveCase {
+                revision,
+                file,
+                case,
+            } => return Some(jobs::save_case(revision, &file, *case)),
+            _ => {}
+        }
+        let (store, lineage) = self.ctx.as_ref()?;
+        Some(match e {
+            Effect::Detect {
+                run,
+                rules,
+                end_dates,
+            } => jobs::detect(run, store, &rules.0, end_dates),
+            Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
+            Effect::Export {
+                path,
+                case,
+                digest,
+                view,
+                title,
+                case_file,
+                findings,
+            } => jobs::export_report(
+                store,
+                lineage,
+                &self.state.paths,
+                jobs::ExportJob {
+                    path,
+                    case: *case,
+                    digest,
+                    view,
+                    title,
+                    case_file,
+                    findings,
+                },
+            ),
+            Effect::OpenCase { .. }
+            | Effect::SaveCase { .. }
+            | Effect::BuildView { .. }
+            | Effect::Search { .. } => return None,
+        })
+    }
+
+    /// Press keys written as text: plain characters, and `<enter>`, `<esc>`, `<tab>`, `<backtab>`, `<bs>`,
+    /// `<up>`, `<down>`, `<left>`, `<right>`, `<pgup>`, `<pgdown>`, `<c-x>` for ctrl.
+    pub fn keys(&mut self, seq: &str) {
+        for k in parse_keys(seq) {
+            self.send(Msg::Key(k));
+        }
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.terminal.backend_mut().resize(width, height);
+        self.send(Msg::Resize { width, height });
+    }
+
+    /// Draw and return the screen as text, one line per row, trailing spaces trimmed.
+    pub fn screen(&mut self) -> String {
+        let state = &self.state;
+        let theme = self.theme;
+        if let Err(e) = self.terminal.draw(|f| draw(f, state, theme)) {
+            match e {}
+        }
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+pub fn parse_keys(seq: &str) -> Vec<Key> {
+    let mut out = Vec::new();
+    let mut chars = seq.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<' {
+            let mut name = String::new();
+            let mut closed = false;
+            for d in chars.by_ref() {
+                if d == '>' {
+                    closed = true;
+                    break;
+                }
+                name.push(d);
+            }
+            let key = match (closed, name.as_str()) {
+                (true, "bs") => Some(Key::Backspace),
+                (true, n) if n.starts_with("c-") => Key::parse(&format!("ctrl-{}", &n[2..])),
+                (true, n) => Key::parse(n),
+                (false, _) => None,
+            };
+            match key {
+                Some(k) => out.push(k),
+                None => {
+                    out.push(Key::Char('<'));
+                    out.extend(name.chars().map(Key::Char));
+                }
+            }
+        } else {
+            out.push(Key::Char(c));
+        }
+    }
+    out
+}

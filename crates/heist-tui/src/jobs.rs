@@ -1,0 +1,392 @@
+//! The work behind effects: loading the bundle, running the rule pack, computing a view (pivot or a finding's
+//! events, filter, entity tables, histogram), reading a raw record, opening and saving the case, writing a report.
+//! Plain functions, so tests run them inline and the app runs them on worker threads.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use heist_core::case::{self, BundleDigest, Case, CaseError, CaseFile, CaseLocation};
+use heist_core::detect::{DetectOptions, Finding, RulePack};
+use heist_core::entities::{entity_table, Entity, EntityKind, Finder, Lineage, Link, PivotEngine};
+use heist_core::export::{self, BuildOptions, ReportFinding, Selection};
+use heist_core::frame::{Col, EventStore};
+use heist_core::ingest::{self, LoadOptions, Progress};
+use heist_core::util::time::Nanos;
+
+use super::state::{
+    kind_index, CaseOpen, Detected, ExportDone, Loaded, Msg, RawText, Scope, SortKey, ViewData,
+};
+
+/// Histogram resolution; the sparkline resamples it to its width.
+pub const HISTOGRAM_BUCKETS: usize = 240;
+
+/// Load the bundle and prepare what the UI needs from it.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Result<Loaded, String> {
+    let store = ingest::load(paths, opts, progress).map_err(|e| e.to_string())?;
+    prepare(store)
+}
+
+/// The lineage over a loaded store: views need it; the finder comes after, on its own (see [`finder`]).
+pub fn prepare(store: EventStore) -> Result<Loaded, String> {
+    let label = |o: &str, l: u32| store.origin_label(o, l);
+    let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        store: Arc::new(store),
+        lineage: Arc::new(lineage),
+    })
+}
+
+/// The finder's index of every entity name (seconds on a million events, so it is built beside the first view
+/// rather than before it).
+pub fn finder(store: &EventStore) -> Msg {
+    Msg::FinderReady(
+        Finder::new(&store.frame)
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// How many hits the finder lists.
+pub const FINDER_HITS: usize = 50;
+
+/// The finder's best hits for `pattern` (a fraction of a second over a million names: never on the UI thread).
+pub fn search(finder: &Finder, pattern: &str) -> Msg {
+    Msg::FinderHits {
+        pattern: pattern.to_string(),
+        hits: finder.search(pattern, None, FINDER_HITS),
+    }
+}
+
+/// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
+/// computed here too, once, off the UI thread.
+pub fn detect(
+    run: u64,
+    store: &EventStore,
+    pack: &RulePack,
+    end_dates: Vec<(Entity, Nanos)>,
+) -> Msg {
+    let rules = pack.rules().iter().filter(|r| r.enabled).count();
+    let opts = DetectOptions {
+        end_dates,
+        ..DetectOptions::default()
+    };
+    Msg::Findings {
+        run,
+        result: heist_core::detect::detect(&store.frame, pack, &opts)
+            .map(|f| Box::new(Detected::new(f, rules)))
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
+/// entity table of `first` (the tab on screen) in `Msg::ViewReady`, then the other tables one `Msg::TableReady`
+/// each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).
+#[allow(clippy::too_many_arguments)]
+pub fn build_view(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    generation: u64,
+    scope: &Scope,
+    filter: &str,
+    sort: SortKey,
+    first: EntityKind,
+    emit: &mut dyn FnMut(Msg) -> bool,
+) {
+    let data = match build(store, lineage, scope, filter, sort, first) {
+        Ok(data) => data,
+        Err(error) => {
+            emit(Msg::ViewFailed { generation, error });
+            return;
+        }
+    };
+    let events = data.events.clone(); // shares the columns
+    if !emit(Msg::ViewReady {
+        generation,
+        data: Box::new(data),
+    }) {
+        return;
+    }
+    for kind in EntityKind::ALL.into_iter().filter(|&k| k != first) {
+        let msg = match table(&events, kind, sort) {
+            Ok(table) => Msg::TableReady {
+                generation,
+                kind,
+                table: Box::new(table),
+            },
+            Err(error) => Msg::ViewFailed { generation, error },
+        };
+        if !emit(msg) {
+            return;
+        }
+    }
+}
+
+fn table(events: &DataFrame, kind: EntityKind, sort: SortKey) -> Result<DataFrame, String> {
+    entity_table(events, kind)
+        .and_then(|t| sorted(t, sort))
+        .map_err(|e| e.to_string())
+}
+
+/// The events of a scope before any filter, with the lineage of a pivot and how many rows joined by request id.
+struct Scoped {
+    events: DataFrame,
+    parents: Vec<Link>,
+    children: Vec<Link>,
+    joined: usize,
+}
+
+fn scoped(store: &EventStore, lineage: &Arc<Lineage>, scope: &Scope) -> PolarsResult<Scoped> {
+    Ok(match scope {
+        Scope::All => Scoped {
+            events: store.frame.clone(),
+            parents: Vec::new(),
+            children: Vec::new(),
+            joined: 0,
+        },
+        Scope::Entity(e) => {
+            let engine = PivotEngine::with_lineage(store, lineage.clone());
+            let p = engine.pivot(e)?;
+            Scoped {
+                events: p.events,
+                parents: p.parents,
+                children: p.children,
+                joined: p.joined,
+            }
+        }
+        Scope::Finding(f) => Scoped {
+            events: finding_events(&store.frame, f)?,
+            parents: Vec::new(),
+            children: Vec::new(),
+            joined: 0,
+        },
+    })
+}
+
+/// Exactly the events a finding names, in the frame's (time) order.
+pub fn finding_events(frame: &DataFrame, f: &Finding) -> PolarsResult<DataFrame> {
+    let rows: Vec<IdxSize> = f.rows(frame)?.into_iter().map(|i| i as IdxSize).collect();
+    frame.take(&IdxCa::from_vec(PlSmallStr::from_static("rows"), rows))
+}
+
+/// A view's events, histogram and lineage, with the entity table of `first` only.
+fn build(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    scope: &Scope,
+    filter: &str,
+    sort: SortKey,
+    first: EntityKind,
+) -> Result<ViewData, String> {
+    let err = |e: PolarsError| e.to_string();
+    let Scoped {
+        events,
+        parents,
+        children,
+        joined,
+    } = scoped(store, lineage, scope).map_err(err)?;
+    let events = if filter.trim().is_empty() {
+        events
+    } else {
+        heist_core::query::filter(&events, filter).map_err(|e| e.to_string())?
+    };
+    let mut tables = [None, None, None, None];
+    tables[kind_index(first)] = Some(table(&events, first, sort)?);
+    let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
+    Ok(ViewData {
+        events,
+        tables,
+        histogram,
+        span,
+        parents,
+        children,
+        joined,
+    })
+}
+
+fn sorted(t: DataFrame, sort: SortKey) -> PolarsResult<DataFrame> {
+    let (by, desc) = match sort {
+        SortKey::Events => return Ok(t), // entity_table's own order
+        SortKey::Failures => ("failures", true),
+        SortKey::FirstSeen => ("first_seen", false),
+        SortKey::LastSeen => ("last_seen", true),
+        SortKey::Name => ("name", false),
+    };
+    t.lazy()
+        .sort_by_exprs(
+            [col(by), col("name")],
+            SortMultipleOptions::default().with_order_descending_multi([desc, false]),
+        )
+        .collect()
+}
+
+/// Event counts in `buckets` equal slices of the frame's time span.
+/// Counts per bucket, and the time span they cover.
+pub type Histogram = (Vec<u64>, Option<(Nanos, Nanos)>);
+
+pub fn histogram(df: &DataFrame, buckets: usize) -> PolarsResult<Histogram> {
+    let mut out = vec![0u64; buckets.max(1)];
+    let times = df.column(Col::Time.name())?.datetime()?.physical();
+    let (Some(first), Some(last)) = (times.min(), times.max()) else {
+        return Ok((out, None));
+    };
+    let span = (last - first).max(1) as i128;
+    let n = out.len() as i128;
+    for t in times.iter().flatten() {
+        let i = (((t - first) as i128 * (n - 1)) / span).clamp(0, n - 1) as usize;
+        out[i] += 1;
+    }
+    Ok((out, Some((first, last))))
+}
+
+/// The raw record of the event at (origin, line).
+pub fn read_raw(store: &EventStore, origin: &str, line: u32) -> Msg {
+    let key = (origin.to_string(), line);
+    let text = raw_text(store, origin, line);
+    Msg::Raw(RawText { key, text })
+}
+
+fn raw_text(store: &EventStore, origin: &str, line: u32) -> Result<String, String> {
+    let file = store
+        .file(origin)
+        .ok_or_else(|| format!("{origin}: not a loaded file"))?;
+    // Find the row to learn the record's byte span (the frame keeps offsets, not text).
+    let f = &store.frame;
+    let o =
+        heist_core::query::mask::is_any(f, Col::Origin, &[origin]).map_err(|e| e.to_string())?;
+    let lines = f
+        .column(Col::Line.name())
+        .and_then(|c| c.u32().cloned())
+        .map_err(|e| e.to_string())?;
+    let l = lines.equal(line);
+    let row = f.filter(&(&o & &l)).map_err(|e| e.to_string())?;
+    let r = heist_core::frame::access::FrameReader::new(&row).map_err(|e| e.to_string())?;
+    if r.height() == 0 {
+        return Err(format!("{origin}:{line}: no such event"));
+    }
+    let offset = r.u64(Col::RawOffset, 0).unwrap_or(0);
+    let len = r.u64(Col::RawLen, 0).unwrap_or(0) as u32;
+    let raw = ingest::raw::read_record(&file.locator, offset, len)?;
+    Ok(ingest::raw::pretty(&raw))
+}
+
+/// Hash the bundle and open its case (a machine without a data dir keeps it in memory).
+pub fn open_case(paths: &[PathBuf], location: &CaseLocation) -> Msg {
+    let digest = match case::digest(paths) {
+        Ok(d) => Arc::new(d),
+        Err(e) => {
+            return Msg::CaseOpened(Box::new(CaseOpen {
+                digest: None,
+                result: Err(format!("the bundle could not be hashed: {e}")),
+            }))
+        }
+    };
+    let result = match case::open(location, &digest, case::now()) {
+        Err(CaseError::NoDataDir) => case::open(&CaseLocation::Memory, &digest, case::now()),
+        other => other,
+    }
+    .map_err(|e| e.to_string());
+    Msg::CaseOpened(Box::new(CaseOpen {
+        digest: Some(digest),
+        result,
+    }))
+}
+
+/// Write the case, stamped with the time of the save.
+pub fn save_case(revision: u64, file: &CaseFile, mut case: Case) -> Msg {
+    case.updated = case::now();
+    Msg::CaseSaved {
+        revision,
+        result: file.save(&case).map_err(|e| e.to_string()),
+    }
+}
+
+/// What an export needs besides the loaded bundle.
+pub struct ExportJob {
+    pub path: PathBuf,
+    pub case: Case,
+    pub digest: Arc<BundleDigest>,
+    pub view: Option<(Scope, String)>,
+    pub title: String,
+    pub case_file: Option<String>,
+    /// The findings section's findings; `None` when detection had not finished.
+    pub findings: Option<Arc<Vec<Finding>>>,
+}
+
+/// Build the report and write it (atomically, never inside the bundle).
+pub fn export_report(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    paths: &[PathBuf],
+    job: ExportJob,
+) -> Msg {
+    Msg::Exported(write_report(store, lineage, paths, job))
+}
+
+fn write_report(
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    paths: &[PathBuf],
+    job: ExportJob,
+) -> Result<ExportDone, String> {
+    let err = |e: PolarsError| e.to_string();
+    export::check_outside(&job.path, paths).map_err(|e| e.to_string())?;
+    let selection = match &job.view {
+        None => Selection::Marked {
+            within: None,
+            query: None,
+        },
+        Some((scope, filter)) => {
+            let base = scoped(store, lineage, scope).map_err(err)?.events;
+            let frame = if filter.trim().is_empty() {
+                base
+            } else {
+                heist_core::query::filter(&base, filter).map_err(|e| e.to_string())?
+            };
+            let mut q = Vec::new();
+            match scope {
+                Scope::All => {}
+                Scope::Entity(e) => q.push(format!("pivot {e}")),
+                Scope::Finding(f) => q.push(format!("finding {}", f.rule)),
+            }
+            if !filter.trim().is_empty() {
+                q.push(filter.trim().to_string());
+            }
+            Selection::Events {
+                frame,
+                query: (!q.is_empty()).then(|| q.join(" · ")),
+            }
+        }
+    };
+    let opts = BuildOptions {
+        title: Some(job.title),
+        generated: case::now(),
+        case_file: job.case_file,
+        ..BuildOptions::default()
+    };
+    let findings: Vec<ReportFinding> = job
+        .findings
+        .as_deref()
+        .map(|f| f.iter().map(ReportFinding::from).collect())
+        .unwrap_or_default();
+    let report = export::build(
+        store,
+        lineage,
+        &job.digest,
+        Some(&job.case),
+        selection,
+        findings,
+        &opts,
+    )
+    .map_err(|e| e.to_string())?;
+    // The file name picks the format, as it does for the analyst's other tools: report.md, events.csv, events.jsonl.
+    let text = export::Format::from_path(&job.path).render(&report);
+    export::write(&job.path, paths, &text).map_err(|e| e.to_string())?;
+    Ok(ExportDone {
+        path: job.path,
+        events: report.events.len(),
+        marked: job.view.is_none(),
+        findings: job.findings.map(|f| f.len()),
+    })
+}

@@ -1,0 +1,177 @@
+//! Drawing the findings: the entities pane's tab bar (with the Findings tab), the Findings tab's list, the marks
+//! before a timeline row's time, and severity styles. Reads view models only.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Tabs};
+use ratatui::Frame;
+
+use heist_core::detect::{Finding, Severity};
+use heist_core::entities::EntityKind;
+
+use super::state::*;
+use super::ui::Theme;
+use super::vm::{self, TimelineRow};
+use super::vm_findings::{self, FINDING_COLUMNS};
+
+/// A severity's style: colour by level, and bold from high up so the order reads without colour too.
+pub fn severity_style(sev: Option<Severity>, theme: Theme) -> Style {
+    match sev {
+        Some(Severity::Critical) => theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        Some(Severity::High) => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+        Some(Severity::Medium) => theme.fg(Color::Yellow),
+        Some(Severity::Low) => theme.fg(Color::Cyan),
+        Some(Severity::Info) | None => Style::default(),
+    }
+}
+
+/// The tab bar: the four entity tabs and the Findings tab, with their counts, in the longest labels that fit.
+pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    let v = s.view();
+    let mut counts: Vec<String> = EntityKind::ALL
+        .iter()
+        .map(|k| {
+            v.table(*k)
+                .map_or("…".into(), |t| vm::thousands(t.height()))
+        })
+        .collect();
+    counts.push(match &s.findings.status {
+        DetectStatus::Done => s.findings.len().to_string(),
+        DetectStatus::Failed(_) => "!".into(),
+        _ => "…".into(),
+    });
+    let labels: [[&str; 5]; 4] = [
+        ["Identities", "Tokens", "Assets", "IPs", "Findings"],
+        ["Ids", "Tokens", "Assets", "IPs", "Findings"],
+        ["Ids", "Tokens", "Assets", "IPs", "⚑"],
+        ["Id", "Tok", "Ast", "IP", "⚑"],
+    ];
+    let titles_for = |l: &[&str; 5]| -> Vec<String> {
+        (0..5)
+            .map(|i| format!("{} {} {}", i + 1, l[i], counts[i]))
+            .collect()
+    };
+    let fits = |t: &Vec<String>| {
+        t.iter().map(|x| x.chars().count() + 1).sum::<usize>() <= area.width as usize
+    };
+    let titles = labels
+        .iter()
+        .map(titles_for)
+        .find(fits)
+        .unwrap_or_else(|| titles_for(&labels[3]));
+    let selected = if v.findings_tab { 4 } else { kind_index(v.tab) };
+    let tabs = Tabs::new(titles)
+        .select(selected)
+        .highlight_style(theme.accent())
+        .padding("", "")
+        .divider("│");
+    f.render_widget(tabs, area);
+}
+
+/// The Findings tab: what detection says, then one row per finding in the chosen order.
+pub fn draw_findings(f: &mut Frame<'_>, area: Rect, s: &AppState, focused: bool, theme: Theme) {
+    let info = vm_findings::findings_info(s, area.width as usize);
+    let [info_area, table_area] = Layout::vertical([
+        Constraint::Length(info.len().min(4) as u16),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let lines: Vec<Line<'_>> = info
+        .into_iter()
+        .map(|(text, alert)| {
+            if alert {
+                Line::styled(text, theme.failure())
+            } else {
+                Line::styled(text, Style::default().add_modifier(Modifier::DIM))
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), info_area);
+    let wide = table_area.width >= 100;
+    let constraints = [
+        Constraint::Length(6),
+        Constraint::Length(if wide { 20 } else { 11 }),
+        Constraint::Fill(3),
+        // Room for a whole access key id (20) when narrow.
+        if wide {
+            Constraint::Fill(2)
+        } else {
+            Constraint::Length(20)
+        },
+        Constraint::Length(6),
+    ];
+    let rects = Layout::horizontal(constraints).spacing(1).split(table_area);
+    let mut widths = [0usize; 5];
+    for (w, r) in widths.iter_mut().zip(rects.iter()) {
+        *w = r.width as usize;
+    }
+    let height = table_area.height.saturating_sub(1) as usize;
+    let vm = vm_findings::findings_tab(s, height, widths, wide);
+    let rows: Vec<Row<'_>> = vm
+        .rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<Cell<'_>> = r
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let cell = Cell::from(c.clone());
+                    if i == 0 {
+                        cell.style(severity_style(Some(r.severity), theme))
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            Row::new(cells)
+        })
+        .collect();
+    let table = Table::new(rows, constraints)
+        .header(Row::new(FINDING_COLUMNS).style(theme.header()))
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    let mut ts = TableState::default().with_selected(if focused || vm.selected.is_some() {
+        vm.selected
+    } else {
+        None
+    });
+    f.render_stateful_widget(table, table_area, &mut ts);
+}
+
+/// A timeline row's time cell: the case's mark, the findings' flag in its severity's style, then the time.
+pub fn time_cell(r: &TimelineRow, time: &str, theme: Theme) -> Cell<'static> {
+    let marks = vm_findings::row_marks(r.case_mark, r.flag);
+    let mut chars = marks.chars();
+    let case = chars.next().map(String::from).unwrap_or_default();
+    let flag: String = chars.collect();
+    let case_style = if r.marked {
+        theme.accent()
+    } else {
+        Style::default()
+    };
+    Cell::from(Line::from(vec![
+        Span::styled(case, case_style),
+        Span::styled(flag, severity_style(r.flag, theme)),
+        Span::raw(time.to_string()),
+    ]))
+}
+
+/// The timeline's title in a finding's view: which finding, how many events, and whether it keeps them all.
+pub fn finding_timeline_title(f: &Finding, shown: usize) -> String {
+    let capped = if f.is_capped() {
+        format!(
+            " · the first {} of {} kept",
+            vm::thousands(f.events.len()),
+            vm::thousands(f.events_total)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        " Timeline · finding {} · {} events{capped} ",
+        vm::clean(&f.rule),
+        vm::thousands(shown)
+    )
+}

@@ -1,0 +1,331 @@
+//! The annotating half of the case keys: marking, the tag input, the note editor and the one-line prompts
+//! (export path, view name). Pure like the rest of `update`.
+
+use std::mem;
+
+use heist_core::case::Case;
+use heist_core::frame::EventKey;
+
+use super::editor::Editor;
+use super::keymap::Key;
+use super::state::*;
+use super::update_case::{changed, is_quit_key, request_quit, view_steps, writable};
+
+pub(super) fn mark(
+    s: &mut AppState,
+    key: &EventKey,
+    info: &heist_core::case::EventInfo,
+) -> Vec<Effect> {
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let now = c.toggle_mark(key, info);
+    let n = c.marked().len();
+    let kept = c
+        .event(key)
+        .is_some_and(|e| !e.note.is_empty() || !e.tags.is_empty());
+    s.message = Some(match (now, kept) {
+        (true, _) => format!("marked ({n} marked)"),
+        (false, true) => format!("unmarked; its tags and note are kept ({n} marked)"),
+        (false, false) => format!("unmarked ({n} marked)"),
+    });
+    changed(s)
+}
+
+pub(super) fn start_tag(s: &mut AppState, target: Option<Target>) -> Vec<Effect> {
+    let Some(target) = target else {
+        return Vec::new();
+    };
+    if writable(s).is_some() {
+        s.mode = Mode::Tag(TagState {
+            target,
+            input: String::new(),
+            sel: 0,
+        });
+    }
+    Vec::new()
+}
+
+fn current_note(c: &Case, t: &Target) -> String {
+    match t {
+        Target::Event { key, .. } => c.event(key).map(|n| n.note.clone()),
+        Target::Entity(e) => c.entity(e).map(|n| n.note.clone()),
+    }
+    .unwrap_or_default()
+}
+
+pub(super) fn start_note(s: &mut AppState, target: Option<Target>) -> Vec<Effect> {
+    let Some(target) = target else {
+        return Vec::new();
+    };
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let original = current_note(c, &target);
+    s.mode = Mode::Note(NoteState {
+        editor: Editor::new(&original),
+        target,
+        original,
+        confirm_discard: false,
+    });
+    Vec::new()
+}
+
+pub fn tag_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Tag(mut t) = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    if is_quit_key(s, k) {
+        return request_quit(s, Mode::Tag(t));
+    }
+    let suggestions = s
+        .case()
+        .map(|c| c.tag_suggestions(&t.input))
+        .unwrap_or_default();
+    match k {
+        Key::Esc => return Vec::new(),
+        Key::Enter => {
+            let tag = if t.input.trim().is_empty() {
+                suggestions.get(t.sel).cloned().unwrap_or_default()
+            } else {
+                t.input.clone()
+            };
+            return apply_tag(s, t, &tag);
+        }
+        Key::Tab => {
+            if let Some(x) = suggestions.get(t.sel) {
+                t.input = x.clone();
+                t.sel = 0;
+            }
+        }
+        Key::Down | Key::Ctrl('n') => t.sel = (t.sel + 1).min(suggestions.len().saturating_sub(1)),
+        Key::Up | Key::Ctrl('p') => t.sel = t.sel.saturating_sub(1),
+        Key::Backspace => {
+            t.input.pop();
+            t.sel = 0;
+        }
+        Key::Ctrl('u') => {
+            t.input.clear();
+            t.sel = 0;
+        }
+        Key::Char(c) => {
+            t.input.push(c);
+            t.sel = 0;
+        }
+        _ => {}
+    }
+    s.mode = Mode::Tag(t);
+    Vec::new()
+}
+
+fn apply_tag(s: &mut AppState, t: TagState, tag: &str) -> Vec<Effect> {
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let res = match &t.target {
+        Target::Event { key, info } => c.toggle_event_tag(key, info, tag).map(|has| {
+            let marked = has && !c.is_marked(key);
+            if marked {
+                c.set_mark(key, info, true);
+            }
+            (has, marked)
+        }),
+        Target::Entity(e) => c.toggle_entity_tag(e, tag).map(|has| (has, false)),
+    };
+    match res {
+        Ok((has, marked)) => {
+            let tag = heist_core::case::model::normalize_tag(tag).unwrap_or_default();
+            s.message = Some(match (has, marked) {
+                (true, true) => format!("tagged {tag}; the event is marked"),
+                (true, false) => format!("tagged {tag}"),
+                (false, _) => format!("removed tag {tag}"),
+            });
+            changed(s)
+        }
+        Err(e) => {
+            s.message = Some(e.to_string());
+            s.mode = Mode::Tag(t);
+            Vec::new()
+        }
+    }
+}
+
+pub fn note_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Note(mut n) = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    if n.confirm_discard {
+        match k {
+            Key::Char('y') | Key::Char('Y') => {
+                s.message = Some("note discarded".into());
+                return Vec::new();
+            }
+            _ => n.confirm_discard = false,
+        }
+        s.mode = Mode::Note(n);
+        return Vec::new();
+    }
+    if is_quit_key(s, k) {
+        return request_quit(s, Mode::Note(n));
+    }
+    match k {
+        Key::Ctrl('s') => return save_note(s, n),
+        Key::Esc => {
+            if n.editor.text() == n.original {
+                return Vec::new();
+            }
+            n.confirm_discard = true;
+        }
+        other => {
+            n.editor.key(other);
+        }
+    }
+    s.mode = Mode::Note(n);
+    Vec::new()
+}
+
+fn save_note(s: &mut AppState, n: NoteState) -> Vec<Effect> {
+    let Some(c) = writable(s) else {
+        s.mode = Mode::Note(n);
+        return Vec::new();
+    };
+    let text = n.editor.text();
+    let mut marked = false;
+    match &n.target {
+        Target::Event { key, info } => {
+            c.set_event_note(key, info, &text);
+            if !text.trim().is_empty() && !c.is_marked(key) {
+                c.set_mark(key, info, true);
+                marked = true;
+            }
+        }
+        Target::Entity(e) => c.set_entity_note(e, &text),
+    }
+    s.message = Some(
+        match (text.trim().is_empty(), marked) {
+            (true, _) => "note removed",
+            (false, true) => "note saved; the event is marked",
+            (false, false) => "note saved",
+        }
+        .into(),
+    );
+    changed(s)
+}
+
+pub fn prompt_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Prompt(mut p) = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    if is_quit_key(s, k) {
+        return request_quit(s, Mode::Prompt(p));
+    }
+    match k {
+        Key::Esc => return Vec::new(),
+        Key::Enter => return submit_prompt(s, p),
+        Key::Backspace => {
+            p.input.pop();
+        }
+        Key::Ctrl('u') => p.input.clear(),
+        Key::Char(c) => p.input.push(c),
+        _ => {}
+    }
+    s.mode = Mode::Prompt(p);
+    Vec::new()
+}
+
+fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
+    let input = p.input.trim().to_string();
+    match p.kind {
+        // Empty means "clear" here; elsewhere the prompt waits for something.
+        PromptKind::EndDate => submit_end_date(s, p, &input),
+        _ if input.is_empty() => {
+            s.mode = Mode::Prompt(p);
+            Vec::new()
+        }
+        PromptKind::SaveView => {
+            let steps = view_steps(s);
+            let Some(c) = writable(s) else {
+                return Vec::new();
+            };
+            c.save_view(&input, steps);
+            s.message = Some(format!("view saved as {input:?}; c lists saved views"));
+            changed(s)
+        }
+        PromptKind::Analyst => {
+            let Some(c) = writable(s) else {
+                return Vec::new();
+            };
+            if c.analyst.as_deref() == Some(input.as_str()) {
+                return Vec::new();
+            }
+            c.analyst = Some(input.clone());
+            s.message = Some(format!("analyst: {input}"));
+            changed(s)
+        }
+        PromptKind::Export => {
+            let Some(c) = &s.case else {
+                s.message = Some("the case is not open yet".into());
+                return Vec::new();
+            };
+            let Some(digest) = c.digest.clone() else {
+                s.message = Some("the bundle could not be hashed: no report".into());
+                return Vec::new();
+            };
+            let view =
+                (!c.case.has_marks()).then(|| (s.view().scope.clone(), s.view().filter.clone()));
+            let findings =
+                (s.findings.status == DetectStatus::Done).then(|| s.findings.list.clone());
+            s.message = Some(format!("writing the report to {input}…"));
+            vec![Effect::Export {
+                path: input.into(),
+                case: Box::new(c.case.clone()),
+                digest,
+                view,
+                title: format!("Investigation of {}", s.title),
+                case_file: c.file.as_ref().map(|f| f.path().display().to_string()),
+                findings,
+            }]
+        }
+    }
+}
+
+/// An entity's end date: a time sets it, nothing clears it; either way detection runs again.
+fn submit_end_date(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect> {
+    let Some(e) = p.entity.clone() else {
+        return Vec::new();
+    };
+    let at = if input.is_empty() {
+        None
+    } else {
+        match heist_core::util::time::parse_any(input) {
+            Some(t) => Some(t),
+            None => {
+                s.message = Some(format!(
+                    "{input:?} is not a time (try 2026-10-05T09:00:00Z, or nothing to clear it)"
+                ));
+                s.mode = Mode::Prompt(p);
+                return Vec::new();
+            }
+        }
+    };
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let before = c.entity(&e).and_then(|n| n.ended);
+    if before == at {
+        return Vec::new();
+    }
+    c.set_entity_end(&e, at);
+    let name = heist_core::util::sanitize::truncate(&e.name, 60).into_owned();
+    s.message = Some(match at {
+        Some(t) => format!(
+            "{} {name} ended {}: its later activity is flagged once detection reruns",
+            e.kind,
+            heist_core::util::time::format_utc(t)
+        ),
+        None => format!("{} {name}: end date cleared; detection reruns", e.kind),
+    });
+    let mut effects = changed(s);
+    effects.extend(super::update_findings::start(s));
+    effects
+}

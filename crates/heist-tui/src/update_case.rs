@@ -1,0 +1,515 @@
+//! The case half of `update`: opening and restoring the case, the case actions, the case view, saved views,
+//! autosave, remembering the view, and quitting with unsaved work (marking, tags, notes and prompts are in
+//! `update_annotate`). Pure like the rest of `update`: saves and exports are asked for as effects.
+
+use std::mem;
+
+use heist_core::case::{Case, EntityKey, LastView, OpenedCase, TimeZone, ViewStep};
+use heist_core::frame::access::FrameReader;
+use heist_core::frame::EventKey;
+use heist_core::util::time::Nanos;
+
+use super::action::Action;
+use super::casework::{event_target, find_row};
+use super::keymap::Key;
+use super::state::*;
+use super::update::{pivot_target, push_view, read_selected_raw, request_view};
+use super::update_annotate::{mark, start_note, start_tag};
+
+/// After the bundle loaded: hash it and open its case.
+pub fn open_case(s: &AppState) -> Vec<Effect> {
+    if s.paths.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::OpenCase {
+        paths: s.paths.clone(),
+        location: s.case_location.clone(),
+    }]
+}
+
+fn empty_case(open: &CaseOpen) -> Case {
+    let bundle = open.digest.as_ref().map(|d| d.bundle_ref()).unwrap_or(
+        heist_core::case::model::BundleRef {
+            sha256: String::new(),
+            files: 0,
+            bytes: 0,
+        },
+    );
+    Case::new(bundle, None, 0)
+}
+
+pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
+    let empty = empty_case(&open);
+    let CaseOpen { digest, result } = open;
+    let opened: Result<OpenedCase, String> = result;
+    match opened {
+        Ok(o) => {
+            let marks = o.case.marked().len();
+            s.message = match (&o.warning, o.created) {
+                (Some(w), _) => Some(w.clone()),
+                // A new case has nothing to say: whatever is said already stays.
+                (None, true) => s.message.take(),
+                (None, false) => Some(format!("case restored: {marks} marked events")),
+            };
+            if o.file.is_none() && s.case_location != heist_core::case::CaseLocation::Memory {
+                s.message =
+                    Some("no data dir on this machine: the case is kept in memory only".into());
+            }
+            let ended = !o.case.end_dates().is_empty();
+            s.case = Some(CaseSession::new(o.case, digest, o.file));
+            let mut effects = restore(s);
+            if ended {
+                // The case's end dates are rules' input: run them again with them.
+                effects.extend(super::update_findings::start(s));
+            }
+            effects
+        }
+        Err(e) => {
+            let mut c = CaseSession::new(empty, digest, None);
+            c.read_only = Some(e.clone());
+            s.message = Some(format!(
+                "case is read-only, changes are kept in memory only: {e}"
+            ));
+            s.case = Some(c);
+            Vec::new()
+        }
+    }
+}
+
+/// The analyst has not moved yet: put them where they were.
+fn untouched(s: &AppState) -> bool {
+    s.views.len() == 1
+        && s.forward.is_empty()
+        && s.view().scope == Scope::All
+        && s.view().filter.is_empty()
+}
+
+fn restore(s: &mut AppState) -> Vec<Effect> {
+    let Some(c) = &s.case else { return Vec::new() };
+    s.tz = match c.case.time_zone {
+        TimeZone::Utc => Tz::Utc,
+        TimeZone::Local => Tz::Local,
+    };
+    let Some(lv) = c.case.last_view.clone() else {
+        return Vec::new();
+    };
+    if !untouched(s) {
+        return Vec::new();
+    }
+    let mut views = steps_to_views(&lv.steps);
+    if let (Some(k), Some(top)) = (lv.selected, views.last_mut()) {
+        top.pending = Some((lv.selected_time, k));
+        s.focus = Pane::Timeline;
+    }
+    s.views = views;
+    request_view(s)
+}
+
+fn steps_to_views(steps: &[ViewStep]) -> Vec<View> {
+    let mut views: Vec<View> = steps
+        .iter()
+        .map(|st| {
+            let mut v = View::new(Scope::from(st.entity.clone().map(|e| e.0)));
+            v.filter = st.filter.clone();
+            v
+        })
+        .collect();
+    if views.first().is_none_or(|v| v.scope != Scope::All) {
+        views.insert(0, View::new(Scope::All));
+    }
+    views
+}
+
+/// The trail as the case keeps it; a finding's view is kept as a pivot on its main entity (`Scope::saved_entity`).
+pub(super) fn view_steps(s: &AppState) -> Vec<ViewStep> {
+    s.views
+        .iter()
+        .map(|v| ViewStep {
+            entity: v.scope.saved_entity().map(EntityKey),
+            filter: v.filter.clone(),
+        })
+        .collect()
+}
+
+/// The case changed: a new revision, and a save when it has a file.
+pub fn changed(s: &mut AppState) -> Vec<Effect> {
+    let Some(c) = &mut s.case else {
+        return Vec::new();
+    };
+    if c.read_only.is_some() {
+        return Vec::new();
+    }
+    c.revision += 1;
+    match &c.file {
+        Some(f) => vec![Effect::SaveCase {
+            revision: c.revision,
+            file: f.clone(),
+            case: Box::new(c.case.clone()),
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// Remember where the analyst is (trail, filters, selected event), saving when it moved.
+pub fn remember_view(s: &mut AppState) -> Vec<Effect> {
+    let selected = selected_event(s);
+    let lv = LastView {
+        steps: view_steps(s),
+        selected_time: selected.as_ref().and_then(|(t, _)| *t),
+        selected: selected.map(|(_, k)| k),
+    };
+    let Some(c) = &mut s.case else {
+        return Vec::new();
+    };
+    if c.read_only.is_some() || c.case.last_view.as_ref() == Some(&lv) {
+        return Vec::new();
+    }
+    c.case.last_view = Some(lv);
+    changed(s)
+}
+
+fn selected_event(s: &AppState) -> Option<(Option<Nanos>, EventKey)> {
+    let v = s.view();
+    let d = v.data.as_ref()?;
+    let r = FrameReader::new(&d.events).ok()?;
+    let k = EventKey::of_row(&r, v.timeline_sel)?;
+    Some((r.time(v.timeline_sel), k))
+}
+
+pub fn on_saved(s: &mut AppState, revision: u64, result: Result<(), String>) -> Vec<Effect> {
+    let Some(c) = &mut s.case else {
+        return Vec::new();
+    };
+    match result {
+        Ok(()) => {
+            c.saved = c.saved.max(revision);
+            if revision >= c.revision {
+                c.save_error = None;
+            }
+        }
+        Err(e) => {
+            s.message = Some(format!("case NOT saved: {e}"));
+            c.save_error = Some(e);
+        }
+    }
+    Vec::new()
+}
+
+pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
+    s.message = Some(match r {
+        Ok(d) => format!(
+            "report written to {}: {} {}, {}",
+            d.path.display(),
+            d.events,
+            if d.marked {
+                "marked events"
+            } else {
+                "events of the view"
+            },
+            match d.findings {
+                Some(1) => "1 finding".to_string(),
+                Some(n) => format!("{n} findings"),
+                None => "no findings section (detection had not finished)".to_string(),
+            }
+        ),
+        Err(e) => format!("export failed: {e}"),
+    });
+    Vec::new()
+}
+
+/// The case, if it may be changed now; otherwise says why. A read-only case (its file could not be read) takes
+/// changes in memory only: nothing is written over the file, and quitting asks first.
+pub(super) fn writable(s: &mut AppState) -> Option<&mut Case> {
+    if s.case.is_none() {
+        s.message = Some("the case is not open yet".into());
+        return None;
+    }
+    s.case.as_mut().map(|c| &mut c.case)
+}
+
+/// The selected event (timeline and detail focus) or entity (entities focus; nothing on the Findings tab).
+fn selection_target(s: &mut AppState) -> Option<Target> {
+    if s.focus == Pane::Entities && s.view().findings_tab {
+        s.message =
+            Some("a finding is not an event: enter shows its events, to mark, tag or note".into());
+        return None;
+    }
+    match s.focus {
+        Pane::Entities => pivot_target(s).map(Target::Entity),
+        Pane::Timeline | Pane::Detail => {
+            let v = s.view();
+            let r = FrameReader::new(&v.data.as_ref()?.events).ok()?;
+            event_target(&r, v.timeline_sel)
+        }
+    }
+}
+
+fn case_view_rows(s: &AppState) -> (Vec<(EventKey, heist_core::case::EventNote)>, usize) {
+    let c = s.case();
+    let marked = c
+        .map(|c| {
+            c.marked()
+                .into_iter()
+                .map(|(k, n)| (k.clone(), n.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (marked, c.map_or(0, |c| c.views.len()))
+}
+
+/// The marked event under the case view's cursor.
+pub(super) fn case_view_target(s: &AppState, sel: usize) -> Option<Target> {
+    let (marked, _) = case_view_rows(s);
+    marked.get(sel).map(|(k, n)| Target::Event {
+        key: k.clone(),
+        info: heist_core::case::EventInfo {
+            time: n.time,
+            summary: n.summary.clone(),
+        },
+    })
+}
+
+/// The case actions from the keymap.
+pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
+    match a {
+        Action::Mark => match selection_target(s) {
+            Some(Target::Event { key, info }) => mark(s, &key, &info),
+            Some(Target::Entity(_)) => {
+                s.message = Some("m marks events: select one in the timeline (tab)".into());
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
+        Action::Tag => {
+            let t = selection_target(s);
+            start_tag(s, t)
+        }
+        Action::Note => {
+            let t = selection_target(s);
+            start_note(s, t)
+        }
+        Action::CaseView => {
+            s.mode = Mode::Case(CaseViewState::default());
+            Vec::new()
+        }
+        Action::Export => {
+            let name = match s.case.as_ref().and_then(|c| c.digest.as_ref()) {
+                Some(d) => format!("heist-report-{}.md", heist_core::case::short(&d.sha256)),
+                None => "heist-report.md".into(),
+            };
+            s.mode = Mode::Prompt(PromptState {
+                kind: PromptKind::Export,
+                input: s.export_dir.join(name).display().to_string(),
+                entity: None,
+            });
+            Vec::new()
+        }
+        Action::Analyst => {
+            if let Some(c) = writable(s) {
+                let input = c.analyst.clone().unwrap_or_default();
+                s.mode = Mode::Prompt(PromptState {
+                    kind: PromptKind::Analyst,
+                    input,
+                    entity: None,
+                });
+            }
+            Vec::new()
+        }
+        Action::EndDate => {
+            if s.focus == Pane::Entities && s.view().findings_tab {
+                s.message =
+                    Some("a finding has no end date: select an entity or a timeline cell".into());
+                return Vec::new();
+            }
+            let Some(e) = pivot_target(s) else {
+                s.message =
+                    Some("select an entity, or a timeline cell, to set its end date".into());
+                return Vec::new();
+            };
+            let ended = s.case().and_then(|c| c.entity(&e)).and_then(|n| n.ended);
+            // The date it has, else the selected event's time (the usual answer: "from this call on").
+            let at = ended.or_else(|| match s.focus {
+                Pane::Entities => None,
+                _ => {
+                    let v = s.view();
+                    let r = FrameReader::new(&v.data.as_ref()?.events).ok()?;
+                    match event_target(&r, v.timeline_sel)? {
+                        Target::Event { info, .. } => info.time,
+                        Target::Entity(_) => None,
+                    }
+                }
+            });
+            if writable(s).is_some() {
+                s.mode = Mode::Prompt(PromptState {
+                    kind: PromptKind::EndDate,
+                    input: at
+                        .map(heist_core::util::time::format_utc)
+                        .unwrap_or_default(),
+                    entity: Some(e),
+                });
+            }
+            Vec::new()
+        }
+        Action::SaveView => {
+            if writable(s).is_some() {
+                s.mode = Mode::Prompt(PromptState {
+                    kind: PromptKind::SaveView,
+                    input: String::new(),
+                    entity: None,
+                });
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `q`: quit, or ask first when case work would be lost.
+pub fn request_quit(s: &mut AppState, back: Mode) -> Vec<Effect> {
+    let reason = match &back {
+        Mode::Note(n) if n.editor.text() != n.original => {
+            Some("a note is being edited".to_string())
+        }
+        _ => s.case.as_ref().and_then(CaseSession::unsaved),
+    };
+    match reason {
+        Some(reason) => {
+            s.mode = Mode::ConfirmQuit {
+                reason,
+                back: Box::new(back),
+            };
+            Vec::new()
+        }
+        None => quit_now(s),
+    }
+}
+
+fn quit_now(s: &mut AppState) -> Vec<Effect> {
+    s.mode = Mode::Normal;
+    s.quit = true;
+    // The last view goes to disk with the final save; the terminal loop waits for saves before exiting.
+    remember_view(s)
+}
+
+pub fn confirm_quit_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::ConfirmQuit { back, .. } = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    match k {
+        Key::Char('y') | Key::Char('Y') => quit_now(s),
+        _ => {
+            s.mode = *back;
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn is_quit_key(s: &AppState, k: Key) -> bool {
+    matches!(k, Key::Ctrl(_)) && s.keymap.action(k) == Some(Action::Quit)
+}
+
+pub fn case_view_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Case(mut cv) = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    let (marked, views) = case_view_rows(s);
+    let n = marked.len() + views;
+    let action = s.keymap.action(k);
+    if is_quit_key(s, k) {
+        return request_quit(s, Mode::Case(cv));
+    }
+    // Esc, `c` again, or `q` close the case view.
+    if k == Key::Esc || matches!(action, Some(Action::CaseView | Action::Quit)) {
+        return Vec::new();
+    }
+    match action {
+        Some(Action::Down) => cv.sel = (cv.sel + 1).min(n.saturating_sub(1)),
+        Some(Action::Up) => cv.sel = cv.sel.saturating_sub(1),
+        Some(Action::Top) => cv.sel = 0,
+        Some(Action::Bottom) => cv.sel = n.saturating_sub(1),
+        Some(Action::PageDown) => cv.sel = (cv.sel + s.page).min(n.saturating_sub(1)),
+        Some(Action::PageUp) => cv.sel = cv.sel.saturating_sub(s.page),
+        Some(Action::Pivot) => {
+            if let Some((key, note)) = marked.get(cv.sel) {
+                return jump(s, key.clone(), note.time);
+            }
+            let i = cv.sel - marked.len();
+            if let Some(v) = s.case().and_then(|c| c.views.get(i)).cloned() {
+                s.views = steps_to_views(&v.steps);
+                s.forward.clear();
+                s.focus = Pane::Timeline;
+                s.message = Some(format!("view {:?}", v.name));
+                let mut e = request_view(s);
+                e.extend(remember_view(s));
+                return e;
+            }
+        }
+        Some(Action::Mark) => {
+            if let Some(Target::Event { key, info }) = case_view_target(s, cv.sel) {
+                let e = mark(s, &key, &info);
+                cv.sel = cv.sel.min(n.saturating_sub(2));
+                s.mode = Mode::Case(cv);
+                return e;
+            }
+        }
+        Some(Action::Note) => return start_note(s, case_view_target(s, cv.sel)),
+        Some(Action::Tag) => return start_tag(s, case_view_target(s, cv.sel)),
+        _ => {}
+    }
+    s.mode = Mode::Case(cv);
+    Vec::new()
+}
+
+/// Go to a marked event: in the current view if it is there, else in all events (on the trail, so Back returns).
+fn jump(s: &mut AppState, key: EventKey, time: Option<Nanos>) -> Vec<Effect> {
+    s.mode = Mode::Normal;
+    s.focus = Pane::Timeline;
+    s.detail_scroll = 0;
+    let here = s
+        .view()
+        .data
+        .as_ref()
+        .and_then(|d| find_row(&d.events, time, &key));
+    if let Some(row) = here {
+        s.view_mut().timeline_sel = row;
+        return read_selected_raw(s);
+    }
+    s.forward.clear();
+    let mut v = View::new(Scope::All);
+    v.pending = Some((time, key));
+    push_view(s, v);
+    let mut e = request_view(s);
+    e.extend(remember_view(s));
+    e
+}
+
+/// A view's data arrived: select the event it was waiting for.
+pub fn resolve_pending(s: &mut AppState) {
+    let v = s.view_mut();
+    let Some((time, key)) = v.pending.take() else {
+        return;
+    };
+    let found = v
+        .data
+        .as_ref()
+        .and_then(|d| find_row(&d.events, time, &key));
+    match found {
+        Some(row) => v.timeline_sel = row,
+        None => s.message = Some("that event is not in this view".into()),
+    }
+}
+
+/// `t` changed the time zone: the case keeps it.
+pub fn time_zone_changed(s: &mut AppState) -> Vec<Effect> {
+    let tz = match s.tz {
+        Tz::Utc => TimeZone::Utc,
+        Tz::Local => TimeZone::Local,
+    };
+    match &mut s.case {
+        Some(c) if c.read_only.is_none() && c.case.time_zone != tz => {
+            c.case.time_zone = tz;
+            changed(s)
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,206 @@
+//! The findings half of `update`: starting detection once the bundle is loaded, taking its result, the Findings
+//! tab (show, move, sort) and `Enter` on a finding, which opens a view of exactly its events on the trail. Pure
+//! like the rest of `update`: detection is asked for as an effect.
+
+use std::sync::Arc;
+
+use super::state::*;
+use super::update::{push_view, request_view};
+use super::update_case::remember_view;
+
+/// After the bundle loaded: run the rule pack (nothing to run without rules).
+pub fn start(s: &mut AppState) -> Vec<Effect> {
+    if s.rules.pack.is_empty() {
+        s.findings.arrive(Detected::default());
+        return Vec::new();
+    }
+    s.findings.status = DetectStatus::Running;
+    s.findings.run += 1;
+    // The end dates given on the command line, then the case's.
+    let mut end_dates = s.rules.end_dates.clone();
+    if let Some(c) = s.case() {
+        end_dates.extend(c.end_dates());
+    }
+    vec![Effect::Detect {
+        run: s.findings.run,
+        rules: SharedRules(s.rules.pack.clone()),
+        end_dates,
+    }]
+}
+
+pub fn on_findings(s: &mut AppState, r: Result<Box<Detected>, String>) -> Vec<Effect> {
+    match r {
+        Ok(d) => {
+            s.findings.arrive(*d);
+            let n = s.findings.len();
+            for v in &mut s.views {
+                v.finding_sel = v.finding_sel.min(n.saturating_sub(1));
+            }
+            if let Some(e) = &s.rules.error {
+                s.message = Some(format!(
+                    "your rules were not loaded, the shipped rules ran: {e}"
+                ));
+            }
+        }
+        Err(e) => {
+            s.message = Some(format!("detection failed: {e}"));
+            s.findings.status = DetectStatus::Failed(e);
+        }
+    }
+    Vec::new()
+}
+
+/// `5`: the Findings tab in the entities pane.
+pub fn show_tab(s: &mut AppState) -> Vec<Effect> {
+    s.view_mut().findings_tab = true;
+    s.focus = Pane::Entities;
+    Vec::new()
+}
+
+/// `s` on the Findings tab: severity order / time order; the selection stays on its finding.
+pub fn toggle_order(s: &mut AppState) -> Vec<Effect> {
+    s.findings.order = s.findings.order.next();
+    s.message = Some(match s.findings.order {
+        FindingOrder::Severity => "findings by severity (s: in time order)".to_string(),
+        FindingOrder::Time => "findings in time order: the story (s: by severity)".to_string(),
+    });
+    Vec::new()
+}
+
+pub fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
+    let next = s.findings.moved(s.view().finding_sel, delta);
+    s.view_mut().finding_sel = next;
+    s.detail_scroll = 0;
+    Vec::new()
+}
+
+/// `Enter` on a finding: a view of exactly its events, on the trail (Backspace returns).
+pub fn open_finding(s: &mut AppState) -> Vec<Effect> {
+    let i = s.view().finding_sel;
+    let Some(f) = s.findings.list.get(i).cloned() else {
+        s.message = Some(match &s.findings.status {
+            DetectStatus::Running | DetectStatus::Waiting => "detection is still running".into(),
+            DetectStatus::Failed(e) => format!("detection failed: {e}"),
+            DetectStatus::Done => "no findings".into(),
+        });
+        return Vec::new();
+    };
+    s.message = f.is_capped().then(|| {
+        format!(
+            "this finding keeps {} of its {} events: those are shown",
+            f.events.len(),
+            f.events_total
+        )
+    });
+    s.forward.clear();
+    let mut v = View::new(Scope::Finding(Arc::new(f)));
+    v.finding_sel = i;
+    push_view(s, v);
+    s.focus = Pane::Timeline;
+    s.detail_scroll = 0;
+    let mut e = request_view(s);
+    e.extend(remember_view(s));
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keymap::Keymap;
+    use heist_core::detect::{Finding, Severity};
+    use heist_core::entities::{Entity, EntityKind};
+    use heist_core::frame::EventKey;
+
+    fn finding(rule: &str, severity: Severity, first: i64) -> Finding {
+        Finding {
+            rule: rule.into(),
+            title: rule.into(),
+            severity,
+            techniques: vec!["T1530".into()],
+            entities: vec![Entity::new(EntityKind::Token, "AKIA1")],
+            entities_omitted: 0,
+            events: vec![EventKey::from_text("k")],
+            events_total: 1,
+            first,
+            last: first,
+            explanation: String::new(),
+        }
+    }
+
+    fn ready() -> AppState {
+        let mut s = AppState::new(Keymap::default_map(), "t").with_rules(RuleSet::shipped());
+        s.load = LoadState::Ready;
+        s
+    }
+
+    #[test]
+    fn detection_is_asked_for_once_loaded_and_its_result_taken() {
+        let mut s = ready();
+        let e = start(&mut s);
+        assert!(matches!(e.as_slice(), [Effect::Detect { rules, .. }] if rules.0.len() > 40));
+        assert_eq!(s.findings.status, DetectStatus::Running);
+        let d = Detected::new(
+            vec![
+                finding("low", Severity::Low, 1),
+                finding("high", Severity::High, 2),
+            ],
+            2,
+        );
+        on_findings(&mut s, Ok(Box::new(d)));
+        assert_eq!(s.findings.status, DetectStatus::Done);
+        assert_eq!(s.findings.list[0].rule, "high");
+        on_findings(&mut s, Err("boom".into()));
+        assert_eq!(s.findings.status, DetectStatus::Failed("boom".into()));
+        assert_eq!(s.message.as_deref(), Some("detection failed: boom"));
+    }
+
+    #[test]
+    fn without_rules_nothing_runs() {
+        let mut s = AppState::new(Keymap::default_map(), "t");
+        assert!(start(&mut s).is_empty());
+        assert_eq!(s.findings.status, DetectStatus::Done);
+        assert!(s.findings.is_empty());
+    }
+
+    #[test]
+    fn enter_opens_the_selected_findings_view_and_asks_for_its_events() {
+        let mut s = ready();
+        s.findings.arrive(Detected::new(
+            vec![
+                finding("a", Severity::High, 1),
+                finding("b", Severity::Low, 2),
+            ],
+            2,
+        ));
+        show_tab(&mut s);
+        move_by(&mut s, 1);
+        assert_eq!(s.view().finding_sel, 1);
+        let e = open_finding(&mut s);
+        assert_eq!(s.views.len(), 2);
+        assert_eq!(s.focus, Pane::Timeline);
+        let Some(Effect::BuildView { scope, .. }) = e.first() else {
+            panic!("no view asked for: {e:?}")
+        };
+        assert_eq!(scope.finding().map(|f| f.rule.as_str()), Some("b"));
+        assert_eq!(
+            s.view().finding_sel,
+            1,
+            "the new view's tab is on its finding"
+        );
+        assert_eq!(
+            s.view().scope.saved_entity(),
+            Some(Entity::new(EntityKind::Token, "AKIA1")),
+            "kept in the case as its main entity's pivot"
+        );
+    }
+
+    #[test]
+    fn enter_before_detection_finished_says_so() {
+        let mut s = ready();
+        start(&mut s);
+        show_tab(&mut s);
+        assert!(open_finding(&mut s).is_empty());
+        assert_eq!(s.views.len(), 1);
+        assert_eq!(s.message.as_deref(), Some("detection is still running"));
+    }
+}

@@ -1,0 +1,306 @@
+//! View models of the case overlays: the case view, the tag and path prompts, the note editor, the quit question.
+//! Plain, neutralised strings for the widgets (notes and summaries can hold pasted log text).
+
+use heist_core::util::sanitize::truncate;
+
+use super::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
+use super::state::{AppState, Tz};
+use super::vm::{clean, fmt_time};
+
+/// How a line of the case view is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseLine {
+    Section,
+    Item,
+    Selected,
+    Detail,
+    Hint,
+}
+
+pub struct CaseViewVm {
+    pub title: String,
+    pub lines: Vec<(CaseLine, String)>,
+    /// First line to show so the selected item and its note are in view.
+    pub scroll: usize,
+}
+
+/// What a case key acts on, in words.
+pub fn target_label(t: &Target, tz: Tz) -> String {
+    match t {
+        Target::Event { info, .. } => {
+            let when = info.time.map(|t| fmt_time(t, tz)).unwrap_or_default();
+            format!("event {when} {}", clean(&truncate(&info.summary, 70)))
+        }
+        Target::Entity(e) => format!("{} {}", e.kind, clean(&truncate(&e.name, 70))),
+    }
+}
+
+/// The case view, `height` rows of `width` columns (notes wrap to it).
+pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) -> CaseViewVm {
+    let mut lines = Vec::new();
+    let mut selected_at = (0, 0);
+    let Some(session) = &s.case else {
+        return CaseViewVm {
+            title: " Case ".into(),
+            lines: vec![(CaseLine::Hint, "the case is not open yet".into())],
+            scroll: 0,
+        };
+    };
+    let c = &session.case;
+    let where_ = match (&session.read_only, &session.file) {
+        (Some(_), _) => "read-only".to_string(),
+        (None, Some(f)) => f
+            .path()
+            .file_name()
+            .map(|n| clean(&n.to_string_lossy()))
+            .unwrap_or_default(),
+        (None, None) => "in memory only".into(),
+    };
+    let marked = c.marked();
+    let title = format!(
+        " Case · {} marked · {where_} · enter goes there · m unmarks · n note · T tag · esc closes ",
+        marked.len()
+    );
+    lines.push((
+        CaseLine::Hint,
+        match &c.analyst {
+            Some(a) => format!("analyst: {} · A changes it", clean(a)),
+            None => "analyst: not set · A sets it (the report gives it)".into(),
+        },
+    ));
+    lines.push((CaseLine::Section, "Marked events, in time order".into()));
+    if marked.is_empty() {
+        lines.push((
+            CaseLine::Hint,
+            "  none yet: select an event in the timeline and press m".into(),
+        ));
+    }
+    let mut item = 0;
+    for (_, n) in &marked {
+        let start = lines.len();
+        let when = n
+            .time
+            .map(|t| fmt_time(t, s.tz))
+            .unwrap_or_else(|| "(time unknown)".into());
+        let style = if item == cv.sel {
+            CaseLine::Selected
+        } else {
+            CaseLine::Item
+        };
+        lines.push((style, format!("● {when}  {}", clean(&n.summary))));
+        if !n.tags.is_empty() {
+            let t: Vec<String> = n.tags.iter().map(|t| format!("#{}", clean(t))).collect();
+            lines.push((CaseLine::Detail, format!("    {}", t.join(" "))));
+        }
+        // Notes wrap under their event (the prefix takes 6 columns).
+        for l in n.note.lines() {
+            let chars: Vec<char> = clean(l).chars().collect();
+            for (a, b) in wrap_spans(&chars, width.saturating_sub(6).max(10)) {
+                let row: String = chars[a..b].iter().collect();
+                lines.push((CaseLine::Detail, format!("    │ {}", row.trim_end())));
+            }
+        }
+        if item == cv.sel {
+            selected_at = (start, lines.len());
+        }
+        item += 1;
+    }
+    if !c.views.is_empty() {
+        lines.push((CaseLine::Hint, String::new()));
+        lines.push((CaseLine::Section, "Saved views".into()));
+        for v in &c.views {
+            let style = if item == cv.sel {
+                CaseLine::Selected
+            } else {
+                CaseLine::Item
+            };
+            let trail: Vec<String> = v
+                .steps
+                .iter()
+                .map(|st| match &st.entity {
+                    Some(e) => clean(&truncate(&e.to_string(), 40)),
+                    None => "all events".into(),
+                })
+                .collect();
+            let filter = v
+                .steps
+                .last()
+                .map(|st| st.filter.as_str())
+                .filter(|f| !f.is_empty())
+                .map(|f| format!("  filter {}", clean(f)))
+                .unwrap_or_default();
+            if item == cv.sel {
+                selected_at = (lines.len(), lines.len() + 1);
+            }
+            lines.push((
+                style,
+                format!("◆ {}  {}{filter}", clean(&v.name), trail.join(" › ")),
+            ));
+            item += 1;
+        }
+    }
+    let scroll = selected_at.1.saturating_sub(height).min(selected_at.0);
+    CaseViewVm {
+        title,
+        lines,
+        scroll,
+    }
+}
+
+pub struct TagVm {
+    pub target: String,
+    pub current: String,
+    pub input: String,
+    pub suggestions: Vec<String>,
+    pub sel: usize,
+}
+
+pub fn tag_prompt(s: &AppState, t: &TagState) -> TagVm {
+    let c = s.case();
+    let current: Vec<String> = match (&t.target, c) {
+        (Target::Event { key, .. }, Some(c)) => c
+            .event(key)
+            .map(|n| n.tags.iter().cloned().collect())
+            .unwrap_or_default(),
+        (Target::Entity(e), Some(c)) => c.entity_tags(e).iter().map(|x| x.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    TagVm {
+        target: target_label(&t.target, s.tz),
+        current: current
+            .iter()
+            .map(|x| format!("#{}", clean(x)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        input: clean(&t.input),
+        suggestions: c
+            .map(|c| c.tag_suggestions(&t.input))
+            .unwrap_or_default()
+            .iter()
+            .map(|x| clean(x))
+            .collect(),
+        sel: t.sel,
+    }
+}
+
+pub struct NoteVm {
+    pub title: String,
+    /// The note's lines, wrapped to the editor's width.
+    pub rows: Vec<String>,
+    /// Cursor (row in `rows`, column in that row).
+    pub cursor: (usize, usize),
+    pub confirm_discard: bool,
+}
+
+/// The note being written, its lines word-wrapped at `width` columns.
+pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
+    let width = width.max(1);
+    let (line, col) = n.editor.cursor();
+    let mut rows = Vec::new();
+    let mut cursor = (0, 0);
+    for (i, l) in n.editor.lines().iter().enumerate() {
+        let chars: Vec<char> = clean(l).chars().collect();
+        let mut wrapped = wrap_spans(&chars, width);
+        if i == line {
+            let c = clean(&l.chars().take(col).collect::<String>())
+                .chars()
+                .count();
+            // After the last character of a full row, the cursor starts the next one.
+            if c == chars.len() && wrapped.last().is_some_and(|&(a, b)| b - a == width) {
+                wrapped.push((c, c));
+            }
+            let r = wrapped
+                .iter()
+                .rposition(|&(start, _)| start <= c)
+                .unwrap_or(0);
+            cursor = (rows.len() + r, c - wrapped[r].0);
+        }
+        rows.extend(
+            wrapped
+                .iter()
+                .map(|&(start, end)| chars[start..end].iter().collect::<String>()),
+        );
+    }
+    NoteVm {
+        title: format!(" note on {} ", target_label(&n.target, s.tz)),
+        rows,
+        cursor,
+        confirm_discard: n.confirm_discard,
+    }
+}
+
+/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width (an ARN or a
+/// URL is broken, not cut); every character in exactly one row, so the editor's cursor maps onto them.
+fn wrap_spans(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > width {
+        let end = (start + 1..start + width)
+            .rev()
+            .find(|&p| chars[p] == ' ')
+            .map_or(start + width, |p| p + 1);
+        out.push((start, end));
+        start = end;
+    }
+    out.push((start, chars.len()));
+    out
+}
+
+pub struct PromptVm {
+    pub label: String,
+    pub input: String,
+    pub hint: &'static str,
+}
+
+pub fn prompt(p: &PromptState) -> PromptVm {
+    match p.kind {
+        PromptKind::Export => PromptVm {
+            label: "export report to: ".into(),
+            input: clean(&p.input),
+            hint: "   enter writes (.csv/.jsonl: rows; never inside the bundle) · esc cancels",
+        },
+        PromptKind::SaveView => PromptVm {
+            label: "save view as: ".into(),
+            input: clean(&p.input),
+            hint: "   enter saves · esc cancels",
+        },
+        PromptKind::Analyst => PromptVm {
+            label: "analyst: ".into(),
+            input: clean(&p.input),
+            hint: "   enter keeps it in the case (the report gives it) · esc cancels",
+        },
+        PromptKind::EndDate => PromptVm {
+            label: match &p.entity {
+                Some(e) => format!("{} {} ended at: ", e.kind, clean(&truncate(&e.name, 40))),
+                None => "ended at: ".into(),
+            },
+            input: clean(&p.input),
+            hint: "   enter sets (later use is flagged) · empty clears · esc cancels",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_spans;
+
+    fn rows(text: &str, width: usize) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        wrap_spans(&chars, width)
+            .into_iter()
+            .map(|(s, e)| chars[s..e].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_after_spaces_keeping_every_character() {
+        assert_eq!(rows("", 5), [""]);
+        assert_eq!(rows("abc", 5), ["abc"]);
+        assert_eq!(rows("abcde", 5), ["abcde"]);
+        assert_eq!(rows("ab cd ef", 5), ["ab ", "cd ef"]);
+        assert_eq!(rows("ab cdefgh", 5), ["ab ", "cdefg", "h"]);
+        assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
+        assert_eq!(rows("abc", 1), ["a", "b", "c"]);
+    }
+}

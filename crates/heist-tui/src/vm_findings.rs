@@ -1,0 +1,517 @@
+//! View models of the findings: the Findings tab's visible rows, a finding's detail, the lines a flagged event's
+//! detail gains, the markers of flagged rows and entities, and the status bar's count. Plain, neutralised strings
+//! (explanations and entity names quote log content).
+
+use heist_core::detect::{Finding, Severity};
+use heist_core::entities::EntityKind;
+use heist_core::frame::EventKey;
+use heist_core::util::sanitize::truncate;
+
+use super::state::*;
+use super::vm::{clean, fit, fmt_time, thousands, window_start, DetailVm};
+
+/// Width of the label column in detail panes (`severity        high`).
+const LABEL: usize = 16;
+
+/// The marker of a flagged row or entity: filled for high and critical, hollow below, so severity reads without
+/// colour too.
+pub fn flag_char(sev: Option<Severity>) -> char {
+    match sev {
+        Some(Severity::High | Severity::Critical) => '⚑',
+        Some(_) => '⚐',
+        None => ' ',
+    }
+}
+
+pub fn severity_short(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Info => "info",
+        Severity::Low => "low",
+        Severity::Medium => "med",
+        Severity::High => "high",
+        Severity::Critical => "crit",
+    }
+}
+
+/// `⚑ high`, `⚐ med`: a flagged entity's marker (empty when not flagged).
+pub fn entity_marker(sev: Option<Severity>) -> String {
+    match sev {
+        Some(s) => format!("{} {}", flag_char(Some(s)), severity_short(s)),
+        None => String::new(),
+    }
+}
+
+/// The two marks before a timeline row's time: the case's (`●` marked, `✎` annotated only) and the findings'
+/// (`⚑` / `⚐`), each in its own column so both show.
+pub fn row_marks(case_mark: char, flag: Option<Severity>) -> String {
+    format!("{case_mark}{} ", flag_char(flag))
+}
+
+/// A time in 11 columns: `10-05 02:13` (year, seconds and zone dropped; the detail has the full time).
+pub fn short_time(t: heist_core::util::time::Nanos, tz: Tz) -> String {
+    fmt_time(t, tz)
+        .chars()
+        .skip(5)
+        .take(11)
+        .map(|c| if c == 'T' { ' ' } else { c })
+        .collect()
+}
+
+/// Words of `text` in lines of at most `width` characters (a word longer than that gets a line of its own).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let n = line.chars().count();
+        if n > 0 && n + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// `label           value`, the value wrapped under itself.
+fn labelled(out: &mut Vec<String>, label: &str, value: &str, width: usize) {
+    let room = width.saturating_sub(LABEL);
+    let lines = if room >= 20 {
+        wrap(value, room)
+    } else {
+        vec![value.to_string()]
+    };
+    for (i, l) in lines.into_iter().enumerate() {
+        let label = if i == 0 { label } else { "" };
+        out.push(format!("{label:<w$}{l}", w = LABEL));
+    }
+}
+
+/// The status bar's findings part: long and compact forms, and whether it is a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingsStatus {
+    pub long: String,
+    pub short: String,
+    pub alert: bool,
+}
+
+pub fn status_part(s: &AppState) -> Option<FindingsStatus> {
+    let f = &s.findings;
+    let (long, short, alert) = match &f.status {
+        DetectStatus::Waiting => return None,
+        DetectStatus::Running => ("⚑ detecting…".to_string(), "⚑ …".to_string(), false),
+        DetectStatus::Failed(_) => (
+            "⚑ detection failed".to_string(),
+            "⚑ failed".to_string(),
+            true,
+        ),
+        DetectStatus::Done => {
+            let top: Vec<String> = f
+                .counts()
+                .into_iter()
+                .filter(|(sev, _)| *sev >= Severity::High)
+                .map(|(sev, n)| format!("{n} {sev}"))
+                .collect();
+            let top = if top.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", top.join(", "))
+            };
+            let n = f.len();
+            let word = if n == 1 { "finding" } else { "findings" };
+            (
+                format!("⚑ {} {word}{top}", thousands(n)),
+                format!("⚑ {}{top}", thousands(n)),
+                false,
+            )
+        }
+    };
+    Some(match s.rules.error {
+        Some(_) => FindingsStatus {
+            long: format!("{long} · your rules NOT loaded"),
+            short: format!("{short} · rules!"),
+            alert: true,
+        },
+        None => FindingsStatus { long, short, alert },
+    })
+}
+
+/// One row of the Findings tab: severity, first time, rule, principal entity, events.
+pub struct FindingRow {
+    pub severity: Severity,
+    pub cells: [String; 5],
+}
+
+pub struct FindingsTabVm {
+    pub rows: Vec<FindingRow>,
+    pub selected: Option<usize>,
+    pub total: usize,
+}
+
+pub const FINDING_COLUMNS: [&str; 5] = ["sev", "first", "rule", "principal", "events"];
+
+/// What detection says above the Findings tab, in lines of at most `width`: running, failed, how many findings
+/// in which order, the analyst's rules not loaded; `true` marks a warning.
+pub fn findings_info(s: &AppState, width: usize) -> Vec<(String, bool)> {
+    let f = &s.findings;
+    let mut info = Vec::new();
+    match &f.status {
+        DetectStatus::Waiting | DetectStatus::Running => info.push((
+            "detecting: the rules are running over the bundle…".to_string(),
+            false,
+        )),
+        DetectStatus::Failed(e) => {
+            info.extend(
+                wrap(&format!("detection failed: {}", clean(e)), width)
+                    .into_iter()
+                    .take(3)
+                    .map(|l| (l, true)),
+            );
+        }
+        DetectStatus::Done if f.is_empty() => {
+            info.push((format!("no findings from {} rules", f.rules), false))
+        }
+        DetectStatus::Done => info.push((
+            format!(
+                "{} from {} rules, {} (s: {})",
+                match f.len() {
+                    1 => "1 finding".to_string(),
+                    n => format!("{} findings", thousands(n)),
+                },
+                f.rules,
+                f.order.label(),
+                f.order.next().label(),
+            ),
+            false,
+        )),
+    }
+    if let Some(e) = &s.rules.error {
+        let text = format!(
+            "your rules were not loaded, the shipped rules ran: {}",
+            clean(e)
+        );
+        info.extend(wrap(&text, width).into_iter().take(3).map(|l| (l, true)));
+    }
+    info
+}
+
+/// The visible rows of the Findings tab. `widths` fits each column; `wide` shows full times and rule titles
+/// (otherwise `10-05 02:13` and rule ids).
+pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool) -> FindingsTabVm {
+    let f = &s.findings;
+    let shown = f.shown();
+    let total = shown.len();
+    let sel = f.row_of(s.view().finding_sel);
+    let start = window_start(sel, total, height);
+    let rows = shown
+        .iter()
+        .skip(start)
+        .take(height)
+        .filter_map(|&i| f.list.get(i))
+        .map(|x| finding_row(x, s.tz, widths, wide))
+        .collect();
+    FindingsTabVm {
+        rows,
+        selected: (total > 0).then(|| sel - start),
+        total,
+    }
+}
+
+fn finding_row(f: &Finding, tz: Tz, widths: [usize; 5], wide: bool) -> FindingRow {
+    // ARNs, object keys and resource paths say the most at their end.
+    let (entity, tail) = match f.main_entity() {
+        Some(e) => (
+            clean(&e.name),
+            matches!(e.kind, EntityKind::Identity | EntityKind::Asset) || e.name.starts_with('/'),
+        ),
+        None => (String::new(), false),
+    };
+    let cells = [
+        entity_marker(Some(f.severity)),
+        if wide {
+            fmt_time(f.first, tz)
+        } else {
+            short_time(f.first, tz)
+        },
+        clean(if wide { &f.title } else { &f.rule }),
+        entity,
+        thousands(f.events_total),
+    ];
+    let mut i = 0;
+    FindingRow {
+        severity: f.severity,
+        cells: cells.map(|c| {
+            let out = fit(&c, widths[i], i == 3 && tail);
+            i += 1;
+            out
+        }),
+    }
+}
+
+/// The selected finding's detail: what it is, why it fired, whom and when it involves, and the rule behind it.
+pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
+    let Some(f) = s.findings.list.get(s.view().finding_sel) else {
+        let line = match &s.findings.status {
+            DetectStatus::Done => "no findings",
+            DetectStatus::Failed(_) => "detection failed",
+            _ => "detection is running",
+        };
+        return DetailVm {
+            title: "Findings".into(),
+            lines: vec![line.into()],
+        };
+    };
+    let mut lines = Vec::new();
+    labelled(&mut lines, "severity", f.severity.name(), width);
+    labelled(
+        &mut lines,
+        "techniques",
+        &clean(&f.techniques.join(" ")),
+        width,
+    );
+    labelled(&mut lines, "explanation", &clean(&f.explanation), width);
+    labelled(
+        &mut lines,
+        "time",
+        &format!("{} .. {}", fmt_time(f.first, s.tz), fmt_time(f.last, s.tz)),
+        width,
+    );
+    let events = if f.is_capped() {
+        format!(
+            "{} (the first {} are kept; enter shows those)",
+            thousands(f.events_total),
+            thousands(f.events.len())
+        )
+    } else {
+        format!("{} · enter shows them", thousands(f.events_total))
+    };
+    labelled(&mut lines, "events", &events, width);
+    for (i, e) in f.entities.iter().enumerate() {
+        let label = if i == 0 { "entities" } else { "" };
+        lines.push(format!(
+            "{label:<w$}{} {}",
+            e.kind,
+            clean(&e.name),
+            w = LABEL
+        ));
+    }
+    if f.entities_omitted > 0 {
+        lines.push(format!(
+            "{:<w$}(+{} more not listed)",
+            "",
+            f.entities_omitted,
+            w = LABEL
+        ));
+    }
+    let rule = s.rules.pack.get(&f.rule);
+    let id = match rule {
+        Some(r) => format!("{} ({})", clean(&f.rule), r.kind.name()),
+        None => clean(&f.rule),
+    };
+    labelled(&mut lines, "rule", &id, width);
+    if let Some(r) = rule.filter(|r| !r.description.trim().is_empty()) {
+        lines.push("── the rule ──".into());
+        lines.extend(wrap(&clean(&r.description), width.max(20)));
+    }
+    DetailVm {
+        title: format!(
+            "{} {} · {}",
+            flag_char(Some(f.severity)),
+            f.severity,
+            clean(&truncate(&f.title, 100))
+        ),
+        lines,
+    }
+}
+
+/// How many findings an entity's detail lists.
+const ENTITY_FINDINGS: usize = 8;
+
+/// An entity's detail section on the findings naming it, in time order (none when no finding names it).
+pub fn entity_finding_lines(s: &AppState, kind: EntityKind, name: &str) -> Vec<String> {
+    let f = &s.findings;
+    if f.entities.get(kind, name).is_none() {
+        return Vec::new();
+    }
+    let naming: Vec<&Finding> = f
+        .in_time_order()
+        .filter(|x| x.entities.iter().any(|e| e.kind == kind && e.name == name))
+        .collect();
+    let mut out = vec!["── findings naming it (5 lists all) ──".to_string()];
+    for x in naming.iter().take(ENTITY_FINDINGS) {
+        out.push(format!(
+            "{} {:<8} {}  {}",
+            flag_char(Some(x.severity)),
+            x.severity.name(),
+            fmt_time(x.first, s.tz),
+            clean(&x.rule)
+        ));
+    }
+    if naming.len() > ENTITY_FINDINGS {
+        out.push(format!("  (+{} more)", naming.len() - ENTITY_FINDINGS));
+    }
+    out
+}
+
+/// The lines a flagged event's detail starts with: the rules whose findings flag it, with their techniques.
+pub fn event_flag_lines(s: &AppState, key: &EventKey) -> Vec<String> {
+    let Some(flag) = s.findings.flags.get(key) else {
+        return Vec::new();
+    };
+    let mut out = vec![format!(
+        "{} flagged by the rule pack ({})",
+        flag_char(Some(flag.severity)),
+        flag.severity
+    )];
+    let w = flag
+        .rules
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(0);
+    for id in &flag.rules {
+        match s.rules.pack.get(id) {
+            Some(r) => out.push(format!(
+                "  {:<8} {:<w$}  {}",
+                r.severity.name(),
+                clean(id),
+                clean(&r.techniques.join(" "))
+            )),
+            None => out.push(format!("  {}", clean(id))),
+        }
+    }
+    if flag.rules.iter().all(|id| s.rules.pack.get(id).is_none()) {
+        out.push(format!(
+            "  techniques {}",
+            clean(&flag.techniques.join(" "))
+        ));
+    }
+    out.push(String::new());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_combine_the_case_and_the_findings() {
+        assert_eq!(row_marks('●', Some(Severity::High)), "●⚑ ");
+        assert_eq!(row_marks('●', None), "●  ");
+        assert_eq!(row_marks(' ', Some(Severity::Medium)), " ⚐ ");
+        assert_eq!(row_marks('✎', Some(Severity::Critical)), "✎⚑ ");
+        assert_eq!(row_marks(' ', None), "   ");
+        assert_eq!(entity_marker(Some(Severity::Low)), "⚐ low");
+        assert_eq!(entity_marker(Some(Severity::High)), "⚑ high");
+        assert_eq!(entity_marker(None), "");
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole_and_lines_short() {
+        let w = wrap("one two three four five six", 9);
+        assert_eq!(w, ["one two", "three", "four five", "six"]);
+        assert!(w.iter().all(|l| l.chars().count() <= 9));
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(
+            wrap("a verylongwordindeed b", 5),
+            ["a", "verylongwordindeed", "b"]
+        );
+        let mut out = Vec::new();
+        labelled(&mut out, "explanation", &"word ".repeat(12), 40);
+        assert_eq!(
+            out[0],
+            format!("{:<16}{}", "explanation", "word word word word word")
+        );
+        assert!(
+            out[1].starts_with(&" ".repeat(16)) && out.len() == 3,
+            "{out:?}"
+        );
+    }
+
+    fn state_with(n_high: usize, n_low: usize) -> AppState {
+        use heist_core::entities::Entity;
+        let mut s = AppState::new(crate::keymap::Keymap::default_map(), "t");
+        let f = |sev: Severity, i: usize| Finding {
+            rule: format!("r{i}"),
+            title: "t".into(),
+            severity: sev,
+            techniques: vec!["T1530".into()],
+            entities: vec![Entity::new(EntityKind::Token, "K")],
+            entities_omitted: 0,
+            events: Vec::new(),
+            events_total: 0,
+            first: i as i64,
+            last: i as i64,
+            explanation: String::new(),
+        };
+        let mut all: Vec<Finding> = (0..n_high).map(|i| f(Severity::High, i)).collect();
+        all.extend((0..n_low).map(|i| f(Severity::Low, n_high + i)));
+        s.findings.arrive(Detected::new(all, 3));
+        s
+    }
+
+    #[test]
+    fn the_status_counts_findings_compactly_when_narrow() {
+        let s = state_with(14, 9);
+        let p = status_part(&s).unwrap();
+        assert_eq!(p.long, "⚑ 23 findings (14 high)");
+        assert_eq!(p.short, "⚑ 23 (14 high)");
+        assert!(!p.alert);
+        let wide = super::super::vm::status(&s, 200);
+        assert_eq!(wide.findings, p.long);
+        let narrow = super::super::vm::status(&s, 55);
+        assert_eq!(narrow.findings, p.short);
+        assert!(narrow.width() <= 55, "{}", narrow.width());
+        assert_eq!(status_part(&state_with(0, 1)).unwrap().long, "⚑ 1 finding");
+        let mut s = state_with(0, 0);
+        s.findings.status = DetectStatus::Running;
+        assert_eq!(status_part(&s).unwrap().long, "⚑ detecting…");
+        s.findings.status = DetectStatus::Waiting;
+        assert_eq!(status_part(&s), None);
+        s.rules.error = Some("x.toml: bad".into());
+        s.findings.status = DetectStatus::Done;
+        let p = status_part(&s).unwrap();
+        assert!(p.alert && p.short.ends_with("· rules!"), "{p:?}");
+    }
+
+    #[test]
+    fn a_long_trail_loses_its_first_crumbs_first() {
+        use heist_core::entities::Entity;
+        let mut s = state_with(1, 0);
+        for name in [
+            "AKIAQ3EGRZTSTOLEN7CI",
+            "198.51.100.77",
+            "ASIAQ3EGRZTEXFIL2MDL",
+        ] {
+            s.views.push(View::new(Scope::Entity(Entity::new(
+                EntityKind::Token,
+                name,
+            ))));
+        }
+        let full = super::super::vm::status(&s, 300);
+        assert!(
+            full.trail.starts_with("all events › token AKIA"),
+            "{}",
+            full.trail
+        );
+        let cut = super::super::vm::status(&s, 90);
+        assert!(cut.width() <= 90, "{}", cut.width());
+        assert!(cut.trail.starts_with("… › "), "{}", cut.trail);
+        assert!(
+            cut.trail.ends_with("token ASIAQ3EGRZTEXFIL2MDL"),
+            "{}",
+            cut.trail
+        );
+    }
+
+    #[test]
+    fn short_times_drop_year_and_zone() {
+        let t = heist_core::util::time::parse_any("2026-10-05T02:13:07Z").unwrap();
+        assert_eq!(short_time(t, Tz::Utc), "10-05 02:13");
+    }
+}

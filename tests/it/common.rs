@@ -1,0 +1,116 @@
+//! Shared helpers for the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    // At run time (cargo sets it for the test process), so a binary built in another checkout that shares the
+    // target dir still reads this checkout's files.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+pub fn sample() -> PathBuf {
+    root().join("samples/incident")
+}
+
+pub fn heist(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heist"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run heist")
+}
+
+pub fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "heist failed: {}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).expect("utf-8 output")
+}
+
+/// The public datasets folder, or None (with a notice) when it is absent and not required.
+/// `HEIST_REAL_DATA` set (as `.ci/run` does) makes the data required: a missing folder fails the test.
+pub fn real_data() -> Option<PathBuf> {
+    match std::env::var_os("HEIST_REAL_DATA") {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            assert!(
+                p.is_dir(),
+                "HEIST_REAL_DATA={} is not a folder: the real-data tests cannot be skipped in CI",
+                p.display()
+            );
+            Some(p)
+        }
+        None => {
+            let p = root().join("../shared/datasets");
+            if p.is_dir() {
+                Some(p)
+            } else {
+                eprintln!("NOTICE: ../shared/datasets is absent and HEIST_REAL_DATA unset: real-data test skipped");
+                None
+            }
+        }
+    }
+}
+
+/// Zip every file under `dir` (stored, paths relative to `dir`'s parent) into memory.
+pub fn zip_dir(dir: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let base = dir.parent().unwrap();
+    for f in files(dir) {
+        let name = f
+            .strip_prefix(base)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        w.start_file(name, opts).unwrap();
+        w.write_all(&std::fs::read(&f).unwrap()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// tar.gz every file under `dir` into memory.
+pub fn tgz_dir(dir: &Path) -> Vec<u8> {
+    let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut t = tar::Builder::new(enc);
+    let base = dir.parent().unwrap();
+    for f in files(dir) {
+        t.append_path_with_name(&f, f.strip_prefix(base).unwrap())
+            .unwrap();
+    }
+    t.into_inner().unwrap().finish().unwrap()
+}
+
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Run heist with `dir` as the working directory (so origins in the output are relative and stable).
+pub fn heist_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heist"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run heist")
+}

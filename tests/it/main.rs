@@ -1,0 +1,28 @@
+//! heist's integration tests, one binary: the CLI run as a user runs it, golden output, the TUI on a test
+//! backend and in tmux, real public datasets, and the rule pack against records of each format.
+
+mod case_crash;
+mod case_roundtrip;
+mod cli_pivot;
+mod cli_sample;
+#[allow(dead_code)]
+mod common;
+mod detect_datasets;
+mod detect_rules_abuse;
+mod detect_rules_collection;
+mod detect_rules_credentials;
+mod detect_sample;
+#[allow(dead_code)]
+mod detect_support;
+mod export_cli;
+mod export_markdown;
+mod lineage_rules;
+mod pivot_sample;
+mod real_azure;
+mod real_data;
+mod real_formats;
+mod tmux_e2e;
+mod tui_case_prompts;
+mod tui_findings;
+mod tui_progressive;
+mod tui_screens;
