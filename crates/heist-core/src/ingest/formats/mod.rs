@@ -10,6 +10,7 @@ pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod gcp;
+pub mod inner;
 pub mod k8s;
 pub mod mapped;
 pub mod openai;
@@ -29,6 +30,11 @@ pub trait Format: Sync + Send {
     fn sniff(&self, probe: &Probe<'_>) -> bool;
     /// Map every record of the file.
     fn parse(&self, probe: &Probe<'_>, out: &mut ParseOut);
+    /// Whether this format's records wrap another format's record (a SIEM re-export): such formats are not tried
+    /// on an inner record.
+    fn wraps(&self) -> bool {
+        false
+    }
 }
 
 /// Every format, in sniffing order (most specific first).
