@@ -35,7 +35,8 @@ fn every_azure_sample_is_recognised_and_every_record_accounted_for() {
     let Some(d) = real_data() else { return };
     // (file, events, errors, duplicates)
     let expected = [
-        ("panther-analysis/Azure_Audit.jsonl", 36, 0, 12),
+        // Panther fixtures reuse event ids for different records: those are separate events.
+        ("panther-analysis/Azure_Audit.jsonl", 39, 0, 9),
         ("panther-analysis/Azure_MonitorActivity.jsonl", 212, 35, 2),
         ("sekoia-intake-formats/Azure__azure-ad.jsonl", 25, 0, 0),
         (

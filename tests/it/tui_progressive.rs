@@ -60,7 +60,7 @@ fn the_first_tab_comes_with_the_events_and_the_others_follow() {
     assert!(h.state.view().complete());
     let s = h.screen();
     assert!(!s.contains("computing"), "{s}");
-    assert!(s.contains("3 Ast 113") && s.contains("4 IP 9"), "{s}");
+    assert!(s.contains("3 Ast 113") && s.contains("4 IP 8"), "{s}");
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn a_view_left_before_its_tables_came_is_computed_again_on_return() {
     let v = h.state.view();
     assert!(v.complete());
     assert_eq!(v.table(EntityKind::Asset).map(|t| t.height()), Some(113));
-    assert_eq!(v.table(EntityKind::Ip).map(|t| t.height()), Some(9));
+    assert_eq!(v.table(EntityKind::Ip).map(|t| t.height()), Some(8));
     assert_eq!(
         selected_name(&h, EntityKind::Identity).as_deref(),
         Some(third.as_str())

@@ -93,11 +93,16 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// An entity by its name; an IP in any spelling the logs use (`035.249.253.232`, `[2001:db8::1]:443`) is named
+    /// as the frame spells it, so every spelling reaches the same events.
     pub fn new(kind: EntityKind, name: impl Into<String>) -> Self {
-        Self {
-            kind,
-            name: name.into(),
+        let mut name = name.into();
+        if kind == EntityKind::Ip {
+            if let Some(ip) = crate::util::ip::address(name.trim()) {
+                name = ip.to_string();
+            }
         }
+        Self { kind, name }
     }
 }
 

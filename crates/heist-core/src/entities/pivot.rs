@@ -25,7 +25,7 @@ use super::table::entity_table;
 use super::{Entity, EntityKind};
 use crate::frame::access::FrameReader;
 use crate::frame::{Col, EventStore};
-use crate::query::mask::{distinct, is_any, is_any_where, is_set};
+use crate::query::mask::{distinct, is_any, is_any_where_ci, is_set};
 
 /// The result of one pivot.
 #[derive(Debug, Clone)]
@@ -220,10 +220,15 @@ impl<'a> PivotEngine<'a> {
             .select([Col::RequestId.name(), Col::Source.name()])?
             .filter(&mask)?;
         let r = FrameReader::new(&selected)?;
-        let mut by_id: HashMap<&str, HashSet<&str>> = HashMap::new();
+        // Request ids are compared case-insensitively: CloudTrail and the Bedrock invocation log spell the same id
+        // in different case.
+        let mut by_id: HashMap<String, HashSet<&str>> = HashMap::new();
         for i in 0..r.height() {
             if let (Some(id), Some(src)) = (r.text(Col::RequestId, i), r.text(Col::Source, i)) {
-                by_id.entry(id).or_default().insert(src);
+                by_id
+                    .entry(id.to_ascii_lowercase())
+                    .or_default()
+                    .insert(src);
             }
         }
         if by_id.is_empty() {
@@ -239,9 +244,8 @@ impl<'a> PivotEngine<'a> {
         if joinable.is_empty() {
             return Ok((mask, 0));
         }
-        let ids: Vec<&str> = by_id.keys().copied().collect();
         let pre = &is_any(df, Col::Source, &joinable)? & &!&mask;
-        let candidates = is_any_where(df, Col::RequestId, &ids, &pre)?;
+        let candidates = is_any_where_ci(df, Col::RequestId, &by_id, &pre)?;
         let idx: Vec<IdxSize> = candidates
             .iter()
             .enumerate()
@@ -260,7 +264,10 @@ impl<'a> PivotEngine<'a> {
             let (Some(id), Some(src)) = (c.text(Col::RequestId, k), c.text(Col::Source, k)) else {
                 continue;
             };
-            if by_id.get(id).is_some_and(|s| s.iter().any(|&x| x != src)) {
+            if by_id
+                .get(&id.to_ascii_lowercase())
+                .is_some_and(|s| s.iter().any(|&x| x != src))
+            {
                 extra[i as usize] = true;
                 n += 1;
             }

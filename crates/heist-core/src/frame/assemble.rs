@@ -16,13 +16,34 @@ pub struct Assembled {
     pub duplicates: usize,
 }
 
-/// Key that makes two rows the same event: the provider's event id (with the action: an id reused for a different
-/// call is not the same event; hand-edited fixtures and some exporters do that) when there is one, else the raw
-/// bytes' hash.
+/// Key that makes two rows the same event: the provider's event id together with everything the row says (an id
+/// reused for a different call is not the same event: SIEM test exports, hand-edited fixtures and some exporters
+/// reuse ids), so the same event delivered twice, or re-exported beside its native copy, is one; without an id,
+/// the raw bytes' hash.
 #[derive(PartialEq, Eq, Hash)]
 enum DedupeKey<'a> {
-    Id(&'a str, &'a str, Option<&'a str>),
+    Id(&'a str, &'a str, u64),
     Hash(&'a str, u64),
+}
+
+/// A hash of what a row says: every text column but its file, and the numbers. Where the record sits is not part
+/// of it (the same event delivered in two files is one event).
+fn content_hash(b: &EventBatch, row: usize) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for col in Col::text_columns().filter(|c| *c != Col::Origin) {
+        match b.text(col, row) {
+            Some(v) => {
+                h.update(&[1]);
+                h.update(v.as_bytes());
+                h.update(&[0]);
+            }
+            None => h.update(&[2]),
+        }
+    }
+    for n in [b.bytes[row], b.input_tokens[row], b.output_tokens[row]] {
+        h.update(&n.to_le_bytes());
+    }
+    h.digest()
 }
 
 /// One column's storage, moved out of every batch (in batch order) so it is freed once its frame column exists.
@@ -128,7 +149,7 @@ fn dedupe_sorted(order: &mut Vec<(i64, u32, u32)>, batches: &[EventBatch]) -> us
         let b = &batches[bi as usize];
         let source = b.text(Col::Source, ri as usize).unwrap_or("");
         match b.text(Col::EventId, ri as usize) {
-            Some(id) => DedupeKey::Id(source, id, b.text(Col::Action, ri as usize)),
+            Some(id) => DedupeKey::Id(source, id, content_hash(b, ri as usize)),
             None => DedupeKey::Hash(source, b.record_hash[ri as usize]),
         }
     };
@@ -340,6 +361,27 @@ mod tests {
             Some("a.json"),
             "first copy wins"
         );
+    }
+
+    #[test]
+    fn an_event_id_reused_for_other_content_is_two_events() {
+        // A SIEM test export numbers its events "1", "2", ...: same id, same time, different calls and callers.
+        let mut a = EventBatch::new("siem.json");
+        let mut first = row(10, "GetObject", Some("1"));
+        first.set_str(Col::SourceIp, "198.51.100.77");
+        a.push(&first);
+        let mut second = row(10, "GetObject", Some("1"));
+        second.set_str(Col::SourceIp, "10.0.0.5");
+        a.push(&second);
+        // The first event delivered again in another file (another place in another record) is still one event.
+        let mut b = EventBatch::new("again.json");
+        let mut again = first.clone();
+        again.record_hash = 99;
+        again.line = 7;
+        b.push(&again);
+        let out = assemble(vec![a, b], true).unwrap();
+        assert_eq!(out.duplicates, 1);
+        assert_eq!(out.frame.height(), 2);
     }
 
     #[test]

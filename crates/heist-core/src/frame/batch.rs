@@ -7,6 +7,7 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 
 use super::schema::{text_index, Col, Kind, TEXT_COLS};
+use crate::util::ip::{self, SourceAddr};
 use crate::util::time::Nanos;
 
 /// Code of a null value in a dictionary-coded column.
@@ -112,13 +113,26 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// Set a text column; empty strings and `None` stay null.
+    /// Set a text column, trimmed of surrounding white space. A source address is kept in one spelling, and a
+    /// service name logged in its place goes to `source_service` (see [`crate::util::ip`]).
+    /// Text is trimmed of surrounding white space (an action logged as `"Add member "` is `Add member`
+    /// for matching and display; the raw record keeps what was logged); empty strings and `None` stay null.
     pub fn set(&mut self, col: Col, value: impl Into<Option<Cow<'a, str>>>) {
         debug_assert!(
             matches!(col.kind(), Kind::Cat | Kind::Str),
             "{col:?} is not text"
         );
-        let v = value.into().filter(|v| !v.is_empty());
+        let v = value.into().map(trimmed).filter(|v| !v.is_empty());
+        if let (Col::SourceIp, Some(v)) = (col, &v) {
+            match ip::classify(v.clone()) {
+                SourceAddr::Ip(a) | SourceAddr::Masked(a) => self.text[text_index(col)] = Some(a),
+                SourceAddr::Service(s) => {
+                    self.text[text_index(col)] = None;
+                    self.set_if_none(Col::SourceService, Some(s));
+                }
+            }
+            return;
+        }
         self.text[text_index(col)] = v;
     }
 
@@ -135,6 +149,15 @@ impl<'a> Row<'a> {
 
     pub fn get(&self, col: Col) -> Option<&str> {
         self.text[text_index(col)].as_deref()
+    }
+}
+
+/// `v` without surrounding white space, borrowing when it can.
+fn trimmed(v: Cow<'_, str>) -> Cow<'_, str> {
+    match v {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+        Cow::Owned(o) if o.trim().len() == o.len() => Cow::Owned(o),
+        Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
     }
 }
 
@@ -301,5 +324,36 @@ mod tests {
         assert_eq!(b.text(Col::Action, 0), Some("GetObject"));
         assert_eq!(b.text(Col::Token, 0), None, "empty strings are null");
         assert_eq!(b.text(Col::Origin, 0), Some("f.json"));
+    }
+
+    #[test]
+    fn service_names_leave_the_source_ip_column() {
+        let mut b = EventBatch::new("f.json");
+        let mut r = Row::default();
+        r.set_str(Col::SourceIp, "cloudtrail.amazonaws.com");
+        b.push(&r);
+        let mut r = Row::default();
+        r.set_str(Col::SourceIp, " 035.249.253.232 ");
+        b.push(&r);
+        assert_eq!(b.text(Col::SourceIp, 0), None);
+        assert_eq!(
+            b.text(Col::SourceService, 0),
+            Some("cloudtrail.amazonaws.com")
+        );
+        assert_eq!(b.text(Col::SourceIp, 1), Some("35.249.253.232"));
+        assert_eq!(b.text(Col::SourceService, 1), None);
+    }
+
+    #[test]
+    fn text_is_trimmed_and_blank_is_null() {
+        let mut b = EventBatch::new("f.json");
+        let mut r = Row::default();
+        r.set_str(Col::Action, "Add member to role ");
+        r.set(Col::IdentityType, Some(Cow::Owned("\tuser\n".to_string())));
+        r.set_str(Col::Token, "   ");
+        b.push(&r);
+        assert_eq!(b.text(Col::Action, 0), Some("Add member to role"));
+        assert_eq!(b.text(Col::IdentityType, 0), Some("user"));
+        assert_eq!(b.text(Col::Token, 0), None);
     }
 }

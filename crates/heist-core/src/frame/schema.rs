@@ -48,7 +48,8 @@ columns! {
     Caller = "caller": Cat, "The real principal behind delegation or impersonation, when the log names one.";
     Token = "token": Cat, "Credential used: access key id, key name, JTI, API key id. Always a substring of the raw record (up to ASCII case).";
     TokenKind = "token_kind": Cat, "`long_term` (AKIA, SA key, API key), `session` (ASIA, JTI), or a provider-specific kind.";
-    SourceIp = "source_ip": Cat, "Caller IP (or the service name AWS records instead).";
+    SourceIp = "source_ip": Cat, "Caller IP address in one spelling (zero-padded octets and ports dropped, IPv4-in-IPv6 as IPv4); a masked address (`198.51.100.***`) as logged.";
+    SourceService = "source_service": Cat, "The service the log names where an address belongs (`cloudtrail.amazonaws.com`, `AWS Internal`): a call made on the identity's behalf. Never in `source_ip`.";
     UserAgent = "user_agent": Cat, "User agent, as logged (attacker-controlled).";
     Asset = "asset": Cat, "What was acted on, one canonical string: `bucket/key`, a model id, a role ARN, ...";
     AssetKind = "asset_kind": Cat, "Kind of asset: `s3_object`, `s3_bucket`, `iam_role`, `iam_user`, `model`, ...";
@@ -87,6 +88,7 @@ impl Col {
         Col::Token,
         Col::TokenKind,
         Col::SourceIp,
+        Col::SourceService,
         Col::UserAgent,
         Col::Asset,
         Col::AssetKind,

@@ -172,23 +172,28 @@ impl<'a> Probe<'a> {
 }
 
 fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
-    let (spans, error) = array_elements(text.as_bytes(), open);
-    let n = spans.len() as u32;
-    let broken = error.map(|e| Item::Broken {
-        loc: n,
-        message: describe(text, &e),
-    });
-    spans
-        .into_iter()
-        .enumerate()
-        .map(move |(i, Span { start, end })| {
-            Item::Record(RawRecord {
-                text: &text[start..end],
-                offset: start,
+    let (spans, breaks) = array_elements(text.as_bytes(), open);
+    let mut breaks = breaks.into_iter().peekable();
+    let n = spans.len();
+    let mut out = Vec::with_capacity(n + breaks.len());
+    for (i, Span { start, end }) in spans.into_iter().enumerate() {
+        while let Some((_, e)) = breaks.next_if(|(at, _)| *at <= i) {
+            out.push(Item::Broken {
                 loc: i as u32,
-            })
-        })
-        .chain(broken)
+                message: describe(text, &e),
+            });
+        }
+        out.push(Item::Record(RawRecord {
+            text: &text[start..end],
+            offset: start,
+            loc: i as u32,
+        }));
+    }
+    out.extend(breaks.map(|(_, e)| Item::Broken {
+        loc: n as u32,
+        message: describe(text, &e),
+    }));
+    out.into_iter()
 }
 
 /// A scan error with its line number, for people.
@@ -297,5 +302,22 @@ mod tests {
         assert_eq!(texts(&p), [r#"{"a":1}"#]);
         let items: Vec<_> = p.records().collect();
         assert!(matches!(items.last(), Some(Item::Broken { loc: 1, .. })));
+    }
+
+    #[test]
+    fn an_array_missing_commas_keeps_every_record_and_says_where() {
+        let p = Probe::new("f", "[\n{\"a\":1}\n{\"b\":2},\n{\"c\":3}\n]");
+        assert_eq!(texts(&p), [r#"{"a":1}"#, r#"{"b":2}"#, r#"{"c":3}"#]);
+        let broken: Vec<String> = p
+            .records()
+            .filter_map(|i| match i {
+                Item::Broken { loc, message } => Some(format!("{loc}: {message}")),
+                Item::Record(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            broken,
+            ["1: malformed JSON at line 3 (byte 10): missing comma between array elements"]
+        );
     }
 }

@@ -91,31 +91,60 @@ pub struct Span {
     pub end: usize,
 }
 
-/// Elements of the array whose `[` is at `open`. Stops at the first structural error, returning what it had.
-pub fn array_elements(b: &[u8], open: usize) -> (Vec<Span>, Option<ScanError>) {
+/// The elements of the array whose `[` is at `open`, and the places where its structure broke, each with the
+/// number of elements read before it. A missing comma between two elements, or stray bytes between them (both
+/// seen in real exports), is reported and reading goes on with the next element; a value that never closes
+/// (truncation) ends the array.
+pub fn array_elements(b: &[u8], open: usize) -> (Vec<Span>, Vec<(usize, ScanError)>) {
     let mut out = Vec::new();
+    let mut breaks = Vec::new();
     let mut i = skip_ws(b, open + 1);
     if b.get(i) == Some(&b']') {
-        return (out, None);
+        return (out, breaks);
     }
     loop {
         let end = match value_end(b, i) {
             Ok(e) => e,
-            Err(e) => return (out, Some(e)),
+            Err(e) => {
+                breaks.push((out.len(), e));
+                return (out, breaks);
+            }
         };
         out.push(Span { start: i, end });
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => {
-                // Tolerate a trailing comma before `]` (seen in documentation examples), but say nothing else.
+                // Tolerate a trailing comma before `]` (seen in documentation examples), but say so.
                 i = skip_ws(b, i + 1);
                 if b.get(i) == Some(&b']') {
-                    return (out, Some(err(i, "trailing comma before ]")));
+                    breaks.push((out.len(), err(i, "trailing comma before ]")));
+                    return (out, breaks);
                 }
             }
-            Some(b']') => return (out, None),
-            None => return (out, Some(err(i, "truncated: array never closes"))),
-            Some(_) => return (out, Some(err(i, "expected , or ] between array elements"))),
+            Some(b']') => return (out, breaks),
+            None => {
+                breaks.push((out.len(), err(i, "truncated: array never closes")));
+                return (out, breaks);
+            }
+            Some(b'{' | b'[' | b'"') => {
+                breaks.push((out.len(), err(i, "missing comma between array elements")));
+            }
+            Some(_) => {
+                // Stray bytes: skip to the next element that starts an object or array, or to the end.
+                let next = b[i..]
+                    .iter()
+                    .position(|c| matches!(c, b'{' | b'[' | b']'))
+                    .map(|k| i + k);
+                breaks.push((
+                    out.len(),
+                    err(i, "unreadable bytes between array elements (skipped)"),
+                ));
+                match next {
+                    Some(k) if b[k] == b']' => return (out, breaks),
+                    Some(k) => i = k,
+                    None => return (out, breaks),
+                }
+            }
         }
     }
 }
@@ -279,7 +308,25 @@ mod tests {
         let s = br#"[{"a":1}, {"b":2}, {"c":"#;
         let (els, e) = array_elements(s, 0);
         assert_eq!(els.len(), 2);
-        assert_eq!(e.unwrap().message, "truncated: value never closes");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, 2, "after the two good records");
+        assert_eq!(e[0].1.message, "truncated: value never closes");
+    }
+
+    #[test]
+    fn array_elements_go_on_past_missing_commas_and_stray_bytes() {
+        // A real export lost the commas between some of its records.
+        let s = br#"[{"a":1} {"b":2},{"c":3} x?! {"d":4}]"#;
+        let (els, e) = array_elements(s, 0);
+        assert_eq!(els.len(), 4, "no record lost");
+        let got: Vec<_> = e.iter().map(|(n, e)| (*n, e.message)).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "missing comma between array elements"),
+                (3, "unreadable bytes between array elements (skipped)")
+            ]
+        );
     }
 
     #[test]
@@ -309,7 +356,7 @@ mod tests {
         let s = br#"[{"a":1},]"#;
         let (els, e) = array_elements(s, 0);
         assert_eq!(els.len(), 1);
-        assert_eq!(e.unwrap().message, "trailing comma before ]");
+        assert_eq!(e[0].1.message, "trailing comma before ]");
     }
 
     #[test]

@@ -43,27 +43,33 @@ pub fn is_any(df: &DataFrame, col: Col, values: &[&str]) -> PolarsResult<Boolean
     }
 }
 
-/// Like [`is_any`], but only rows where `pre` is true are looked at (the rest are false): for string columns,
-/// where each comparison hashes a string, this skips the rows that cannot matter.
-pub fn is_any_where(
+/// Rows where `pre` holds and the text column `col`, lowercased (ASCII), is a key of `lower` (whose keys are
+/// lowercase). For ids that different logs spell in different case.
+pub fn is_any_where_ci<V>(
     df: &DataFrame,
     col: Col,
-    values: &[&str],
+    lower: &std::collections::HashMap<String, V>,
     pre: &BooleanChunked,
 ) -> PolarsResult<BooleanChunked> {
-    if col.kind() != Kind::Str {
-        return Ok(&is_any(df, col, values)? & pre);
-    }
     let name = PlSmallStr::from_static(col.name());
     let Ok(column) = df.column(col.name()) else {
         return Ok(BooleanChunked::full(name, false, df.height()));
     };
-    let set: HashSet<&str> = values.iter().copied().collect();
+    let column = column.cast(&DataType::String)?;
+    let mut buf = String::new();
     let mut out: BooleanChunked = column
         .str()?
         .iter()
         .zip(pre.iter())
-        .map(|(v, p)| p == Some(true) && v.is_some_and(|s| set.contains(s)))
+        .map(|(v, p)| {
+            p == Some(true)
+                && v.is_some_and(|s| {
+                    buf.clear();
+                    buf.push_str(s);
+                    buf.make_ascii_lowercase();
+                    lower.contains_key(buf.as_str())
+                })
+        })
         .collect();
     out.rename(name);
     Ok(out)
@@ -150,5 +156,35 @@ mod tests {
         assert_eq!(distinct(&df, Col::Token).unwrap().len(), 2);
         let sel = is_any(&df, Col::RequestId, &["r2"]).unwrap();
         assert_eq!(distinct_where(&df, Col::Token, &sel).unwrap(), ["K2"]);
+    }
+
+    #[test]
+    fn request_ids_match_in_any_case() {
+        let mut b = EventBatch::new("t");
+        for (i, rid) in ["CC9X0N62QREGTBMN", "4b0b7f9a-AAAA", "other"]
+            .iter()
+            .enumerate()
+        {
+            let mut r = Row::default();
+            r.time = i as i64;
+            r.set(Col::RequestId, Some(Cow::Borrowed(*rid)));
+            r.record_hash = i as u64;
+            b.push(&r);
+        }
+        let df = assemble(vec![b], false).unwrap().frame;
+        let lower: std::collections::HashMap<String, ()> = [
+            ("cc9x0n62qregtbmn".to_string(), ()),
+            ("4b0b7f9a-aaaa".to_string(), ()),
+        ]
+        .into();
+        let all = BooleanChunked::full("p".into(), true, df.height());
+        let m = is_any_where_ci(&df, Col::RequestId, &lower, &all).unwrap();
+        assert_eq!(
+            m.iter().collect::<Vec<_>>(),
+            [Some(true), Some(true), Some(false)]
+        );
+        let none = BooleanChunked::full("p".into(), false, df.height());
+        let m = is_any_where_ci(&df, Col::RequestId, &lower, &none).unwrap();
+        assert_eq!(m.sum(), Some(0), "only rows the prefilter keeps");
     }
 }

@@ -218,27 +218,13 @@ pub fn glob_to_regex(glob: &str) -> Result<Regex, regex::Error> {
 
 fn parse_cidr(v: &str) -> Option<(IpAddr, u8)> {
     let (ip, bits) = v.split_once('/')?;
-    let ip: IpAddr = ip.parse().ok()?;
+    let ip = parse_ip_lenient(ip)?;
     let bits: u8 = bits.parse().ok()?;
     let max = if ip.is_ipv4() { 32 } else { 128 };
     (bits <= max).then_some((ip, bits))
 }
 
-/// Parse an IP as logged: AWS anonymised samples zero-pad octets (`035.249.253.232`).
-pub fn parse_ip_lenient(s: &str) -> Option<IpAddr> {
-    if let Ok(ip) = s.parse() {
-        return Some(ip);
-    }
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() == 4 {
-        let mut o = [0u8; 4];
-        for (i, p) in parts.iter().enumerate() {
-            o[i] = p.parse().ok()?;
-        }
-        return Some(IpAddr::from(o));
-    }
-    None
-}
+pub use crate::util::ip::parse_ip_lenient;
 
 /// An IPv4 address logged with its last octet masked (`81.2.69.***`, as Azure writes caller IPs): the /24 it lies in.
 fn masked_v4_network(s: &str) -> Option<IpAddr> {
@@ -292,6 +278,10 @@ fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
     if col == Col::SourceIp {
         if let Some((net, bits)) = parse_cidr(v) {
             return Ok(Pattern::Cidr(net, bits));
+        }
+        // The frame keeps one spelling of each address: so does the query.
+        if let Some(ip) = crate::util::ip::address(v) {
+            return Ok(Pattern::Exact(ip.to_string()));
         }
     }
     if v.contains('*') || v.contains('?') {
@@ -469,6 +459,25 @@ mod tests {
             "zero-padded octets as logged"
         );
         assert!(!cidr_contains(net, bits, "s3.amazonaws.com"));
+        let (padded, bits) = parse_cidr("035.249.253.0/24").unwrap();
+        assert!(
+            cidr_contains(padded, bits, "35.249.253.232"),
+            "a CIDR written zero-padded"
+        );
+    }
+
+    #[test]
+    fn an_ip_in_any_spelling_is_the_frames_spelling() {
+        for v in ["35.249.253.232", "035.249.253.232", "35.249.253.232:443"] {
+            let q = parse(&format!("ip:{v}")).unwrap();
+            match &q.terms[0].kind {
+                TermKind::Field { any_of, .. } => match &any_of[..] {
+                    [Pattern::Exact(e)] => assert_eq!(e, "35.249.253.232", "{v}"),
+                    other => panic!("{v}: {other:?}"),
+                },
+                other => panic!("{v}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -50,7 +50,8 @@ impl Joins {
             if let Ok(c) = ctx.df.column(Col::RequestId.name()) {
                 let ids = c.str()?;
                 // Request ids are log content: a keyed (SipHash) map, not the fixed fast hasher.
-                let mut first_of: std::collections::HashMap<&str, (u32, u32)> =
+                // Case-insensitive: CloudTrail and the Bedrock invocation log spell one id in different case.
+                let mut first_of: std::collections::HashMap<String, (u32, u32)> =
                     std::collections::HashMap::new();
                 let mut any = false;
                 primary = (0..ctx.n as u32).collect();
@@ -58,7 +59,8 @@ impl Joins {
                     let Some(id) = id.filter(|s| !s.is_empty()) else {
                         continue;
                     };
-                    match first_of.get(id) {
+                    let id = id.to_ascii_lowercase();
+                    match first_of.get(&id) {
                         Some(&(row, src)) if src != source[r] => {
                             primary[r] = row;
                             any = true;

@@ -2,7 +2,8 @@
 //! the webhook backend's `{"kind":"EventList","items":[...]}`, EKS control-plane logs exported from CloudWatch
 //! (lines, optionally timestamp-prefixed or in `{"timestamp","message"}` envelopes), and AKS diagnostic records
 //! (`category` `kube-audit` / `kube-audit-admin`, the event in `properties.log` as a JSON string or object).
-//! GKE audit entries are GCP Cloud Audit Logs (`protoPayload`): they are reported, not mapped (load them as gcp).
+//! GKE audit entries are GCP Cloud Audit Logs (`protoPayload`), and a file may mix them (and Azure records of
+//! other categories) with audit events: each such line is read by its own format.
 //! Field mapping follows `shared/notes/log-formats.md` §8.
 //!
 //! One request is logged once per stage (RequestReceived, ResponseStarted, ResponseComplete, Panic) under the same
@@ -20,6 +21,7 @@ use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::cloudtrail::aws_token_kind;
+use super::inner::InnerParser;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome};
 use crate::frame::{Col, EventBatch, Row};
@@ -255,19 +257,44 @@ impl Format for K8s {
             HashMap::new()
         };
         let mut merged = 0usize;
+        // Records of another shape in the same file (a GKE LogEntry, an Azure record of another category): each is
+        // read by its own format once the audit events are done.
+        let mut foreign = Vec::new();
         each_json_record(probe, out, |rec, batch| {
             let body = record_body(rec.text);
-            with_event(&body, |ev, wrap| {
+            let mapped = with_event(&body, |ev, wrap| {
                 if !keep(&stages, ev, rec.offset) {
                     merged += 1;
                     return Ok(());
                 }
                 map_event(ev, wrap, rec, batch)
-            })
+            });
+            match mapped {
+                Err(e) if e == FOREIGN => {
+                    foreign.push((rec.offset, rec.text.len(), rec.loc));
+                    Ok(())
+                }
+                other => other,
+            }
         });
         out.merged += merged;
+        let mut inner = InnerParser::default();
+        for (offset, len, loc) in foreign {
+            let Some(text) = probe.text.get(offset..offset + len) else {
+                out.error(loc, "record out of the file's bounds");
+                continue;
+            };
+            let rec = RawRecord { text, offset, loc };
+            let body = record_body(rec.text);
+            if let Err(e) = inner.parse_except(&body, &rec, out, Some(self.id())) {
+                out.error(rec.loc, e);
+            }
+        }
     }
 }
+
+/// What `with_event` says of a record that is not a Kubernetes audit event but another format's record.
+const FOREIGN: &str = "a record of another format";
 
 /// Parse a record and hand `f` the audit event, with the cloud record around it when it was wrapped.
 fn with_event<R>(
@@ -276,19 +303,15 @@ fn with_event<R>(
 ) -> Result<R, String> {
     let outer: Event<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
     if outer.verb.is_none() && outer.proto_payload.is_some() {
-        return Err(
-            "GKE audit entry (a GCP Cloud Audit Log entry with protoPayload): load it as gcp"
-                .into(),
-        );
+        // A GKE audit entry: a GCP Cloud Audit Log entry.
+        return Err(FOREIGN.into());
     }
     if outer.verb.is_none() {
         if let Some(props) = outer.properties {
             let category = outer.category.as_deref().unwrap_or("");
             if !category.starts_with("kube-audit") {
-                return Err(format!(
-                    "Azure diagnostic record of category {:?}, not a kube-audit event",
-                    truncate(category, 60)
-                ));
+                // An Azure diagnostic record of another category.
+                return Err(FOREIGN.into());
             }
             let log =
                 aks_log(props).ok_or("AKS kube-audit record without an event in properties.log")?;

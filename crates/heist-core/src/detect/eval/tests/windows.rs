@@ -380,3 +380,39 @@ fn first_seen_role_and_location() {
         f[0].explanation
     );
 }
+
+#[test]
+fn one_call_logged_by_two_sources_counts_once_whatever_the_id_case() {
+    // CloudTrail's InvokeModel and the Bedrock invocation log's record of it share a request id, in different case.
+    let body = "kind = \"threshold\"\nquery = \"action:InvokeModel\"\ngroup = \"token\"\nwindow = \"10m\"\nabove = 2";
+    let mut evs = Vec::new();
+    for i in 0..3 {
+        let id = format!("4b0b7f9a-{i}-cafe");
+        evs.push(ev(
+            i * M,
+            &[
+                (Col::Source, "cloudtrail"),
+                (Col::Token, "K"),
+                (Col::Action, "InvokeModel"),
+                (Col::RequestId, &id.to_uppercase()),
+            ],
+        ));
+        evs.push(ev(
+            i * M,
+            &[
+                (Col::Source, "bedrock"),
+                (Col::Token, "K"),
+                (Col::Action, "InvokeModel"),
+                (Col::RequestId, &id),
+            ],
+        ));
+    }
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].explanation
+            .starts_with("3 InvokeModel in 10m by token K"),
+        "three calls, six records: {}",
+        f[0].explanation
+    );
+}

@@ -279,7 +279,8 @@ fn aks_wrapped_gke_and_malformed_records() {
         exec_event()
     );
     let out = run("mixed.log", &text);
-    assert_eq!(out.batch.len(), 2, "{:?}", out.errors);
+    // Every line by its own shape: the AKS-wrapped event, the GKE LogEntry (a GCP audit event), the exec event.
+    assert_eq!(out.batch.len(), 3, "{:?}", out.errors);
     assert_eq!(get(&out, Col::EventId, 0).as_deref(), Some("aks-1"));
     assert_eq!(
         get(&out, Col::IdentityType, 0).as_deref(),
@@ -294,23 +295,29 @@ fn aks_wrapped_gke_and_malformed_records() {
         Some("default/pods/test-pod")
     );
     assert_eq!(get(&out, Col::EventId, 1).as_deref(), Some("0b1f-exec"));
+    assert_eq!(get(&out, Col::EventId, 2).as_deref(), Some("1234abcd"));
+    assert_eq!(get(&out, Col::Source, 2).as_deref(), Some("gcp"));
+    assert_eq!(get(&out, Col::Action, 2).as_deref(), Some("io.k8s.get"));
+    assert_eq!(out.batch.line[2], 2, "the GKE entry keeps its own line");
     let errs: Vec<(&str, &str)> = out
         .errors
         .iter()
         .map(|e| (e.origin.as_str(), e.message.as_str()))
         .collect();
-    assert_eq!(errs.len(), 4, "{errs:?}");
-    assert_eq!(errs[0].0, "mixed.log:2");
-    assert!(errs[0].1.contains("load it as gcp"), "{errs:?}");
-    assert_eq!(errs[1].0, "mixed.log:3");
-    assert!(errs[1].1.starts_with("malformed record"), "{errs:?}");
-    assert_eq!(errs[2].0, "mixed.log:4");
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert_eq!(errs[0].0, "mixed.log:3");
+    assert!(errs[0].1.starts_with("malformed record"), "{errs:?}");
+    assert_eq!(errs[1].0, "mixed.log:4");
     assert!(
-        errs[2].1.contains("no requestReceivedTimestamp"),
+        errs[1].1.contains("no requestReceivedTimestamp"),
         "{errs:?}"
     );
-    assert_eq!(errs[3].0, "mixed.log:5");
-    assert!(errs[3].1.contains("\"yesterday\""), "{errs:?}");
+    assert_eq!(errs[2].0, "mixed.log:5");
+    assert!(errs[2].1.contains("\"yesterday\""), "{errs:?}");
+    assert!(
+        !errs.iter().any(|e| e.1.contains("option")),
+        "no advice about options that do not exist"
+    );
 }
 
 #[test]
