@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use common::sample;
 use heist_core::case::CaseLocation;
-use heist_tui::harness::Harness;
-use heist_tui::state::{LoadState, Mode, Pane};
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::Pane;
+use heist_tui::Harness;
 
 fn open(dir: &Path) -> Harness {
     let h = Harness::with_case(

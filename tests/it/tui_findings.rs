@@ -15,8 +15,10 @@ use heist_core::detect::{in_time_order, Finding, Severity};
 use heist_core::entities::{Entity, EntityKind};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::EventKey;
-use heist_tui::harness::Harness;
-use heist_tui::state::{LoadState, Mode, Pane, RuleSet, Scope};
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::{Pane, Scope};
+use heist_tui::Harness;
+use heist_tui::RuleSet;
 
 fn harness(w: u16, h: u16) -> Harness {
     let h = Harness::new(&[sample()], w, h);
@@ -323,7 +325,7 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
         }
         h.keys("j");
     }
-    let d = heist_tui::vm::detail(&h.state, 136);
+    let d = heist_tui::view::detail::detail(&h.state, 136);
     assert_eq!(d.title, "token AKIAQ3EGRZTSTOLEN7CI");
     let at = |text: &str| {
         d.lines

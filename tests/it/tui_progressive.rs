@@ -6,8 +6,9 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::harness::{Harness, Hold};
-use heist_tui::state::{kind_index, LoadState, Mode};
+use heist_tui::app::kind_index;
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::{Harness, Hold};
 
 const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
 

@@ -5,8 +5,10 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::harness::Harness;
-use heist_tui::state::{kind_index, LoadState, Mode, Pane};
+use heist_tui::app::kind_index;
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::Pane;
+use heist_tui::Harness;
 
 const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
 const SESSION: &str = "ASIAQ3EGRZTEXFIL2MDL";

@@ -1,25 +1,30 @@
-//! Drive the whole TUI without a terminal: effects run inline (no threads, no sleeps), detection included, the
-//! screen is a ratatui `TestBackend`. Used by the screen tests and the render benchmark.
+//! Drive the whole TUI without a terminal: effects run inline through the terminal's executor (no threads, no
+//! sleeps), detection included; the screen is a ratatui `TestBackend`. Used by the screen tests and the render
+//! benchmark.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use heist_core::case::CaseLocation;
-use heist_core::entities::Lineage;
 use heist_core::frame::EventStore;
 use heist_core::ingest::{LoadOptions, Progress};
 
-use super::keymap::{Key, Keymap};
-use super::state::{AppState, Effect, Msg, RuleSet};
-use super::ui::{draw, Theme};
-use super::{jobs, update::update};
+use super::executor::Executor;
+use super::jobs;
+use crate::app::findings::RuleSet;
+use crate::app::msg::{Effect, Msg};
+use crate::app::state::AppState;
+use crate::draw::draw;
+use crate::draw::theme::Theme;
+use crate::input::key::Key;
+use crate::input::keymap::Keymap;
+use crate::update::update;
 
 pub struct Harness {
     pub state: AppState,
-    ctx: Option<(Arc<EventStore>, Arc<Lineage>)>,
+    executor: Executor,
     pub terminal: Terminal<TestBackend>,
     theme: Theme,
     /// What is held back, to see the TUI while it is still coming.
@@ -183,8 +188,8 @@ impl Harness {
             Err(e) => match e {},
         };
         let mut h = Self {
+            executor: Executor::new(state.paths.clone()),
             state,
-            ctx: None,
             terminal,
             theme: Theme { color: false },
             hold: Hold::default(),
@@ -198,10 +203,12 @@ impl Harness {
     /// Apply a message and run every effect it causes, inline, until the state is quiet.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = Vec::new();
-        if let Msg::Loaded(Ok(l)) = &msg {
-            self.ctx = Some((l.store.clone(), l.lineage.clone()));
-            // As in the app, the finder's index follows the load.
-            queue.push(jobs::finder(&l.store));
+        if let Msg::Loaded(l) = &msg {
+            self.executor.loaded(l);
+            if let Ok(l) = l {
+                // As in the app, the finder's index follows the load.
+                queue.push(jobs::finder(&l.store));
+            }
         }
         queue.push(msg);
         while let Some(m) = queue.pop() {
@@ -227,85 +234,17 @@ impl Harness {
         }
     }
 
+    /// Perform `e` with the executor, inline. Before the load, work on the bundle has nothing to run on and is
+    /// dropped (the terminal's lanes would wait for the load).
     fn perform(&self, e: Effect) -> Vec<Msg> {
-        if let Effect::BuildView {
-            generation,
-            scope,
-            filter,
-            sort,
-            first,
-        } = &e
-        {
-            let Some((store, lineage)) = self.ctx.as_ref() else {
-                return Vec::new();
-            };
-            let mut out = Vec::new();
-            jobs::build_view(
-                store,
-                lineage,
-                *generation,
-                scope,
-                filter,
-                *sort,
-                *first,
-                &mut |m| {
-                    out.push(m);
-                    true
-                },
-            );
-            return out;
+        let mut out = Vec::new();
+        if self.executor.ready(&e) {
+            self.executor.perform(e, &mut |m| {
+                out.push(m);
+                true
+            });
         }
-        self.perform_one(e).into_iter().collect()
-    }
-
-    fn perform_one(&self, e: Effect) -> Option<Msg> {
-        match e {
-            Effect::Search { finder, pattern } => return Some(jobs::search(&finder.0, &pattern)),
-            Effect::OpenCase { paths, location } => {
-                return Some(jobs::open_case(&paths, &location))
-            }
-            Effect::SaveCase {
-                revision,
-                file,
-                case,
-            } => return Some(jobs::save_case(revision, &file, *case)),
-            _ => {}
-        }
-        let (store, lineage) = self.ctx.as_ref()?;
-        Some(match e {
-            Effect::Detect {
-                run,
-                rules,
-                end_dates,
-            } => jobs::detect(run, store, &rules.0, end_dates),
-            Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
-            Effect::Export {
-                path,
-                case,
-                digest,
-                view,
-                title,
-                case_file,
-                findings,
-            } => jobs::export_report(
-                store,
-                lineage,
-                &self.state.paths,
-                jobs::ExportJob {
-                    path,
-                    case: *case,
-                    digest,
-                    view,
-                    title,
-                    case_file,
-                    findings,
-                },
-            ),
-            Effect::OpenCase { .. }
-            | Effect::SaveCase { .. }
-            | Effect::BuildView { .. }
-            | Effect::Search { .. } => return None,
-        })
+        out
     }
 
     /// Press keys written as text: plain characters, and `<enter>`, `<esc>`, `<tab>`, `<backtab>`, `<bs>`,
