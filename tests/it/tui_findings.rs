@@ -173,7 +173,7 @@ fn every_finding_leads_by_one_enter_to_exactly_its_events() {
                 .all(|t| matches!(t.chars().nth(1), Some('⚑' | '⚐'))),
             "{s}"
         );
-        h.keys("<bs>");
+        h.keys("<backspace>");
         assert_eq!(h.state.views.len(), 1);
         assert!(h.state.view().findings_tab, "back on the Findings tab");
         assert_eq!(h.state.focus, Pane::Entities);
@@ -204,7 +204,7 @@ fn a_findings_view_is_a_view_like_any_other() {
         trail[1].entity(),
         Some(&Entity::new(EntityKind::Ip, "198.51.100.77"))
     );
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(view_events(&h).len(), 8);
     // The Findings tab works in it: on its own finding; another finding opens beside it on the trail.
     h.keys("5");
@@ -215,7 +215,7 @@ fn a_findings_view_is_a_view_like_any_other() {
     h.keys("j<enter>");
     assert_eq!(h.state.trail().len(), 2);
     assert!(h.state.trail().iter().all(|s| s.finding().is_some()));
-    h.keys("<bs><bs>");
+    h.keys("<backspace><backspace>");
     assert_eq!(h.screen(), before, "back where we started");
 }
 
@@ -227,7 +227,7 @@ fn status_bar_says_detection_runs_then_counts_findings() {
     // The UI works meanwhile.
     h.keys("2<enter>");
     assert_eq!(h.state.trail().len(), 1);
-    h.keys("<bs>5");
+    h.keys("<backspace>5");
     let s = h.screen();
     assert!(
         s.contains("detecting: the rules are running over the bundle…"),
@@ -458,7 +458,7 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
     );
     h.keys(":action:StopLogging<enter><tab>m");
     let out = dir.path().join("report.md");
-    h.keys(&format!("e<c-u>{}<enter>", out.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(
         msg.starts_with("report written to") && msg.ends_with("1 marked events, 23 findings"),

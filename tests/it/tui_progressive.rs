@@ -71,7 +71,7 @@ fn a_view_left_before_its_tables_came_is_computed_again_on_return() {
     let third = selected_name(&h, EntityKind::Identity).expect("an identity");
     h.keys("<enter>");
     assert_eq!(h.state.trail().len(), 1);
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert!(h.state.trail().is_empty());
     // Back on all events: its identities and selection as they were, the rest asked for again.
     assert_eq!(

@@ -103,7 +103,7 @@ fn stolen_key_to_ip_to_session_key_to_model_files_and_back() {
     let s = h.screen();
     assert!(s.contains("lineage") && s.contains(STOLEN), "{s}");
     // Back three times: the start, with its tab and selection as they were.
-    h.keys("<bs><bs><bs>");
+    h.keys("<backspace><backspace><backspace>");
     assert!(h.state.trail().is_empty());
     assert_eq!(h.screen(), start);
     // Forward comes back to the IP pivot.
@@ -126,7 +126,7 @@ fn pivot_from_a_timeline_cell() {
     assert_eq!(e.kind, EntityKind::Ip);
     // A filter belongs to its view: the pivot starts unfiltered, back restores it.
     assert_eq!(h.state.view().filter, "");
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(h.state.view().filter, format!("token:{STOLEN}"));
 }
 
@@ -328,7 +328,7 @@ fn writing_a_note_in_the_multi_line_editor() {
     let s = h.screen();
     assert!(s.contains("ctrl-s saves"), "{s}");
     insta::assert_snapshot!("case_note_editor", s);
-    h.keys("<c-s>");
+    h.keys("<ctrl-s>");
     assert!(matches!(h.state.mode, Mode::Normal));
     assert_eq!(marked(&h), 1, "a note marks its event");
     let (_, n) = h.state.case().unwrap().marked()[0];
@@ -360,12 +360,12 @@ fn case_view_lists_marks_in_time_order_and_jumps_to_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = case_harness(dir.path());
     // A fixed name: a new case takes the login name, which differs between machines.
-    h.keys("A<c-u>dana<enter>");
+    h.keys("A<ctrl-u>dana<enter>");
     to_attacker_events(&mut h);
     // Mark the third event first, then the first: the case view orders them by time.
     h.keys("jjm");
     h.keys("ggm");
-    h.keys("nthe first call<c-s>");
+    h.keys("nthe first call<ctrl-s>");
     h.keys("c");
     assert!(matches!(h.state.mode, Mode::Case(_)));
     let s = h.screen();
@@ -387,7 +387,7 @@ fn case_view_lists_marks_in_time_order_and_jumps_to_them() {
         heist_core::frame::EventKey::of_row(&r, h.state.view().timeline_sel),
         Some(key)
     );
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(h.state.view().filter, "action:DescribeTrainingJob");
 }
 
@@ -397,13 +397,13 @@ fn export_prompt_and_report() {
     let mut h = case_harness(dir.path());
     to_attacker_events(&mut h);
     h.keys("mjmjm");
-    h.keys("nfoothold<c-s>");
+    h.keys("nfoothold<ctrl-s>");
     h.keys("e");
     let s = h.screen();
     assert!(s.contains("export report to: reports/heist-report-"), "{s}");
     insta::assert_snapshot!("case_export_prompt", s);
     let out = dir.path().join("report.md");
-    h.keys(&format!("<c-u>{}<enter>", out.display()));
+    h.keys(&format!("<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(msg.starts_with("report written to"), "{msg}");
     let md = std::fs::read_to_string(&out).unwrap();
@@ -414,7 +414,7 @@ fn export_prompt_and_report() {
     );
     // Never inside the bundle.
     let inside = sample().join("r.md");
-    h.keys(&format!("e<c-u>{}<enter>", inside.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", inside.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(msg.contains("inside the bundle"), "{msg}");
     assert!(!inside.exists());
@@ -441,7 +441,7 @@ fn quitting_with_unsaved_work_asks_first() {
     // A note being edited counts, and "no" returns to the note with its text.
     let dir = tempfile::tempdir().unwrap();
     let mut h = case_harness(dir.path());
-    h.keys("<tab>ndraft<c-c>");
+    h.keys("<tab>ndraft<ctrl-c>");
     assert!(h.screen().contains("a note is being edited"));
     h.keys("n");
     let Mode::Note(ns) = &h.state.mode else {
@@ -512,7 +512,7 @@ fn reopening_restores_marks_tags_notes_and_the_last_view() {
     h.keys("Tcompromised<enter><enter>");
     assert_eq!(h.state.trail().len(), 1);
     h.keys(":outcome:failure<enter>jm");
-    h.keys("nkey disabled, tried again<c-s>");
+    h.keys("nkey disabled, tried again<ctrl-s>");
     let sel = h.state.view().timeline_sel;
     h.keys("t");
     h.keys("q");
@@ -551,7 +551,7 @@ fn saved_views_are_listed_and_reopened() {
     assert_eq!(c.views.len(), 1);
     assert_eq!(c.views[0].name, "stolen key failures");
     // Back to the start, then open the saved view from the case view.
-    h.keys("<bs>x");
+    h.keys("<backspace>x");
     assert!(h.state.trail().is_empty());
     h.keys("c");
     assert!(h.screen().contains(

@@ -18,7 +18,7 @@ use crate::app::msg::{Effect, Msg};
 use crate::app::state::AppState;
 use crate::draw::draw;
 use crate::draw::theme::Theme;
-use crate::input::key::Key;
+use crate::input::key::parse_keys;
 use crate::input::keymap::Keymap;
 use crate::update::update;
 
@@ -247,10 +247,16 @@ impl Harness {
         out
     }
 
-    /// Press keys written as text: plain characters, and `<enter>`, `<esc>`, `<tab>`, `<backtab>`, `<bs>`,
-    /// `<up>`, `<down>`, `<left>`, `<right>`, `<pgup>`, `<pgdown>`, `<c-x>` for ctrl.
+    /// Press the keys of a key sequence: plain characters as themselves, any key by its keymap name in angle
+    /// brackets (`:outcome:failure<enter>`, `<ctrl-u>`, `<backspace>`, `<pgdown>`; `<<>` types `<`).
+    ///
+    /// # Panics
+    ///
+    /// On a sequence that does not parse (an unknown key name, a `<` without its `>`): a test's typo, said at once
+    /// rather than typed as text.
     pub fn keys(&mut self, seq: &str) {
-        for k in parse_keys(seq) {
+        let keys = parse_keys(seq).unwrap_or_else(|e| panic!("key sequence {seq:?}: {e}"));
+        for k in keys {
             self.send(Msg::Key(k));
         }
     }
@@ -279,38 +285,4 @@ impl Harness {
         }
         out
     }
-}
-
-pub fn parse_keys(seq: &str) -> Vec<Key> {
-    let mut out = Vec::new();
-    let mut chars = seq.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '<' {
-            let mut name = String::new();
-            let mut closed = false;
-            for d in chars.by_ref() {
-                if d == '>' {
-                    closed = true;
-                    break;
-                }
-                name.push(d);
-            }
-            let key = match (closed, name.as_str()) {
-                (true, "bs") => Some(Key::Backspace),
-                (true, n) if n.starts_with("c-") => Key::parse(&format!("ctrl-{}", &n[2..])),
-                (true, n) => Key::parse(n),
-                (false, _) => None,
-            };
-            match key {
-                Some(k) => out.push(k),
-                None => {
-                    out.push(Key::Char('<'));
-                    out.extend(name.chars().map(Key::Char));
-                }
-            }
-        } else {
-            out.push(Key::Char(c));
-        }
-    }
-    out
 }
