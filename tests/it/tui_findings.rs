@@ -70,7 +70,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
     assert!(s.contains("23 findings from 43 rules, by severity"), "{s}");
-    insta::assert_snapshot!("findings_by_severity", s);
+    insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
     assert_eq!(by_sev.len(), 23);
     assert!(
@@ -88,7 +88,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     h.keys("g");
     let s = h.screen();
     assert!(s.contains("in time order (s: by severity)"), "{s}");
-    insta::assert_snapshot!("findings_in_time_order", s);
+    insta::assert_snapshot!("findings_in_time_order", h.snapshot());
     // Time order is the CLI's `--by-time` order, and reads as the sample's story.
     let story: Vec<(String, i64)> = listed(&h)
         .iter()
@@ -189,8 +189,7 @@ fn a_findings_view_is_a_view_like_any_other() {
     assert_eq!(f.events.len(), 8);
     let before = h.screen();
     h.keys("<enter>");
-    let s = h.screen();
-    insta::assert_snapshot!("finding_view_long_term_key_new_ip", s);
+    insta::assert_snapshot!("finding_view_long_term_key_new_ip", h.snapshot());
     // Its entity tables come from its events: the stolen key's identity only.
     h.keys("1");
     let v = h.state.view();
@@ -312,7 +311,7 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
         s.contains("high     long-term-key-new-ip         T1078.004 AML.T0012"),
         "{s}"
     );
-    insta::assert_snapshot!("flagged_event_detail", s);
+    insta::assert_snapshot!("flagged_event_detail", h.snapshot());
     // An event no finding names says nothing of findings.
     h.keys("x");
     h.keys("g");
@@ -369,7 +368,7 @@ fn findings_tab_at_80x24() {
     assert_eq!(s.lines().count(), 24);
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
     assert!(s.contains("5 Findings 23"), "{s}");
-    insta::assert_snapshot!("findings_80x24", s);
+    insta::assert_snapshot!("findings_80x24", h.snapshot());
     h.keys("s");
     let s = h.screen();
     assert!(

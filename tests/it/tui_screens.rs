@@ -60,7 +60,7 @@ fn loading_screen_shows_progress_and_allows_quit() {
 #[test]
 fn loaded_screen() {
     let mut h = harness(140, 40);
-    insta::assert_snapshot!("loaded_140x40", h.screen());
+    insta::assert_snapshot!("loaded_140x40", h.snapshot());
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn stolen_key_to_ip_to_session_key_to_model_files_and_back() {
     ] {
         assert!(s.contains(&format!("{shard}.safetensors ⚑")), "{s}");
     }
-    insta::assert_snapshot!("session_key_assets", s);
+    insta::assert_snapshot!("session_key_assets", h.snapshot());
     // The lineage of the session key shows where it came from.
     h.keys("2");
     select_entity(&mut h, SESSION);
@@ -134,8 +134,7 @@ fn pivot_from_a_timeline_cell() {
 fn fuzzy_finder_ranks_as_you_type() {
     let mut h = harness(120, 36);
     h.keys("/stolen7");
-    let s = h.screen();
-    insta::assert_snapshot!("finder_stolen7", s);
+    insta::assert_snapshot!("finder_stolen7", h.snapshot());
     let Mode::Finder(f) = &h.state.mode else {
         panic!("finder closed")
     };
@@ -158,7 +157,7 @@ fn filter_errors_show_inline_and_keep_the_view() {
     h.keys(" time>=yesterday");
     let s = h.screen();
     assert!(s.contains("time>=yesterday"), "{s}");
-    insta::assert_snapshot!("filter_error", s);
+    insta::assert_snapshot!("filter_error", h.snapshot());
     // Live filtering applied the last input that parsed; the broken one changed nothing.
     assert_eq!(h.state.view().filter, "outcome:failure time");
     h.keys("<esc>");
@@ -173,9 +172,39 @@ fn resize_to_80x24() {
     let s = h.screen();
     assert_eq!(s.lines().count(), 24);
     assert!(s.lines().all(|l| l.chars().count() <= 80));
-    insta::assert_snapshot!("resized_80x24", s);
+    insta::assert_snapshot!("resized_80x24", h.snapshot());
     h.keys("<tab>");
-    insta::assert_snapshot!("resized_80x24_timeline", h.screen());
+    insta::assert_snapshot!("resized_80x24_timeline", h.snapshot());
+}
+
+#[test]
+fn the_style_digest_sees_focus_and_selection_the_text_does_not_show() {
+    let mut h = harness(140, 40);
+    h.keys("<tab>");
+    assert_eq!(h.state.focus, Pane::Timeline);
+    let (text, timeline) = (h.screen(), h.snapshot());
+    let digest = h.style_digest();
+    assert_eq!(h.style_digest(), digest, "the same screen, the same digest");
+    // The detail pane takes the focus: the same text, other borders and no underlined pivot cell.
+    h.keys("<tab>");
+    assert_eq!(h.state.focus, Pane::Detail);
+    assert_eq!(h.screen(), text);
+    assert_ne!(h.style_digest(), digest);
+    assert_ne!(h.snapshot(), timeline);
+    // The selection highlight is spelled out: its row, and the reversed run across the timeline.
+    let selected = |snapshot: &str| -> Vec<String> {
+        snapshot
+            .lines()
+            .filter(|l| l.starts_with("selected row "))
+            .map(str::to_string)
+            .collect()
+    };
+    let before = selected(&timeline);
+    assert!(before.iter().any(|l| l.contains("reversed")), "{timeline}");
+    // Back on the timeline, one row down: the highlight moves with it.
+    h.keys("<backtab>j");
+    let after = selected(&h.snapshot());
+    assert_ne!(after, before);
 }
 
 #[test]
@@ -275,7 +304,7 @@ fn marking_events_flags_them_and_saves_the_case() {
     // The case's mark first, then the findings' flag (these calls of the stolen key are flagged too).
     assert_eq!(s.matches("●⚑ 2026-").count(), 3, "three rows marked:\n{s}");
     assert!(s.contains("● 3 · case saved"), "{s}");
-    insta::assert_snapshot!("case_marked_three", s);
+    insta::assert_snapshot!("case_marked_three", h.snapshot());
     // Saved at once: the file on disk has the three marks.
     let on_disk = heist_core::case::store::load(&dir.path().join("case.json"))
         .unwrap()
@@ -300,7 +329,7 @@ fn tagging_an_entity_shows_in_every_list() {
         s.contains("#compromised"),
         "the suggestion is offered:\n{s}"
     );
-    insta::assert_snapshot!("case_tag_prompt", s);
+    insta::assert_snapshot!("case_tag_prompt", h.snapshot());
     h.keys("<tab><enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
     let s = h.screen();
@@ -327,7 +356,7 @@ fn writing_a_note_in_the_multi_line_editor() {
     h.keys("First use of the leaked key.<enter>From a Kali box: see the user agent.");
     let s = h.screen();
     assert!(s.contains("ctrl-s saves"), "{s}");
-    insta::assert_snapshot!("case_note_editor", s);
+    insta::assert_snapshot!("case_note_editor", h.snapshot());
     h.keys("<ctrl-s>");
     assert!(matches!(h.state.mode, Mode::Normal));
     assert_eq!(marked(&h), 1, "a note marks its event");
@@ -371,7 +400,7 @@ fn case_view_lists_marks_in_time_order_and_jumps_to_them() {
     let s = h.screen();
     assert!(s.contains("Marked events, in time order"), "{s}");
     assert!(s.contains("│ the first call"), "{s}");
-    insta::assert_snapshot!("case_view", s);
+    insta::assert_snapshot!("case_view", h.snapshot());
     // Enter on the second mark: back in the timeline, on that event.
     h.keys("j<enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
@@ -401,7 +430,7 @@ fn export_prompt_and_report() {
     h.keys("e");
     let s = h.screen();
     assert!(s.contains("export report to: reports/heist-report-"), "{s}");
-    insta::assert_snapshot!("case_export_prompt", s);
+    insta::assert_snapshot!("case_export_prompt", h.snapshot());
     let out = dir.path().join("report.md");
     h.keys(&format!("<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
@@ -433,7 +462,7 @@ fn quitting_with_unsaved_work_asks_first() {
     assert!(!h.state.quit);
     let s = h.screen();
     assert!(s.contains("Quit with unsaved case work?"), "{s}");
-    insta::assert_snapshot!("case_quit_unsaved", s);
+    insta::assert_snapshot!("case_quit_unsaved", h.snapshot());
     h.keys("n");
     assert!(matches!(h.state.mode, Mode::Normal) && !h.state.quit);
     h.keys("qy");

@@ -1,10 +1,11 @@
 //! Drive the whole TUI without a terminal: effects run inline through the terminal's executor (no threads, no
-//! sleeps), detection included; the screen is a ratatui `TestBackend`. Used by the screen tests and the render
-//! benchmark.
+//! sleeps), detection included; the screen is a ratatui `TestBackend`, drawn in colour whatever the environment
+//! says, and read back as text or as a snapshot with its styles. Used by the screen tests and the render benchmark.
 
 use std::path::PathBuf;
 
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
 use heist_core::case::CaseLocation;
@@ -12,7 +13,7 @@ use heist_core::frame::EventStore;
 use heist_core::ingest::{LoadOptions, Progress};
 
 use super::executor::Executor;
-use super::jobs;
+use super::{jobs, screen};
 use crate::app::findings::RuleSet;
 use crate::app::msg::{Effect, Msg};
 use crate::app::state::AppState;
@@ -191,7 +192,8 @@ impl Harness {
             executor: Executor::new(state.paths.clone()),
             state,
             terminal,
-            theme: Theme { color: false },
+            // Colours on, whatever the environment says: snapshots check them.
+            theme: Theme { color: true },
             hold: Hold::default(),
             held: Vec::new(),
             held_msgs: Vec::new(),
@@ -268,21 +270,27 @@ impl Harness {
 
     /// Draw and return the screen as text, one line per row, trailing spaces trimmed.
     pub fn screen(&mut self) -> String {
+        screen::text(self.draw())
+    }
+
+    /// Draw and return the screen as text followed by its styles (`styles: <digest>` and the styled runs of the
+    /// selected rows): what snapshots keep, so a change of colour, focus or highlight shows as well as one of text.
+    pub fn snapshot(&mut self) -> String {
+        let buf = self.draw();
+        screen::text(buf) + &screen::styles(buf)
+    }
+
+    /// The style digest of the screen alone.
+    pub fn style_digest(&mut self) -> u64 {
+        screen::digest(self.draw())
+    }
+
+    fn draw(&mut self) -> &Buffer {
         let state = &self.state;
         let theme = self.theme;
         if let Err(e) = self.terminal.draw(|f| draw(f, state, theme)) {
             match e {}
         }
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        self.terminal.backend().buffer()
     }
 }
