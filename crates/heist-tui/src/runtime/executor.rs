@@ -20,21 +20,28 @@ struct Bundle {
 }
 
 /// Where the load stands, for the work waiting for it.
-enum Load {
+enum Load<T> {
     Pending,
-    Ready(Bundle),
-    /// The bundle will never come: work that needs it is dropped.
+    Ready(T),
+    /// It will never come: work that needs it is dropped.
     Failed,
 }
 
 /// The load, set once when it finishes; work that needs the bundle waits for it here.
-struct LoadCell {
-    load: Mutex<Load>,
+struct LoadCell<T> {
+    load: Mutex<Load<T>>,
     finished: Condvar,
 }
 
-impl LoadCell {
-    fn set(&self, load: Load) {
+impl<T: Clone> LoadCell<T> {
+    fn new() -> Self {
+        Self {
+            load: Mutex::new(Load::Pending),
+            finished: Condvar::new(),
+        }
+    }
+
+    fn set(&self, load: Load<T>) {
         *self.load.lock().unwrap_or_else(PoisonError::into_inner) = load;
         self.finished.notify_all();
     }
@@ -46,8 +53,8 @@ impl LoadCell {
         )
     }
 
-    /// The bundle, once loaded (waiting for it); `None` when the load failed.
-    fn wait(&self) -> Option<Bundle> {
+    /// What was loaded, once it is (waiting for it); `None` when the load failed.
+    fn wait(&self) -> Option<T> {
         let mut load = self.load.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             match &*load {
@@ -69,7 +76,7 @@ impl LoadCell {
 pub struct Executor {
     /// The bundle's paths (reports are never written inside them).
     paths: Arc<[PathBuf]>,
-    load: Arc<LoadCell>,
+    load: Arc<LoadCell<Bundle>>,
     /// The generation of the newest view the state asked for: an older view stops computing its remaining
     /// tables.
     current: Arc<AtomicU64>,
@@ -79,10 +86,7 @@ impl Executor {
     pub fn new(paths: Vec<PathBuf>) -> Self {
         Self {
             paths: paths.into(),
-            load: Arc::new(LoadCell {
-                load: Mutex::new(Load::Pending),
-                finished: Condvar::new(),
-            }),
+            load: Arc::new(LoadCell::new()),
             current: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -253,6 +257,24 @@ mod tests {
         };
         x.loaded(&Err("unreadable".into()));
         assert_eq!(waiting.join().ok(), Some(Vec::new()), "dropped, not run");
+    }
+
+    #[test]
+    fn waiters_get_the_load_once_it_is_set() {
+        let cell = Arc::new(LoadCell::new());
+        assert!(!cell.ready());
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let cell = cell.clone();
+                std::thread::spawn(move || cell.wait())
+            })
+            .collect();
+        cell.set(Load::Ready(7u32));
+        assert!(cell.ready());
+        for w in waiters {
+            assert_eq!(w.join().ok(), Some(Some(7)));
+        }
+        assert_eq!(cell.wait(), Some(7), "and anyone who asks later");
     }
 
     #[test]

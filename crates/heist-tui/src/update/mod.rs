@@ -27,6 +27,7 @@ use crate::app::trail::{Pane, Scope, View};
 use crate::input::action::Action;
 use crate::input::key::Key;
 
+/// Apply `msg` to the state; the effects it asks for (work to do off the UI thread, answered by messages).
 pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(s, k),
@@ -109,7 +110,7 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
 }
 
 /// Apply one action.
-pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
+fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     // While loading (or after a failed load) only help and quit mean anything.
     if s.load != LoadState::Ready && !matches!(a, Action::Quit | Action::Help) {
         return Vec::new();
