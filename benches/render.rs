@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use heist_core::ingest::{load, LoadOptions, Progress};
-use heist_tui::harness::Harness;
+use heist_tui::Harness;
 
 mod common;
 use common::Args;
@@ -51,20 +51,20 @@ fn main() {
     // What the analyst waits for once the bundle is read: the lineage, then the first view's events, histogram
     // and the table of the tab on screen; the other tables follow while the screen is already usable.
     let t = Instant::now();
-    let loaded = heist_tui::jobs::prepare(store).expect("prepare");
+    let loaded = heist_tui::runtime::jobs::prepare(store).expect("prepare");
     let lineage_ms = t.elapsed().as_secs_f64() * 1000.0;
     let (mut first_ms, mut all_ms) = (0.0, 0.0);
-    heist_tui::jobs::build_view(
+    heist_tui::runtime::jobs::build_view(
         &loaded.store,
         &loaded.lineage,
         1,
-        &heist_tui::state::Scope::All,
+        &heist_tui::app::trail::Scope::All,
         "",
-        heist_tui::state::SortKey::Events,
+        heist_tui::app::trail::SortKey::Events,
         heist_core::entities::EntityKind::Identity,
         &mut |m| {
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if matches!(m, heist_tui::state::Msg::ViewReady { .. }) {
+            if matches!(m, heist_tui::app::msg::Msg::ViewReady { .. }) {
                 first_ms = ms;
             }
             all_ms = ms;

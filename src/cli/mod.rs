@@ -132,7 +132,7 @@ fn tui(
     }
     let keymap_file =
         directories::ProjectDirs::from("", "", "heist").map(|d| d.config_dir().join("keymap.toml"));
-    let keymap = heist_tui::keymap::Keymap::load(keymap_file.as_deref())?;
+    let keymap = heist_tui::Keymap::load(keymap_file.as_deref())?;
     let opts = heist_core::ingest::LoadOptions {
         extra_formats: load::extra_formats(&[])?,
         ..heist_core::ingest::LoadOptions::default()
@@ -144,11 +144,11 @@ fn tui(
     let (pack, error) = heist_core::detect::RulePack::for_session(rules);
     heist_tui::run(
         paths,
-        heist_tui::term::RunOptions {
+        heist_tui::RunOptions {
             load: opts,
             keymap,
             case,
-            rules: heist_tui::state::RuleSet::new(pack, error).with_end_dates(end_dates),
+            rules: heist_tui::RuleSet::new(pack, error).with_end_dates(end_dates),
         },
     )?;
     Ok(ExitCode::SUCCESS)

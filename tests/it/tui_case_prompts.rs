@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use common::sample;
 use heist_core::case::CaseLocation;
-use heist_tui::harness::Harness;
-use heist_tui::state::{LoadState, Mode, Pane};
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::Pane;
+use heist_tui::Harness;
 
 fn open(dir: &Path) -> Harness {
     let h = Harness::with_case(
@@ -36,7 +37,7 @@ fn the_analyst_is_named_in_the_case_and_the_report() {
     assert!(matches!(h.state.mode, Mode::Prompt(_)));
     assert!(h.screen().contains("analyst: "));
     // Log-like hostile input stays text.
-    h.keys("<c-u>Dana Ortiz (IR on-call)<enter>");
+    h.keys("<ctrl-u>Dana Ortiz (IR on-call)<enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
     assert_eq!(
         h.state.case().and_then(|c| c.analyst.as_deref()),
@@ -48,7 +49,7 @@ fn the_analyst_is_named_in_the_case_and_the_report() {
         .contains("analyst: Dana Ortiz (IR on-call) · A changes it"));
     h.keys("<esc>");
     let out = dir.path().join("report.md");
-    h.keys(&format!("e<c-u>{}<enter>", out.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", out.display()));
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.contains("Dana Ortiz (IR on-call)"), "{md}");
     // Reopened: the name is still there.
@@ -64,8 +65,8 @@ fn the_analyst_is_named_in_the_case_and_the_report() {
 fn an_empty_name_is_not_taken_and_esc_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = open(dir.path());
-    h.keys("A<c-u>Sam<enter>");
-    h.keys("A<c-u><enter>");
+    h.keys("A<ctrl-u>Sam<enter>");
+    h.keys("A<ctrl-u><enter>");
     assert!(
         matches!(h.state.mode, Mode::Prompt(_)),
         "an empty name waits"
@@ -87,12 +88,12 @@ fn the_export_file_name_picks_csv_or_json_lines() {
     let n = h.state.view().events_len();
     assert!(n > 3);
     let csv = dir.path().join("events.csv");
-    h.keys(&format!("e<c-u>{}<enter>", csv.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", csv.display()));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("time,source,provider,"), "{text}");
     assert_eq!(text.lines().count(), n + 1, "a header and a row per event");
     let jsonl = dir.path().join("events.JSONL");
-    h.keys(&format!("e<c-u>{}<enter>", jsonl.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", jsonl.display()));
     let rows: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
         .unwrap()
         .lines()
@@ -121,7 +122,7 @@ fn a_long_note_wraps_between_words_in_the_editor() {
     for w in &words {
         assert!(s.contains(w.as_str()), "{w} is not shown: {s}");
     }
-    h.keys("<c-s>");
+    h.keys("<ctrl-s>");
     // Saved as typed: the wrapping is only on screen.
     let c = h.state.case().expect("the case");
     let notes: Vec<&str> = c.marked().iter().map(|(_, n)| n.note.as_str()).collect();
@@ -162,7 +163,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
     let s = h.screen();
     assert!(s.contains(&format!("token {STOLEN} ended at: ")), "{s}");
     // A typo is said and the prompt stays.
-    h.keys("<c-u>tomorrow<enter>");
+    h.keys("<ctrl-u>tomorrow<enter>");
     assert!(matches!(h.state.mode, Mode::Prompt(_)));
     assert!(h
         .state
@@ -170,7 +171,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
         .as_deref()
         .unwrap_or("")
         .contains("not a time"));
-    h.keys("<c-u>2026-10-05T00:00:00Z<enter>");
+    h.keys("<ctrl-u>2026-10-05T00:00:00Z<enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
     let f = end_findings(&h);
     assert_eq!(f.len(), 1, "{f:?}");
@@ -223,7 +224,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
         panic!("no prompt")
     };
     assert_eq!(p.input, "2026-10-05T00:00:00Z");
-    h.keys("<c-u><enter>");
+    h.keys("<ctrl-u><enter>");
     assert!(h.state.case().and_then(|c| c.entity(&e)).is_none());
     assert!(end_findings(&h).is_empty());
 }

@@ -15,8 +15,10 @@ use heist_core::detect::{in_time_order, Finding, Severity};
 use heist_core::entities::{Entity, EntityKind};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::EventKey;
-use heist_tui::harness::Harness;
-use heist_tui::state::{LoadState, Mode, Pane, RuleSet, Scope};
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::{Pane, Scope};
+use heist_tui::Harness;
+use heist_tui::RuleSet;
 
 fn harness(w: u16, h: u16) -> Harness {
     let h = Harness::new(&[sample()], w, h);
@@ -68,7 +70,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
     assert!(s.contains("23 findings from 43 rules, by severity"), "{s}");
-    insta::assert_snapshot!("findings_by_severity", s);
+    insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
     assert_eq!(by_sev.len(), 23);
     assert!(
@@ -86,7 +88,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     h.keys("g");
     let s = h.screen();
     assert!(s.contains("in time order (s: by severity)"), "{s}");
-    insta::assert_snapshot!("findings_in_time_order", s);
+    insta::assert_snapshot!("findings_in_time_order", h.snapshot());
     // Time order is the CLI's `--by-time` order, and reads as the sample's story.
     let story: Vec<(String, i64)> = listed(&h)
         .iter()
@@ -171,7 +173,7 @@ fn every_finding_leads_by_one_enter_to_exactly_its_events() {
                 .all(|t| matches!(t.chars().nth(1), Some('⚑' | '⚐'))),
             "{s}"
         );
-        h.keys("<bs>");
+        h.keys("<backspace>");
         assert_eq!(h.state.views.len(), 1);
         assert!(h.state.view().findings_tab, "back on the Findings tab");
         assert_eq!(h.state.focus, Pane::Entities);
@@ -187,8 +189,7 @@ fn a_findings_view_is_a_view_like_any_other() {
     assert_eq!(f.events.len(), 8);
     let before = h.screen();
     h.keys("<enter>");
-    let s = h.screen();
-    insta::assert_snapshot!("finding_view_long_term_key_new_ip", s);
+    insta::assert_snapshot!("finding_view_long_term_key_new_ip", h.snapshot());
     // Its entity tables come from its events: the stolen key's identity only.
     h.keys("1");
     let v = h.state.view();
@@ -202,7 +203,7 @@ fn a_findings_view_is_a_view_like_any_other() {
         trail[1].entity(),
         Some(&Entity::new(EntityKind::Ip, "198.51.100.77"))
     );
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(view_events(&h).len(), 8);
     // The Findings tab works in it: on its own finding; another finding opens beside it on the trail.
     h.keys("5");
@@ -213,7 +214,7 @@ fn a_findings_view_is_a_view_like_any_other() {
     h.keys("j<enter>");
     assert_eq!(h.state.trail().len(), 2);
     assert!(h.state.trail().iter().all(|s| s.finding().is_some()));
-    h.keys("<bs><bs>");
+    h.keys("<backspace><backspace>");
     assert_eq!(h.screen(), before, "back where we started");
 }
 
@@ -225,7 +226,7 @@ fn status_bar_says_detection_runs_then_counts_findings() {
     // The UI works meanwhile.
     h.keys("2<enter>");
     assert_eq!(h.state.trail().len(), 1);
-    h.keys("<bs>5");
+    h.keys("<backspace>5");
     let s = h.screen();
     assert!(
         s.contains("detecting: the rules are running over the bundle…"),
@@ -310,7 +311,7 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
         s.contains("high     long-term-key-new-ip         T1078.004 AML.T0012"),
         "{s}"
     );
-    insta::assert_snapshot!("flagged_event_detail", s);
+    insta::assert_snapshot!("flagged_event_detail", h.snapshot());
     // An event no finding names says nothing of findings.
     h.keys("x");
     h.keys("g");
@@ -323,7 +324,7 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
         }
         h.keys("j");
     }
-    let d = heist_tui::vm::detail(&h.state, 136);
+    let d = heist_tui::view::detail::detail(&h.state, 136);
     assert_eq!(d.title, "token AKIAQ3EGRZTSTOLEN7CI");
     let at = |text: &str| {
         d.lines
@@ -367,7 +368,7 @@ fn findings_tab_at_80x24() {
     assert_eq!(s.lines().count(), 24);
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
     assert!(s.contains("5 Findings 23"), "{s}");
-    insta::assert_snapshot!("findings_80x24", s);
+    insta::assert_snapshot!("findings_80x24", h.snapshot());
     h.keys("s");
     let s = h.screen();
     assert!(
@@ -456,7 +457,7 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
     );
     h.keys(":action:StopLogging<enter><tab>m");
     let out = dir.path().join("report.md");
-    h.keys(&format!("e<c-u>{}<enter>", out.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(
         msg.starts_with("report written to") && msg.ends_with("1 marked events, 23 findings"),

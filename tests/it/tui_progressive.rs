@@ -6,8 +6,9 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::harness::{Harness, Hold};
-use heist_tui::state::{kind_index, LoadState, Mode};
+use heist_tui::app::kind_index;
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::{Harness, Hold};
 
 const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
 
@@ -70,7 +71,7 @@ fn a_view_left_before_its_tables_came_is_computed_again_on_return() {
     let third = selected_name(&h, EntityKind::Identity).expect("an identity");
     h.keys("<enter>");
     assert_eq!(h.state.trail().len(), 1);
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert!(h.state.trail().is_empty());
     // Back on all events: its identities and selection as they were, the rest asked for again.
     assert_eq!(

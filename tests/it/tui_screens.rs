@@ -5,8 +5,10 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::harness::Harness;
-use heist_tui::state::{kind_index, LoadState, Mode, Pane};
+use heist_tui::app::kind_index;
+use heist_tui::app::state::{LoadState, Mode};
+use heist_tui::app::trail::Pane;
+use heist_tui::Harness;
 
 const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
 const SESSION: &str = "ASIAQ3EGRZTEXFIL2MDL";
@@ -58,7 +60,7 @@ fn loading_screen_shows_progress_and_allows_quit() {
 #[test]
 fn loaded_screen() {
     let mut h = harness(140, 40);
-    insta::assert_snapshot!("loaded_140x40", h.screen());
+    insta::assert_snapshot!("loaded_140x40", h.snapshot());
 }
 
 #[test]
@@ -94,14 +96,14 @@ fn stolen_key_to_ip_to_session_key_to_model_files_and_back() {
     ] {
         assert!(s.contains(&format!("{shard}.safetensors ⚑")), "{s}");
     }
-    insta::assert_snapshot!("session_key_assets", s);
+    insta::assert_snapshot!("session_key_assets", h.snapshot());
     // The lineage of the session key shows where it came from.
     h.keys("2");
     select_entity(&mut h, SESSION);
     let s = h.screen();
     assert!(s.contains("lineage") && s.contains(STOLEN), "{s}");
     // Back three times: the start, with its tab and selection as they were.
-    h.keys("<bs><bs><bs>");
+    h.keys("<backspace><backspace><backspace>");
     assert!(h.state.trail().is_empty());
     assert_eq!(h.screen(), start);
     // Forward comes back to the IP pivot.
@@ -124,7 +126,7 @@ fn pivot_from_a_timeline_cell() {
     assert_eq!(e.kind, EntityKind::Ip);
     // A filter belongs to its view: the pivot starts unfiltered, back restores it.
     assert_eq!(h.state.view().filter, "");
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(h.state.view().filter, format!("token:{STOLEN}"));
 }
 
@@ -132,8 +134,7 @@ fn pivot_from_a_timeline_cell() {
 fn fuzzy_finder_ranks_as_you_type() {
     let mut h = harness(120, 36);
     h.keys("/stolen7");
-    let s = h.screen();
-    insta::assert_snapshot!("finder_stolen7", s);
+    insta::assert_snapshot!("finder_stolen7", h.snapshot());
     let Mode::Finder(f) = &h.state.mode else {
         panic!("finder closed")
     };
@@ -156,7 +157,7 @@ fn filter_errors_show_inline_and_keep_the_view() {
     h.keys(" time>=yesterday");
     let s = h.screen();
     assert!(s.contains("time>=yesterday"), "{s}");
-    insta::assert_snapshot!("filter_error", s);
+    insta::assert_snapshot!("filter_error", h.snapshot());
     // Live filtering applied the last input that parsed; the broken one changed nothing.
     assert_eq!(h.state.view().filter, "outcome:failure time");
     h.keys("<esc>");
@@ -171,9 +172,39 @@ fn resize_to_80x24() {
     let s = h.screen();
     assert_eq!(s.lines().count(), 24);
     assert!(s.lines().all(|l| l.chars().count() <= 80));
-    insta::assert_snapshot!("resized_80x24", s);
+    insta::assert_snapshot!("resized_80x24", h.snapshot());
     h.keys("<tab>");
-    insta::assert_snapshot!("resized_80x24_timeline", h.screen());
+    insta::assert_snapshot!("resized_80x24_timeline", h.snapshot());
+}
+
+#[test]
+fn the_style_digest_sees_focus_and_selection_the_text_does_not_show() {
+    let mut h = harness(140, 40);
+    h.keys("<tab>");
+    assert_eq!(h.state.focus, Pane::Timeline);
+    let (text, timeline) = (h.screen(), h.snapshot());
+    let digest = h.style_digest();
+    assert_eq!(h.style_digest(), digest, "the same screen, the same digest");
+    // The detail pane takes the focus: the same text, other borders and no underlined pivot cell.
+    h.keys("<tab>");
+    assert_eq!(h.state.focus, Pane::Detail);
+    assert_eq!(h.screen(), text);
+    assert_ne!(h.style_digest(), digest);
+    assert_ne!(h.snapshot(), timeline);
+    // The selection highlight is spelled out: its row, and the reversed run across the timeline.
+    let selected = |snapshot: &str| -> Vec<String> {
+        snapshot
+            .lines()
+            .filter(|l| l.starts_with("selected row "))
+            .map(str::to_string)
+            .collect()
+    };
+    let before = selected(&timeline);
+    assert!(before.iter().any(|l| l.contains("reversed")), "{timeline}");
+    // Back on the timeline, one row down: the highlight moves with it.
+    h.keys("<backtab>j");
+    let after = selected(&h.snapshot());
+    assert_ne!(after, before);
 }
 
 #[test]
@@ -273,7 +304,7 @@ fn marking_events_flags_them_and_saves_the_case() {
     // The case's mark first, then the findings' flag (these calls of the stolen key are flagged too).
     assert_eq!(s.matches("●⚑ 2026-").count(), 3, "three rows marked:\n{s}");
     assert!(s.contains("● 3 · case saved"), "{s}");
-    insta::assert_snapshot!("case_marked_three", s);
+    insta::assert_snapshot!("case_marked_three", h.snapshot());
     // Saved at once: the file on disk has the three marks.
     let on_disk = heist_core::case::store::load(&dir.path().join("case.json"))
         .unwrap()
@@ -298,7 +329,7 @@ fn tagging_an_entity_shows_in_every_list() {
         s.contains("#compromised"),
         "the suggestion is offered:\n{s}"
     );
-    insta::assert_snapshot!("case_tag_prompt", s);
+    insta::assert_snapshot!("case_tag_prompt", h.snapshot());
     h.keys("<tab><enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
     let s = h.screen();
@@ -325,8 +356,8 @@ fn writing_a_note_in_the_multi_line_editor() {
     h.keys("First use of the leaked key.<enter>From a Kali box: see the user agent.");
     let s = h.screen();
     assert!(s.contains("ctrl-s saves"), "{s}");
-    insta::assert_snapshot!("case_note_editor", s);
-    h.keys("<c-s>");
+    insta::assert_snapshot!("case_note_editor", h.snapshot());
+    h.keys("<ctrl-s>");
     assert!(matches!(h.state.mode, Mode::Normal));
     assert_eq!(marked(&h), 1, "a note marks its event");
     let (_, n) = h.state.case().unwrap().marked()[0];
@@ -358,18 +389,18 @@ fn case_view_lists_marks_in_time_order_and_jumps_to_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = case_harness(dir.path());
     // A fixed name: a new case takes the login name, which differs between machines.
-    h.keys("A<c-u>dana<enter>");
+    h.keys("A<ctrl-u>dana<enter>");
     to_attacker_events(&mut h);
     // Mark the third event first, then the first: the case view orders them by time.
     h.keys("jjm");
     h.keys("ggm");
-    h.keys("nthe first call<c-s>");
+    h.keys("nthe first call<ctrl-s>");
     h.keys("c");
     assert!(matches!(h.state.mode, Mode::Case(_)));
     let s = h.screen();
     assert!(s.contains("Marked events, in time order"), "{s}");
     assert!(s.contains("│ the first call"), "{s}");
-    insta::assert_snapshot!("case_view", s);
+    insta::assert_snapshot!("case_view", h.snapshot());
     // Enter on the second mark: back in the timeline, on that event.
     h.keys("j<enter>");
     assert!(matches!(h.state.mode, Mode::Normal));
@@ -385,7 +416,7 @@ fn case_view_lists_marks_in_time_order_and_jumps_to_them() {
         heist_core::frame::EventKey::of_row(&r, h.state.view().timeline_sel),
         Some(key)
     );
-    h.keys("<bs>");
+    h.keys("<backspace>");
     assert_eq!(h.state.view().filter, "action:DescribeTrainingJob");
 }
 
@@ -395,13 +426,13 @@ fn export_prompt_and_report() {
     let mut h = case_harness(dir.path());
     to_attacker_events(&mut h);
     h.keys("mjmjm");
-    h.keys("nfoothold<c-s>");
+    h.keys("nfoothold<ctrl-s>");
     h.keys("e");
     let s = h.screen();
     assert!(s.contains("export report to: reports/heist-report-"), "{s}");
-    insta::assert_snapshot!("case_export_prompt", s);
+    insta::assert_snapshot!("case_export_prompt", h.snapshot());
     let out = dir.path().join("report.md");
-    h.keys(&format!("<c-u>{}<enter>", out.display()));
+    h.keys(&format!("<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(msg.starts_with("report written to"), "{msg}");
     let md = std::fs::read_to_string(&out).unwrap();
@@ -412,7 +443,7 @@ fn export_prompt_and_report() {
     );
     // Never inside the bundle.
     let inside = sample().join("r.md");
-    h.keys(&format!("e<c-u>{}<enter>", inside.display()));
+    h.keys(&format!("e<ctrl-u>{}<enter>", inside.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(msg.contains("inside the bundle"), "{msg}");
     assert!(!inside.exists());
@@ -431,7 +462,7 @@ fn quitting_with_unsaved_work_asks_first() {
     assert!(!h.state.quit);
     let s = h.screen();
     assert!(s.contains("Quit with unsaved case work?"), "{s}");
-    insta::assert_snapshot!("case_quit_unsaved", s);
+    insta::assert_snapshot!("case_quit_unsaved", h.snapshot());
     h.keys("n");
     assert!(matches!(h.state.mode, Mode::Normal) && !h.state.quit);
     h.keys("qy");
@@ -439,7 +470,7 @@ fn quitting_with_unsaved_work_asks_first() {
     // A note being edited counts, and "no" returns to the note with its text.
     let dir = tempfile::tempdir().unwrap();
     let mut h = case_harness(dir.path());
-    h.keys("<tab>ndraft<c-c>");
+    h.keys("<tab>ndraft<ctrl-c>");
     assert!(h.screen().contains("a note is being edited"));
     h.keys("n");
     let Mode::Note(ns) = &h.state.mode else {
@@ -510,7 +541,7 @@ fn reopening_restores_marks_tags_notes_and_the_last_view() {
     h.keys("Tcompromised<enter><enter>");
     assert_eq!(h.state.trail().len(), 1);
     h.keys(":outcome:failure<enter>jm");
-    h.keys("nkey disabled, tried again<c-s>");
+    h.keys("nkey disabled, tried again<ctrl-s>");
     let sel = h.state.view().timeline_sel;
     h.keys("t");
     h.keys("q");
@@ -549,7 +580,7 @@ fn saved_views_are_listed_and_reopened() {
     assert_eq!(c.views.len(), 1);
     assert_eq!(c.views[0].name, "stolen key failures");
     // Back to the start, then open the saved view from the case view.
-    h.keys("<bs>x");
+    h.keys("<backspace>x");
     assert!(h.state.trail().is_empty());
     h.keys("c");
     assert!(h.screen().contains(

@@ -1,25 +1,23 @@
-//! The investigator's terminal UI. `Action`s come from keys through the keymap; `update` changes the state and
-//! returns effects; jobs perform them off the UI thread and answer with messages; `ui::draw` reads the state
-//! through view models. Only `term` touches the terminal.
+//! The investigator's terminal UI, in layers that depend one way:
+//!
+//! - `input`: keys, the key-string syntax, actions, the keymap, the note editor.
+//! - `app`: the state, the messages that change it and the effects it asks for.
+//! - `update`: `update(state, msg) -> effects`, the only place the state changes (pure).
+//! - `view`: view models, the only place frames are read for the screen (plain, neutralised strings).
+//! - `draw`: widgets over the view models; drawing never changes the state.
+//! - `runtime`: the terminal loop, the executor performing effects, the lanes it runs them on, the test harness.
+//!
+//! The binary needs [`run`] with [`RunOptions`], a [`Keymap`] and a [`RuleSet`]; tests and benchmarks drive the
+//! whole TUI through [`Harness`].
 
-pub mod action;
-pub mod casework;
-pub mod editor;
-pub mod findings;
-pub mod harness;
-pub mod jobs;
-pub mod keymap;
-pub mod state;
-pub mod term;
-pub mod ui;
-pub mod ui_case;
-pub mod ui_findings;
+pub mod app;
+pub mod draw;
+pub mod input;
+pub mod runtime;
 pub mod update;
-pub mod update_annotate;
-pub mod update_case;
-pub mod update_findings;
-pub mod vm;
-pub mod vm_case;
-pub mod vm_findings;
+pub mod view;
 
-pub use term::run;
+pub use app::findings::RuleSet;
+pub use input::keymap::Keymap;
+pub use runtime::harness::{Harness, Hold};
+pub use runtime::term::{run, RunOptions};

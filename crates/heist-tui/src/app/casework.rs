@@ -1,6 +1,6 @@
 //! Case work in the TUI, as state: the open case with its save bookkeeping, what a case key acts on, and the
-//! inputs the analyst types into (tag, note, prompt, the case view). The keys that change them are in
-//! `update_case`.
+//! inputs the analyst types into (tag, note, prompt, the case view), and finding an event's row in a view. The keys
+//! that change them are in `update::case` and `update::annotate`.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 use heist_core::util::time::Nanos;
 
-use super::editor::Editor;
+use crate::input::editor::Editor;
 
 /// The open case and whether what is in memory is on disk.
 #[derive(Debug, Clone)]

@@ -1,23 +1,30 @@
-//! The case half of `update`: opening and restoring the case, the case actions, the case view, saved views,
-//! autosave, remembering the view, and quitting with unsaved work (marking, tags, notes and prompts are in
-//! `update_annotate`). Pure like the rest of `update`: saves and exports are asked for as effects.
+//! The case: opening and restoring it, the case actions, the case view (jumping to a marked event, reopening a
+//! saved view), saves and exports answered, the time zone kept. Marking, tags, notes and prompts are in
+//! `annotate`; the revisions to save and remembering the view are `update`'s shared bookkeeping.
 
 use std::mem;
 
-use heist_core::case::{Case, EntityKey, LastView, OpenedCase, TimeZone, ViewStep};
+use heist_core::case::{Case, OpenedCase, TimeZone, ViewStep};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::EventKey;
 use heist_core::util::time::Nanos;
 
-use super::action::Action;
-use super::casework::{event_target, find_row};
-use super::keymap::Key;
-use super::state::*;
-use super::update::{pivot_target, push_view, read_selected_raw, request_view};
-use super::update_annotate::{mark, start_note, start_tag};
+use super::annotate::{mark, start_note, start_tag};
+use super::{
+    changed, findings, pivot_target, push_view, quit, read_selected_raw, remember_view,
+    request_view, writable,
+};
+use crate::app::casework::{
+    event_target, find_row, CaseSession, CaseViewState, PromptKind, PromptState, Target,
+};
+use crate::app::msg::{CaseOpen, Effect, ExportDone};
+use crate::app::state::{AppState, Mode, Tz};
+use crate::app::trail::{Pane, Scope, View};
+use crate::input::action::Action;
+use crate::input::key::Key;
 
 /// After the bundle loaded: hash it and open its case.
-pub fn open_case(s: &AppState) -> Vec<Effect> {
+pub(super) fn open_case(s: &AppState) -> Vec<Effect> {
     if s.paths.is_empty() {
         return Vec::new();
     }
@@ -38,7 +45,7 @@ fn empty_case(open: &CaseOpen) -> Case {
     Case::new(bundle, None, 0)
 }
 
-pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
+pub(super) fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
     let empty = empty_case(&open);
     let CaseOpen { digest, result } = open;
     let opened: Result<OpenedCase, String> = result;
@@ -60,7 +67,7 @@ pub fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
             let mut effects = restore(s);
             if ended {
                 // The case's end dates are rules' input: run them again with them.
-                effects.extend(super::update_findings::start(s));
+                effects.extend(findings::start(s));
             }
             effects
         }
@@ -120,63 +127,7 @@ fn steps_to_views(steps: &[ViewStep]) -> Vec<View> {
     views
 }
 
-/// The trail as the case keeps it; a finding's view is kept as a pivot on its main entity (`Scope::saved_entity`).
-pub(super) fn view_steps(s: &AppState) -> Vec<ViewStep> {
-    s.views
-        .iter()
-        .map(|v| ViewStep {
-            entity: v.scope.saved_entity().map(EntityKey),
-            filter: v.filter.clone(),
-        })
-        .collect()
-}
-
-/// The case changed: a new revision, and a save when it has a file.
-pub fn changed(s: &mut AppState) -> Vec<Effect> {
-    let Some(c) = &mut s.case else {
-        return Vec::new();
-    };
-    if c.read_only.is_some() {
-        return Vec::new();
-    }
-    c.revision += 1;
-    match &c.file {
-        Some(f) => vec![Effect::SaveCase {
-            revision: c.revision,
-            file: f.clone(),
-            case: Box::new(c.case.clone()),
-        }],
-        None => Vec::new(),
-    }
-}
-
-/// Remember where the analyst is (trail, filters, selected event), saving when it moved.
-pub fn remember_view(s: &mut AppState) -> Vec<Effect> {
-    let selected = selected_event(s);
-    let lv = LastView {
-        steps: view_steps(s),
-        selected_time: selected.as_ref().and_then(|(t, _)| *t),
-        selected: selected.map(|(_, k)| k),
-    };
-    let Some(c) = &mut s.case else {
-        return Vec::new();
-    };
-    if c.read_only.is_some() || c.case.last_view.as_ref() == Some(&lv) {
-        return Vec::new();
-    }
-    c.case.last_view = Some(lv);
-    changed(s)
-}
-
-fn selected_event(s: &AppState) -> Option<(Option<Nanos>, EventKey)> {
-    let v = s.view();
-    let d = v.data.as_ref()?;
-    let r = FrameReader::new(&d.events).ok()?;
-    let k = EventKey::of_row(&r, v.timeline_sel)?;
-    Some((r.time(v.timeline_sel), k))
-}
-
-pub fn on_saved(s: &mut AppState, revision: u64, result: Result<(), String>) -> Vec<Effect> {
+pub(super) fn on_saved(s: &mut AppState, revision: u64, result: Result<(), String>) -> Vec<Effect> {
     let Some(c) = &mut s.case else {
         return Vec::new();
     };
@@ -195,7 +146,7 @@ pub fn on_saved(s: &mut AppState, revision: u64, result: Result<(), String>) -> 
     Vec::new()
 }
 
-pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
+pub(super) fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
     s.message = Some(match r {
         Ok(d) => format!(
             "report written to {}: {} {}, {}",
@@ -215,16 +166,6 @@ pub fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effec
         Err(e) => format!("export failed: {e}"),
     });
     Vec::new()
-}
-
-/// The case, if it may be changed now; otherwise says why. A read-only case (its file could not be read) takes
-/// changes in memory only: nothing is written over the file, and quitting asks first.
-pub(super) fn writable(s: &mut AppState) -> Option<&mut Case> {
-    if s.case.is_none() {
-        s.message = Some("the case is not open yet".into());
-        return None;
-    }
-    s.case.as_mut().map(|c| &mut c.case)
 }
 
 /// The selected event (timeline and detail focus) or entity (entities focus; nothing on the Findings tab).
@@ -270,7 +211,7 @@ pub(super) fn case_view_target(s: &AppState, sel: usize) -> Option<Target> {
 }
 
 /// The case actions from the keymap.
-pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
+pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     match a {
         Action::Mark => match selection_target(s) {
             Some(Target::Event { key, info }) => mark(s, &key, &info),
@@ -364,59 +305,15 @@ pub fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
 }
 
-/// `q`: quit, or ask first when case work would be lost.
-pub fn request_quit(s: &mut AppState, back: Mode) -> Vec<Effect> {
-    let reason = match &back {
-        Mode::Note(n) if n.editor.text() != n.original => {
-            Some("a note is being edited".to_string())
-        }
-        _ => s.case.as_ref().and_then(CaseSession::unsaved),
-    };
-    match reason {
-        Some(reason) => {
-            s.mode = Mode::ConfirmQuit {
-                reason,
-                back: Box::new(back),
-            };
-            Vec::new()
-        }
-        None => quit_now(s),
-    }
-}
-
-fn quit_now(s: &mut AppState) -> Vec<Effect> {
-    s.mode = Mode::Normal;
-    s.quit = true;
-    // The last view goes to disk with the final save; the terminal loop waits for saves before exiting.
-    remember_view(s)
-}
-
-pub fn confirm_quit_key(s: &mut AppState, k: Key) -> Vec<Effect> {
-    let Mode::ConfirmQuit { back, .. } = mem::replace(&mut s.mode, Mode::Normal) else {
-        return Vec::new();
-    };
-    match k {
-        Key::Char('y') | Key::Char('Y') => quit_now(s),
-        _ => {
-            s.mode = *back;
-            Vec::new()
-        }
-    }
-}
-
-pub(super) fn is_quit_key(s: &AppState, k: Key) -> bool {
-    matches!(k, Key::Ctrl(_)) && s.keymap.action(k) == Some(Action::Quit)
-}
-
-pub fn case_view_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+pub(super) fn case_view_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Case(mut cv) = mem::replace(&mut s.mode, Mode::Normal) else {
         return Vec::new();
     };
     let (marked, views) = case_view_rows(s);
     let n = marked.len() + views;
     let action = s.keymap.action(k);
-    if is_quit_key(s, k) {
-        return request_quit(s, Mode::Case(cv));
+    if quit::is_quit_key(s, k) {
+        return quit::request(s, Mode::Case(cv));
     }
     // Esc, `c` again, or `q` close the case view.
     if k == Key::Esc || matches!(action, Some(Action::CaseView | Action::Quit)) {
@@ -483,24 +380,8 @@ fn jump(s: &mut AppState, key: EventKey, time: Option<Nanos>) -> Vec<Effect> {
     e
 }
 
-/// A view's data arrived: select the event it was waiting for.
-pub fn resolve_pending(s: &mut AppState) {
-    let v = s.view_mut();
-    let Some((time, key)) = v.pending.take() else {
-        return;
-    };
-    let found = v
-        .data
-        .as_ref()
-        .and_then(|d| find_row(&d.events, time, &key));
-    match found {
-        Some(row) => v.timeline_sel = row,
-        None => s.message = Some("that event is not in this view".into()),
-    }
-}
-
 /// `t` changed the time zone: the case keeps it.
-pub fn time_zone_changed(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn time_zone_changed(s: &mut AppState) -> Vec<Effect> {
     let tz = match s.tz {
         Tz::Utc => TimeZone::Utc,
         Tz::Local => TimeZone::Local,

@@ -1,25 +1,31 @@
-//! Drive the whole TUI without a terminal: effects run inline (no threads, no sleeps), detection included, the
-//! screen is a ratatui `TestBackend`. Used by the screen tests and the render benchmark.
+//! Drive the whole TUI without a terminal: effects run inline through the terminal's executor (no threads, no
+//! sleeps), detection included; the screen is a ratatui `TestBackend`, drawn in colour whatever the environment
+//! says, and read back as text or as a snapshot with its styles. Used by the screen tests and the render benchmark.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
 use heist_core::case::CaseLocation;
-use heist_core::entities::Lineage;
 use heist_core::frame::EventStore;
 use heist_core::ingest::{LoadOptions, Progress};
 
-use super::keymap::{Key, Keymap};
-use super::state::{AppState, Effect, Msg, RuleSet};
-use super::ui::{draw, Theme};
-use super::{jobs, update::update};
+use super::executor::Executor;
+use super::{jobs, screen};
+use crate::app::findings::RuleSet;
+use crate::app::msg::{Effect, Msg};
+use crate::app::state::AppState;
+use crate::draw::draw;
+use crate::draw::theme::Theme;
+use crate::input::key::parse_keys;
+use crate::input::keymap::Keymap;
+use crate::update::update;
 
 pub struct Harness {
     pub state: AppState,
-    ctx: Option<(Arc<EventStore>, Arc<Lineage>)>,
+    executor: Executor,
     pub terminal: Terminal<TestBackend>,
     theme: Theme,
     /// What is held back, to see the TUI while it is still coming.
@@ -183,10 +189,11 @@ impl Harness {
             Err(e) => match e {},
         };
         let mut h = Self {
+            executor: Executor::new(state.paths.clone()),
             state,
-            ctx: None,
             terminal,
-            theme: Theme { color: false },
+            // Colours on, whatever the environment says: snapshots check them.
+            theme: Theme { color: true },
             hold: Hold::default(),
             held: Vec::new(),
             held_msgs: Vec::new(),
@@ -198,10 +205,12 @@ impl Harness {
     /// Apply a message and run every effect it causes, inline, until the state is quiet.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = Vec::new();
-        if let Msg::Loaded(Ok(l)) = &msg {
-            self.ctx = Some((l.store.clone(), l.lineage.clone()));
-            // As in the app, the finder's index follows the load.
-            queue.push(jobs::finder(&l.store));
+        if let Msg::Loaded(l) = &msg {
+            self.executor.loaded(l);
+            if let Ok(l) = l {
+                // As in the app, the finder's index follows the load.
+                queue.push(jobs::finder(&l.store));
+            }
         }
         queue.push(msg);
         while let Some(m) = queue.pop() {
@@ -227,91 +236,29 @@ impl Harness {
         }
     }
 
+    /// Perform `e` with the executor, inline. Before the load, work on the bundle has nothing to run on and is
+    /// dropped (the terminal's lanes would wait for the load).
     fn perform(&self, e: Effect) -> Vec<Msg> {
-        if let Effect::BuildView {
-            generation,
-            scope,
-            filter,
-            sort,
-            first,
-        } = &e
-        {
-            let Some((store, lineage)) = self.ctx.as_ref() else {
-                return Vec::new();
-            };
-            let mut out = Vec::new();
-            jobs::build_view(
-                store,
-                lineage,
-                *generation,
-                scope,
-                filter,
-                *sort,
-                *first,
-                &mut |m| {
-                    out.push(m);
-                    true
-                },
-            );
-            return out;
+        let mut out = Vec::new();
+        if self.executor.ready(&e) {
+            self.executor.perform(e, &mut |m| {
+                out.push(m);
+                true
+            });
         }
-        self.perform_one(e).into_iter().collect()
+        out
     }
 
-    fn perform_one(&self, e: Effect) -> Option<Msg> {
-        match e {
-            Effect::Search { finder, pattern } => return Some(jobs::search(&finder.0, &pattern)),
-            Effect::OpenCase { paths, location } => {
-                return Some(jobs::open_case(&paths, &location))
-            }
-            Effect::SaveCase {
-                revision,
-                file,
-                case,
-            } => return Some(jobs::save_case(revision, &file, *case)),
-            _ => {}
-        }
-        let (store, lineage) = self.ctx.as_ref()?;
-        Some(match e {
-            Effect::Detect {
-                run,
-                rules,
-                end_dates,
-            } => jobs::detect(run, store, &rules.0, end_dates),
-            Effect::ReadRaw { origin, line } => jobs::read_raw(store, &origin, line),
-            Effect::Export {
-                path,
-                case,
-                digest,
-                view,
-                title,
-                case_file,
-                findings,
-            } => jobs::export_report(
-                store,
-                lineage,
-                &self.state.paths,
-                jobs::ExportJob {
-                    path,
-                    case: *case,
-                    digest,
-                    view,
-                    title,
-                    case_file,
-                    findings,
-                },
-            ),
-            Effect::OpenCase { .. }
-            | Effect::SaveCase { .. }
-            | Effect::BuildView { .. }
-            | Effect::Search { .. } => return None,
-        })
-    }
-
-    /// Press keys written as text: plain characters, and `<enter>`, `<esc>`, `<tab>`, `<backtab>`, `<bs>`,
-    /// `<up>`, `<down>`, `<left>`, `<right>`, `<pgup>`, `<pgdown>`, `<c-x>` for ctrl.
+    /// Press the keys of a key sequence: plain characters as themselves, any key by its keymap name in angle
+    /// brackets (`:outcome:failure<enter>`, `<ctrl-u>`, `<backspace>`, `<pgdown>`; `<<>` types `<`).
+    ///
+    /// # Panics
+    ///
+    /// On a sequence that does not parse (an unknown key name, a `<` without its `>`): a test's typo, said at once
+    /// rather than typed as text.
     pub fn keys(&mut self, seq: &str) {
-        for k in parse_keys(seq) {
+        let keys = parse_keys(seq).unwrap_or_else(|e| panic!("key sequence {seq:?}: {e}"));
+        for k in keys {
             self.send(Msg::Key(k));
         }
     }
@@ -323,55 +270,27 @@ impl Harness {
 
     /// Draw and return the screen as text, one line per row, trailing spaces trimmed.
     pub fn screen(&mut self) -> String {
+        screen::text(self.draw())
+    }
+
+    /// Draw and return the screen as text followed by its styles (`styles: <digest>` and the styled runs of the
+    /// selected rows): what snapshots keep, so a change of colour, focus or highlight shows as well as one of text.
+    pub fn snapshot(&mut self) -> String {
+        let buf = self.draw();
+        screen::text(buf) + &screen::styles(buf)
+    }
+
+    /// The style digest of the screen alone.
+    pub fn style_digest(&mut self) -> u64 {
+        screen::digest(self.draw())
+    }
+
+    fn draw(&mut self) -> &Buffer {
         let state = &self.state;
         let theme = self.theme;
         if let Err(e) = self.terminal.draw(|f| draw(f, state, theme)) {
             match e {}
         }
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        self.terminal.backend().buffer()
     }
-}
-
-pub fn parse_keys(seq: &str) -> Vec<Key> {
-    let mut out = Vec::new();
-    let mut chars = seq.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '<' {
-            let mut name = String::new();
-            let mut closed = false;
-            for d in chars.by_ref() {
-                if d == '>' {
-                    closed = true;
-                    break;
-                }
-                name.push(d);
-            }
-            let key = match (closed, name.as_str()) {
-                (true, "bs") => Some(Key::Backspace),
-                (true, n) if n.starts_with("c-") => Key::parse(&format!("ctrl-{}", &n[2..])),
-                (true, n) => Key::parse(n),
-                (false, _) => None,
-            };
-            match key {
-                Some(k) => out.push(k),
-                None => {
-                    out.push(Key::Char('<'));
-                    out.extend(name.chars().map(Key::Char));
-                }
-            }
-        } else {
-            out.push(Key::Char(c));
-        }
-    }
-    out
 }

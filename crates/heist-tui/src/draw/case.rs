@@ -7,11 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::casework::{CaseViewState, NoteState, PromptState, TagState};
-use super::state::AppState;
-use super::ui::{centered, Theme};
-use super::vm::clean;
-use super::vm_case::{self, CaseLine};
+use super::centered;
+use super::theme::Theme;
+use crate::app::casework::{CaseViewState, NoteState, PromptState, TagState};
+use crate::app::state::AppState;
+use crate::view::case::{self as vm_case, CaseLine};
+use crate::view::text::clean;
 
 pub fn draw_case_view(
     f: &mut Frame<'_>,

@@ -1,15 +1,19 @@
 //! The annotating half of the case keys: marking, the tag input, the note editor and the one-line prompts
-//! (export path, view name). Pure like the rest of `update`.
+//! (export path, view name, the analyst's name, an entity's end date).
 
 use std::mem;
 
 use heist_core::case::Case;
 use heist_core::frame::EventKey;
 
-use super::editor::Editor;
-use super::keymap::Key;
-use super::state::*;
-use super::update_case::{changed, is_quit_key, request_quit, view_steps, writable};
+use super::quit::{self, is_quit_key};
+use super::{changed, findings, view_steps, writable};
+use crate::app::casework::{NoteState, PromptKind, PromptState, TagState, Target};
+use crate::app::findings::DetectStatus;
+use crate::app::msg::Effect;
+use crate::app::state::{AppState, Mode};
+use crate::input::editor::Editor;
+use crate::input::key::Key;
 
 pub(super) fn mark(
     s: &mut AppState,
@@ -71,12 +75,12 @@ pub(super) fn start_note(s: &mut AppState, target: Option<Target>) -> Vec<Effect
     Vec::new()
 }
 
-pub fn tag_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+pub(super) fn tag_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Tag(mut t) = mem::replace(&mut s.mode, Mode::Normal) else {
         return Vec::new();
     };
     if is_quit_key(s, k) {
-        return request_quit(s, Mode::Tag(t));
+        return quit::request(s, Mode::Tag(t));
     }
     let suggestions = s
         .case()
@@ -150,7 +154,7 @@ fn apply_tag(s: &mut AppState, t: TagState, tag: &str) -> Vec<Effect> {
     }
 }
 
-pub fn note_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+pub(super) fn note_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Note(mut n) = mem::replace(&mut s.mode, Mode::Normal) else {
         return Vec::new();
     };
@@ -166,7 +170,7 @@ pub fn note_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         return Vec::new();
     }
     if is_quit_key(s, k) {
-        return request_quit(s, Mode::Note(n));
+        return quit::request(s, Mode::Note(n));
     }
     match k {
         Key::Ctrl('s') => return save_note(s, n),
@@ -212,12 +216,12 @@ fn save_note(s: &mut AppState, n: NoteState) -> Vec<Effect> {
     changed(s)
 }
 
-pub fn prompt_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+pub(super) fn prompt_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Prompt(mut p) = mem::replace(&mut s.mode, Mode::Normal) else {
         return Vec::new();
     };
     if is_quit_key(s, k) {
-        return request_quit(s, Mode::Prompt(p));
+        return quit::request(s, Mode::Prompt(p));
     }
     match k {
         Key::Esc => return Vec::new(),
@@ -326,6 +330,6 @@ fn submit_end_date(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect>
         None => format!("{} {name}: end date cleared; detection reruns", e.kind),
     });
     let mut effects = changed(s);
-    effects.extend(super::update_findings::start(s));
+    effects.extend(findings::start(s));
     effects
 }

@@ -7,8 +7,12 @@ use heist_core::entities::EntityKind;
 use heist_core::frame::EventKey;
 use heist_core::util::sanitize::truncate;
 
-use super::state::*;
-use super::vm::{clean, fit, fmt_time, thousands, window_start, DetailVm};
+use heist_core::util::num::thousands;
+
+use super::text::{clean, fit, fmt_time, short_time, window_start, wrap};
+use super::DetailVm;
+use crate::app::findings::DetectStatus;
+use crate::app::state::{AppState, Tz};
 
 /// Width of the label column in detail panes (`severity        high`).
 const LABEL: usize = 16;
@@ -45,37 +49,6 @@ pub fn entity_marker(sev: Option<Severity>) -> String {
 /// (`⚑` / `⚐`), each in its own column so both show.
 pub fn row_marks(case_mark: char, flag: Option<Severity>) -> String {
     format!("{case_mark}{} ", flag_char(flag))
-}
-
-/// A time in 11 columns: `10-05 02:13` (year, seconds and zone dropped; the detail has the full time).
-pub fn short_time(t: heist_core::util::time::Nanos, tz: Tz) -> String {
-    fmt_time(t, tz)
-        .chars()
-        .skip(5)
-        .take(11)
-        .map(|c| if c == 'T' { ' ' } else { c })
-        .collect()
-}
-
-/// Words of `text` in lines of at most `width` characters (a word longer than that gets a line of its own).
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let n = line.chars().count();
-        if n > 0 && n + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 /// `label           value`, the value wrapped under itself.
@@ -431,87 +404,5 @@ mod tests {
             out[1].starts_with(&" ".repeat(16)) && out.len() == 3,
             "{out:?}"
         );
-    }
-
-    fn state_with(n_high: usize, n_low: usize) -> AppState {
-        use heist_core::entities::Entity;
-        let mut s = AppState::new(crate::keymap::Keymap::default_map(), "t");
-        let f = |sev: Severity, i: usize| Finding {
-            rule: format!("r{i}"),
-            title: "t".into(),
-            severity: sev,
-            techniques: vec!["T1530".into()],
-            entities: vec![Entity::new(EntityKind::Token, "K")],
-            entities_omitted: 0,
-            events: Vec::new(),
-            events_total: 0,
-            first: i as i64,
-            last: i as i64,
-            explanation: String::new(),
-        };
-        let mut all: Vec<Finding> = (0..n_high).map(|i| f(Severity::High, i)).collect();
-        all.extend((0..n_low).map(|i| f(Severity::Low, n_high + i)));
-        s.findings.arrive(Detected::new(all, 3));
-        s
-    }
-
-    #[test]
-    fn the_status_counts_findings_compactly_when_narrow() {
-        let s = state_with(14, 9);
-        let p = status_part(&s).unwrap();
-        assert_eq!(p.long, "⚑ 23 findings (14 high)");
-        assert_eq!(p.short, "⚑ 23 (14 high)");
-        assert!(!p.alert);
-        let wide = super::super::vm::status(&s, 200);
-        assert_eq!(wide.findings, p.long);
-        let narrow = super::super::vm::status(&s, 55);
-        assert_eq!(narrow.findings, p.short);
-        assert!(narrow.width() <= 55, "{}", narrow.width());
-        assert_eq!(status_part(&state_with(0, 1)).unwrap().long, "⚑ 1 finding");
-        let mut s = state_with(0, 0);
-        s.findings.status = DetectStatus::Running;
-        assert_eq!(status_part(&s).unwrap().long, "⚑ detecting…");
-        s.findings.status = DetectStatus::Waiting;
-        assert_eq!(status_part(&s), None);
-        s.rules.error = Some("x.toml: bad".into());
-        s.findings.status = DetectStatus::Done;
-        let p = status_part(&s).unwrap();
-        assert!(p.alert && p.short.ends_with("· rules!"), "{p:?}");
-    }
-
-    #[test]
-    fn a_long_trail_loses_its_first_crumbs_first() {
-        use heist_core::entities::Entity;
-        let mut s = state_with(1, 0);
-        for name in [
-            "AKIAQ3EGRZTSTOLEN7CI",
-            "198.51.100.77",
-            "ASIAQ3EGRZTEXFIL2MDL",
-        ] {
-            s.views.push(View::new(Scope::Entity(Entity::new(
-                EntityKind::Token,
-                name,
-            ))));
-        }
-        let full = super::super::vm::status(&s, 300);
-        assert!(
-            full.trail.starts_with("all events › token AKIA"),
-            "{}",
-            full.trail
-        );
-        let cut = super::super::vm::status(&s, 90);
-        assert!(cut.width() <= 90, "{}", cut.width());
-        assert!(cut.trail.starts_with("… › "), "{}", cut.trail);
-        assert!(
-            cut.trail.ends_with("token ASIAQ3EGRZTEXFIL2MDL"),
-            "{}",
-            cut.trail
-        );
-    }
-
-    #[test]
-    fn short_times_drop_year_and_zone() {
-        let t = heist_core::util::time::parse_any("2026-10-05T02:13:07Z").unwrap();
-        assert_eq!(short_time(t, Tz::Utc), "10-05 02:13");
     }
 }

@@ -1,7 +1,7 @@
 //! A small multi-line text editor for notes: lines of text and a cursor, changed by keys. Pure data, no terminal;
 //! the note overlay draws it and the update loop feeds it keys.
 
-use super::keymap::Key;
+use super::key::Key;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Editor {

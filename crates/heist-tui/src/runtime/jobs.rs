@@ -1,6 +1,6 @@
 //! The work behind effects: loading the bundle, running the rule pack, computing a view (pivot or a finding's
 //! events, filter, entity tables, histogram), reading a raw record, opening and saving the case, writing a report.
-//! Plain functions, so tests run them inline and the app runs them on worker threads.
+//! Plain functions: the executor calls them, on the terminal's lanes or inline in the harness.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,9 +15,11 @@ use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::{self, LoadOptions, Progress};
 use heist_core::util::time::Nanos;
 
-use super::state::{
-    kind_index, CaseOpen, Detected, ExportDone, Loaded, Msg, RawText, Scope, SortKey, ViewData,
-};
+use crate::app::findings::Detected;
+use crate::app::kind_index;
+use crate::app::msg::{CaseOpen, ExportDone, Loaded, Msg};
+use crate::app::state::RawText;
+use crate::app::trail::{Scope, SortKey, ViewData};
 
 /// Histogram resolution; the sparkline resamples it to its width.
 pub const HISTOGRAM_BUCKETS: usize = 240;

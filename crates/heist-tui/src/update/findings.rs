@@ -1,15 +1,17 @@
-//! The findings half of `update`: starting detection once the bundle is loaded, taking its result, the Findings
-//! tab (show, move, sort) and `Enter` on a finding, which opens a view of exactly its events on the trail. Pure
-//! like the rest of `update`: detection is asked for as an effect.
+//! The findings: starting detection once the bundle is loaded (and again when end dates change), taking its
+//! result, the Findings tab (show, move, sort) and `Enter` on a finding, which opens a view of exactly its events on
+//! the trail.
 
 use std::sync::Arc;
 
-use super::state::*;
-use super::update::{push_view, request_view};
-use super::update_case::remember_view;
+use super::{push_view, remember_view, request_view};
+use crate::app::findings::{DetectStatus, Detected, FindingOrder, SharedRules};
+use crate::app::msg::Effect;
+use crate::app::state::AppState;
+use crate::app::trail::{Pane, Scope, View};
 
 /// After the bundle loaded: run the rule pack (nothing to run without rules).
-pub fn start(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn start(s: &mut AppState) -> Vec<Effect> {
     if s.rules.pack.is_empty() {
         s.findings.arrive(Detected::default());
         return Vec::new();
@@ -28,7 +30,7 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
     }]
 }
 
-pub fn on_findings(s: &mut AppState, r: Result<Box<Detected>, String>) -> Vec<Effect> {
+pub(super) fn on_findings(s: &mut AppState, r: Result<Box<Detected>, String>) -> Vec<Effect> {
     match r {
         Ok(d) => {
             s.findings.arrive(*d);
@@ -51,14 +53,14 @@ pub fn on_findings(s: &mut AppState, r: Result<Box<Detected>, String>) -> Vec<Ef
 }
 
 /// `5`: the Findings tab in the entities pane.
-pub fn show_tab(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn show_tab(s: &mut AppState) -> Vec<Effect> {
     s.view_mut().findings_tab = true;
     s.focus = Pane::Entities;
     Vec::new()
 }
 
 /// `s` on the Findings tab: severity order / time order; the selection stays on its finding.
-pub fn toggle_order(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn toggle_order(s: &mut AppState) -> Vec<Effect> {
     s.findings.order = s.findings.order.next();
     s.message = Some(match s.findings.order {
         FindingOrder::Severity => "findings by severity (s: in time order)".to_string(),
@@ -67,7 +69,7 @@ pub fn toggle_order(s: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
+pub(super) fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
     let next = s.findings.moved(s.view().finding_sel, delta);
     s.view_mut().finding_sel = next;
     s.detail_scroll = 0;
@@ -75,7 +77,7 @@ pub fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
 }
 
 /// `Enter` on a finding: a view of exactly its events, on the trail (Backspace returns).
-pub fn open_finding(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn open_finding(s: &mut AppState) -> Vec<Effect> {
     let i = s.view().finding_sel;
     let Some(f) = s.findings.list.get(i).cloned() else {
         s.message = Some(match &s.findings.status {
@@ -106,7 +108,9 @@ pub fn open_finding(s: &mut AppState) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keymap::Keymap;
+    use crate::app::findings::RuleSet;
+    use crate::app::state::LoadState;
+    use crate::input::keymap::Keymap;
     use heist_core::detect::{Finding, Severity};
     use heist_core::entities::{Entity, EntityKind};
     use heist_core::frame::EventKey;

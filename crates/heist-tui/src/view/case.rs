@@ -1,11 +1,11 @@
-//! View models of the case overlays: the case view, the tag and path prompts, the note editor, the quit question.
+//! View models of the case overlays: the case view, the tag and path prompts, the note editor.
 //! Plain, neutralised strings for the widgets (notes and summaries can hold pasted log text).
 
 use heist_core::util::sanitize::truncate;
 
-use super::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
-use super::state::{AppState, Tz};
-use super::vm::{clean, fmt_time};
+use super::text::{clean, fmt_time, wrap_spans};
+use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
+use crate::app::state::{AppState, Tz};
 
 /// How a line of the case view is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,23 +229,6 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
     }
 }
 
-/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width (an ARN or a
-/// URL is broken, not cut); every character in exactly one row, so the editor's cursor maps onto them.
-fn wrap_spans(chars: &[char], width: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while chars.len() - start > width {
-        let end = (start + 1..start + width)
-            .rev()
-            .find(|&p| chars[p] == ' ')
-            .map_or(start + width, |p| p + 1);
-        out.push((start, end));
-        start = end;
-    }
-    out.push((start, chars.len()));
-    out
-}
-
 pub struct PromptVm {
     pub label: String,
     pub input: String,
@@ -277,30 +260,5 @@ pub fn prompt(p: &PromptState) -> PromptVm {
             input: clean(&p.input),
             hint: "   enter sets (later use is flagged) · empty clears · esc cancels",
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap_spans;
-
-    fn rows(text: &str, width: usize) -> Vec<String> {
-        let chars: Vec<char> = text.chars().collect();
-        wrap_spans(&chars, width)
-            .into_iter()
-            .map(|(s, e)| chars[s..e].iter().collect())
-            .collect()
-    }
-
-    #[test]
-    fn wraps_after_spaces_keeping_every_character() {
-        assert_eq!(rows("", 5), [""]);
-        assert_eq!(rows("abc", 5), ["abc"]);
-        assert_eq!(rows("abcde", 5), ["abcde"]);
-        assert_eq!(rows("ab cd ef", 5), ["ab ", "cd ef"]);
-        assert_eq!(rows("ab cdefgh", 5), ["ab ", "cdefg", "h"]);
-        assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
-        assert_eq!(rows("abc", 1), ["a", "b", "c"]);
     }
 }

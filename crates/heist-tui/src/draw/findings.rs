@@ -1,40 +1,30 @@
 //! Drawing the findings: the entities pane's tab bar (with the Findings tab), the Findings tab's list, the marks
-//! before a timeline row's time, and severity styles. Reads view models only.
+//! before a timeline row's time, and a finding view's timeline title. Reads view models only.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Tabs};
 use ratatui::Frame;
 
-use heist_core::detect::{Finding, Severity};
+use heist_core::detect::Finding;
 use heist_core::entities::EntityKind;
+use heist_core::util::num::thousands;
 
-use super::state::*;
-use super::ui::Theme;
-use super::vm::{self, TimelineRow};
-use super::vm_findings::{self, FINDING_COLUMNS};
-
-/// A severity's style: colour by level, and bold from high up so the order reads without colour too.
-pub fn severity_style(sev: Option<Severity>, theme: Theme) -> Style {
-    match sev {
-        Some(Severity::Critical) => theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-        Some(Severity::High) => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
-        Some(Severity::Medium) => theme.fg(Color::Yellow),
-        Some(Severity::Low) => theme.fg(Color::Cyan),
-        Some(Severity::Info) | None => Style::default(),
-    }
-}
+use super::theme::{severity_style, Theme};
+use crate::app::findings::DetectStatus;
+use crate::app::kind_index;
+use crate::app::state::AppState;
+use crate::view::findings::{self as vm_findings, FINDING_COLUMNS};
+use crate::view::text::clean;
+use crate::view::timeline::TimelineRow;
 
 /// The tab bar: the four entity tabs and the Findings tab, with their counts, in the longest labels that fit.
 pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let v = s.view();
     let mut counts: Vec<String> = EntityKind::ALL
         .iter()
-        .map(|k| {
-            v.table(*k)
-                .map_or("…".into(), |t| vm::thousands(t.height()))
-        })
+        .map(|k| v.table(*k).map_or("…".into(), |t| thousands(t.height())))
         .collect();
     counts.push(match &s.findings.status {
         DetectStatus::Done => s.findings.len().to_string(),
@@ -163,15 +153,15 @@ pub fn finding_timeline_title(f: &Finding, shown: usize) -> String {
     let capped = if f.is_capped() {
         format!(
             " · the first {} of {} kept",
-            vm::thousands(f.events.len()),
-            vm::thousands(f.events_total)
+            thousands(f.events.len()),
+            thousands(f.events_total)
         )
     } else {
         String::new()
     };
     format!(
         " Timeline · finding {} · {} events{capped} ",
-        vm::clean(&f.rule),
-        vm::thousands(shown)
+        clean(&f.rule),
+        thousands(shown)
     )
 }

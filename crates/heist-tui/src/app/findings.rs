@@ -1,7 +1,7 @@
 //! The rule pack's findings in the TUI, as state: the pack the TUI runs, whether detection has run, the findings
 //! in severity and in time order, and the flags they put on events and entities. Pure data computed once, when
 //! the findings arrive (off the UI thread: `Detected::new` runs in the detection job). The keys that use it are
-//! in `update_findings`, the view models in `vm_findings`.
+//! in `update::findings`, the view models in `view::findings`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,7 +11,7 @@ use heist_core::detect::{by_severity, by_time, Finding, Flags, RulePack, Severit
 use heist_core::entities::{Entity, EntityKind};
 use heist_core::util::time::Nanos;
 
-use super::state::kind_index;
+use super::kind_index;
 
 /// The rule pack the TUI runs, and why the analyst's rules are not in it (a rule file that cannot be used never
 /// stops the TUI: the shipped rules then run alone, and the error is shown).

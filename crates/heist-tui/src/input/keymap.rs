@@ -1,100 +1,17 @@
 //! Keys to actions, from one TOML file: the defaults shipped in `assets/keymap.toml`, then the user's overrides in
-//! the config dir. The same file drives the help screen. Keys here are heist's own type, so the keymap and the state
-//! machine are tested without a terminal.
+//! the config dir. The same file drives the help screen. Key names are `Key::parse`'s (the one key syntax).
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
 use thiserror::Error;
 
 use super::action::Action;
+use super::key::Key;
 
 /// The shipped bindings.
-pub const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
-
-/// A key press, independent of the terminal library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Key {
-    Char(char),
-    Ctrl(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Delete,
-}
-
-impl Key {
-    pub fn parse(s: &str) -> Option<Key> {
-        let k = match s {
-            "enter" => Key::Enter,
-            "esc" => Key::Esc,
-            "tab" => Key::Tab,
-            "backtab" | "shift-tab" => Key::BackTab,
-            "backspace" => Key::Backspace,
-            "up" => Key::Up,
-            "down" => Key::Down,
-            "left" => Key::Left,
-            "right" => Key::Right,
-            "pgup" => Key::PageUp,
-            "pgdown" => Key::PageDown,
-            "home" => Key::Home,
-            "end" => Key::End,
-            "delete" => Key::Delete,
-            "space" => Key::Char(' '),
-            _ => {
-                if let Some(c) = s.strip_prefix("ctrl-") {
-                    let mut it = c.chars();
-                    let (Some(c), None) = (it.next(), it.next()) else {
-                        return None;
-                    };
-                    return Some(Key::Ctrl(c.to_ascii_lowercase()));
-                }
-                let mut it = s.chars();
-                match (it.next(), it.next()) {
-                    (Some(c), None) => Key::Char(c),
-                    _ => return None,
-                }
-            }
-        };
-        Some(k)
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Key::Char(' ') => f.write_str("space"),
-            Key::Char(c) => write!(f, "{c}"),
-            Key::Ctrl(c) => write!(f, "ctrl-{c}"),
-            Key::Enter => f.write_str("enter"),
-            Key::Esc => f.write_str("esc"),
-            Key::Tab => f.write_str("tab"),
-            Key::BackTab => f.write_str("shift-tab"),
-            Key::Backspace => f.write_str("backspace"),
-            Key::Up => f.write_str("up"),
-            Key::Down => f.write_str("down"),
-            Key::Left => f.write_str("left"),
-            Key::Right => f.write_str("right"),
-            Key::PageUp => f.write_str("pgup"),
-            Key::PageDown => f.write_str("pgdown"),
-            Key::Home => f.write_str("home"),
-            Key::End => f.write_str("end"),
-            Key::Delete => f.write_str("delete"),
-        }
-    }
-}
+pub const DEFAULT_KEYMAP: &str = include_str!("../../../../assets/keymap.toml");
 
 #[derive(Debug, Error)]
 pub enum KeymapError {

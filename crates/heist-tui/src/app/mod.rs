@@ -1,0 +1,21 @@
+//! The TUI's state and the data that changes it: `AppState` and its parts (the trail of views, case work, the
+//! findings), the `Msg`s `update` takes and the `Effect`s it asks for. No terminal, no threads, no drawing: the
+//! other layers read and change these types (`update` changes them, `view` reads them, `runtime` carries them).
+
+pub mod casework;
+pub mod findings;
+pub mod msg;
+pub mod state;
+pub mod trail;
+
+use heist_core::entities::EntityKind;
+
+/// Where an entity kind sits in the per-kind arrays (a view's tables and selections, the flagged entities).
+pub fn kind_index(k: EntityKind) -> usize {
+    match k {
+        EntityKind::Identity => 0,
+        EntityKind::Token => 1,
+        EntityKind::Asset => 2,
+        EntityKind::Ip => 3,
+    }
+}

@@ -1,0 +1,228 @@
+//! The TUI's whole state: the loaded bundle, the trail of views, focus and mode (which overlay or prompt has the
+//! keys), the case session and the findings. Changed only by `update`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use heist_core::case::{Case, CaseLocation};
+use heist_core::entities::{FindHit, Finder, Lineage};
+use heist_core::frame::EventStore;
+use heist_core::ingest::progress::Snapshot;
+
+use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagState};
+use super::findings::{FindingsState, RuleSet};
+use super::trail::{Pane, Scope, View};
+use crate::input::keymap::Keymap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tz {
+    Utc,
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadState {
+    Loading(Snapshot),
+    Failed(String),
+    Ready,
+}
+
+#[derive(Debug, Clone)]
+pub struct FinderState {
+    pub input: String,
+    /// The hits of the newest search answered (they stay on screen while the next one runs).
+    pub hits: Vec<FindHit>,
+    pub sel: usize,
+    /// A search for `input` is running off the UI thread.
+    pub searching: bool,
+    /// `Enter` was pressed while searching: pivot to the best hit of `input` as soon as it comes.
+    pub go: bool,
+}
+
+impl FinderState {
+    pub fn new() -> Self {
+        Self {
+            input: String::new(),
+            hits: Vec::new(),
+            sel: 0,
+            searching: false,
+            go: false,
+        }
+    }
+}
+
+impl Default for FinderState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The finder's index, as a search effect carries it; effects compare by which index they carry.
+#[derive(Clone)]
+pub struct SharedFinder(pub Arc<Finder>);
+
+impl PartialEq for SharedFinder {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for SharedFinder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedFinder({} names)", self.0.len())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FilterState {
+    pub input: String,
+    /// The filter in force when the bar opened: Esc puts it back.
+    pub before: String,
+    /// Why the current input does not parse, with the position of the offending term.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    Help {
+        scroll: u16,
+    },
+    Finder(FinderState),
+    Filter(FilterState),
+    /// Tagging the selected event or entity.
+    Tag(TagState),
+    /// Writing a note (multi-line editor).
+    Note(NoteState),
+    /// A one-line prompt: the export path, a view's name.
+    Prompt(PromptState),
+    /// The case: marked events in time order with their notes, and saved views.
+    Case(CaseViewState),
+    /// Quit although case work is not saved? `back` is where `n` returns to.
+    ConfirmQuit {
+        reason: String,
+        back: Box<Mode>,
+    },
+}
+
+/// The raw record shown in the detail pane, for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawText {
+    /// `origin` + `line`: which event it belongs to.
+    pub key: (String, u32),
+    pub text: Result<String, String>,
+}
+
+/// Everything the screen shows comes from here.
+pub struct AppState {
+    pub keymap: Keymap,
+    pub load: LoadState,
+    pub store: Option<Arc<EventStore>>,
+    pub finder: Option<Arc<Finder>>,
+    pub lineage: Option<Arc<Lineage>>,
+    /// The breadcrumb trail; the last view is the one on screen. Never empty.
+    pub views: Vec<View>,
+    /// Views left with Back, for Forward.
+    pub forward: Vec<View>,
+    pub focus: Pane,
+    pub mode: Mode,
+    pub tz: Tz,
+    pub detail_scroll: u16,
+    pub raw: Option<RawText>,
+    pub message: Option<String>,
+    /// Rows a page moves (set from the terminal size).
+    pub page: usize,
+    /// The terminal's columns and rows (from `Msg::Resize`).
+    pub screen: (u16, u16),
+    /// Generation of the newest view request; results of older ones are stale and dropped.
+    pub generation: u64,
+    pub quit: bool,
+    /// What the bundle is, for the status bar.
+    pub title: String,
+    /// The bundle's paths (the case binds to their content; exports never go inside them).
+    pub paths: Vec<PathBuf>,
+    /// Where the case is kept.
+    pub case_location: CaseLocation,
+    /// The folder the export prompt proposes.
+    pub export_dir: PathBuf,
+    /// The case, once the bundle is loaded and hashed.
+    pub case: Option<CaseSession>,
+    /// The rule pack detection runs, and why the analyst's rules are not in it.
+    pub rules: RuleSet,
+    /// What the rule pack found.
+    pub findings: FindingsState,
+}
+
+impl AppState {
+    pub fn new(keymap: Keymap, title: impl Into<String>) -> Self {
+        Self {
+            keymap,
+            load: LoadState::Loading(Snapshot::default()),
+            store: None,
+            finder: None,
+            lineage: None,
+            views: vec![View::new(Scope::All)],
+            forward: Vec::new(),
+            focus: Pane::Entities,
+            mode: Mode::Normal,
+            tz: Tz::Utc,
+            detail_scroll: 0,
+            raw: None,
+            message: None,
+            page: 10,
+            screen: (80, 24),
+            generation: 0,
+            quit: false,
+            title: title.into(),
+            paths: Vec::new(),
+            case_location: CaseLocation::Memory,
+            export_dir: PathBuf::from("."),
+            case: None,
+            rules: RuleSet::none(),
+            findings: FindingsState::default(),
+        }
+    }
+
+    /// The rules detection runs once the bundle is loaded.
+    pub fn with_rules(mut self, rules: RuleSet) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The bundle behind the state: its case lives at `location`, exports are proposed in `export_dir`.
+    pub fn with_bundle(
+        mut self,
+        paths: Vec<PathBuf>,
+        location: CaseLocation,
+        export_dir: PathBuf,
+    ) -> Self {
+        self.paths = paths;
+        self.case_location = location;
+        self.export_dir = export_dir;
+        self
+    }
+
+    /// The case's content, once open.
+    pub fn case(&self) -> Option<&Case> {
+        self.case.as_ref().map(|c| &c.case)
+    }
+
+    pub fn view(&self) -> &View {
+        // `views` is never empty: Back stops at the root.
+        &self.views[self.views.len() - 1]
+    }
+
+    pub fn view_mut(&mut self) -> &mut View {
+        let n = self.views.len() - 1;
+        &mut self.views[n]
+    }
+
+    /// The breadcrumb trail, root excluded: pivots and findings' views.
+    pub fn trail(&self) -> Vec<&Scope> {
+        self.views
+            .iter()
+            .map(|v| &v.scope)
+            .filter(|s| !matches!(s, Scope::All))
+            .collect()
+    }
+}

@@ -1,0 +1,301 @@
+//! The three panes: the entities (an entity tab or the Findings tab), the timeline (sparkline and the visible
+//! events, the pivot cell underlined), and the detail of what is selected. Below `NARROW` columns the focused one
+//! of entities and timeline takes the width.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Row, Sparkline, Table, TableState, Wrap};
+use ratatui::Frame;
+
+use heist_core::util::num::thousands;
+
+use super::findings::{draw_findings, draw_tabs, finding_timeline_title, time_cell};
+use super::theme::{severity_style, Theme};
+use super::{below_header, titled};
+use crate::app::state::AppState;
+use crate::app::trail::{Pane, Scope};
+use crate::view::detail::detail;
+use crate::view::entities::entities;
+use crate::view::pending;
+use crate::view::timeline::{sparkline, timeline, TIMELINE_COLUMNS};
+
+pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    let [upper, lower] =
+        Layout::vertical([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
+    if area.width < NARROW {
+        // Too narrow for two tables side by side: the focused one takes the width (tab switches).
+        if s.focus == Pane::Entities {
+            draw_entities(f, upper, s, theme);
+        } else {
+            draw_timeline(f, upper, s, theme);
+        }
+    } else {
+        // The Findings tab's rows (time, rule, principal) need more room than an entity list.
+        let left_pct = if s.view().findings_tab { 55 } else { 38 };
+        let [left, right] = Layout::horizontal([
+            Constraint::Percentage(left_pct),
+            Constraint::Percentage(100 - left_pct),
+        ])
+        .areas(upper);
+        draw_entities(f, left, s, theme);
+        draw_timeline(f, right, s, theme);
+    }
+    draw_detail(f, lower, s, theme);
+}
+
+/// Below this width the entities and timeline panes share the space by focus.
+pub const NARROW: u16 = 110;
+
+fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    let focused = s.focus == Pane::Entities;
+    let block = titled(" Entities ".into(), focused, theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [tabs_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    draw_tabs(f, tabs_area, s, theme);
+    if s.view().findings_tab {
+        draw_findings(f, table_area, s, focused, theme);
+        return;
+    }
+    let height = table_area.height.saturating_sub(1) as usize;
+    let wide = table_area.width >= 100;
+    let fixed = 9 + 7 + 5 + 3 + if wide { 42 } else { 0 };
+    let name_width = (table_area.width as usize).saturating_sub(fixed);
+    let e = entities(
+        s.view(),
+        height,
+        name_width,
+        s.tz,
+        s.case(),
+        &s.findings.entities,
+    );
+    let flag_width = e.flag_column as u16;
+    let tag_width = e
+        .rows
+        .iter()
+        .map(|r| r.tags.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(18) as u16;
+    let mut header = vec!["name"];
+    if flag_width > 0 {
+        header.push("⚑");
+    }
+    header.extend(["kind", "events", "fail"]);
+    if wide {
+        header.extend(["first seen", "last seen"]);
+    }
+    if tag_width > 0 {
+        header.push("tags");
+    }
+    let rows: Vec<Row<'_>> = e
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![ratatui::widgets::Cell::from(r.name.clone())];
+            if flag_width > 0 {
+                cells.push(
+                    ratatui::widgets::Cell::from(r.marker.clone())
+                        .style(severity_style(r.flag, theme)),
+                );
+            }
+            cells.extend(
+                [
+                    r.detail.clone(),
+                    r.events.to_string(),
+                    if r.failures > 0 {
+                        r.failures.to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+                .map(ratatui::widgets::Cell::from),
+            );
+            if wide {
+                cells.push(r.first.clone().into());
+                cells.push(r.last.clone().into());
+            }
+            if tag_width > 0 {
+                cells.push(r.tags.clone().into());
+            }
+            let row = Row::new(cells);
+            if r.detail == "LONG-TERM" {
+                row.style(theme.fg(Color::Magenta))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut widths = vec![Constraint::Fill(1)];
+    if flag_width > 0 {
+        widths.push(Constraint::Length(flag_width));
+    }
+    widths.extend([
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Length(5),
+    ]);
+    if wide {
+        widths.extend([Constraint::Length(20), Constraint::Length(20)]);
+    }
+    if tag_width > 0 {
+        widths.push(Constraint::Length(tag_width.max(4)));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header()))
+        .row_highlight_style(theme.selected());
+    let mut ts = TableState::default().with_selected(if focused || e.selected.is_some() {
+        e.selected
+    } else {
+        None
+    });
+    f.render_stateful_widget(table, table_area, &mut ts);
+    if let Some(p) = e.pending {
+        f.render_widget(
+            Paragraph::new(p).style(theme.dim()),
+            below_header(table_area),
+        );
+    }
+}
+
+fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    let focused = s.focus == Pane::Timeline;
+    let v = s.view();
+    let title = match (&v.data, &v.scope) {
+        (_, Scope::Finding(fd)) => finding_timeline_title(fd, v.events_len()),
+        (Some(d), _) if d.joined > 0 => format!(
+            " Timeline · {} events · {} joined by request id ",
+            thousands(v.events_len()),
+            d.joined
+        ),
+        _ => format!(" Timeline · {} events ", thousands(v.events_len())),
+    };
+    let block = titled(title, focused, theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [spark_area, table_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let (data, marker) = sparkline(v, spark_area.width as usize);
+    f.render_widget(
+        Sparkline::default()
+            .data(&data)
+            .style(theme.fg(Color::Green)),
+        spark_area,
+    );
+    if let Some(m) = marker {
+        // The selected event's place in time, under the sparkline's last row.
+        let x = spark_area.x + m as u16;
+        if x < spark_area.right() {
+            let mark = Rect::new(x, spark_area.bottom().saturating_sub(1), 1, 1);
+            f.render_widget(Paragraph::new("▲").style(theme.accent()), mark);
+        }
+    }
+    let height = table_area.height.saturating_sub(1) as usize;
+    // Narrow screens drop source and outcome (failures stay red and marked); the pivot cells always show.
+    let narrow = table_area.width < 110;
+    let visible: Vec<usize> = if narrow {
+        vec![0, 2, 4, 5, 6, 7]
+    } else {
+        (0..8).collect()
+    };
+    let all_widths = if narrow {
+        [
+            Constraint::Length(23),
+            Constraint::Length(0),
+            Constraint::Fill(2),
+            Constraint::Length(0),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+        ]
+    } else {
+        [
+            Constraint::Length(23),
+            Constraint::Length(10),
+            Constraint::Fill(2),
+            Constraint::Length(10),
+            Constraint::Fill(3),
+            Constraint::Max(20),
+            Constraint::Fill(3),
+            Constraint::Max(15),
+        ]
+    };
+    let widths: Vec<Constraint> = visible.iter().map(|&c| all_widths[c]).collect();
+    let rects = Layout::horizontal(widths.clone())
+        .spacing(1)
+        .split(table_area);
+    let mut col_widths = vec![0usize; 8];
+    for (i, &c) in visible.iter().enumerate() {
+        col_widths[c] = rects.get(i).map_or(0, |r| r.width as usize);
+    }
+    let t = timeline(v, height, s.tz, &col_widths, s.case(), &s.findings.flags);
+    let rows: Vec<Row<'_>> = t
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells: Vec<ratatui::widgets::Cell<'_>> = visible
+                .iter()
+                .map(|&c| (c, &r.cells[c]))
+                .map(|(c, text)| {
+                    let cell = if c == 0 {
+                        time_cell(r, text, theme)
+                    } else {
+                        ratatui::widgets::Cell::from(text.clone())
+                    };
+                    if Some(i) == t.selected && c == t.cell_column && focused {
+                        cell.style(theme.accent().add_modifier(Modifier::UNDERLINED))
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            let row = Row::new(cells);
+            match (r.failed, r.marked) {
+                (true, _) => row.style(theme.failure()),
+                (false, true) => row.style(theme.accent()),
+                _ => row,
+            }
+        })
+        .collect();
+    let header: Vec<ratatui::widgets::Cell<'_>> = visible
+        .iter()
+        .map(|&c| (c, TIMELINE_COLUMNS[c]))
+        .map(|(c, h)| {
+            let cell = ratatui::widgets::Cell::from(h);
+            if c == t.cell_column {
+                cell.style(theme.accent())
+            } else {
+                cell
+            }
+        })
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header()))
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    let mut ts = TableState::default().with_selected(t.selected);
+    f.render_stateful_widget(table, table_area, &mut ts);
+    if v.data.is_none() {
+        if let Some(p) = pending(v) {
+            f.render_widget(
+                Paragraph::new(p).style(theme.dim()),
+                below_header(table_area),
+            );
+        }
+    }
+}
+
+fn draw_detail(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    let d = detail(s, area.width.saturating_sub(2) as usize);
+    let block = titled(format!(" {} ", d.title), s.focus == Pane::Detail, theme);
+    let lines: Vec<Line<'_>> = d.lines.into_iter().map(Line::raw).collect();
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((s.detail_scroll, 0));
+    f.render_widget(p, area);
+}

@@ -1,0 +1,74 @@
+//! The filter bar: live filtering as the analyst types (an input that does not parse shows why and leaves the view
+//! as it was), Enter keeps it, Esc puts back the filter the bar opened with; and clearing the filter.
+
+use super::{remember_view, request_view};
+use crate::app::msg::Effect;
+use crate::app::state::{AppState, FilterState, Mode};
+use crate::input::key::Key;
+
+/// `:`: the filter bar, holding the view's filter.
+pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
+    let f = s.view().filter.clone();
+    s.mode = Mode::Filter(FilterState {
+        input: f.clone(),
+        before: f,
+        error: None,
+    });
+    Vec::new()
+}
+
+/// `x`: the view unfiltered.
+pub(super) fn clear(s: &mut AppState) -> Vec<Effect> {
+    if s.view().filter.is_empty() {
+        return Vec::new();
+    }
+    s.view_mut().filter.clear();
+    let mut e = request_view(s);
+    e.extend(remember_view(s));
+    e
+}
+
+pub(super) fn key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::Filter(f) = &mut s.mode else {
+        return Vec::new();
+    };
+    match k {
+        Key::Esc => {
+            let before = f.before.clone();
+            s.mode = Mode::Normal;
+            if s.view().filter != before {
+                s.view_mut().filter = before;
+                return request_view(s);
+            }
+            return Vec::new();
+        }
+        Key::Enter => {
+            if f.error.is_none() {
+                s.mode = Mode::Normal;
+                return remember_view(s);
+            }
+            return Vec::new();
+        }
+        Key::Backspace => {
+            f.input.pop();
+        }
+        Key::Ctrl('u') => f.input.clear(),
+        Key::Char(c) => f.input.push(c),
+        _ => return Vec::new(),
+    }
+    // Live: every edit that parses is applied; one that does not shows why and leaves the view as it was.
+    match heist_core::query::parse(&f.input) {
+        Ok(_) => {
+            f.error = None;
+            let input = f.input.clone();
+            let v = s.view_mut();
+            v.filter = input;
+            v.timeline_sel = 0;
+            request_view(s)
+        }
+        Err(e) => {
+            f.error = Some(e.to_string());
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Moving in and along the views: rows, pages and help's scroll, panes, tabs, timeline cells, the entity sort,
+//! back and forward along the trail, and a view's data arriving (selections kept in range, a pending event
+//! selected).
+
+use polars::prelude::DataFrame;
+
+use heist_core::entities::EntityKind;
+
+use super::{findings, read_selected_raw, remember_view, request_view};
+use crate::app::casework::find_row;
+use crate::app::kind_index;
+use crate::app::msg::Effect;
+use crate::app::state::{AppState, Mode};
+use crate::app::trail::{Cell, Pane, View, ViewData};
+use crate::input::key::Key;
+use crate::view::help::{help_rows, help_text_area};
+
+/// Keys in help: scroll by line and page, never past the last page (the drawing clamps to the exact height
+/// too); any other key closes it.
+pub(super) fn help_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let (w, h) = help_text_area(s.screen.0, s.screen.1);
+    let last = help_rows(&s.keymap, w).len().saturating_sub(h) as u16;
+    let page = s.page.max(1) as u16;
+    let Mode::Help { scroll } = &mut s.mode else {
+        return Vec::new();
+    };
+    match k {
+        Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
+        Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
+        Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(page).min(last),
+        Key::PageUp => *scroll = scroll.saturating_sub(page),
+        _ => s.mode = Mode::Normal,
+    }
+    Vec::new()
+}
+
+fn list_len(s: &AppState) -> usize {
+    let v = s.view();
+    match s.focus {
+        Pane::Entities => v.table(v.tab).map_or(0, |t| t.height()),
+        _ => v.events_len(),
+    }
+}
+
+/// Move the focused pane's selection (the detail pane scrolls) by `delta` rows, staying in the list.
+pub(super) fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
+    if s.focus == Pane::Detail {
+        let d = delta.clamp(-10_000, 10_000);
+        s.detail_scroll = (s.detail_scroll as i64 + d).clamp(0, u16::MAX as i64) as u16;
+        return Vec::new();
+    }
+    if s.focus == Pane::Entities && s.view().findings_tab {
+        return findings::move_by(s, delta);
+    }
+    let len = list_len(s);
+    if len == 0 {
+        return Vec::new();
+    }
+    let focus = s.focus;
+    let v = s.view_mut();
+    let cur = match focus {
+        Pane::Entities => &mut v.entity_sel[kind_index(v.tab)],
+        _ => &mut v.timeline_sel,
+    };
+    let next = (*cur as i64).saturating_add(delta).clamp(0, len as i64 - 1) as usize;
+    let changed = next != *cur;
+    *cur = next;
+    if focus == Pane::Timeline && changed {
+        s.detail_scroll = 0;
+        return read_selected_raw(s);
+    }
+    Vec::new()
+}
+
+/// `1`-`4`: an entity tab, focused.
+pub(super) fn show_tab(s: &mut AppState, kind: EntityKind) -> Vec<Effect> {
+    let v = s.view_mut();
+    v.tab = kind;
+    v.findings_tab = false;
+    s.focus = Pane::Entities;
+    Vec::new()
+}
+
+/// The timeline cell to pivot on, `step` cells along (wrapping), focused.
+pub(super) fn move_column(s: &mut AppState, step: i64) -> Vec<Effect> {
+    let v = s.view_mut();
+    let i = Cell::ALL.iter().position(|c| *c == v.cell).unwrap_or(0) as i64;
+    let n = Cell::ALL.len() as i64;
+    v.cell = Cell::ALL[(i + step).rem_euclid(n) as usize];
+    s.focus = Pane::Timeline;
+    Vec::new()
+}
+
+/// The next entity order; the tables are computed again in it.
+pub(super) fn sort(s: &mut AppState) -> Vec<Effect> {
+    let v = s.view_mut();
+    v.sort = v.sort.next();
+    v.entity_sel = [0; 4];
+    s.message = Some(format!("entities sorted by {}", v.sort.label()));
+    request_view(s)
+}
+
+pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
+    if s.views.len() <= 1 {
+        s.message = Some("already at the start of the trail".into());
+        return Vec::new();
+    }
+    if let Some(mut v) = s.views.pop() {
+        v.left_focus = Some(s.focus);
+        s.forward.push(v);
+    }
+    let mut e = arrive(s);
+    e.extend(remember_view(s));
+    e
+}
+
+pub(super) fn forward(s: &mut AppState) -> Vec<Effect> {
+    let Some(v) = s.forward.pop() else {
+        return Vec::new();
+    };
+    super::push_view(s, v);
+    let mut e = arrive(s);
+    e.extend(remember_view(s));
+    e
+}
+
+/// Arriving at a view on the trail (back / forward): keep its selections and focus; compute it again if it has
+/// no data.
+fn arrive(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1; // whatever was pending belonged to the view we left
+    s.detail_scroll = 0;
+    if let Some(f) = s.view_mut().left_focus.take() {
+        s.focus = f;
+    }
+    if !s.view().complete() {
+        // Never computed, or left before all its tables came: compute it again (selections are kept).
+        return request_view(s);
+    }
+    read_selected_raw(s)
+}
+
+/// The view `generation` has its events (and the table of its tab).
+pub(super) fn on_view_ready(s: &mut AppState, generation: u64, data: ViewData) -> Vec<Effect> {
+    if generation != s.generation {
+        return Vec::new(); // stale: the analyst has moved on
+    }
+    s.view_mut().data = Some(data);
+    resolve_pending(s);
+    clamp(s.view_mut());
+    read_selected_raw(s)
+}
+
+/// One more entity table of the view `generation`.
+pub(super) fn on_table_ready(
+    s: &mut AppState,
+    generation: u64,
+    kind: EntityKind,
+    table: DataFrame,
+) -> Vec<Effect> {
+    if generation != s.generation {
+        return Vec::new();
+    }
+    let v = s.view_mut();
+    if let Some(d) = &mut v.data {
+        d.tables[kind_index(kind)] = Some(table);
+    }
+    clamp(v);
+    Vec::new()
+}
+
+/// A view's data arrived: select the event it was waiting for.
+fn resolve_pending(s: &mut AppState) {
+    let v = s.view_mut();
+    let Some((time, key)) = v.pending.take() else {
+        return;
+    };
+    let found = v
+        .data
+        .as_ref()
+        .and_then(|d| find_row(&d.events, time, &key));
+    match found {
+        Some(row) => v.timeline_sel = row,
+        None => s.message = Some("that event is not in this view".into()),
+    }
+}
+
+fn clamp(v: &mut View) {
+    let n = v.events_len();
+    v.timeline_sel = v.timeline_sel.min(n.saturating_sub(1));
+    for k in EntityKind::ALL {
+        // A table still being computed keeps its selection until it arrives.
+        let Some(h) = v.table(k).map(|t| t.height()) else {
+            continue;
+        };
+        let i = kind_index(k);
+        v.entity_sel[i] = v.entity_sel[i].min(h.saturating_sub(1));
+    }
+}

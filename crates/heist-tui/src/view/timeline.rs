@@ -1,0 +1,162 @@
+//! The timeline's view model: the visible window of the current view's events, each row's cells fitted to its
+//! column, with the case's mark and the findings' flag before its time; and the sparkline over the view's time.
+
+use heist_core::case::Case;
+use heist_core::detect::{Flags, Severity};
+use heist_core::frame::access::FrameReader;
+use heist_core::frame::{Col, EventKey};
+
+use super::text::{clean, fit, fmt_time, window_start};
+use crate::app::state::Tz;
+use crate::app::trail::{Cell, View};
+
+pub const TIMELINE_COLUMNS: [&str; 8] = [
+    "time", "source", "action", "outcome", "identity", "token", "asset", "ip",
+];
+
+/// Which timeline column holds each pivotable cell.
+pub fn cell_column(c: Cell) -> usize {
+    match c {
+        Cell::Identity => 4,
+        Cell::Token => 5,
+        Cell::Asset => 6,
+        Cell::Ip => 7,
+    }
+}
+
+pub struct TimelineRow {
+    /// The cells of `TIMELINE_COLUMNS`; the time cell without the marks before it.
+    pub cells: Vec<String>,
+    pub failed: bool,
+    /// In the case: marked (`●` before the time), or annotated without a mark (`✎`).
+    pub marked: bool,
+    /// The case's mark: `●`, `✎` or a space.
+    pub case_mark: char,
+    /// The most severe finding flagging the event (`⚑` / `⚐` after the case's mark).
+    pub flag: Option<Severity>,
+}
+
+/// Columns the marks take before a row's time: the case's, the findings', a space.
+pub const MARK_WIDTH: usize = 3;
+
+/// The case's mark before a timeline row's time: marked, annotated but not marked, or nothing.
+fn case_flag(case: Option<&Case>, key: Option<&EventKey>) -> (char, bool) {
+    match (case, key) {
+        (Some(c), Some(k)) => match c.event(k) {
+            Some(n) if n.marked => ('●', true),
+            Some(_) => ('✎', false),
+            None => (' ', false),
+        },
+        _ => (' ', false),
+    }
+}
+
+pub struct TimelineVm {
+    pub rows: Vec<TimelineRow>,
+    /// Index of the selected row within `rows`.
+    pub selected: Option<usize>,
+    pub total: usize,
+    pub first_row: usize,
+    pub cell_column: usize,
+}
+
+/// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell (the
+/// time column's width includes the marks). Marked events carry `●` before their time, events a finding flags
+/// `⚑` (high, critical) or `⚐`.
+pub fn timeline(
+    v: &View,
+    height: usize,
+    tz: Tz,
+    widths: &[usize],
+    case: Option<&Case>,
+    flags: &Flags,
+) -> TimelineVm {
+    let mut vm = TimelineVm {
+        rows: Vec::new(),
+        selected: None,
+        total: v.events_len(),
+        first_row: 0,
+        cell_column: cell_column(v.cell),
+    };
+    let Some(d) = &v.data else { return vm };
+    let start = window_start(v.timeline_sel, vm.total, height);
+    let slice = d.events.slice(start as i64, height);
+    let Ok(r) = FrameReader::new(&slice) else {
+        return vm;
+    };
+    for i in 0..r.height() {
+        let text = |c: Col| r.text(c, i).map(clean).unwrap_or_default();
+        let failed = r.text(Col::Outcome, i) == Some("failure");
+        let outcome = match r.text(Col::Outcome, i) {
+            Some("failure") => r
+                .text(Col::ErrorCode, i)
+                .map(|e| format!("✗ {}", clean(e)))
+                .unwrap_or_else(|| "✗ failure".into()),
+            Some(o) => clean(o),
+            None => String::new(),
+        };
+        let key = EventKey::of_row(&r, i);
+        let (case_mark, marked) = case_flag(case, key.as_ref());
+        let flag = key.as_ref().and_then(|k| flags.get(k)).map(|f| f.severity);
+        let cells: Vec<String> = vec![
+            r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            text(Col::Source),
+            text(Col::Action),
+            outcome,
+            text(Col::Identity),
+            text(Col::Token),
+            text(Col::Asset),
+            text(Col::SourceIp),
+        ];
+        let cells = cells
+            .into_iter()
+            .enumerate()
+            .map(|(c, text)| {
+                let w = widths.get(c).copied().unwrap_or(0);
+                let w = if c == 0 && w > 0 {
+                    w.saturating_sub(MARK_WIDTH).max(1)
+                } else {
+                    w
+                };
+                fit(&text, w, matches!(c, 4 | 6))
+            })
+            .collect();
+        vm.rows.push(TimelineRow {
+            cells,
+            failed,
+            marked,
+            case_mark,
+            flag,
+        });
+    }
+    vm.first_row = start;
+    if vm.total > 0 {
+        vm.selected = Some(v.timeline_sel - start);
+    }
+    vm
+}
+
+/// Resample the histogram to `width` columns and mark the selected event's column.
+pub fn sparkline(v: &View, width: usize) -> (Vec<u64>, Option<usize>) {
+    let Some(d) = &v.data else {
+        return (Vec::new(), None);
+    };
+    if width == 0 || d.histogram.is_empty() {
+        return (Vec::new(), None);
+    }
+    let n = d.histogram.len();
+    let mut out = vec![0u64; width];
+    for (i, c) in d.histogram.iter().enumerate() {
+        out[i * width / n] += c;
+    }
+    let marker = d.span.and_then(|(first, last)| {
+        let r = FrameReader::new(&d.events).ok()?;
+        let t = r.time(v.timeline_sel)?;
+        let span = (last - first).max(1) as i128;
+        Some(
+            (((t - first) as i128 * (width as i128 - 1)) / span).clamp(0, width as i128 - 1)
+                as usize,
+        )
+    });
+    (out, marker)
+}
