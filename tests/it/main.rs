@@ -14,6 +14,7 @@ mod detect_rules_credentials;
 mod detect_sample;
 #[allow(dead_code)]
 mod detect_support;
+mod docs;
 mod export_cli;
 mod export_markdown;
 mod lineage_rules;
