@@ -12,6 +12,7 @@ pub mod cloudtrail;
 pub mod gcp;
 pub mod inner;
 pub mod k8s;
+pub mod m365;
 pub mod mapped;
 pub mod openai;
 pub mod s3access;
@@ -46,6 +47,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &gcp::Gcp,
         &openai::OpenAi,
         &azure_openai::AzureOpenAi,
+        &m365::M365,
         &azure::Azure,
         &s3access::S3Access,
     ];
