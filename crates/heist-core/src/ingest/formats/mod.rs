@@ -16,6 +16,7 @@ pub mod m365;
 pub mod mapped;
 pub mod openai;
 pub mod s3access;
+pub mod sentinel;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
@@ -48,6 +49,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &openai::OpenAi,
         &azure_openai::AzureOpenAi,
         &m365::M365,
+        &sentinel::Sentinel,
         &azure::Azure,
         &s3access::S3Access,
     ];
