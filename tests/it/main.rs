@@ -22,6 +22,7 @@ mod real_azure;
 mod real_data;
 mod real_exports;
 mod real_formats;
+mod real_m365;
 mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;

@@ -129,6 +129,16 @@ pub(super) fn client_ip(v: &str) -> Option<String> {
     ok.then(|| core.to_string())
 }
 
+/// A `{Name, Value}` entry of `ExtendedProperties` (Entra logons keep the user agent there).
+fn extended_property(o: &Map<String, Value>, name: &str) -> Option<String> {
+    objects(o, "ExtendedProperties").iter().find_map(|p| {
+        let n = text(p, "Name")?;
+        (n == name)
+            .then(|| text(p, "Value").map(Cow::into_owned))
+            .flatten()
+    })
+}
+
 /// Outcome: `ResultStatus` says `Failed` (`False` for Exchange admin cmdlets); an Entra `UserLoginFailed` fails
 /// whatever its HTTP-level `ResultStatus` says, with the AADSTS error (`LogonError`, `ErrorNumber`) as its code.
 fn outcome_of<'v>(o: &'v Map<String, Value>, action: &str) -> (bool, Option<Cow<'v, str>>) {
@@ -189,6 +199,7 @@ pub fn map_record(v: &Value, raw: &RawRecord<'_>, batch: &mut EventBatch) -> Res
     row.set(Col::SourceIp, ip.map(Cow::Owned));
     let ua = text(o, "UserAgent")
         .or_else(|| text(o, "ClientInfoString"))
+        .or_else(|| extended_property(o, "UserAgent").map(Cow::Owned))
         .or_else(|| copilot_agent(o).map(Cow::Owned));
     row.set(Col::UserAgent, ua);
     row.set(Col::Account, text(o, "OrganizationId"));

@@ -71,9 +71,15 @@ pub(super) fn targets(o: &Map<String, Value>, action: &str) -> Vec<Target> {
     }
     if out.is_empty() {
         if let Some(id) = text(o, "ObjectId") {
-            let kind = text(o, "ItemType")
-                .map(|k| Cow::Owned(snake(&k)))
-                .unwrap_or(Cow::Borrowed("object"));
+            // An Entra logon's object is the application signed in to (as the azure format's sign-ins name it).
+            let logon = ["UserLoggedIn", "UserLoginFailed"]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(action));
+            let kind = match text(o, "ItemType") {
+                Some(k) => Cow::Owned(snake(&k)),
+                None if logon => Cow::Borrowed("app"),
+                None => Cow::Borrowed("object"),
+            };
             out.push(Target::new(id.trim(), kind));
         }
     }

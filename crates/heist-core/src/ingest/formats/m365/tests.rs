@@ -370,7 +370,9 @@ fn failed_logins_admin_cmdlets_and_service_accounts() {
         "UserType": 0, "Version": 1, "Workload": "AzureActiveDirectory", "ClientIP": "198.51.100.77",
         "ObjectId": "00000003-0000-0ff1-ce00-000000000000", "UserId": "cfo@contoso.com",
         "AzureActiveDirectoryEventType": 1, "ApplicationId": "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
-        "ErrorNumber": "50126", "LogonError": "InvalidUserNameOrPassword"
+        "ErrorNumber": "50126", "LogonError": "InvalidUserNameOrPassword",
+        "ExtendedProperties": [{"Name": "ResultStatusDetail", "Value": "Success"},
+            {"Name": "UserAgent", "Value": "Mozilla/5.0 (X11; Linux x86_64)"}, {"Name": "RequestType", "Value": "Login:login"}]
     });
     let cmdlet = json!({
         "CreationTime": "2026-10-05T06:40:00", "Id": "d2", "Operation": "New-InboxRule",
@@ -407,6 +409,16 @@ fn failed_logins_admin_cmdlets_and_service_accounts() {
         Some("InvalidUserNameOrPassword")
     );
     assert_eq!(cell(&s, Col::ErrorCode, 1).as_deref(), Some("False"));
+    // An Entra logon: the agent from ExtendedProperties, the application signed in to as the asset.
+    assert_eq!(
+        cell(&s, Col::UserAgent, 0).as_deref(),
+        Some("Mozilla/5.0 (X11; Linux x86_64)")
+    );
+    assert_eq!(
+        cell(&s, Col::Asset, 0).as_deref(),
+        Some("00000003-0000-0ff1-ce00-000000000000")
+    );
+    assert_eq!(cell(&s, Col::AssetKind, 0).as_deref(), Some("app"));
     assert_eq!(
         column(&s, Col::IdentityType),
         [
