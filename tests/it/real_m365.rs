@@ -174,6 +174,7 @@ fn sekoia_all_workloads() {
         count(&s, "token:mYyWp_-UrEa4Z_pZM7FlAA action:ChatCreated"),
         1
     );
-    // 16 Exchange records: 21 events (mail items), 10 of them repeated by fixtures that reuse one SoftDelete record.
+    // 16 Exchange records give 31 events (one per mail item); 10 repeat those of a SoftDelete record the fixtures
+    // reuse, 21 remain.
     assert_eq!(count(&s, "service:Exchange"), 21);
 }
