@@ -177,6 +177,9 @@ struct Top<'a> {
         borrow
     )]
     tenant_id: R<'a>,
+    /// Log Analytics rows of Entra tables: the directory (their `TenantId` is the Log Analytics workspace).
+    #[serde(rename = "AADTenantId", borrow)]
+    aad_tenant_id: R<'a>,
     #[serde(borrow)]
     location: R<'a>,
     #[serde(borrow)]
@@ -365,6 +368,7 @@ const CATEGORIES: &[&str] = &[
     "SignInLogs",
     "NonInteractiveUserSignInLogs",
     "ServicePrincipalSignInLogs",
+    "MicrosoftServicePrincipalSignInLogs",
     "ManagedIdentitySignInLogs",
     "ADFSSignInLogs",
     "AuditLogs",

@@ -12,9 +12,11 @@ pub mod cloudtrail;
 pub mod gcp;
 pub mod inner;
 pub mod k8s;
+pub mod m365;
 pub mod mapped;
 pub mod openai;
 pub mod s3access;
+pub mod sentinel;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
@@ -46,6 +48,8 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &gcp::Gcp,
         &openai::OpenAi,
         &azure_openai::AzureOpenAi,
+        &m365::M365,
+        &sentinel::Sentinel,
         &azure::Azure,
         &s3access::S3Access,
     ];

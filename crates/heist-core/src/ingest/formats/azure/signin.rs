@@ -49,9 +49,10 @@ pub(super) fn kind_of(name: &str) -> Option<SignInKind> {
         "noninteractiveusersigninlogs" | "aadnoninteractiveusersigninlogs" => {
             SignInKind::NonInteractive
         }
-        "serviceprincipalsigninlogs" | "aadserviceprincipalsigninlogs" => {
-            SignInKind::ServicePrincipal
-        }
+        // `MicrosoftServicePrincipalSignInLogs`: sign-ins of Microsoft's own service principals.
+        "serviceprincipalsigninlogs"
+        | "aadserviceprincipalsigninlogs"
+        | "microsoftserviceprincipalsigninlogs" => SignInKind::ServicePrincipal,
         "managedidentitysigninlogs" | "aadmanagedidentitysigninlogs" => SignInKind::ManagedIdentity,
         _ => return None,
     };
@@ -208,7 +209,9 @@ pub(super) fn map_signin<'a>(
     row.set(Col::UserAgent, text(p.user_agent));
     row.set(
         Col::Account,
-        text(top.tenant_id).or_else(|| text(p.tenant_id)),
+        text(top.aad_tenant_id)
+            .or_else(|| text(top.tenant_id))
+            .or_else(|| text(p.tenant_id)),
     );
     row.set(
         Col::RequestId,
@@ -396,7 +399,9 @@ pub(super) fn map_audit<'a>(
     row.set(Col::UserAgent, ua);
     row.set(
         Col::Account,
-        text(top.tenant_id).or_else(|| text(p.tenant_id)),
+        text(top.aad_tenant_id)
+            .or_else(|| text(top.tenant_id))
+            .or_else(|| text(p.tenant_id)),
     );
     row.set(
         Col::RequestId,
@@ -527,7 +532,9 @@ pub(super) fn map_graph_activity<'a>(
     row.bytes = num(text(p.response_size_bytes));
     row.set(
         Col::Account,
-        text(top.tenant_id).or_else(|| text(p.tenant_id)),
+        text(top.aad_tenant_id)
+            .or_else(|| text(top.tenant_id))
+            .or_else(|| text(p.tenant_id)),
     );
     row.set(Col::Region, text(top.location));
     row.set(

@@ -193,3 +193,60 @@ fn microsoft_graph_directory_audits() {
         Some("model-registry")
     );
 }
+
+/// Operations started by an application or service principal name it in `initiatedBy.app` (display name, else
+/// service principal id, else app id), with `user` null, absent or all empty: in the diagnostic shape, in Log
+/// Analytics rows (as an object or as JSON text) and in Graph objects alike.
+#[test]
+fn application_initiators_are_the_identity_in_every_shape() {
+    let app = |name: Value, sp: Value| {
+        json!({"appId": "3b245ca3-dcce-4a54-a070-49ad8de02963", "displayName": name,
+               "servicePrincipalId": sp, "servicePrincipalName": null})
+    };
+    let target =
+        json!([{"id": "8c907101", "displayName": "model-registry", "type": "Application"}]);
+    let diag = |id: &str, by: Value| {
+        let mut p = audit_props("Add owner to application", target.clone());
+        p["id"] = json!(id);
+        p["initiatedBy"] = by;
+        audit_diag("Add owner to application", p)
+    };
+    let empty_user = json!({"id": null, "displayName": null, "userPrincipalName": "", "ipAddress": null, "roles": []});
+    let la_row = |id: &str, by: Value| {
+        json!({"TenantId": TENANT, "TimeGenerated": "2024-05-01T10:05:01Z", "OperationName": "Add owner to application",
+            "Category": "ApplicationManagement", "Result": "success", "Id": id, "InitiatedBy": by,
+            "TargetResources": target.clone(), "ActivityDisplayName": "Add owner to application",
+            "ActivityDateTime": "2024-05-01T10:05:00Z", "Type": "AuditLogs"})
+    };
+    let records = [
+        diag(
+            "a",
+            json!({"user": null, "app": app(json!("ci-deployer"), json!("sp-1"))}),
+        ),
+        diag(
+            "b",
+            json!({"user": empty_user, "app": app(json!(null), json!("sp-1"))}),
+        ),
+        diag("c", json!({"app": app(json!(null), json!(null))})),
+    ];
+    let s = ok(&lines(&records));
+    let who: Vec<Option<String>> = (0..3).map(|r| cell(&s, Col::Identity, r)).collect();
+    assert_eq!(
+        who,
+        [
+            Some("ci-deployer".to_string()),
+            Some("sp-1".to_string()),
+            Some("3b245ca3-dcce-4a54-a070-49ad8de02963".to_string())
+        ]
+    );
+    for r in 0..3 {
+        assert_eq!(cell(&s, Col::IdentityType, r).as_deref(), Some("service"));
+    }
+    let by = json!({"app": app(json!("ci-deployer"), json!("sp-1"))});
+    let rows = json!([la_row("d", by.clone()), la_row("e", json!(by.to_string()))]);
+    let s = ok(&rows.to_string());
+    for r in 0..2 {
+        assert_eq!(cell(&s, Col::Identity, r).as_deref(), Some("ci-deployer"));
+        assert_eq!(cell(&s, Col::IdentityType, r).as_deref(), Some("service"));
+    }
+}

@@ -267,3 +267,21 @@ fn helpers() {
         Cow::<str>::Borrowed("https://a/b")
     );
 }
+
+/// Regression: Log Analytics rows of the Entra tables carry the workspace in `TenantId` and the directory in
+/// `AADTenantId`; the account is the directory.
+#[test]
+fn log_analytics_entra_rows_are_accounted_to_the_directory() {
+    let workspace = "0d3e1a6b-6b8f-4d3a-9a51-5c6d7e8f9a0b";
+    let audit = json!({"TenantId": workspace, "AADTenantId": TENANT, "TimeGenerated": "2024-05-01T10:05:01Z",
+        "OperationName": "Add owner to application", "Result": "success", "Id": "Directory_1",
+        "InitiatedBy": {"user": {"userPrincipalName": "mallory@contoso.com"}},
+        "ActivityDisplayName": "Add owner to application", "ActivityDateTime": "2024-05-01T10:05:00Z",
+        "Type": "AuditLogs"});
+    let signin = json!({"TenantId": workspace, "AADTenantId": TENANT, "TimeGenerated": "2024-05-01T10:06:00Z",
+        "Id": "s1", "OperationName": "Sign-in activity", "ResultType": "0", "UserPrincipalName": "mallory@contoso.com",
+        "AppId": "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "IPAddress": "198.51.100.23", "Type": "SigninLogs"});
+    let s = ok(&json!([audit, signin]).to_string());
+    assert_eq!(cell(&s, Col::Account, 0).as_deref(), Some(TENANT));
+    assert_eq!(cell(&s, Col::Account, 1).as_deref(), Some(TENANT));
+}

@@ -304,3 +304,51 @@ fn microsoft_graph_sign_ins_page() {
         "a failed sign-in mints nothing"
     );
 }
+
+/// Regression: sign-ins of Microsoft's own service principals (diagnostic category
+/// `MicrosoftServicePrincipalSignInLogs`) were read as generic resource-log records, so a failed sign-in
+/// (`resultType` an AADSTS code, no `status` object) counted as a success.
+#[test]
+fn microsoft_service_principal_sign_ins_take_outcome_from_result_type() {
+    let sign_in = |id: &str, result: &str| {
+        let mut p = signin_props();
+        let o = p.as_object_mut().unwrap();
+        for k in ["userPrincipalName", "userDisplayName", "userId", "status"] {
+            o.remove(k);
+        }
+        o.insert("id".into(), json!(id));
+        o.insert(
+            "servicePrincipalName".into(),
+            json!("Microsoft Graph Connectors"),
+        );
+        o.insert(
+            "servicePrincipalId".into(),
+            json!("56c1da01-2129-48f7-9355-af6d59d42766"),
+        );
+        let mut rec = signin_diag("MicrosoftServicePrincipalSignInLogs", p);
+        rec["resultType"] = json!(result);
+        rec["resultSignature"] = json!("None");
+        rec["resultDescription"] = json!("Invalid client secret provided.");
+        rec
+    };
+    let s = ok(&lines(&[
+        sign_in("msp-1", "7000215"),
+        sign_in("msp-2", "0"),
+    ]));
+    assert_eq!(s.len(), 2);
+    for r in 0..2 {
+        assert_eq!(
+            cell(&s, Col::Action, r).as_deref(),
+            Some("ServicePrincipalSignIn")
+        );
+        assert_eq!(
+            cell(&s, Col::Identity, r).as_deref(),
+            Some("Microsoft Graph Connectors")
+        );
+        assert_eq!(cell(&s, Col::IdentityType, r).as_deref(), Some("service"));
+    }
+    assert_eq!(cell(&s, Col::Outcome, 0).as_deref(), Some("failure"));
+    assert_eq!(cell(&s, Col::ErrorCode, 0).as_deref(), Some("7000215"));
+    assert_eq!(cell(&s, Col::Outcome, 1).as_deref(), Some("success"));
+    assert_eq!(cell(&s, Col::ErrorCode, 1), None);
+}
