@@ -500,7 +500,32 @@ fn sniffing_claims_audit_records_only() {
         "RecordType":"SharePointFileOperation","UserId":"mallory@contoso.com","Type":"OfficeActivity"}]);
     assert!(!yes(&office.to_string()));
     assert!(!yes("Date,Sender/Author,Immutable ID,Item class\n"));
-    // The other direction: with every format registered, records land in m365.
+    let gcp = json!({"protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+        "methodName": "storage.objects.get"}, "timestamp": "2026-10-05T03:44:59Z"});
+    assert!(!yes(&format!("{gcp}\n")));
+    // The other direction: no other format claims an audit record in any of its shapes.
+    let search = json!([{"CreationDate": "2026-10-05T06:12:44", "UserIds": "mallory@contoso.com",
+        "Operations": "FileDownloaded", "AuditData": file_downloaded().to_string()}]);
+    for text in [
+        json!([
+            file_downloaded(),
+            copilot_interaction(),
+            mail_items_accessed()
+        ])
+        .to_string(),
+        format!("{}\n", mail_sync()),
+        search.to_string(),
+        "CreationDate,UserIds,Operations,AuditData\n".to_string(),
+    ] {
+        let probe = Probe::new("f", &text);
+        assert!(M365.sniff(&probe), "{text}");
+        for f in crate::ingest::formats::registry()
+            .iter()
+            .filter(|f| f.id() != "m365")
+        {
+            assert!(!f.sniff(&probe), "{} claims an M365 audit file", f.id());
+        }
+    }
     let s = ok(
         "audit.json",
         &json!([file_downloaded(), copilot_interaction()]).to_string(),
