@@ -326,11 +326,11 @@ fn parse_query_response(probe: &Probe<'_>, out: &mut ParseOut, inner: &mut Inner
             }
             loc += 1;
         }
-        if let Some(e) = row_error {
+        for (_, e) in row_error {
             out.error(loc, broken(e));
         }
     }
-    if let Some(e) = error {
+    for (_, e) in error {
         out.error(loc, broken(e));
     }
 }
