@@ -206,7 +206,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
                     .ok()?
                     .str()
                     .ok()?
-                    .get(v.entity_sel[1])
+                    .get(v.entity_sel[heist_core::entities::EntityKind::Token])
                     .map(str::to_string)
             });
         if name.as_deref() == Some(STOLEN) {

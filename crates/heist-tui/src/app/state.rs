@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use heist_core::case::{Case, CaseLocation};
+use heist_core::case::{Case, CaseLocation, TimeZone};
 use heist_core::entities::{FindHit, Finder, Lineage};
 use heist_core::frame::EventStore;
 use heist_core::ingest::progress::Snapshot;
@@ -13,12 +13,6 @@ use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagSta
 use super::findings::{FindingsState, RuleSet};
 use super::trail::{Pane, Scope, View};
 use crate::input::keymap::Keymap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tz {
-    Utc,
-    Local,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadState {
@@ -126,7 +120,8 @@ pub struct AppState {
     pub forward: Vec<View>,
     pub focus: Pane,
     pub mode: Mode,
-    pub tz: Tz,
+    /// The zone times are shown in (the case keeps it).
+    pub tz: TimeZone,
     pub detail_scroll: u16,
     pub raw: Option<RawText>,
     pub message: Option<String>,
@@ -165,7 +160,7 @@ impl AppState {
             forward: Vec::new(),
             focus: Pane::Entities,
             mode: Mode::Normal,
-            tz: Tz::Utc,
+            tz: TimeZone::Utc,
             detail_scroll: 0,
             raw: None,
             message: None,

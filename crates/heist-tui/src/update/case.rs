@@ -4,7 +4,7 @@
 
 use std::mem;
 
-use heist_core::case::{Case, OpenedCase, TimeZone, ViewStep};
+use heist_core::case::{Case, OpenedCase, ViewStep};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::EventKey;
 use heist_core::util::time::Nanos;
@@ -18,7 +18,7 @@ use crate::app::casework::{
     event_target, find_row, CaseSession, CaseViewState, PromptKind, PromptState, Target,
 };
 use crate::app::msg::{CaseOpen, Effect, ExportDone};
-use crate::app::state::{AppState, Mode, Tz};
+use crate::app::state::{AppState, Mode};
 use crate::app::trail::{Pane, Scope, View};
 use crate::input::action::Action;
 use crate::input::key::Key;
@@ -93,10 +93,7 @@ fn untouched(s: &AppState) -> bool {
 
 fn restore(s: &mut AppState) -> Vec<Effect> {
     let Some(c) = &s.case else { return Vec::new() };
-    s.tz = match c.case.time_zone {
-        TimeZone::Utc => Tz::Utc,
-        TimeZone::Local => Tz::Local,
-    };
+    s.tz = c.case.time_zone;
     let Some(lv) = c.case.last_view.clone() else {
         return Vec::new();
     };
@@ -382,10 +379,7 @@ fn jump(s: &mut AppState, key: EventKey, time: Option<Nanos>) -> Vec<Effect> {
 
 /// `t` changed the time zone: the case keeps it.
 pub(super) fn time_zone_changed(s: &mut AppState) -> Vec<Effect> {
-    let tz = match s.tz {
-        Tz::Utc => TimeZone::Utc,
-        Tz::Local => TimeZone::Local,
-    };
+    let tz = s.tz;
     match &mut s.case {
         Some(c) if c.read_only.is_none() && c.case.time_zone != tz => {
             c.case.time_zone = tz;

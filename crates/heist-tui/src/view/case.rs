@@ -1,11 +1,13 @@
 //! View models of the case overlays: the case view, the tag and path prompts, the note editor.
 //! Plain, neutralised strings for the widgets (notes and summaries can hold pasted log text).
 
+use heist_core::case::TimeZone;
+use heist_core::export::report::fmt_time;
 use heist_core::util::sanitize::truncate;
 
-use super::text::{clean, fmt_time, wrap_spans};
+use super::text::{clean, wrap_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
-use crate::app::state::{AppState, Tz};
+use crate::app::state::AppState;
 
 /// How a line of the case view is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,7 @@ pub struct CaseViewVm {
 }
 
 /// What a case key acts on, in words.
-pub fn target_label(t: &Target, tz: Tz) -> String {
+pub fn target_label(t: &Target, tz: TimeZone) -> String {
     match t {
         Target::Event { info, .. } => {
             let when = info.time.map(|t| fmt_time(t, tz)).unwrap_or_default();

@@ -2,17 +2,19 @@
 //! detail gains, the markers of flagged rows and entities, and the status bar's count. Plain, neutralised strings
 //! (explanations and entity names quote log content).
 
+use heist_core::case::TimeZone;
 use heist_core::detect::{Finding, Severity};
 use heist_core::entities::EntityKind;
+use heist_core::export::report::fmt_time;
 use heist_core::frame::EventKey;
 use heist_core::util::sanitize::truncate;
 
 use heist_core::util::num::thousands;
 
-use super::text::{clean, fit, fmt_time, short_time, window_start, wrap};
+use super::text::{clean, fit, short_time, window_start, wrap};
 use super::DetailVm;
 use crate::app::findings::DetectStatus;
-use crate::app::state::{AppState, Tz};
+use crate::app::state::AppState;
 
 /// Width of the label column in detail panes (`severity        high`).
 const LABEL: usize = 16;
@@ -195,7 +197,7 @@ pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool)
     }
 }
 
-fn finding_row(f: &Finding, tz: Tz, widths: [usize; 5], wide: bool) -> FindingRow {
+fn finding_row(f: &Finding, tz: TimeZone, widths: [usize; 5], wide: bool) -> FindingRow {
     // ARNs, object keys and resource paths say the most at their end.
     let (entity, tail) = match f.main_entity() {
         Some(e) => (

@@ -7,7 +7,9 @@ use heist_core::util::num::thousands;
 use super::findings::status_part;
 use super::text::clean;
 use crate::app::casework::{CaseSession, CaseStatus};
-use crate::app::state::{AppState, Tz};
+use heist_core::case::TimeZone;
+
+use crate::app::state::AppState;
 use crate::app::trail::Scope;
 
 /// The breadcrumb / status line pieces. The bar reads ` heist ` trail [`  │ filter: ` filter] `  │ ` counts
@@ -75,8 +77,8 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
             thousands(total)
         ),
         tz: match s.tz {
-            Tz::Utc => "UTC",
-            Tz::Local => "local",
+            TimeZone::Utc => "UTC",
+            TimeZone::Local => "local",
         },
         case: s
             .case

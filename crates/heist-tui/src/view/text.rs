@@ -1,21 +1,14 @@
 //! Text helpers every view model uses: neutralising log content for the terminal, fitting and wrapping it, and
 //! writing times in the analyst's zone.
 
+use heist_core::case::TimeZone;
+use heist_core::export::report::fmt_time;
 use heist_core::util::sanitize::for_terminal;
-use heist_core::util::time::{format_local, format_utc, Nanos};
-
-use crate::app::state::Tz;
+use heist_core::util::time::Nanos;
 
 /// `s` made safe to print: control characters and escapes are shown, never sent to the terminal.
 pub fn clean(s: &str) -> String {
     for_terminal(s).into_owned()
-}
-
-pub fn fmt_time(t: Nanos, tz: Tz) -> String {
-    match tz {
-        Tz::Utc => format_utc(t),
-        Tz::Local => format_local(t),
-    }
 }
 
 /// First row of a window of `height` rows that keeps `sel` in view, centred when it can.
@@ -41,7 +34,7 @@ pub fn fit(s: &str, width: usize, keep_tail: bool) -> String {
 }
 
 /// A time in 11 columns: `10-05 02:13` (year, seconds and zone dropped; the detail has the full time).
-pub fn short_time(t: Nanos, tz: Tz) -> String {
+pub fn short_time(t: Nanos, tz: TimeZone) -> String {
     fmt_time(t, tz)
         .chars()
         .skip(5)
@@ -115,6 +108,6 @@ mod tests {
     #[test]
     fn short_times_drop_year_and_zone() {
         let t = heist_core::util::time::parse_any("2026-10-05T02:13:07Z").unwrap();
-        assert_eq!(short_time(t, Tz::Utc), "10-05 02:13");
+        assert_eq!(short_time(t, TimeZone::Utc), "10-05 02:13");
     }
 }
