@@ -26,3 +26,4 @@ mod tui_case_prompts;
 mod tui_findings;
 mod tui_progressive;
 mod tui_screens;
+mod tui_wide_text;

@@ -15,7 +15,7 @@ use super::theme::{severity_style, Theme};
 use crate::app::findings::DetectStatus;
 use crate::app::state::AppState;
 use crate::view::findings::{self as vm_findings, FINDING_COLUMNS};
-use crate::view::text::clean;
+use crate::view::text::{clean, width};
 use crate::view::timeline::TimelineRow;
 
 /// The tab bar: the four entity tabs and the Findings tab, with their counts, in the longest labels that fit.
@@ -41,9 +41,8 @@ pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             .map(|i| format!("{} {} {}", i + 1, l[i], counts[i]))
             .collect()
     };
-    let fits = |t: &Vec<String>| {
-        t.iter().map(|x| x.chars().count() + 1).sum::<usize>() <= area.width as usize
-    };
+    let fits =
+        |t: &Vec<String>| t.iter().map(|x| width(x) + 1).sum::<usize>() <= area.width as usize;
     let titles = labels
         .iter()
         .map(titles_for)

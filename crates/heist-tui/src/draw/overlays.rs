@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::app::state::{AppState, FinderState};
 use crate::view::entities::entity_tags;
 use crate::view::help::{help_rows, HelpRow, HELP_KEYS};
-use crate::view::text::{clean, window_start};
+use crate::view::text::{clean, pad, window_start};
 
 pub fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Theme) {
     let r = centered(area, 90, 90);
@@ -22,7 +22,7 @@ pub fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme
             HelpRow::Lead(t) => Line::styled(t, theme.accent()),
             HelpRow::Text(t) => Line::raw(t),
             HelpRow::Key { keys, text } => Line::from(vec![
-                Span::styled(format!("{keys:<w$}", w = HELP_KEYS), theme.accent()),
+                Span::styled(pad(&keys, HELP_KEYS), theme.accent()),
                 Span::raw(text),
             ]),
         })

@@ -320,7 +320,7 @@ fn submit_end_date(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect>
         return Vec::new();
     }
     c.set_entity_end(&e, at);
-    let name = heist_core::util::sanitize::truncate(&e.name, 60).into_owned();
+    let name = crate::view::text::fit(&e.name, 60, false);
     s.message = Some(match at {
         Some(t) => format!(
             "{} {name} ended {}: its later activity is flagged once detection reruns",

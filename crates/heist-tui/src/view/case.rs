@@ -3,9 +3,8 @@
 
 use heist_core::case::TimeZone;
 use heist_core::export::report::fmt_time;
-use heist_core::util::sanitize::truncate;
 
-use super::text::{clean, wrap_spans};
+use super::text::{clean, fit, wrap_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
 use crate::app::state::AppState;
 
@@ -31,9 +30,9 @@ pub fn target_label(t: &Target, tz: TimeZone) -> String {
     match t {
         Target::Event { info, .. } => {
             let when = info.time.map(|t| fmt_time(t, tz)).unwrap_or_default();
-            format!("event {when} {}", clean(&truncate(&info.summary, 70)))
+            format!("event {when} {}", fit(&clean(&info.summary), 70, false))
         }
-        Target::Entity(e) => format!("{} {}", e.kind, clean(&truncate(&e.name, 70))),
+        Target::Entity(e) => format!("{} {}", e.kind, fit(&clean(&e.name), 70, false)),
     }
 }
 
@@ -120,7 +119,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
                 .steps
                 .iter()
                 .map(|st| match &st.entity {
-                    Some(e) => clean(&truncate(&e.to_string(), 40)),
+                    Some(e) => fit(&clean(&e.to_string()), 40, false),
                     None => "all events".into(),
                 })
                 .collect();
@@ -256,7 +255,7 @@ pub fn prompt(p: &PromptState) -> PromptVm {
         },
         PromptKind::EndDate => PromptVm {
             label: match &p.entity {
-                Some(e) => format!("{} {} ended at: ", e.kind, clean(&truncate(&e.name, 40))),
+                Some(e) => format!("{} {} ended at: ", e.kind, fit(&clean(&e.name), 40, false)),
                 None => "ended at: ".into(),
             },
             input: clean(&p.input),

@@ -7,11 +7,10 @@ use heist_core::detect::{Finding, Severity};
 use heist_core::entities::EntityKind;
 use heist_core::export::report::fmt_time;
 use heist_core::frame::EventKey;
-use heist_core::util::sanitize::truncate;
 
 use heist_core::util::num::thousands;
 
-use super::text::{clean, fit, short_time, window_start, wrap};
+use super::text::{clean, fit, pad, short_time, width, window_start, wrap};
 use super::DetailVm;
 use crate::app::findings::DetectStatus;
 use crate::app::state::AppState;
@@ -63,7 +62,7 @@ fn labelled(out: &mut Vec<String>, label: &str, value: &str, width: usize) {
     };
     for (i, l) in lines.into_iter().enumerate() {
         let label = if i == 0 { label } else { "" };
-        out.push(format!("{label:<w$}{l}", w = LABEL));
+        out.push(format!("{}{l}", pad(label, LABEL)));
     }
 }
 
@@ -298,7 +297,7 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
             "{} {} · {}",
             flag_char(Some(f.severity)),
             f.severity,
-            clean(&truncate(&f.title, 100))
+            fit(&clean(&f.title), 100, false)
         ),
         lines,
     }
@@ -346,15 +345,15 @@ pub fn event_flag_lines(s: &AppState, key: &EventKey) -> Vec<String> {
     let w = flag
         .rules
         .iter()
-        .map(|r| r.chars().count())
+        .map(|r| width(&clean(r)))
         .max()
         .unwrap_or(0);
     for id in &flag.rules {
         match s.rules.pack.get(id) {
             Some(r) => out.push(format!(
-                "  {:<8} {:<w$}  {}",
+                "  {:<8} {}  {}",
                 r.severity.name(),
-                clean(id),
+                pad(&clean(id), w),
                 clean(&r.techniques.join(" "))
             )),
             None => out.push(format!("  {}", clean(id))),

@@ -1,10 +1,12 @@
-//! Text helpers every view model uses: neutralising log content for the terminal, fitting and wrapping it, and
-//! writing times in the analyst's zone.
+//! Text helpers every view model uses: neutralising log content for the terminal, fitting, padding and wrapping
+//! it by display width (log content may be CJK or emoji, two columns a character), and writing times in the
+//! analyst's zone.
 
 use heist_core::case::TimeZone;
 use heist_core::export::report::fmt_time;
 use heist_core::util::sanitize::for_terminal;
 use heist_core::util::time::Nanos;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `s` made safe to print: control characters and escapes are shown, never sent to the terminal.
 pub fn clean(s: &str) -> String {
@@ -19,18 +21,74 @@ pub fn window_start(sel: usize, len: usize, height: usize) -> usize {
     sel.saturating_sub(height / 2).min(len - height)
 }
 
-/// Fit `s` in `width` chars. Names whose tail says the most (ARNs, object keys, resource paths) keep the tail.
-pub fn fit(s: &str, width: usize, keep_tail: bool) -> String {
-    let n = s.chars().count();
-    if width == 0 || n <= width {
+/// Columns `s` takes on a terminal: a CJK character or an emoji takes two, a combining mark none.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+fn char_width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// The longest start of `s` at most `cols` columns wide (a wide character that would cross the limit is left out).
+fn head(s: &str, cols: usize) -> &str {
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        used += char_width(c);
+        if used > cols {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let mut out = &s[..end];
+    // A sequence can be wider than its characters (an emoji made wide by a variation selector).
+    while width(out) > cols {
+        let Some(c) = out.chars().next_back() else {
+            break;
+        };
+        out = &out[..out.len() - c.len_utf8()];
+    }
+    out
+}
+
+/// The longest end of `s` at most `cols` columns wide.
+fn tail(s: &str, cols: usize) -> &str {
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        used += char_width(c);
+        if used > cols {
+            break;
+        }
+        start = i;
+    }
+    let mut out = &s[start..];
+    while width(out) > cols {
+        let Some(c) = out.chars().next() else { break };
+        out = &out[c.len_utf8()..];
+    }
+    out
+}
+
+/// Fit `s` in `cols` columns (0: as it is), cut with `…`. Names whose tail says the most (ARNs, object keys,
+/// resource paths) keep the tail. A cut never splits a wide character: the result may be a column short.
+pub fn fit(s: &str, cols: usize, keep_tail: bool) -> String {
+    if cols == 0 || width(s) <= cols {
         return s.to_string();
     }
     if keep_tail {
-        let tail: String = s.chars().skip(n - (width - 1)).collect();
-        format!("…{tail}")
+        format!("…{}", tail(s, cols - 1))
     } else {
-        heist_core::util::sanitize::truncate(s, width).into_owned()
+        format!("{}…", head(s, cols - 1))
     }
+}
+
+/// `s` and spaces after it to fill `cols` columns (as `{:<cols$}` does for text one column a character).
+pub fn pad(s: &str, cols: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', cols.saturating_sub(width(s))));
+    out
 }
 
 /// A time in 11 columns: `10-05 02:13` (year, seconds and zone dropped; the detail has the full time).
@@ -103,6 +161,45 @@ mod tests {
         assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
         assert_eq!(rows("abc", 1), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn fitting_counts_columns_and_never_splits_a_wide_character() {
+        // Plain text: one column a character, as before.
+        assert_eq!(fit("abcdef", 4, false), "abc…");
+        assert_eq!(fit("abcdef", 4, true), "…def");
+        assert_eq!(fit("abcdef", 6, false), "abcdef");
+        assert_eq!(fit("abcdef", 0, false), "abcdef");
+        // CJK and emoji take two columns each.
+        let name = "模型🔥权重.bin";
+        assert_eq!(width(name), 14);
+        assert_eq!(fit(name, 14, false), name);
+        assert_eq!(fit(name, 7, false), "模型🔥…");
+        assert_eq!(width(&fit(name, 7, false)), 7);
+        // The limit falls in the middle of a wide character: it is left out, not split.
+        assert_eq!(fit(name, 6, false), "模型…");
+        assert_eq!(width(&fit(name, 6, false)), 5);
+        assert_eq!(fit(name, 9, true), "…权重.bin");
+        assert_eq!(fit(name, 8, true), "…重.bin");
+        assert_eq!(fit(name, 7, true), "…重.bin");
+        assert_eq!(fit(name, 6, true), "….bin");
+        for cols in 1..20 {
+            for tail in [false, true] {
+                let f = fit(name, cols, tail);
+                assert!(width(&f) <= cols.max(1), "{f:?} in {cols}");
+            }
+        }
+        // An emoji made wide by a variation selector.
+        let heart = "a\u{2764}\u{fe0f}b";
+        assert!(width(&fit(heart, 3, false)) <= 3);
+    }
+
+    #[test]
+    fn padding_fills_columns() {
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("模型", 6), "模型  ");
+        assert_eq!(pad("模型", 3), "模型");
+        assert_eq!(width(&pad("🔥x", 5)), 5);
     }
 
     #[test]
