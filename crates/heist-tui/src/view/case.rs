@@ -4,7 +4,7 @@
 use heist_core::case::TimeZone;
 use heist_core::export::report::fmt_time;
 
-use super::text::{clean, fit, wrap_spans};
+use super::text::{self, clean, fit, wrap_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
 use crate::app::state::AppState;
 
@@ -95,8 +95,9 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
         }
         // Notes wrap under their event (the prefix takes 6 columns).
         for l in n.note.lines() {
-            let chars: Vec<char> = clean(l).chars().collect();
-            for (a, b) in wrap_spans(&chars, width.saturating_sub(6).max(10)) {
+            let text = clean(l);
+            let chars: Vec<char> = text.chars().collect();
+            for (a, b) in wrap_spans(&text, width.saturating_sub(6).max(10)) {
                 let row: String = chars[a..b].iter().collect();
                 lines.push((CaseLine::Detail, format!("    │ {}", row.trim_end())));
             }
@@ -200,14 +201,20 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
     let mut rows = Vec::new();
     let mut cursor = (0, 0);
     for (i, l) in n.editor.lines().iter().enumerate() {
-        let chars: Vec<char> = clean(l).chars().collect();
-        let mut wrapped = wrap_spans(&chars, width);
+        let text = clean(l);
+        let chars: Vec<char> = text.chars().collect();
+        let row = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
+        let mut wrapped = wrap_spans(&text, width);
         if i == line {
             let c = clean(&l.chars().take(col).collect::<String>())
                 .chars()
                 .count();
             // After the last character of a full row, the cursor starts the next one.
-            if c == chars.len() && wrapped.last().is_some_and(|&(a, b)| b - a == width) {
+            if c == chars.len()
+                && wrapped
+                    .last()
+                    .is_some_and(|&r| text::width(&row(r)) >= width)
+            {
                 wrapped.push((c, c));
             }
             let r = wrapped
@@ -216,11 +223,7 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
                 .unwrap_or(0);
             cursor = (rows.len() + r, c - wrapped[r].0);
         }
-        rows.extend(
-            wrapped
-                .iter()
-                .map(|&(start, end)| chars[start..end].iter().collect::<String>()),
-        );
+        rows.extend(wrapped.iter().map(|&r| row(r)));
     }
     NoteVm {
         title: format!(" note on {} ", target_label(&n.target, s.tz)),

@@ -2,10 +2,15 @@
 //! it by display width (log content may be CJK or emoji, two columns a character), and writing times in the
 //! analyst's zone.
 
+use std::borrow::Cow;
+
 use heist_core::case::TimeZone;
 use heist_core::export::report::fmt_time;
 use heist_core::util::sanitize::for_terminal;
 use heist_core::util::time::Nanos;
+use textwrap::core::{break_words, Fragment};
+use textwrap::wrap_algorithms::wrap_first_fit;
+use textwrap::{Options, WordSeparator, WordSplitter, WrapAlgorithm};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `s` made safe to print: control characters and escapes are shown, never sent to the terminal.
@@ -101,41 +106,75 @@ pub fn short_time(t: Nanos, tz: TimeZone) -> String {
         .collect()
 }
 
-/// Words of `text` in lines of at most `width` characters (a word longer than that gets a line of its own).
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let n = line.chars().count();
-        if n > 0 && n + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
+/// Words of `text` in lines of at most `cols` columns (a word wider than that gets a line of its own, whole);
+/// runs of whitespace, line breaks included, read as one space.
+pub fn wrap(text: &str, cols: usize) -> Vec<String> {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let options = Options::new(cols.max(1))
+        .wrap_algorithm(WrapAlgorithm::FirstFit)
+        .word_separator(WordSeparator::AsciiSpace)
+        .word_splitter(WordSplitter::NoHyphenation)
+        .break_words(false);
+    textwrap::wrap(&words, options)
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
-/// Rows (start, end) of one line wrapped at `width`: after the last space that fits, else at the width (an ARN or a
-/// URL is broken, not cut); every character in exactly one row, so the editor's cursor maps onto them.
-pub fn wrap_spans(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+/// A piece of a line as `wrap_spans` lays it out: characters, and the columns they take.
+#[derive(Debug)]
+struct Piece {
+    chars: usize,
+    cols: usize,
+}
+
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        self.cols as f64
+    }
+    // A piece's spaces are in `cols`: they stay on its row, the cursor can sit on them.
+    fn whitespace_width(&self) -> f64 {
+        0.0
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Rows (start, end), in characters, of one line wrapped at `cols` columns by textwrap: after the last space that
+/// fits, and a word wider than a row (an ARN, a URL) broken at the width, not cut. Every character is in exactly
+/// one row and a row's spaces count in its width, so the editor's cursor maps onto the rows and never leaves them.
+pub fn wrap_spans(line: &str, cols: usize) -> Vec<(usize, usize)> {
+    let cols = cols.max(1);
+    let mut pieces = Vec::new();
+    for w in break_words(WordSeparator::AsciiSpace.find_words(line), cols) {
+        let (word, spaces) = (w.word.chars().count(), w.whitespace.len());
+        if w.width + spaces <= cols {
+            pieces.push(Piece {
+                chars: word + spaces,
+                cols: w.width + spaces,
+            });
+            continue;
+        }
+        // The spaces after a word that fills its row go to the next rows.
+        pieces.push(Piece {
+            chars: word,
+            cols: w.width,
+        });
+        let mut left = spaces;
+        while left > 0 {
+            let n = left.min(cols);
+            pieces.push(Piece { chars: n, cols: n });
+            left -= n;
+        }
+    }
     let mut out = Vec::new();
     let mut start = 0;
-    while chars.len() - start > width {
-        let end = (start + 1..start + width)
-            .rev()
-            .find(|&p| chars[p] == ' ')
-            .map_or(start + width, |p| p + 1);
+    for row in wrap_first_fit(&pieces, &[cols as f64]) {
+        let end = start + row.iter().map(|p| p.chars).sum::<usize>();
         out.push((start, end));
         start = end;
     }
-    out.push((start, chars.len()));
     out
 }
 
@@ -145,7 +184,7 @@ mod tests {
 
     fn rows(text: &str, width: usize) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
-        wrap_spans(&chars, width)
+        wrap_spans(text, width)
             .into_iter()
             .map(|(s, e)| chars[s..e].iter().collect())
             .collect()
@@ -161,6 +200,30 @@ mod tests {
         assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(rows("é ü ö", 2), ["é ", "ü ", "ö"]);
         assert_eq!(rows("abc", 1), ["a", "b", "c"]);
+        // Wide characters take two columns: a row never ends in half of one.
+        assert_eq!(rows("模型权重数据", 5), ["模型", "权重", "数据"]);
+        assert_eq!(rows("a 模型🔥x", 4), ["a ", "模型", "🔥x"]);
+        // Spaces that do not fit after a word that fills its row start the next one.
+        assert_eq!(rows("模型 权重", 4), ["模型", " ", "权重"]);
+        assert_eq!(rows("abcd ef", 4), ["abcd", " ef"]);
+        for text in ["arn:aws:s3:::模型-🔥/训练 数据  x", "  lead", "a    b"] {
+            for cols in 1..12 {
+                let r = rows(text, cols);
+                assert_eq!(r.concat(), text, "{cols}");
+                assert!(r.iter().all(|l| width(l) <= cols.max(2)), "{r:?} in {cols}");
+            }
+        }
+    }
+
+    #[test]
+    fn wrapping_counts_columns() {
+        assert_eq!(wrap("模型 权重 数据", 5), ["模型", "权重", "数据"]);
+        assert_eq!(wrap("模型 权重 数据", 9), ["模型 权重", "数据"]);
+        assert_eq!(wrap("a\n  b\tc", 10), ["a b c"]);
+        assert_eq!(
+            wrap("first-seen last-seen", 12),
+            ["first-seen", "last-seen"]
+        );
     }
 
     #[test]
