@@ -24,6 +24,7 @@ mod real_formats;
 mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;
+mod tui_inputs;
 mod tui_progressive;
 mod tui_screens;
 mod tui_wide_text;

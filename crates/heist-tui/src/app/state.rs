@@ -13,6 +13,7 @@ use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagSta
 use super::findings::{FindingsState, RuleSet};
 use super::trail::{Pane, Scope, View};
 use crate::input::keymap::Keymap;
+use crate::input::line::LineInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadState {
@@ -23,7 +24,7 @@ pub enum LoadState {
 
 #[derive(Debug, Clone)]
 pub struct FinderState {
-    pub input: String,
+    pub input: LineInput,
     /// The hits of the newest search answered (they stay on screen while the next one runs).
     pub hits: Vec<FindHit>,
     pub sel: usize,
@@ -36,7 +37,7 @@ pub struct FinderState {
 impl FinderState {
     pub fn new() -> Self {
         Self {
-            input: String::new(),
+            input: LineInput::default(),
             hits: Vec::new(),
             sel: 0,
             searching: false,
@@ -69,7 +70,7 @@ impl std::fmt::Debug for SharedFinder {
 
 #[derive(Debug, Clone)]
 pub struct FilterState {
-    pub input: String,
+    pub input: LineInput,
     /// The filter in force when the bar opened: Esc puts it back.
     pub before: String,
     /// Why the current input does not parse, with the position of the offending term.

@@ -22,6 +22,7 @@ use crate::app::state::{AppState, Mode};
 use crate::app::trail::{Pane, Scope, View};
 use crate::input::action::Action;
 use crate::input::key::Key;
+use crate::input::line::LineInput;
 
 /// After the bundle loaded: hash it and open its case.
 pub(super) fn open_case(s: &AppState) -> Vec<Effect> {
@@ -237,14 +238,14 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             };
             s.mode = Mode::Prompt(PromptState {
                 kind: PromptKind::Export,
-                input: s.export_dir.join(name).display().to_string(),
+                input: LineInput::new(s.export_dir.join(name).display().to_string()),
                 entity: None,
             });
             Vec::new()
         }
         Action::Analyst => {
             if let Some(c) = writable(s) {
-                let input = c.analyst.clone().unwrap_or_default();
+                let input = LineInput::new(c.analyst.clone().unwrap_or_default());
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::Analyst,
                     input,
@@ -280,9 +281,10 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             if writable(s).is_some() {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::EndDate,
-                    input: at
-                        .map(heist_core::util::time::format_utc)
-                        .unwrap_or_default(),
+                    input: LineInput::new(
+                        at.map(heist_core::util::time::format_utc)
+                            .unwrap_or_default(),
+                    ),
                     entity: Some(e),
                 });
             }
@@ -292,7 +294,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             if writable(s).is_some() {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::SaveView,
-                    input: String::new(),
+                    input: LineInput::default(),
                     entity: None,
                 });
             }

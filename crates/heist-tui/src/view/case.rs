@@ -4,6 +4,7 @@
 use heist_core::case::TimeZone;
 use heist_core::export::report::fmt_time;
 
+use super::line::{line, LineVm};
 use super::text::{self, clean, fit, wrap_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
 use crate::app::state::AppState;
@@ -152,7 +153,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
 pub struct TagVm {
     pub target: String,
     pub current: String,
-    pub input: String,
+    pub input: LineVm,
     pub suggestions: Vec<String>,
     pub sel: usize,
 }
@@ -174,9 +175,9 @@ pub fn tag_prompt(s: &AppState, t: &TagState) -> TagVm {
             .map(|x| format!("#{}", clean(x)))
             .collect::<Vec<_>>()
             .join(" "),
-        input: clean(&t.input),
+        input: line(&t.input),
         suggestions: c
-            .map(|c| c.tag_suggestions(&t.input))
+            .map(|c| c.tag_suggestions(t.input.value()))
             .unwrap_or_default()
             .iter()
             .map(|x| clean(x))
@@ -235,7 +236,7 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
 
 pub struct PromptVm {
     pub label: String,
-    pub input: String,
+    pub input: LineVm,
     pub hint: &'static str,
 }
 
@@ -243,17 +244,17 @@ pub fn prompt(p: &PromptState) -> PromptVm {
     match p.kind {
         PromptKind::Export => PromptVm {
             label: "export report to: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter writes (.csv/.jsonl: rows; never inside the bundle) · esc cancels",
         },
         PromptKind::SaveView => PromptVm {
             label: "save view as: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter saves · esc cancels",
         },
         PromptKind::Analyst => PromptVm {
             label: "analyst: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter keeps it in the case (the report gives it) · esc cancels",
         },
         PromptKind::EndDate => PromptVm {
@@ -261,7 +262,7 @@ pub fn prompt(p: &PromptState) -> PromptVm {
                 Some(e) => format!("{} {} ended at: ", e.kind, fit(&clean(&e.name), 40, false)),
                 None => "ended at: ".into(),
             },
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter sets (later use is flagged) · empty clears · esc cancels",
         },
     }
