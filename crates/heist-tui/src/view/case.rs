@@ -267,3 +267,50 @@ pub fn prompt(p: &PromptState) -> PromptVm {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::editor::Editor;
+    use crate::input::key::Key;
+    use crate::input::keymap::Keymap;
+    use heist_core::entities::{Entity, EntityKind};
+
+    fn note_at(text: &str, keys: &[Key], width: usize) -> NoteVm {
+        let s = AppState::new(Keymap::default_map(), "t");
+        let mut editor = Editor::new(text);
+        for k in keys {
+            editor.key(*k);
+        }
+        let n = NoteState {
+            target: Target::Entity(Entity::new(EntityKind::Asset, "a")),
+            editor,
+            original: String::new(),
+            confirm_discard: false,
+        };
+        note(&s, &n, width)
+    }
+
+    #[test]
+    fn the_cursor_maps_onto_rows_of_wide_characters() {
+        // 8 columns: the space after the first word does not fit its row and starts the next.
+        let vm = note_at("模型权重 数据🔥", &[], 8);
+        assert_eq!(vm.rows, ["模型权重", " 数据🔥"]);
+        assert_eq!(vm.cursor, (1, 4), "after the last character");
+        let vm = note_at("模型权重 数据🔥", &[Key::Home, Key::Right, Key::Right], 8);
+        assert_eq!(vm.cursor, (0, 2), "on 权");
+        let vm = note_at(
+            "模型权重 数据🔥",
+            &[Key::Home, Key::Down, Key::Ctrl('e'), Key::Left],
+            8,
+        );
+        assert_eq!(vm.cursor, (1, 3), "on 🔥");
+        // A row full to the last column: the cursor after it starts a row of its own.
+        let vm = note_at("模型权重", &[], 8);
+        assert_eq!(vm.rows, ["模型权重", ""]);
+        assert_eq!(vm.cursor, (1, 0));
+        // One column short of full (a wide character did not fit): the cursor stays on the row.
+        let vm = note_at("模型权重", &[], 9);
+        assert_eq!(vm.cursor, (0, 4));
+    }
+}
