@@ -6,8 +6,9 @@ use ratatui_textarea::{CursorMove, DataCursor, TextArea};
 
 use super::key::Key;
 
+/// Boxed: a text area is large, and a note being written is one of the modes the state switches between.
 #[derive(Debug, Clone)]
-pub struct Editor(TextArea<'static>);
+pub struct Editor(Box<TextArea<'static>>);
 
 impl Default for Editor {
     fn default() -> Self {
@@ -21,7 +22,7 @@ impl Editor {
         let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
         area.move_cursor(CursorMove::Bottom);
         area.move_cursor(CursorMove::End);
-        Self(area)
+        Self(Box::new(area))
     }
 
     pub fn text(&self) -> String {
