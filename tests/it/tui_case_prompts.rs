@@ -159,7 +159,11 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
     let Mode::Prompt(p) = &h.state.mode else {
         panic!("no prompt")
     };
-    assert!(p.input.starts_with("2026-10-05T02:1"), "{}", p.input);
+    assert!(
+        p.input.value().starts_with("2026-10-05T02:1"),
+        "{}",
+        p.input.value()
+    );
     let s = h.screen();
     assert!(s.contains(&format!("token {STOLEN} ended at: ")), "{s}");
     // A typo is said and the prompt stays.
@@ -206,7 +210,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
                     .ok()?
                     .str()
                     .ok()?
-                    .get(v.entity_sel[1])
+                    .get(v.entity_sel[heist_core::entities::EntityKind::Token])
                     .map(str::to_string)
             });
         if name.as_deref() == Some(STOLEN) {
@@ -223,7 +227,7 @@ fn an_end_date_set_on_a_timeline_cell_is_kept_in_the_case_and_flags_later_use() 
     let Mode::Prompt(p) = &h.state.mode else {
         panic!("no prompt")
     };
-    assert_eq!(p.input, "2026-10-05T00:00:00Z");
+    assert_eq!(p.input.value(), "2026-10-05T00:00:00Z");
     h.keys("<ctrl-u><enter>");
     assert!(h.state.case().and_then(|c| c.entity(&e)).is_none());
     assert!(end_findings(&h).is_empty());

@@ -6,7 +6,6 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::app::kind_index;
 use heist_tui::app::state::{LoadState, Mode};
 use heist_tui::{Harness, Hold};
 
@@ -34,7 +33,7 @@ fn selected_name(h: &Harness, kind: EntityKind) -> Option<String> {
         .ok()?
         .str()
         .ok()?
-        .get(v.entity_sel[kind_index(kind)])
+        .get(v.entity_sel[kind])
         .map(str::to_string)
 }
 

@@ -5,7 +5,6 @@ use crate::common;
 
 use common::sample;
 use heist_core::entities::EntityKind;
-use heist_tui::app::kind_index;
 use heist_tui::app::state::{LoadState, Mode};
 use heist_tui::app::trail::Pane;
 use heist_tui::Harness;
@@ -24,7 +23,7 @@ fn harness(w: u16, h: u16) -> Harness {
 fn selected_entity(h: &Harness) -> Option<String> {
     let v = h.state.view();
     let t = v.table(v.tab)?;
-    let i = v.entity_sel[kind_index(v.tab)];
+    let i = v.entity_sel[v.tab];
     t.column("name")
         .ok()?
         .str()

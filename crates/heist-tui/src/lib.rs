@@ -1,6 +1,6 @@
 //! The investigator's terminal UI, in layers that depend one way:
 //!
-//! - `input`: keys, the key-string syntax, actions, the keymap, the note editor.
+//! - `input`: keys, the key-string syntax, actions, the keymap, the single-line input and the note editor.
 //! - `app`: the state, the messages that change it and the effects it asks for.
 //! - `update`: `update(state, msg) -> effects`, the only place the state changes (pure).
 //! - `view`: view models, the only place frames are read for the screen (plain, neutralised strings).

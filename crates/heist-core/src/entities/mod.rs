@@ -4,6 +4,7 @@
 
 pub mod find;
 pub mod lineage;
+mod per_kind;
 pub mod pivot;
 pub mod table;
 
@@ -14,6 +15,7 @@ use crate::frame::Col;
 
 pub use find::{find, FindHit, Finder};
 pub use lineage::{EventRef, Lineage, Link};
+pub use per_kind::PerKind;
 pub use pivot::{Pivot, PivotEngine};
 pub use table::{entity_rows, entity_table, EntityRow};
 

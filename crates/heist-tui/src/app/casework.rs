@@ -13,6 +13,7 @@ use heist_core::frame::{Col, EventKey};
 use heist_core::util::time::Nanos;
 
 use crate::input::editor::Editor;
+use crate::input::line::LineInput;
 
 /// The open case and whether what is in memory is on disk.
 #[derive(Debug, Clone)]
@@ -98,7 +99,7 @@ pub enum Target {
 #[derive(Debug, Clone)]
 pub struct TagState {
     pub target: Target,
-    pub input: String,
+    pub input: LineInput,
     /// The highlighted suggestion.
     pub sel: usize,
 }
@@ -126,7 +127,7 @@ pub enum PromptKind {
 #[derive(Debug, Clone)]
 pub struct PromptState {
     pub kind: PromptKind,
-    pub input: String,
+    pub input: LineInput,
     /// The entity the prompt is about (`EndDate`).
     pub entity: Option<Entity>,
 }

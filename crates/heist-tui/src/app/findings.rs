@@ -8,10 +8,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use heist_core::detect::{by_severity, by_time, Finding, Flags, RulePack, Severity};
-use heist_core::entities::{Entity, EntityKind};
+use heist_core::entities::{Entity, EntityKind, PerKind};
 use heist_core::util::time::Nanos;
-
-use super::kind_index;
 
 /// The rule pack the TUI runs, and why the analyst's rules are not in it (a rule file that cannot be used never
 /// stops the TUI: the shipped rules then run alone, and the error is shown).
@@ -70,7 +68,7 @@ impl fmt::Debug for SharedRules {
 /// The highest severity of a finding naming each entity, per kind (looked up by name, no allocation).
 #[derive(Debug, Clone, Default)]
 pub struct FlaggedEntities {
-    by_kind: [HashMap<String, Severity>; 4],
+    by_kind: PerKind<HashMap<String, Severity>>,
 }
 
 impl FlaggedEntities {
@@ -78,7 +76,7 @@ impl FlaggedEntities {
         let mut out = Self::default();
         for f in findings {
             for e in &f.entities {
-                let sev = out.by_kind[kind_index(e.kind)]
+                let sev = out.by_kind[e.kind]
                     .entry(e.name.clone())
                     .or_insert(f.severity);
                 *sev = (*sev).max(f.severity);
@@ -88,11 +86,11 @@ impl FlaggedEntities {
     }
 
     pub fn get(&self, kind: EntityKind, name: &str) -> Option<Severity> {
-        self.by_kind[kind_index(kind)].get(name).copied()
+        self.by_kind[kind].get(name).copied()
     }
 
     pub fn len(&self) -> usize {
-        self.by_kind.iter().map(HashMap::len).sum()
+        self.by_kind.values().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -7,15 +7,3 @@ pub mod findings;
 pub mod msg;
 pub mod state;
 pub mod trail;
-
-use heist_core::entities::EntityKind;
-
-/// Where an entity kind sits in the per-kind arrays (a view's tables and selections, the flagged entities).
-pub fn kind_index(k: EntityKind) -> usize {
-    match k {
-        EntityKind::Identity => 0,
-        EntityKind::Token => 1,
-        EntityKind::Asset => 2,
-        EntityKind::Ip => 3,
-    }
-}

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use heist_core::case::{Case, CaseLocation};
+use heist_core::case::{Case, CaseLocation, TimeZone};
 use heist_core::entities::{FindHit, Finder, Lineage};
 use heist_core::frame::EventStore;
 use heist_core::ingest::progress::Snapshot;
@@ -13,12 +13,7 @@ use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagSta
 use super::findings::{FindingsState, RuleSet};
 use super::trail::{Pane, Scope, View};
 use crate::input::keymap::Keymap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tz {
-    Utc,
-    Local,
-}
+use crate::input::line::LineInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadState {
@@ -29,7 +24,7 @@ pub enum LoadState {
 
 #[derive(Debug, Clone)]
 pub struct FinderState {
-    pub input: String,
+    pub input: LineInput,
     /// The hits of the newest search answered (they stay on screen while the next one runs).
     pub hits: Vec<FindHit>,
     pub sel: usize,
@@ -42,7 +37,7 @@ pub struct FinderState {
 impl FinderState {
     pub fn new() -> Self {
         Self {
-            input: String::new(),
+            input: LineInput::default(),
             hits: Vec::new(),
             sel: 0,
             searching: false,
@@ -75,7 +70,7 @@ impl std::fmt::Debug for SharedFinder {
 
 #[derive(Debug, Clone)]
 pub struct FilterState {
-    pub input: String,
+    pub input: LineInput,
     /// The filter in force when the bar opened: Esc puts it back.
     pub before: String,
     /// Why the current input does not parse, with the position of the offending term.
@@ -126,7 +121,8 @@ pub struct AppState {
     pub forward: Vec<View>,
     pub focus: Pane,
     pub mode: Mode,
-    pub tz: Tz,
+    /// The zone times are shown in (the case keeps it).
+    pub tz: TimeZone,
     pub detail_scroll: u16,
     pub raw: Option<RawText>,
     pub message: Option<String>,
@@ -165,7 +161,7 @@ impl AppState {
             forward: Vec::new(),
             focus: Pane::Entities,
             mode: Mode::Normal,
-            tz: Tz::Utc,
+            tz: TimeZone::Utc,
             detail_scroll: 0,
             raw: None,
             message: None,

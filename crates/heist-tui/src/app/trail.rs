@@ -1,16 +1,14 @@
 //! The breadcrumb trail's parts: a view (what it is scoped to, its filter, selections, sort and the data computed
-//! for it), the panes it is shown in, and the timeline cells and entity orders it selects among.
+//! for it), the panes it is shown in, and the entity orders it selects among.
 
 use std::sync::Arc;
 
 use polars::prelude::DataFrame;
 
 use heist_core::detect::Finding;
-use heist_core::entities::{Entity, EntityKind, Link};
+use heist_core::entities::{Entity, EntityKind, Link, PerKind};
 use heist_core::frame::EventKey;
 use heist_core::util::time::Nanos;
-
-use super::kind_index;
 
 /// The panes a view is shown in; one has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,27 +28,6 @@ impl Pane {
     }
     pub fn prev(self) -> Pane {
         self.next().next()
-    }
-}
-
-/// The timeline cells an analyst can pivot on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cell {
-    Identity,
-    Token,
-    Asset,
-    Ip,
-}
-
-impl Cell {
-    pub const ALL: [Cell; 4] = [Cell::Identity, Cell::Token, Cell::Asset, Cell::Ip];
-    pub fn kind(self) -> EntityKind {
-        match self {
-            Cell::Identity => EntityKind::Identity,
-            Cell::Token => EntityKind::Token,
-            Cell::Asset => EntityKind::Asset,
-            Cell::Ip => EntityKind::Ip,
-        }
     }
 }
 
@@ -91,7 +68,7 @@ pub struct ViewData {
     pub events: DataFrame,
     /// Identities, tokens, assets, IPs, each sorted per `sort`; `None` while still being computed (the tab on
     /// screen comes with the events, the others follow).
-    pub tables: [Option<DataFrame>; 4],
+    pub tables: PerKind<Option<DataFrame>>,
     pub histogram: Vec<u64>,
     pub span: Option<(Nanos, Nanos)>,
     pub parents: Vec<Link>,
@@ -149,9 +126,11 @@ pub struct View {
     pub filter: String,
     pub data: Option<ViewData>,
     pub timeline_sel: usize,
-    pub cell: Cell,
+    /// The timeline cell to pivot on: the selected event's entity of this kind.
+    pub cell: EntityKind,
     pub tab: EntityKind,
-    pub entity_sel: [usize; 4],
+    /// The selected row of each entity tab.
+    pub entity_sel: PerKind<usize>,
     pub sort: SortKey,
     /// The entities pane shows the Findings tab (instead of the entity tab `tab`).
     pub findings_tab: bool,
@@ -171,9 +150,9 @@ impl View {
             filter: String::new(),
             data: None,
             timeline_sel: 0,
-            cell: Cell::Identity,
+            cell: EntityKind::Identity,
             tab: EntityKind::Identity,
-            entity_sel: [0; 4],
+            entity_sel: PerKind::default(),
             sort: SortKey::Events,
             findings_tab: false,
             finding_sel: 0,
@@ -183,14 +162,14 @@ impl View {
     }
 
     pub fn table(&self, kind: EntityKind) -> Option<&DataFrame> {
-        self.data.as_ref()?.tables[kind_index(kind)].as_ref()
+        self.data.as_ref()?.tables[kind].as_ref()
     }
 
     /// The view's data has arrived and so have all four of its entity tables.
     pub fn complete(&self) -> bool {
         self.data
             .as_ref()
-            .is_some_and(|d| d.tables.iter().all(Option::is_some))
+            .is_some_and(|d| d.tables.values().all(Option::is_some))
     }
 
     pub fn events_len(&self) -> usize {

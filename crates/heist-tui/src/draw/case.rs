@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::centered;
 use super::theme::Theme;
+use super::{centered, line_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptState, TagState};
 use crate::app::state::AppState;
 use crate::view::case::{self as vm_case, CaseLine};
@@ -119,8 +119,7 @@ pub fn tag_footer(s: &AppState, t: &TagState, theme: Theme) -> Vec<Line<'static>
         first.push(Span::raw(format!("  (has {})", vm.current)));
     }
     first.push(Span::styled(": ", theme.accent()));
-    first.push(Span::raw(vm.input));
-    first.push(Span::styled("█", theme.accent()));
+    first.extend(line_spans(vm.input, theme));
     let mut second = vec![Span::raw(
         "enter adds (removes a tag it has) · tab completes · ↑↓ choose · esc cancels  ",
     )];
@@ -138,10 +137,8 @@ pub fn tag_footer(s: &AppState, t: &TagState, theme: Theme) -> Vec<Line<'static>
 
 pub fn prompt_footer(p: &PromptState, theme: Theme) -> Vec<Line<'static>> {
     let vm = vm_case::prompt(p);
-    vec![Line::from(vec![
-        Span::styled(vm.label, theme.accent()),
-        Span::raw(vm.input),
-        Span::styled("█", theme.accent()),
-        Span::raw(vm.hint),
-    ])]
+    let mut spans = vec![Span::styled(vm.label, theme.accent())];
+    spans.extend(line_spans(vm.input, theme));
+    spans.push(Span::raw(vm.hint));
+    vec![Line::from(spans)]
 }

@@ -13,10 +13,9 @@ use heist_core::util::num::thousands;
 
 use super::theme::{severity_style, Theme};
 use crate::app::findings::DetectStatus;
-use crate::app::kind_index;
 use crate::app::state::AppState;
 use crate::view::findings::{self as vm_findings, FINDING_COLUMNS};
-use crate::view::text::clean;
+use crate::view::text::{clean, width};
 use crate::view::timeline::TimelineRow;
 
 /// The tab bar: the four entity tabs and the Findings tab, with their counts, in the longest labels that fit.
@@ -42,15 +41,21 @@ pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             .map(|i| format!("{} {} {}", i + 1, l[i], counts[i]))
             .collect()
     };
-    let fits = |t: &Vec<String>| {
-        t.iter().map(|x| x.chars().count() + 1).sum::<usize>() <= area.width as usize
-    };
+    let fits =
+        |t: &Vec<String>| t.iter().map(|x| width(x) + 1).sum::<usize>() <= area.width as usize;
     let titles = labels
         .iter()
         .map(titles_for)
         .find(fits)
         .unwrap_or_else(|| titles_for(&labels[3]));
-    let selected = if v.findings_tab { 4 } else { kind_index(v.tab) };
+    let selected = if v.findings_tab {
+        EntityKind::ALL.len()
+    } else {
+        EntityKind::ALL
+            .iter()
+            .position(|k| *k == v.tab)
+            .unwrap_or(0)
+    };
     let tabs = Tabs::new(titles)
         .select(selected)
         .highlight_style(theme.accent())

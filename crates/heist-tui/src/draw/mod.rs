@@ -17,6 +17,7 @@ use ratatui::Frame;
 
 use crate::app::state::{AppState, FilterState, LoadState, Mode};
 use crate::app::trail::Pane;
+use crate::view::line::{line, LineVm};
 use crate::view::status::{loading_lines, status};
 use crate::view::text::clean;
 use theme::Theme;
@@ -119,12 +120,10 @@ fn draw_loading(
 fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let lines = match &s.mode {
         Mode::Filter(fs) => {
-            let mut l = vec![Line::from(vec![
-                Span::styled(":", theme.accent()),
-                Span::raw(clean(&fs.input)),
-                Span::styled("█", theme.accent()),
-                Span::raw("   enter keeps · esc restores"),
-            ])];
+            let mut spans = vec![Span::styled(":", theme.accent())];
+            spans.extend(line_spans(line(&fs.input), theme));
+            spans.push(Span::raw("   enter keeps · esc restores"));
+            let mut l = vec![Line::from(spans)];
             if let Some(e) = &fs.error {
                 // The parser's message, then the query with a caret under the offending term.
                 l.extend(e.lines().take(3).map(|x| Line::styled(clean(x), theme.failure())));
@@ -148,6 +147,18 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         },
     };
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A single-line input and its cursor: a block after the text, or the character under it reversed.
+pub(super) fn line_spans(vm: LineVm, theme: Theme) -> Vec<Span<'static>> {
+    match vm.under {
+        None => vec![Span::raw(vm.before), Span::styled("█", theme.accent())],
+        Some(under) => vec![
+            Span::raw(vm.before),
+            Span::styled(under, theme.selected()),
+            Span::raw(vm.after),
+        ],
+    }
 }
 
 pub(super) fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {

@@ -5,12 +5,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
-use super::centered;
 use super::theme::Theme;
+use super::{centered, line_spans};
 use crate::app::state::{AppState, FinderState};
 use crate::view::entities::entity_tags;
 use crate::view::help::{help_rows, HelpRow, HELP_KEYS};
-use crate::view::text::{clean, window_start};
+use crate::view::line::line;
+use crate::view::text::{clean, pad, window_start};
 
 pub fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Theme) {
     let r = centered(area, 90, 90);
@@ -22,7 +23,7 @@ pub fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme
             HelpRow::Lead(t) => Line::styled(t, theme.accent()),
             HelpRow::Text(t) => Line::raw(t),
             HelpRow::Key { keys, text } => Line::from(vec![
-                Span::styled(format!("{keys:<w$}", w = HELP_KEYS), theme.accent()),
+                Span::styled(pad(&keys, HELP_KEYS), theme.accent()),
                 Span::raw(text),
             ]),
         })
@@ -49,14 +50,9 @@ pub fn draw_finder(f: &mut Frame<'_>, area: Rect, s: &AppState, fs: &FinderState
     let inner = block.inner(r);
     f.render_widget(block, r);
     let [input, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("> ", theme.accent()),
-            Span::raw(clean(&fs.input)),
-            Span::styled("█", theme.accent()),
-        ])),
-        input,
-    );
+    let mut prompt = vec![Span::styled("> ", theme.accent())];
+    prompt.extend(line_spans(line(&fs.input), theme));
+    f.render_widget(Paragraph::new(Line::from(prompt)), input);
     let height = list.height as usize;
     let start = window_start(fs.sel, fs.hits.len(), height);
     let rows: Vec<Row<'_>> = fs

@@ -18,6 +18,7 @@ use crate::app::trail::{Pane, Scope};
 use crate::view::detail::detail;
 use crate::view::entities::entities;
 use crate::view::pending;
+use crate::view::text::width;
 use crate::view::timeline::{sparkline, timeline, TIMELINE_COLUMNS};
 
 pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
@@ -75,7 +76,7 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let tag_width = e
         .rows
         .iter()
-        .map(|r| r.tags.chars().count())
+        .map(|r| width(&r.tags))
         .max()
         .unwrap_or(0)
         .min(18) as u16;

@@ -1,15 +1,14 @@
-//! A small multi-line text editor for notes: lines of text and a cursor, changed by keys. Pure data, no terminal;
-//! the note overlay draws it and the update loop feeds it keys.
+//! The note editor: lines of text and a cursor, changed by keys. The editing is ratatui-textarea's, used as data
+//! only (the note overlay draws the lines itself, wrapped, so drawing never touches the editor); `key` adapts
+//! heist's `Key` to it.
+
+use ratatui_textarea::{CursorMove, DataCursor, TextArea};
 
 use super::key::Key;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Editor {
-    lines: Vec<String>,
-    /// Cursor: line, and char (not byte) position in it.
-    row: usize,
-    col: usize,
-}
+/// Boxed: a text area is large, and a note being written is one of the modes the state switches between.
+#[derive(Debug, Clone)]
+pub struct Editor(Box<TextArea<'static>>);
 
 impl Default for Editor {
     fn default() -> Self {
@@ -17,140 +16,59 @@ impl Default for Editor {
     }
 }
 
-fn byte_at(s: &str, col: usize) -> usize {
-    s.char_indices().nth(col).map_or(s.len(), |(i, _)| i)
-}
-
-fn len_chars(s: &str) -> usize {
-    s.chars().count()
-}
-
 impl Editor {
     /// Start with `text`, the cursor at its end.
     pub fn new(text: &str) -> Self {
-        let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
-        if lines.is_empty() {
-            lines.push(String::new());
-        }
-        let row = lines.len() - 1;
-        let col = len_chars(&lines[row]);
-        Self { lines, row, col }
+        let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
+        Self(Box::new(area))
     }
 
     pub fn text(&self) -> String {
-        self.lines.join("\n")
+        self.0.lines().join("\n")
     }
 
     pub fn lines(&self) -> &[String] {
-        &self.lines
+        self.0.lines()
     }
 
+    /// Line, and char (not byte) position in it.
     pub fn cursor(&self) -> (usize, usize) {
-        (self.row, self.col)
+        let DataCursor(row, col) = self.0.cursor();
+        (row, col)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lines.iter().all(|l| l.is_empty())
-    }
-
-    fn line(&mut self) -> &mut String {
-        &mut self.lines[self.row]
-    }
-
-    pub fn insert(&mut self, c: char) {
-        let col = self.col;
-        let line = self.line();
-        let at = byte_at(line, col);
-        line.insert(at, c);
-        self.col += 1;
-    }
-
-    pub fn newline(&mut self) {
-        let col = self.col;
-        let line = self.line();
-        let at = byte_at(line, col);
-        let rest = line.split_off(at);
-        self.lines.insert(self.row + 1, rest);
-        self.row += 1;
-        self.col = 0;
-    }
-
-    pub fn backspace(&mut self) {
-        if self.col > 0 {
-            let col = self.col;
-            let line = self.line();
-            let at = byte_at(line, col - 1);
-            line.remove(at);
-            self.col -= 1;
-        } else if self.row > 0 {
-            let cur = self.lines.remove(self.row);
-            self.row -= 1;
-            self.col = len_chars(&self.lines[self.row]);
-            self.lines[self.row].push_str(&cur);
-        }
-    }
-
-    pub fn delete(&mut self) {
-        let n = len_chars(&self.lines[self.row]);
-        if self.col < n {
-            let col = self.col;
-            let line = self.line();
-            let at = byte_at(line, col);
-            line.remove(at);
-        } else if self.row + 1 < self.lines.len() {
-            let next = self.lines.remove(self.row + 1);
-            self.line().push_str(&next);
-        }
-    }
-
-    fn clamp_col(&mut self) {
-        self.col = self.col.min(len_chars(&self.lines[self.row]));
+        self.0.lines().iter().all(|l| l.is_empty())
     }
 
     /// Apply an editing key; `false` when the key is not an editing key (the caller handles it).
     pub fn key(&mut self, k: Key) -> bool {
+        let a = &mut self.0;
         match k {
-            Key::Char(c) => self.insert(c),
-            Key::Enter => self.newline(),
+            Key::Char(c) => a.insert_char(c),
+            Key::Enter => a.insert_newline(),
             Key::Tab => {
-                for _ in 0..4 {
-                    self.insert(' ');
-                }
+                a.insert_str("    ");
             }
-            Key::Backspace => self.backspace(),
-            Key::Delete => self.delete(),
-            Key::Left => {
-                if self.col > 0 {
-                    self.col -= 1;
-                } else if self.row > 0 {
-                    self.row -= 1;
-                    self.col = len_chars(&self.lines[self.row]);
-                }
+            Key::Backspace => {
+                a.delete_char();
             }
-            Key::Right => {
-                if self.col < len_chars(&self.lines[self.row]) {
-                    self.col += 1;
-                } else if self.row + 1 < self.lines.len() {
-                    self.row += 1;
-                    self.col = 0;
-                }
+            Key::Delete => {
+                a.delete_next_char();
             }
-            Key::Up => {
-                self.row = self.row.saturating_sub(1);
-                self.clamp_col();
-            }
-            Key::Down => {
-                self.row = (self.row + 1).min(self.lines.len() - 1);
-                self.clamp_col();
-            }
-            Key::Home | Key::Ctrl('a') => self.col = 0,
-            Key::End | Key::Ctrl('e') => self.col = len_chars(&self.lines[self.row]),
+            Key::Left => a.move_cursor(CursorMove::Back),
+            Key::Right => a.move_cursor(CursorMove::Forward),
+            Key::Up => a.move_cursor(CursorMove::Up),
+            Key::Down => a.move_cursor(CursorMove::Down),
+            Key::Home | Key::Ctrl('a') => a.move_cursor(CursorMove::Head),
+            Key::End | Key::Ctrl('e') => a.move_cursor(CursorMove::End),
+            // The line up to the cursor; at its start, nothing (the line is not joined to the one above).
             Key::Ctrl('u') => {
-                let col = self.col;
-                let line = self.line();
-                let at = byte_at(line, col);
-                line.replace_range(..at, "");
-                self.col = 0;
+                if a.cursor().1 > 0 {
+                    a.delete_line_by_head();
+                }
             }
             _ => return false,
         }
@@ -210,9 +128,41 @@ mod tests {
         assert_eq!(e.text(), "ab\nxç");
         e.key(Key::Ctrl('u'));
         assert_eq!(e.text(), "ab\n");
+        e.key(Key::Ctrl('u'));
+        assert_eq!(e.text(), "ab\n", "ctrl-u at the start of a line leaves it");
         e.key(Key::Up);
         e.key(Key::Down);
         e.key(Key::Down);
         assert_eq!(e.cursor(), (1, 0));
+    }
+
+    #[test]
+    fn tab_is_four_spaces_and_a_typed_newline_breaks_the_line() {
+        let mut e = Editor::new("a");
+        e.key(Key::Tab);
+        assert_eq!(e.text(), "a    ");
+        e.key(Key::Home);
+        e.key(Key::Char('\n'));
+        assert_eq!(e.lines(), ["", "a    "]);
+        assert_eq!(e.cursor(), (1, 0));
+    }
+
+    #[test]
+    fn up_and_down_keep_the_cursor_in_the_line() {
+        let mut e = Editor::new("long line\nab\nlonger line");
+        assert_eq!(e.cursor(), (2, 11));
+        e.key(Key::Up);
+        assert_eq!(e.cursor(), (1, 2));
+        e.key(Key::Up);
+        assert_eq!(e.cursor(), (0, 2));
+        e.key(Key::Up);
+        assert_eq!(e.cursor(), (0, 2), "already on the first line");
+        e.key(Key::End);
+        assert_eq!(e.cursor(), (0, 9));
+        e.key(Key::Down);
+        assert_eq!(e.cursor(), (1, 2));
+        e.key(Key::Down);
+        e.key(Key::Down);
+        assert_eq!(e.cursor(), (2, 2), "already on the last line");
     }
 }

@@ -9,14 +9,15 @@ use polars::prelude::*;
 
 use heist_core::case::{self, BundleDigest, Case, CaseError, CaseFile, CaseLocation};
 use heist_core::detect::{DetectOptions, Finding, RulePack};
-use heist_core::entities::{entity_table, Entity, EntityKind, Finder, Lineage, Link, PivotEngine};
+use heist_core::entities::{
+    entity_table, Entity, EntityKind, Finder, Lineage, Link, PerKind, PivotEngine,
+};
 use heist_core::export::{self, BuildOptions, ReportFinding, Selection};
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::{self, LoadOptions, Progress};
 use heist_core::util::time::Nanos;
 
 use crate::app::findings::Detected;
-use crate::app::kind_index;
 use crate::app::msg::{CaseOpen, ExportDone, Loaded, Msg};
 use crate::app::state::RawText;
 use crate::app::trail::{Scope, SortKey, ViewData};
@@ -193,8 +194,8 @@ fn build(
     } else {
         heist_core::query::filter(&events, filter).map_err(|e| e.to_string())?
     };
-    let mut tables = [None, None, None, None];
-    tables[kind_index(first)] = Some(table(&events, first, sort)?);
+    let mut tables = PerKind::default();
+    tables[first] = Some(table(&events, first, sort)?);
     let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
     Ok(ViewData {
         events,

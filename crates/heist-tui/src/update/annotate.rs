@@ -14,6 +14,7 @@ use crate::app::msg::Effect;
 use crate::app::state::{AppState, Mode};
 use crate::input::editor::Editor;
 use crate::input::key::Key;
+use crate::input::line::{Edit, LineInput};
 
 pub(super) fn mark(
     s: &mut AppState,
@@ -43,7 +44,7 @@ pub(super) fn start_tag(s: &mut AppState, target: Option<Target>) -> Vec<Effect>
     if writable(s).is_some() {
         s.mode = Mode::Tag(TagState {
             target,
-            input: String::new(),
+            input: LineInput::default(),
             sel: 0,
         });
     }
@@ -84,39 +85,31 @@ pub(super) fn tag_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     }
     let suggestions = s
         .case()
-        .map(|c| c.tag_suggestions(&t.input))
+        .map(|c| c.tag_suggestions(t.input.value()))
         .unwrap_or_default();
     match k {
         Key::Esc => return Vec::new(),
         Key::Enter => {
-            let tag = if t.input.trim().is_empty() {
+            let tag = if t.input.value().trim().is_empty() {
                 suggestions.get(t.sel).cloned().unwrap_or_default()
             } else {
-                t.input.clone()
+                t.input.value().to_string()
             };
             return apply_tag(s, t, &tag);
         }
         Key::Tab => {
             if let Some(x) = suggestions.get(t.sel) {
-                t.input = x.clone();
+                t.input = LineInput::new(x.clone());
                 t.sel = 0;
             }
         }
         Key::Down | Key::Ctrl('n') => t.sel = (t.sel + 1).min(suggestions.len().saturating_sub(1)),
         Key::Up | Key::Ctrl('p') => t.sel = t.sel.saturating_sub(1),
-        Key::Backspace => {
-            t.input.pop();
-            t.sel = 0;
+        other => {
+            if t.input.key(other) == Edit::Changed {
+                t.sel = 0;
+            }
         }
-        Key::Ctrl('u') => {
-            t.input.clear();
-            t.sel = 0;
-        }
-        Key::Char(c) => {
-            t.input.push(c);
-            t.sel = 0;
-        }
-        _ => {}
     }
     s.mode = Mode::Tag(t);
     Vec::new()
@@ -226,19 +219,16 @@ pub(super) fn prompt_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     match k {
         Key::Esc => return Vec::new(),
         Key::Enter => return submit_prompt(s, p),
-        Key::Backspace => {
-            p.input.pop();
+        other => {
+            p.input.key(other);
         }
-        Key::Ctrl('u') => p.input.clear(),
-        Key::Char(c) => p.input.push(c),
-        _ => {}
     }
     s.mode = Mode::Prompt(p);
     Vec::new()
 }
 
 fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
-    let input = p.input.trim().to_string();
+    let input = p.input.value().trim().to_string();
     match p.kind {
         // Empty means "clear" here; elsewhere the prompt waits for something.
         PromptKind::EndDate => submit_end_date(s, p, &input),
@@ -320,7 +310,7 @@ fn submit_end_date(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect>
         return Vec::new();
     }
     c.set_entity_end(&e, at);
-    let name = heist_core::util::sanitize::truncate(&e.name, 60).into_owned();
+    let name = crate::view::text::fit(&e.name, 60, false);
     s.message = Some(match at {
         Some(t) => format!(
             "{} {name} ended {}: its later activity is flagged once detection reruns",

@@ -4,7 +4,7 @@
 
 use std::mem;
 
-use heist_core::case::{Case, OpenedCase, TimeZone, ViewStep};
+use heist_core::case::{Case, OpenedCase, ViewStep};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::EventKey;
 use heist_core::util::time::Nanos;
@@ -18,10 +18,11 @@ use crate::app::casework::{
     event_target, find_row, CaseSession, CaseViewState, PromptKind, PromptState, Target,
 };
 use crate::app::msg::{CaseOpen, Effect, ExportDone};
-use crate::app::state::{AppState, Mode, Tz};
+use crate::app::state::{AppState, Mode};
 use crate::app::trail::{Pane, Scope, View};
 use crate::input::action::Action;
 use crate::input::key::Key;
+use crate::input::line::LineInput;
 
 /// After the bundle loaded: hash it and open its case.
 pub(super) fn open_case(s: &AppState) -> Vec<Effect> {
@@ -93,10 +94,7 @@ fn untouched(s: &AppState) -> bool {
 
 fn restore(s: &mut AppState) -> Vec<Effect> {
     let Some(c) = &s.case else { return Vec::new() };
-    s.tz = match c.case.time_zone {
-        TimeZone::Utc => Tz::Utc,
-        TimeZone::Local => Tz::Local,
-    };
+    s.tz = c.case.time_zone;
     let Some(lv) = c.case.last_view.clone() else {
         return Vec::new();
     };
@@ -240,14 +238,14 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             };
             s.mode = Mode::Prompt(PromptState {
                 kind: PromptKind::Export,
-                input: s.export_dir.join(name).display().to_string(),
+                input: LineInput::new(s.export_dir.join(name).display().to_string()),
                 entity: None,
             });
             Vec::new()
         }
         Action::Analyst => {
             if let Some(c) = writable(s) {
-                let input = c.analyst.clone().unwrap_or_default();
+                let input = LineInput::new(c.analyst.clone().unwrap_or_default());
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::Analyst,
                     input,
@@ -283,9 +281,10 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             if writable(s).is_some() {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::EndDate,
-                    input: at
-                        .map(heist_core::util::time::format_utc)
-                        .unwrap_or_default(),
+                    input: LineInput::new(
+                        at.map(heist_core::util::time::format_utc)
+                            .unwrap_or_default(),
+                    ),
                     entity: Some(e),
                 });
             }
@@ -295,7 +294,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             if writable(s).is_some() {
                 s.mode = Mode::Prompt(PromptState {
                     kind: PromptKind::SaveView,
-                    input: String::new(),
+                    input: LineInput::default(),
                     entity: None,
                 });
             }
@@ -382,10 +381,7 @@ fn jump(s: &mut AppState, key: EventKey, time: Option<Nanos>) -> Vec<Effect> {
 
 /// `t` changed the time zone: the case keeps it.
 pub(super) fn time_zone_changed(s: &mut AppState) -> Vec<Effect> {
-    let tz = match s.tz {
-        Tz::Utc => TimeZone::Utc,
-        Tz::Local => TimeZone::Local,
-    };
+    let tz = s.tz;
     match &mut s.case {
         Some(c) if c.read_only.is_none() && c.case.time_zone != tz => {
             c.case.time_zone = tz;

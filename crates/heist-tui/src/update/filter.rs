@@ -5,12 +5,13 @@ use super::{remember_view, request_view};
 use crate::app::msg::Effect;
 use crate::app::state::{AppState, FilterState, Mode};
 use crate::input::key::Key;
+use crate::input::line::{Edit, LineInput};
 
 /// `:`: the filter bar, holding the view's filter.
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
     let f = s.view().filter.clone();
     s.mode = Mode::Filter(FilterState {
-        input: f.clone(),
+        input: LineInput::new(f.clone()),
         before: f,
         error: None,
     });
@@ -49,18 +50,17 @@ pub(super) fn key(s: &mut AppState, k: Key) -> Vec<Effect> {
             }
             return Vec::new();
         }
-        Key::Backspace => {
-            f.input.pop();
+        other => {
+            if f.input.key(other) != Edit::Changed {
+                return Vec::new();
+            }
         }
-        Key::Ctrl('u') => f.input.clear(),
-        Key::Char(c) => f.input.push(c),
-        _ => return Vec::new(),
     }
     // Live: every edit that parses is applied; one that does not shows why and leaves the view as it was.
-    match heist_core::query::parse(&f.input) {
+    match heist_core::query::parse(f.input.value()) {
         Ok(_) => {
             f.error = None;
-            let input = f.input.clone();
+            let input = f.input.value().to_string();
             let v = s.view_mut();
             v.filter = input;
             v.timeline_sel = 0;

@@ -9,6 +9,7 @@ use super::pivot_to;
 use crate::app::msg::Effect;
 use crate::app::state::{AppState, FinderState, Mode, SharedFinder};
 use crate::input::key::Key;
+use crate::input::line::Edit;
 
 /// `/`: the finder, searching for nothing yet (its best hits).
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
@@ -45,12 +46,11 @@ pub(super) fn key(s: &mut AppState, k: Key) -> Vec<Effect> {
             f.sel = f.sel.saturating_sub(1);
             return Vec::new();
         }
-        Key::Backspace => {
-            f.input.pop();
+        other => {
+            if f.input.key(other) != Edit::Changed {
+                return Vec::new();
+            }
         }
-        Key::Ctrl('u') => f.input.clear(),
-        Key::Char(c) => f.input.push(c),
-        _ => return Vec::new(),
     }
     search(s)
 }
@@ -63,7 +63,7 @@ fn search(s: &mut AppState) -> Vec<Effect> {
     f.searching = true;
     vec![Effect::Search {
         finder: SharedFinder(finder.clone()),
-        pattern: f.input.clone(),
+        pattern: f.input.value().to_string(),
     }]
 }
 
@@ -86,7 +86,7 @@ pub(super) fn on_hits(s: &mut AppState, pattern: String, hits: Vec<FindHit>) -> 
     let Mode::Finder(fs) = &mut s.mode else {
         return Vec::new();
     };
-    if fs.input != pattern {
+    if fs.input.value() != pattern {
         return Vec::new(); // stale: the analyst typed on
     }
     fs.hits = hits;

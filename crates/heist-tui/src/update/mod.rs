@@ -15,14 +15,14 @@ mod findings;
 mod nav;
 mod quit;
 
-use heist_core::case::{Case, EntityKey, LastView, ViewStep};
+use heist_core::case::{Case, EntityKey, LastView, TimeZone, ViewStep};
 use heist_core::entities::{Entity, EntityKind};
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 use heist_core::util::time::Nanos;
 
 use crate::app::msg::{Effect, Msg};
-use crate::app::state::{AppState, LoadState, Mode, Tz};
+use crate::app::state::{AppState, LoadState, Mode};
 use crate::app::trail::{Pane, Scope, View};
 use crate::input::action::Action;
 use crate::input::key::Key;
@@ -160,8 +160,8 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::ClearFilter => filter::clear(s),
         Action::ToggleTz => {
             s.tz = match s.tz {
-                Tz::Utc => Tz::Local,
-                Tz::Local => Tz::Utc,
+                TimeZone::Utc => TimeZone::Local,
+                TimeZone::Local => TimeZone::Utc,
             };
             case::time_zone_changed(s)
         }
@@ -222,7 +222,7 @@ fn pivot_target(s: &AppState) -> Option<Entity> {
                 .ok()?
                 .str()
                 .ok()?
-                .get(v.entity_sel[crate::app::kind_index(v.tab)])?;
+                .get(v.entity_sel[v.tab])?;
             Some(Entity::new(v.tab, name))
         }
         Pane::Timeline | Pane::Detail => {
@@ -231,9 +231,9 @@ fn pivot_target(s: &AppState) -> Option<Entity> {
             if v.timeline_sel >= r.height() {
                 return None;
             }
-            let col = v.cell.kind().col();
+            let col = v.cell.col();
             let name = r.text(col, v.timeline_sel)?;
-            Some(Entity::new(v.cell.kind(), name))
+            Some(Entity::new(v.cell, name))
         }
     }
 }

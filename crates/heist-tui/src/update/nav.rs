@@ -4,14 +4,13 @@
 
 use polars::prelude::DataFrame;
 
-use heist_core::entities::EntityKind;
+use heist_core::entities::{EntityKind, PerKind};
 
 use super::{findings, read_selected_raw, remember_view, request_view};
 use crate::app::casework::find_row;
-use crate::app::kind_index;
 use crate::app::msg::Effect;
 use crate::app::state::{AppState, Mode};
-use crate::app::trail::{Cell, Pane, View, ViewData};
+use crate::app::trail::{Pane, View, ViewData};
 use crate::input::key::Key;
 use crate::view::help::{help_rows, help_text_area};
 
@@ -59,7 +58,7 @@ pub(super) fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
     let focus = s.focus;
     let v = s.view_mut();
     let cur = match focus {
-        Pane::Entities => &mut v.entity_sel[kind_index(v.tab)],
+        Pane::Entities => &mut v.entity_sel[v.tab],
         _ => &mut v.timeline_sel,
     };
     let next = (*cur as i64).saturating_add(delta).clamp(0, len as i64 - 1) as usize;
@@ -84,9 +83,9 @@ pub(super) fn show_tab(s: &mut AppState, kind: EntityKind) -> Vec<Effect> {
 /// The timeline cell to pivot on, `step` cells along (wrapping), focused.
 pub(super) fn move_column(s: &mut AppState, step: i64) -> Vec<Effect> {
     let v = s.view_mut();
-    let i = Cell::ALL.iter().position(|c| *c == v.cell).unwrap_or(0) as i64;
-    let n = Cell::ALL.len() as i64;
-    v.cell = Cell::ALL[(i + step).rem_euclid(n) as usize];
+    let cells = EntityKind::ALL;
+    let i = cells.iter().position(|c| *c == v.cell).unwrap_or(0) as i64;
+    v.cell = cells[(i + step).rem_euclid(cells.len() as i64) as usize];
     s.focus = Pane::Timeline;
     Vec::new()
 }
@@ -95,7 +94,7 @@ pub(super) fn move_column(s: &mut AppState, step: i64) -> Vec<Effect> {
 pub(super) fn sort(s: &mut AppState) -> Vec<Effect> {
     let v = s.view_mut();
     v.sort = v.sort.next();
-    v.entity_sel = [0; 4];
+    v.entity_sel = PerKind::default();
     s.message = Some(format!("entities sorted by {}", v.sort.label()));
     request_view(s)
 }
@@ -162,7 +161,7 @@ pub(super) fn on_table_ready(
     }
     let v = s.view_mut();
     if let Some(d) = &mut v.data {
-        d.tables[kind_index(kind)] = Some(table);
+        d.tables[kind] = Some(table);
     }
     clamp(v);
     Vec::new()
@@ -192,7 +191,6 @@ fn clamp(v: &mut View) {
         let Some(h) = v.table(k).map(|t| t.height()) else {
             continue;
         };
-        let i = kind_index(k);
-        v.entity_sel[i] = v.entity_sel[i].min(h.saturating_sub(1));
+        v.entity_sel[k] = v.entity_sel[k].min(h.saturating_sub(1));
     }
 }

@@ -1,11 +1,13 @@
 //! View models of the case overlays: the case view, the tag and path prompts, the note editor.
 //! Plain, neutralised strings for the widgets (notes and summaries can hold pasted log text).
 
-use heist_core::util::sanitize::truncate;
+use heist_core::case::TimeZone;
+use heist_core::export::report::fmt_time;
 
-use super::text::{clean, fmt_time, wrap_spans};
+use super::line::{line, LineVm};
+use super::text::{self, clean, fit, wrap_spans};
 use crate::app::casework::{CaseViewState, NoteState, PromptKind, PromptState, TagState, Target};
-use crate::app::state::{AppState, Tz};
+use crate::app::state::AppState;
 
 /// How a line of the case view is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,13 +27,13 @@ pub struct CaseViewVm {
 }
 
 /// What a case key acts on, in words.
-pub fn target_label(t: &Target, tz: Tz) -> String {
+pub fn target_label(t: &Target, tz: TimeZone) -> String {
     match t {
         Target::Event { info, .. } => {
             let when = info.time.map(|t| fmt_time(t, tz)).unwrap_or_default();
-            format!("event {when} {}", clean(&truncate(&info.summary, 70)))
+            format!("event {when} {}", fit(&clean(&info.summary), 70, false))
         }
-        Target::Entity(e) => format!("{} {}", e.kind, clean(&truncate(&e.name, 70))),
+        Target::Entity(e) => format!("{} {}", e.kind, fit(&clean(&e.name), 70, false)),
     }
 }
 
@@ -94,8 +96,9 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
         }
         // Notes wrap under their event (the prefix takes 6 columns).
         for l in n.note.lines() {
-            let chars: Vec<char> = clean(l).chars().collect();
-            for (a, b) in wrap_spans(&chars, width.saturating_sub(6).max(10)) {
+            let text = clean(l);
+            let chars: Vec<char> = text.chars().collect();
+            for (a, b) in wrap_spans(&text, width.saturating_sub(6).max(10)) {
                 let row: String = chars[a..b].iter().collect();
                 lines.push((CaseLine::Detail, format!("    │ {}", row.trim_end())));
             }
@@ -118,7 +121,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
                 .steps
                 .iter()
                 .map(|st| match &st.entity {
-                    Some(e) => clean(&truncate(&e.to_string(), 40)),
+                    Some(e) => fit(&clean(&e.to_string()), 40, false),
                     None => "all events".into(),
                 })
                 .collect();
@@ -150,7 +153,7 @@ pub fn case_view(s: &AppState, cv: &CaseViewState, height: usize, width: usize) 
 pub struct TagVm {
     pub target: String,
     pub current: String,
-    pub input: String,
+    pub input: LineVm,
     pub suggestions: Vec<String>,
     pub sel: usize,
 }
@@ -172,9 +175,9 @@ pub fn tag_prompt(s: &AppState, t: &TagState) -> TagVm {
             .map(|x| format!("#{}", clean(x)))
             .collect::<Vec<_>>()
             .join(" "),
-        input: clean(&t.input),
+        input: line(&t.input),
         suggestions: c
-            .map(|c| c.tag_suggestions(&t.input))
+            .map(|c| c.tag_suggestions(t.input.value()))
             .unwrap_or_default()
             .iter()
             .map(|x| clean(x))
@@ -199,14 +202,20 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
     let mut rows = Vec::new();
     let mut cursor = (0, 0);
     for (i, l) in n.editor.lines().iter().enumerate() {
-        let chars: Vec<char> = clean(l).chars().collect();
-        let mut wrapped = wrap_spans(&chars, width);
+        let text = clean(l);
+        let chars: Vec<char> = text.chars().collect();
+        let row = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
+        let mut wrapped = wrap_spans(&text, width);
         if i == line {
             let c = clean(&l.chars().take(col).collect::<String>())
                 .chars()
                 .count();
             // After the last character of a full row, the cursor starts the next one.
-            if c == chars.len() && wrapped.last().is_some_and(|&(a, b)| b - a == width) {
+            if c == chars.len()
+                && wrapped
+                    .last()
+                    .is_some_and(|&r| text::width(&row(r)) >= width)
+            {
                 wrapped.push((c, c));
             }
             let r = wrapped
@@ -215,11 +224,7 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
                 .unwrap_or(0);
             cursor = (rows.len() + r, c - wrapped[r].0);
         }
-        rows.extend(
-            wrapped
-                .iter()
-                .map(|&(start, end)| chars[start..end].iter().collect::<String>()),
-        );
+        rows.extend(wrapped.iter().map(|&r| row(r)));
     }
     NoteVm {
         title: format!(" note on {} ", target_label(&n.target, s.tz)),
@@ -231,7 +236,7 @@ pub fn note(s: &AppState, n: &NoteState, width: usize) -> NoteVm {
 
 pub struct PromptVm {
     pub label: String,
-    pub input: String,
+    pub input: LineVm,
     pub hint: &'static str,
 }
 
@@ -239,26 +244,73 @@ pub fn prompt(p: &PromptState) -> PromptVm {
     match p.kind {
         PromptKind::Export => PromptVm {
             label: "export report to: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter writes (.csv/.jsonl: rows; never inside the bundle) · esc cancels",
         },
         PromptKind::SaveView => PromptVm {
             label: "save view as: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter saves · esc cancels",
         },
         PromptKind::Analyst => PromptVm {
             label: "analyst: ".into(),
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter keeps it in the case (the report gives it) · esc cancels",
         },
         PromptKind::EndDate => PromptVm {
             label: match &p.entity {
-                Some(e) => format!("{} {} ended at: ", e.kind, clean(&truncate(&e.name, 40))),
+                Some(e) => format!("{} {} ended at: ", e.kind, fit(&clean(&e.name), 40, false)),
                 None => "ended at: ".into(),
             },
-            input: clean(&p.input),
+            input: line(&p.input),
             hint: "   enter sets (later use is flagged) · empty clears · esc cancels",
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::editor::Editor;
+    use crate::input::key::Key;
+    use crate::input::keymap::Keymap;
+    use heist_core::entities::{Entity, EntityKind};
+
+    fn note_at(text: &str, keys: &[Key], width: usize) -> NoteVm {
+        let s = AppState::new(Keymap::default_map(), "t");
+        let mut editor = Editor::new(text);
+        for k in keys {
+            editor.key(*k);
+        }
+        let n = NoteState {
+            target: Target::Entity(Entity::new(EntityKind::Asset, "a")),
+            editor,
+            original: String::new(),
+            confirm_discard: false,
+        };
+        note(&s, &n, width)
+    }
+
+    #[test]
+    fn the_cursor_maps_onto_rows_of_wide_characters() {
+        // 8 columns: the space after the first word does not fit its row and starts the next.
+        let vm = note_at("模型权重 数据🔥", &[], 8);
+        assert_eq!(vm.rows, ["模型权重", " 数据🔥"]);
+        assert_eq!(vm.cursor, (1, 4), "after the last character");
+        let vm = note_at("模型权重 数据🔥", &[Key::Home, Key::Right, Key::Right], 8);
+        assert_eq!(vm.cursor, (0, 2), "on 权");
+        let vm = note_at(
+            "模型权重 数据🔥",
+            &[Key::Home, Key::Down, Key::Ctrl('e'), Key::Left],
+            8,
+        );
+        assert_eq!(vm.cursor, (1, 3), "on 🔥");
+        // A row full to the last column: the cursor after it starts a row of its own.
+        let vm = note_at("模型权重", &[], 8);
+        assert_eq!(vm.rows, ["模型权重", ""]);
+        assert_eq!(vm.cursor, (1, 0));
+        // One column short of full (a wide character did not fit): the cursor stays on the row.
+        let vm = note_at("模型权重", &[], 9);
+        assert_eq!(vm.cursor, (0, 4));
     }
 }

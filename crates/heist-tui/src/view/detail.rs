@@ -1,25 +1,26 @@
 //! The detail pane's view model: the selected event (the case's annotations, the findings flagging it, every
 //! field, the raw record) or the selected entity (annotations, lineage, the findings naming it, its activity).
 
+use heist_core::case::TimeZone;
 use heist_core::entities::table::entity_rows;
 use heist_core::entities::{Entity, EntityKind, Link};
+use heist_core::export::report::fmt_time;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 use heist_core::util::num::thousands;
 use heist_core::util::time::Nanos;
 
 use super::findings::{entity_finding_lines, event_flag_lines, finding_detail};
-use super::text::{clean, fmt_time};
+use super::text::clean;
 use super::DetailVm;
-use crate::app::kind_index;
-use crate::app::state::{AppState, Tz};
+use crate::app::state::AppState;
 use crate::app::trail::{Pane, View};
 
 fn field(label: &str, v: Option<String>) -> Option<String> {
     v.map(|v| format!("{label:<15} {v}"))
 }
 
-fn link_lines(out: &mut Vec<String>, links: &[Link], up: bool, tz: Tz) {
+fn link_lines(out: &mut Vec<String>, links: &[Link], up: bool, tz: TimeZone) {
     for l in links {
         let who = match (&l.token, &l.identity) {
             (Some(t), Some(i)) => format!("{} ({})", clean(t), clean(i)),
@@ -110,7 +111,7 @@ fn entity_detail(s: &AppState, v: &View) -> DetailVm {
         lines: Vec::new(),
     };
     let Some(t) = v.table(v.tab) else { return vm };
-    let i = v.entity_sel[kind_index(v.tab)];
+    let i = v.entity_sel[v.tab];
     let Ok(rows) = entity_rows(t, v.tab, i..i + 1) else {
         return vm;
     };

@@ -2,16 +2,16 @@
 //! naming them, the analyst's tags), and what the list waits for while its table is computed.
 
 use heist_core::case::Case;
+use heist_core::case::TimeZone;
 use heist_core::detect::Severity;
 use heist_core::entities::table::entity_rows;
-use heist_core::entities::{Entity, EntityKind};
+use heist_core::entities::{Entity, EntityKind, PerKind};
+use heist_core::export::report::fmt_time;
 
 use super::findings::{entity_marker, flag_char};
 use super::pending;
-use super::text::{clean, fit, fmt_time, window_start};
+use super::text::{clean, fit, window_start};
 use crate::app::findings::FlaggedEntities;
-use crate::app::kind_index;
-use crate::app::state::Tz;
 use crate::app::trail::View;
 
 /// An entity's tags as `#a #b` (empty without a case or tags).
@@ -43,7 +43,7 @@ pub struct EntityListRow {
 pub struct EntitiesVm {
     pub tab: EntityKind,
     /// Rows per tab; `None` while that table is computed.
-    pub counts: [Option<usize>; 4],
+    pub counts: PerKind<Option<usize>>,
     pub rows: Vec<EntityListRow>,
     pub selected: Option<usize>,
     pub total: usize,
@@ -65,12 +65,12 @@ pub fn entities(
     v: &View,
     height: usize,
     name_width: usize,
-    tz: Tz,
+    tz: TimeZone,
     case: Option<&Case>,
     flagged: &FlaggedEntities,
 ) -> EntitiesVm {
-    let counts = EntityKind::ALL.map(|k| v.table(k).map(|t| t.height()));
-    let total = counts[kind_index(v.tab)].unwrap_or(0);
+    let counts = PerKind::from_fn(|k| v.table(k).map(|t| t.height()));
+    let total = counts[v.tab].unwrap_or(0);
     let mut vm = EntitiesVm {
         tab: v.tab,
         counts,
@@ -82,7 +82,7 @@ pub fn entities(
         pending: pending(v),
     };
     let Some(t) = v.table(v.tab) else { return vm };
-    let sel = v.entity_sel[kind_index(v.tab)];
+    let sel = v.entity_sel[v.tab];
     let start = window_start(sel, total, height);
     let Ok(rows) = entity_rows(t, v.tab, start..start + height) else {
         return vm;

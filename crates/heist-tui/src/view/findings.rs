@@ -2,17 +2,18 @@
 //! detail gains, the markers of flagged rows and entities, and the status bar's count. Plain, neutralised strings
 //! (explanations and entity names quote log content).
 
+use heist_core::case::TimeZone;
 use heist_core::detect::{Finding, Severity};
 use heist_core::entities::EntityKind;
+use heist_core::export::report::fmt_time;
 use heist_core::frame::EventKey;
-use heist_core::util::sanitize::truncate;
 
 use heist_core::util::num::thousands;
 
-use super::text::{clean, fit, fmt_time, short_time, window_start, wrap};
+use super::text::{clean, fit, pad, short_time, width, window_start, wrap};
 use super::DetailVm;
 use crate::app::findings::DetectStatus;
-use crate::app::state::{AppState, Tz};
+use crate::app::state::AppState;
 
 /// Width of the label column in detail panes (`severity        high`).
 const LABEL: usize = 16;
@@ -61,7 +62,7 @@ fn labelled(out: &mut Vec<String>, label: &str, value: &str, width: usize) {
     };
     for (i, l) in lines.into_iter().enumerate() {
         let label = if i == 0 { label } else { "" };
-        out.push(format!("{label:<w$}{l}", w = LABEL));
+        out.push(format!("{}{l}", pad(label, LABEL)));
     }
 }
 
@@ -195,7 +196,7 @@ pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool)
     }
 }
 
-fn finding_row(f: &Finding, tz: Tz, widths: [usize; 5], wide: bool) -> FindingRow {
+fn finding_row(f: &Finding, tz: TimeZone, widths: [usize; 5], wide: bool) -> FindingRow {
     // ARNs, object keys and resource paths say the most at their end.
     let (entity, tail) = match f.main_entity() {
         Some(e) => (
@@ -296,7 +297,7 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
             "{} {} · {}",
             flag_char(Some(f.severity)),
             f.severity,
-            clean(&truncate(&f.title, 100))
+            fit(&clean(&f.title), 100, false)
         ),
         lines,
     }
@@ -344,15 +345,15 @@ pub fn event_flag_lines(s: &AppState, key: &EventKey) -> Vec<String> {
     let w = flag
         .rules
         .iter()
-        .map(|r| r.chars().count())
+        .map(|r| width(&clean(r)))
         .max()
         .unwrap_or(0);
     for id in &flag.rules {
         match s.rules.pack.get(id) {
             Some(r) => out.push(format!(
-                "  {:<8} {:<w$}  {}",
+                "  {:<8} {}  {}",
                 r.severity.name(),
-                clean(id),
+                pad(&clean(id), w),
                 clean(&r.techniques.join(" "))
             )),
             None => out.push(format!("  {}", clean(id))),

@@ -8,6 +8,7 @@ pub mod detail;
 pub mod entities;
 pub mod findings;
 pub mod help;
+pub mod line;
 pub mod status;
 pub mod text;
 pub mod timeline;

@@ -5,9 +5,11 @@ use heist_core::ingest::progress::Snapshot;
 use heist_core::util::num::thousands;
 
 use super::findings::status_part;
-use super::text::clean;
+use super::text::{self, clean, fit};
 use crate::app::casework::{CaseSession, CaseStatus};
-use crate::app::state::{AppState, Tz};
+use heist_core::case::TimeZone;
+
+use crate::app::state::AppState;
 use crate::app::trail::Scope;
 
 /// The breadcrumb / status line pieces. The bar reads ` heist ` trail [`  │ filter: ` filter] `  │ ` counts
@@ -28,9 +30,9 @@ pub struct StatusVm {
 }
 
 impl StatusVm {
-    /// Characters the bar takes, separators included.
+    /// Columns the bar takes, separators included.
     pub fn width(&self) -> usize {
-        let n = |s: &str| s.chars().count();
+        let n = text::width;
         let opt = |s: &str, sep: usize| if s.is_empty() { 0 } else { sep + n(s) };
         7 + n(&self.trail)
             + opt(&self.filter, 12)
@@ -47,15 +49,8 @@ impl StatusVm {
 pub fn crumb(scope: &Scope) -> String {
     match scope {
         Scope::All => "all events".into(),
-        Scope::Entity(e) => format!(
-            "{} {}",
-            e.kind,
-            clean(&heist_core::util::sanitize::truncate(&e.name, 40))
-        ),
-        Scope::Finding(f) => format!(
-            "finding {}",
-            clean(&heist_core::util::sanitize::truncate(&f.rule, 40))
-        ),
+        Scope::Entity(e) => format!("{} {}", e.kind, fit(&clean(&e.name), 40, false)),
+        Scope::Finding(f) => format!("finding {}", fit(&clean(&f.rule), 40, false)),
     }
 }
 
@@ -75,8 +70,8 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
             thousands(total)
         ),
         tz: match s.tz {
-            Tz::Utc => "UTC",
-            Tz::Local => "local",
+            TimeZone::Utc => "UTC",
+            TimeZone::Local => "local",
         },
         case: s
             .case
@@ -111,11 +106,10 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
     }
     let over = vm.width().saturating_sub(width);
     if over > 0 {
-        let n = vm.trail.chars().count();
+        let n = text::width(&vm.trail);
         let keep = n.saturating_sub(over + 1).max(12.min(n));
         if keep < n {
-            let tail: String = vm.trail.chars().skip(n - keep).collect();
-            vm.trail = format!("…{tail}");
+            vm.trail = fit(&vm.trail, keep + 1, true);
         }
     }
     vm

@@ -2,25 +2,27 @@
 //! column, with the case's mark and the findings' flag before its time; and the sparkline over the view's time.
 
 use heist_core::case::Case;
+use heist_core::case::TimeZone;
 use heist_core::detect::{Flags, Severity};
+use heist_core::entities::EntityKind;
+use heist_core::export::report::fmt_time;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 
-use super::text::{clean, fit, fmt_time, window_start};
-use crate::app::state::Tz;
-use crate::app::trail::{Cell, View};
+use super::text::{clean, fit, window_start};
+use crate::app::trail::View;
 
 pub const TIMELINE_COLUMNS: [&str; 8] = [
     "time", "source", "action", "outcome", "identity", "token", "asset", "ip",
 ];
 
-/// Which timeline column holds each pivotable cell.
-pub fn cell_column(c: Cell) -> usize {
-    match c {
-        Cell::Identity => 4,
-        Cell::Token => 5,
-        Cell::Asset => 6,
-        Cell::Ip => 7,
+/// Which timeline column holds each kind of entity (the cells an analyst can pivot on).
+pub fn cell_column(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::Identity => 4,
+        EntityKind::Token => 5,
+        EntityKind::Asset => 6,
+        EntityKind::Ip => 7,
     }
 }
 
@@ -66,7 +68,7 @@ pub struct TimelineVm {
 pub fn timeline(
     v: &View,
     height: usize,
-    tz: Tz,
+    tz: TimeZone,
     widths: &[usize],
     case: Option<&Case>,
     flags: &Flags,
