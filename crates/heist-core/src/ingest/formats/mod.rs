@@ -14,6 +14,7 @@ pub mod inner;
 pub mod k8s;
 pub mod mapped;
 pub mod openai;
+pub mod reexport;
 pub mod s3access;
 
 /// A log format: how to recognise it and how to map its records.
