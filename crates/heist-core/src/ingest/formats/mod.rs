@@ -16,6 +16,7 @@ pub mod mapped;
 pub mod openai;
 pub mod reexport;
 pub mod s3access;
+pub mod splunk;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
@@ -41,6 +42,8 @@ pub trait Format: Sync + Send {
 /// Every format, in sniffing order (most specific first).
 pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
+        // Re-exports that can carry a native record's fields beside their own: before the native formats.
+        &splunk::Splunk,
         &cloudtrail::CloudTrail,
         &bedrock::Bedrock,
         &k8s::K8s,

@@ -7,3 +7,6 @@ pub mod ctrecord;
 pub mod dotted;
 pub mod pylit;
 pub mod structtext;
+
+#[cfg(test)]
+pub mod testkit;
