@@ -9,6 +9,7 @@ pub mod azure;
 pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod elastic;
 pub mod gcp;
 pub mod inner;
 pub mod k8s;
@@ -51,6 +52,9 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &openai::OpenAi,
         &azure_openai::AzureOpenAi,
         &azure::Azure,
+        // Documents around another format's record: after the native formats, which keep what a shipper only
+        // stamped.
+        &elastic::Elastic,
         &s3access::S3Access,
     ];
     ALL

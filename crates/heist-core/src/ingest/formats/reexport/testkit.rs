@@ -41,3 +41,9 @@ pub fn row_of(s: &EventStore, source: &str) -> usize {
         .find(|&r| cell(s, Col::Source, r).as_deref() == Some(source))
         .unwrap_or_else(|| panic!("no {source} row in {:?}", column(s, Col::Source)))
 }
+
+/// A GCP Cloud Storage read as the audit sink writes it.
+pub const GCP_GET: &str = r#"{"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","status":{},"authenticationInfo":{"principalEmail":"ci-publisher@acme-ml-prod.iam.gserviceaccount.com","serviceAccountKeyName":"//iam.googleapis.com/projects/acme-ml-prod/serviceAccounts/ci-publisher@acme-ml-prod.iam.gserviceaccount.com/keys/6a1f0c9e"},"requestMetadata":{"callerIp":"198.51.100.77","callerSuppliedUserAgent":"gcloud/470.0.0"},"serviceName":"storage.googleapis.com","methodName":"storage.objects.get","resourceName":"projects/_/buckets/acme-weights/objects/llm/model.safetensors"},"insertId":"gcp1","resource":{"type":"gcs_bucket","labels":{"project_id":"acme-ml-prod","bucket_name":"acme-weights"}},"timestamp":"2026-10-05T03:10:00.123456Z","severity":"INFO","logName":"projects/acme-ml-prod/logs/cloudaudit.googleapis.com%2Fdata_access"}"#;
+
+/// An Azure Activity Log record (diagnostic settings) listing a Cognitive Services account's keys.
+pub const AZURE_LISTKEYS: &str = r#"{"time":"2026-10-05T04:10:00.0000000Z","resourceId":"/SUBSCRIPTIONS/7C1E9A2B/RESOURCEGROUPS/ML-PROD/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/ACME-OPENAI-PROD","operationName":"MICROSOFT.COGNITIVESERVICES/ACCOUNTS/LISTKEYS/ACTION","category":"Administrative","resultType":"Success","callerIpAddress":"198.51.100.77","correlationId":"c1","identity":{"claims":{"appid":"0d8f3b2a","idtyp":"app","ipaddr":"198.51.100.77","uti":"kQmT3vXw7UeS1b9cZ0aLAA"}},"level":"Information","location":"eastus"}"#;
