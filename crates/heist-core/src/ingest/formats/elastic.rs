@@ -13,6 +13,7 @@
 
 use serde_json::Value;
 
+use super::cloudtrail::CloudTrail;
 use super::inner::InnerBatch;
 use super::reexport::{containers, dotted};
 use super::{json_error, Format, ParseOut};
@@ -123,7 +124,8 @@ impl Format for Elastic {
                         .map_err(|e| json_error(&e))
                         .and_then(|v| original_of(containers::into_document(v)));
                     match text {
-                        Ok(t) => inner.push(t, rec),
+                        Ok(Inner::Original(t)) => inner.push(t, rec),
+                        Ok(Inner::Rebuilt(t)) => inner.push_as(&CloudTrail, t, rec),
                         Err(m) => out.error(rec.loc, m),
                     }
                 }
@@ -137,25 +139,33 @@ impl Format for Elastic {
     }
 }
 
+/// What a document gives to read.
+enum Inner {
+    /// The original record, in whatever format it is.
+    Original(String),
+    /// A CloudTrail record rebuilt from the document's fields.
+    Rebuilt(String),
+}
+
 /// The original record a document carries, or the CloudTrail record rebuilt from its ECS fields.
-fn original_of(doc: Value) -> Result<String, String> {
+fn original_of(doc: Value) -> Result<Inner, String> {
     let doc = dotted::expand(doc);
     if let Some(o) = dotted::get_str(&doc, "event.original") {
-        return Ok(o.to_string());
+        return Ok(Inner::Original(o.to_string()));
     }
     let ct = doc.get("aws").and_then(|a| a.get("cloudtrail"));
     if let Some(raw) = ct.filter(|c| is_raw_cloudtrail(c)) {
-        return Ok(raw.to_string());
+        return Ok(Inner::Original(raw.to_string()));
     }
     let ecs_cloudtrail = ct.is_some_and(Value::is_object);
     let line = dotted::get_str(&doc, "body").or_else(|| dotted::get_str(&doc, "message"));
     if let Some(l) = line {
         if !ecs_cloudtrail || l.trim_start().starts_with('{') {
-            return Ok(l.to_string());
+            return Ok(Inner::Original(l.to_string()));
         }
     }
     if ecs_cloudtrail {
-        return ecs::cloudtrail_record(&doc);
+        return ecs::cloudtrail_record(&doc).map(Inner::Rebuilt);
     }
     if doc.get("gcp").and_then(|g| g.get("audit")).is_some() {
         return Err("an ECS gcp.audit document without event.original: heist reads the original LogEntry (keep it \

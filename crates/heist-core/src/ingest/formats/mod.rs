@@ -9,6 +9,7 @@ pub mod azure;
 pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod datadog;
 pub mod elastic;
 pub mod gcp;
 pub mod inner;
@@ -45,6 +46,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
         // Re-exports that can carry a native record's fields beside their own: before the native formats.
         &splunk::Splunk,
+        &datadog::Datadog,
         &cloudtrail::CloudTrail,
         &bedrock::Bedrock,
         &k8s::K8s,

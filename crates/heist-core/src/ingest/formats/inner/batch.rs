@@ -2,11 +2,10 @@
 //! hold the same format are then parsed as one file of lines. A format that folds records within a file (Kubernetes
 //! audit stages under one auditID) therefore answers on a re-export exactly as on the file it came from.
 //!
-//! Every row and error is placed at the outer record that carried its inner record, as [`InnerParser`] does.
+//! Every row and error is placed at the outer record that carried its inner record, as [`super::InnerParser`] does.
 
 use std::borrow::Cow;
 
-use super::InnerParser;
 use crate::ingest::doc::{Probe, RawRecord};
 use crate::ingest::formats::{registry, Format, ParseOut};
 use crate::ingest::jsonscan::Shape;
@@ -14,13 +13,39 @@ use crate::ingest::jsonscan::Shape;
 /// Inner records collected while an outer file is read; [`InnerBatch::finish`] parses them.
 #[derive(Default)]
 pub struct InnerBatch<'a> {
-    items: Vec<(Cow<'a, str>, RawRecord<'a>)>,
+    items: Vec<Item<'a>>,
+}
+
+struct Item<'a> {
+    text: Cow<'a, str>,
+    outer: RawRecord<'a>,
+    /// The format the record is known to be in (a record rebuilt from mapped fields), else sniffed.
+    format: Option<&'static dyn Format>,
 }
 
 impl<'a> InnerBatch<'a> {
     /// Queue `inner`, the text of one record of any format heist reads, carried by `outer`.
     pub fn push(&mut self, inner: impl Into<Cow<'a, str>>, outer: RawRecord<'a>) {
-        self.items.push((inner.into(), outer));
+        self.items.push(Item {
+            text: inner.into(),
+            outer,
+            format: None,
+        });
+    }
+
+    /// Queue a record known to be in `format` (one rebuilt from a re-export's fields): it is not sniffed, so what
+    /// it lacks is reported by its format (`no eventName`), not as an unknown record.
+    pub fn push_as(
+        &mut self,
+        format: &'static dyn Format,
+        inner: impl Into<Cow<'a, str>>,
+        outer: RawRecord<'a>,
+    ) {
+        self.items.push(Item {
+            text: inner.into(),
+            outer,
+            format: Some(format),
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -35,18 +60,21 @@ impl<'a> InnerBatch<'a> {
     pub fn finish(self, out: &mut ParseOut) {
         let origin = out.batch.origin.clone();
         let mut last: Option<&'static dyn Format> = None;
-        let mut single = InnerParser::default();
         // Per format, in order of first appearance: the items that can be parsed as lines of one file.
         let mut groups: Vec<(&'static dyn Format, Vec<usize>)> = Vec::new();
-        for (i, (text, outer)) in self.items.iter().enumerate() {
+        for (i, item) in self.items.iter().enumerate() {
+            let (text, outer) = (&item.text, &item.outer);
             let probe = Probe::new(&origin, text);
-            let found = last.filter(|f| f.sniff(&probe)).or_else(|| {
-                registry()
-                    .iter()
-                    .copied()
-                    .filter(|f| !f.wraps())
-                    .find(|f| f.sniff(&probe))
-            });
+            let found = item
+                .format
+                .or_else(|| last.filter(|f| f.sniff(&probe)))
+                .or_else(|| {
+                    registry()
+                        .iter()
+                        .copied()
+                        .filter(|f| !f.wraps())
+                        .find(|f| f.sniff(&probe))
+                });
             let Some(format) = found else {
                 let kind = if probe.shape.is_some() {
                     "record"
@@ -59,11 +87,11 @@ impl<'a> InnerBatch<'a> {
                 );
                 continue;
             };
-            last = Some(format);
+            if item.format.is_none() {
+                last = Some(format);
+            }
             if !one_line_record(&probe, text) {
-                if let Err(m) = single.parse(text, outer, out) {
-                    out.error(outer.loc, m);
-                }
+                parse_lines(format, &origin, text, &[outer], out);
                 continue;
             }
             match groups.iter_mut().find(|(f, _)| f.id() == format.id()) {
@@ -72,19 +100,13 @@ impl<'a> InnerBatch<'a> {
             }
         }
         for (format, members) in groups {
-            if let [i] = members[..] {
-                let (text, outer) = &self.items[i];
-                if let Err(m) = single.parse(text, outer, out) {
-                    out.error(outer.loc, m);
-                }
-                continue;
-            }
-            let outers: Vec<&RawRecord<'_>> = members.iter().map(|&i| &self.items[i].1).collect();
+            let outers: Vec<&RawRecord<'_>> =
+                members.iter().map(|&i| &self.items[i].outer).collect();
             let mut joined =
-                String::with_capacity(members.iter().map(|&i| self.items[i].0.len() + 1).sum());
+                String::with_capacity(members.iter().map(|&i| self.items[i].text.len() + 1).sum());
             for &i in &members {
                 // Line breaks of a JSON record are whitespace (a JSON string cannot hold a raw one).
-                let t = self.items[i].0.trim();
+                let t = self.items[i].text.trim();
                 joined.extend(
                     t.chars()
                         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
@@ -105,8 +127,8 @@ fn one_line_record(probe: &Probe<'_>, text: &str) -> bool {
     }
 }
 
-/// Parse `joined` (line k is the inner record of `outers[k - 1]`) with `format`, placing rows and errors at the outer
-/// records.
+/// Parse `joined` with `format`, placing rows and errors at the outer records: line k is the inner record of
+/// `outers[k - 1]`, and with one outer record every row and error is at it.
 fn parse_lines(
     format: &'static dyn Format,
     origin: &str,
@@ -122,10 +144,12 @@ fn parse_lines(
     std::mem::swap(&mut sub.batch, &mut out.batch);
     out.merged += sub.merged;
     let outer_of = |line: u32| {
-        outers
-            .get((line as usize).wrapping_sub(1))
-            .or(outers.first())
-            .copied()
+        let at = if outers.len() == 1 {
+            0
+        } else {
+            (line as usize).wrapping_sub(1)
+        };
+        outers.get(at).or(outers.first()).copied()
     };
     let prefix = format!("{origin}:");
     for e in sub.errors {
