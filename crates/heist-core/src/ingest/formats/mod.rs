@@ -9,6 +9,7 @@ pub mod azure;
 pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod cloudtrail_csv;
 pub mod datadog;
 pub mod elastic;
 pub mod gcp;
@@ -57,6 +58,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         // Documents around another format's record: after the native formats, which keep what a shipper only
         // stamped.
         &elastic::Elastic,
+        &cloudtrail_csv::CloudTrailCsv,
         &s3access::S3Access,
     ];
     ALL
