@@ -21,6 +21,9 @@ mod pivot_sample;
 mod real_azure;
 mod real_data;
 mod real_formats;
+mod reexport_roundtrip;
+#[allow(dead_code)]
+mod reexport_shapes;
 mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;

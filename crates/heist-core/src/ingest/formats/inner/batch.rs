@@ -76,15 +76,12 @@ impl<'a> InnerBatch<'a> {
                         .find(|f| f.sniff(&probe))
                 });
             let Some(format) = found else {
-                let kind = if probe.shape.is_some() {
-                    "record"
-                } else {
-                    "text"
+                let message = match (&probe.json_error, probe.shape) {
+                    (Some(e), _) => format!("malformed inner record: {e}"),
+                    (None, Some(_)) => "the record inside is not in a format heist reads".into(),
+                    (None, None) => "the text inside is not in a format heist reads".into(),
                 };
-                out.error(
-                    outer.loc,
-                    format!("the {kind} inside is not in a format heist reads"),
-                );
+                out.error(outer.loc, message);
                 continue;
             };
             if item.format.is_none() {
@@ -250,7 +247,8 @@ mod tests {
                 .unwrap();
         let broken = CT.replace("2026-10-05T02:13:00Z", "yesterday");
         let wrapper = format!("{{\"Records\":[{CT},{CT}]}}");
-        let inners = [pretty, broken, wrapper];
+        let truncated = CT[..120].to_string();
+        let inners = [pretty, broken, wrapper, truncated];
         let text: String = inners
             .iter()
             .map(|i| format!("{}\n", serde_json::json!({ "_raw": i })))
@@ -261,13 +259,18 @@ mod tests {
         for (inner, rec) in inners.iter().zip(&recs) {
             batch.push(inner.as_str(), *rec);
         }
-        assert_eq!(batch.len(), 3);
+        assert_eq!(batch.len(), 4);
         batch.finish(&mut out);
-        // The pretty record and the whole delivery file (two records) load; the broken time is an error on line 2.
+        // The pretty record and the whole delivery file (two records) load; the broken time is an error on line 2,
+        // the record cut short one on line 4.
         assert_eq!(out.batch.len(), 3);
-        assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
-        assert_eq!(out.errors[0].origin, "export.json:2");
-        assert!(out.errors[0].message.contains("not a timestamp"));
+        assert_eq!(out.errors.len(), 2, "{:?}", out.errors);
+        assert_eq!(out.errors[0].origin, "export.json:4");
+        assert!(out.errors[0]
+            .message
+            .starts_with("malformed inner record: malformed JSON"));
+        assert_eq!(out.errors[1].origin, "export.json:2");
+        assert!(out.errors[1].message.contains("not a timestamp"));
         let mut lines = out.batch.line.clone();
         lines.sort_unstable();
         assert_eq!(lines, [1, 3, 3]);
