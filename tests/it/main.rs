@@ -20,6 +20,7 @@ mod lineage_rules;
 mod pivot_sample;
 mod real_azure;
 mod real_data;
+mod real_exports;
 mod real_formats;
 mod reexport_roundtrip;
 #[allow(dead_code)]

@@ -1,7 +1,7 @@
 //! An ECS document of CloudTrail without `event.original`, rebuilt as the CloudTrail record Elastic's pipeline made
 //! it from (field by field, as `packages/aws/data_stream/cloudtrail` maps them), so the CloudTrail format reads it.
-//! What the pipeline dropped stays absent: `requestParameters` and friends come from the `flattened.*` objects when
-//! kept, else from the Java-map text (`{userName=Bob}`) of `request_parameters`.
+//! What the pipeline dropped stays absent: `requestParameters` and friends come from the Java-map text
+//! (`{userName=Bob}`) of `request_parameters` with the typed values of the `flattened.*` objects over it.
 
 use serde_json::{Map, Value};
 
@@ -98,18 +98,28 @@ pub fn cloudtrail_record(doc: &Value) -> Result<String, String> {
     Ok(r.into_text())
 }
 
-/// `flattened.<name>` (the object Elastic keeps) or `<name>` (JSON or Java-map text, or an object).
+/// `<name>` (JSON or Java-map text, or an object) with `flattened.<name>` over it: Elastic keeps the object whole
+/// only while it is small, and its values keep their JSON types where the text has lost them.
 fn nested_field(ct: &Value, name: &str) -> Option<Value> {
-    if let Some(v) = dotted::get(ct, &format!("flattened.{name}")).filter(|v| v.is_object()) {
-        return Some(v.clone());
-    }
-    match ct.get(name)? {
-        Value::String(s) => Some(
+    let text = match ct.get(name) {
+        Some(Value::String(s)) => Some(
             ctrecord::nested(s)
                 .map(|(v, _)| v)
                 .unwrap_or_else(|| Value::String(s.clone())),
         ),
-        other => Some(other.clone()),
+        Some(other) => Some(other.clone()),
+        None => None,
+    };
+    let flat = dotted::get(ct, &format!("flattened.{name}")).and_then(Value::as_object);
+    match (text, flat) {
+        (Some(Value::Object(mut base)), Some(flat)) => {
+            for (k, v) in flat {
+                base.insert(k.clone(), v.clone());
+            }
+            Some(Value::Object(base))
+        }
+        (None, Some(flat)) => Some(Value::Object(flat.clone())),
+        (text, _) => text,
     }
 }
 
