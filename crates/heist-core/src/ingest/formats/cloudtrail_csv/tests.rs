@@ -304,3 +304,10 @@ fn sniffing_goes_both_ways() {
         assert!(!CloudTrailCsv.sniff(&Probe::new("f", &other)), "{other}");
     }
 }
+
+#[test]
+fn cut_short_anywhere_never_panics() {
+    let text = "eventtime,eventname,eventsource,useridentity,requestparameters,resources\n\
+                2026-10-05T02:13:00Z,GetObject,s3.amazonaws.com,\"{type=IAMUser, arn=arn:aws:iam::1:user/a, sessioncontext={attributes={mfaauthenticated=false}}}\",\"{'bucketName': 'b', 'key': \"\"k\"\"}\",\"[{arn=arn:aws:s3:::b/k, type=AWS::S3::Object}]\"\n";
+    survives_every_cut("t.csv", text);
+}

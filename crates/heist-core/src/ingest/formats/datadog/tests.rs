@@ -204,3 +204,9 @@ fn sniffing_goes_both_ways() {
         assert!(!Datadog.sniff(&Probe::new("f", &other)), "{other}");
     }
 }
+
+#[test]
+fn cut_short_anywhere_never_panics() {
+    let page = json!({"data":[{"id":"a","type":"log","attributes":{"timestamp":"2026-10-05T02:13:00.000Z","attributes":attributes()}}]});
+    survives_every_cut("dd.json", &page.to_string());
+}

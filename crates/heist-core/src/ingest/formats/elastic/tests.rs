@@ -315,3 +315,10 @@ fn sniffing_goes_both_ways() {
         assert!(!Elastic.sniff(&Probe::new("f", native)), "{native}");
     }
 }
+
+#[test]
+fn cut_short_anywhere_never_panics() {
+    let docs =
+        json!({"took":1,"hits":{"hits":[{"_source":ecs_get(false)},{"_source":ecs_get(true)}]}});
+    survives_every_cut("search.json", &serde_json::to_string_pretty(&docs).unwrap());
+}

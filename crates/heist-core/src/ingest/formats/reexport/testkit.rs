@@ -47,3 +47,19 @@ pub const GCP_GET: &str = r#"{"protoPayload":{"@type":"type.googleapis.com/googl
 
 /// An Azure Activity Log record (diagnostic settings) listing a Cognitive Services account's keys.
 pub const AZURE_LISTKEYS: &str = r#"{"time":"2026-10-05T04:10:00.0000000Z","resourceId":"/SUBSCRIPTIONS/7C1E9A2B/RESOURCEGROUPS/ML-PROD/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/ACME-OPENAI-PROD","operationName":"MICROSOFT.COGNITIVESERVICES/ACCOUNTS/LISTKEYS/ACTION","category":"Administrative","resultType":"Success","callerIpAddress":"198.51.100.77","correlationId":"c1","identity":{"claims":{"appid":"0d8f3b2a","idtyp":"app","ipaddr":"198.51.100.77","uti":"kQmT3vXw7UeS1b9cZ0aLAA"}},"level":"Information","location":"eastus"}"#;
+
+/// Every prefix of `text` (cut at each character, as a truncated download would) goes through sniffing and the
+/// claiming format's parser without a panic.
+pub fn survives_every_cut(name: &str, text: &str) {
+    use crate::frame::LocKind;
+    use crate::ingest::doc::Probe;
+    use crate::ingest::formats::{registry, ParseOut};
+    for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+        let t = &text[..cut];
+        let probe = Probe::new(name, t);
+        if let Some(f) = registry().iter().find(|f| f.sniff(&probe)) {
+            let mut out = ParseOut::new(name, LocKind::Line);
+            f.parse(&probe, &mut out);
+        }
+    }
+}

@@ -202,3 +202,17 @@ fn sniffing_goes_both_ways() {
         assert!(!Splunk.sniff(&Probe::new("f", &native)), "{native}");
     }
 }
+
+#[test]
+fn cut_short_anywhere_never_panics() {
+    let lines = format!(
+        "{}\n{}\n",
+        line(CT_GET, "aws:cloudtrail"),
+        line(S3_LINE, "aws:s3:accesslogs")
+    );
+    survives_every_cut("e.json", &lines);
+    survives_every_cut(
+        "e.csv",
+        &format!("_time,_raw\n1,\"{}\"\n", CT_GET.replace('"', "\"\"")),
+    );
+}
