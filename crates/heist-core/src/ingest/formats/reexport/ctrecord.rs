@@ -184,16 +184,6 @@ impl Record {
     }
 }
 
-/// A scalar as text (numbers and booleans written as JSON writes them); `None` for null, objects and arrays.
-pub fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
