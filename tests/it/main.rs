@@ -24,6 +24,9 @@ mod real_data;
 mod real_exports;
 mod real_formats;
 mod real_m365;
+mod reexport_roundtrip;
+#[allow(dead_code)]
+mod reexport_shapes;
 mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;

@@ -1,6 +1,8 @@
 //! AWS CloudTrail in every shape an analyst receives it: S3 delivery `{"Records":[...]}` (gzip or plain), console
 //! "Download events" JSON, JSON arrays, one event per line (CloudWatch Logs exports, with or without a timestamp
-//! prefix or `message` envelope), and `aws cloudtrail lookup-events` output where `CloudTrailEvent` is a JSON string.
+//! prefix or `message` envelope), `aws cloudtrail lookup-events` output where `CloudTrailEvent` is a JSON string, and
+//! records as log shippers (Logstash, Filebeat, Fluentd) forward them, with `@timestamp` and their own fields added
+//! (Logstash's CloudTrail codec moves `eventTime` to `@timestamp`).
 //! Field mapping follows `shared/notes/log-formats.md` §1.
 
 use std::borrow::Cow;
@@ -23,6 +25,9 @@ type S<'a> = Option<Cow<'a, str>>;
 struct Event<'a> {
     #[serde(borrow)]
     event_time: Option<&'a RawValue>,
+    /// A log shipper's copy of the event time, read when `eventTime` is absent.
+    #[serde(rename = "@timestamp", borrow)]
+    shipped_time: Option<&'a RawValue>,
     #[serde(borrow)]
     event_source: S<'a>,
     #[serde(borrow)]
@@ -216,10 +221,10 @@ struct ServiceCredential<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Additional<'a> {
-    #[serde(rename = "bytesTransferredOut")]
-    bytes_out: Option<f64>,
-    #[serde(rename = "bytesTransferredIn")]
-    bytes_in: Option<f64>,
+    #[serde(rename = "bytesTransferredOut", borrow)]
+    bytes_out: Option<&'a RawValue>,
+    #[serde(rename = "bytesTransferredIn", borrow)]
+    bytes_in: Option<&'a RawValue>,
     #[serde(rename = "AuthenticationMethod", borrow)]
     auth_method: S<'a>,
 }
@@ -282,6 +287,7 @@ impl Format for CloudTrail {
             "event_history.json  (console \"Download events\", same wrapper)",
             "*.jsonl  (CloudWatch Logs export: one event per line, optional timestamp prefix or message envelope)",
             "lookup-events.json  (aws cloudtrail lookup-events: Events[].CloudTrailEvent as a JSON string)",
+            "shipped by Logstash / Filebeat / Fluentd: the record with @timestamp, @version, tags, host added (@timestamp when eventTime is absent)",
         ]
     }
 
@@ -315,19 +321,33 @@ fn c<'a>(v: &S<'a>) -> Option<Cow<'a, str>> {
 }
 
 fn event_time(ev: &Event<'_>) -> Result<i64, String> {
-    let raw = ev.event_time.ok_or("no eventTime")?;
+    let (name, raw) = match (ev.event_time, ev.shipped_time) {
+        (Some(t), _) => ("eventTime", t),
+        (None, Some(t)) => ("@timestamp", t),
+        (None, None) => return Err("no eventTime".into()),
+    };
     match serde_json::from_str::<serde_json::Value>(raw.get()) {
         Ok(serde_json::Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("eventTime {s:?} is not a timestamp"))
+            parse_any(&s).ok_or_else(|| format!("{name} {s:?} is not a timestamp"))
         }
         Ok(serde_json::Value::Number(n)) => n
             .as_i64()
             .and_then(crate::util::time::epoch_number)
             .or_else(|| n.as_f64().and_then(crate::util::time::epoch_f64))
-            .ok_or_else(|| format!("eventTime {n} is not a timestamp")),
-        Ok(serde_json::Value::Null) => Err("eventTime is null".into()),
-        _ => Err(format!("eventTime {} is not a timestamp", raw.get())),
+            .ok_or_else(|| format!("{name} {n} is not a timestamp")),
+        Ok(serde_json::Value::Null) => Err(format!("{name} is null")),
+        _ => Err(format!("{name} {} is not a timestamp", raw.get())),
     }
+}
+
+/// A byte count as a number or as the text of one (re-exports that keep every value as text).
+fn count(raw: Option<&RawValue>) -> Option<u64> {
+    let v = match serde_json::from_str::<serde_json::Value>(raw?.get()).ok()? {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (v.is_finite() && v >= 0.0).then_some(v as u64)
 }
 
 fn identity_type_of(kind: &str, account_id: Option<&str>) -> &'static str {
@@ -474,8 +494,7 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
     set_asset(&mut row, ev, &params, account.as_deref());
 
     let extra: Additional<'_> = sub(ev.additional_event_data);
-    let to_u64 = |v: Option<f64>| v.filter(|b| b.is_finite() && *b >= 0.0).map(|b| b as u64);
-    row.bytes = match (to_u64(extra.bytes_out), to_u64(extra.bytes_in)) {
+    row.bytes = match (count(extra.bytes_out), count(extra.bytes_in)) {
         (Some(o), _) if o > 0 => Some(o),
         (_, Some(i)) if i > 0 => Some(i),
         (o, i) => o.or(i),

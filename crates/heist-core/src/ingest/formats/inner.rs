@@ -10,6 +10,9 @@ use std::borrow::Cow;
 use super::{registry, Format, ParseOut};
 use crate::ingest::doc::{Probe, RawRecord};
 
+mod batch;
+pub use batch::InnerBatch;
+
 /// Parses inner records one after another, remembering the format of the last one (a file of re-exports usually
 /// holds one format throughout, so sniffing starts there).
 #[derive(Default)]

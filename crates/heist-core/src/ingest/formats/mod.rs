@@ -9,14 +9,19 @@ pub mod azure;
 pub mod azure_openai;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod cloudtrail_csv;
+pub mod datadog;
+pub mod elastic;
 pub mod gcp;
 pub mod inner;
 pub mod k8s;
 pub mod m365;
 pub mod mapped;
 pub mod openai;
+pub mod reexport;
 pub mod s3access;
 pub mod sentinel;
+pub mod splunk;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
@@ -42,6 +47,9 @@ pub trait Format: Sync + Send {
 /// Every format, in sniffing order (most specific first).
 pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
+        // Re-exports that can carry a native record's fields beside their own: before the native formats.
+        &splunk::Splunk,
+        &datadog::Datadog,
         &cloudtrail::CloudTrail,
         &bedrock::Bedrock,
         &k8s::K8s,
@@ -51,6 +59,10 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &m365::M365,
         &sentinel::Sentinel,
         &azure::Azure,
+        // Documents around another format's record: after the native formats, which keep what a shipper only
+        // stamped.
+        &elastic::Elastic,
+        &cloudtrail_csv::CloudTrailCsv,
         &s3access::S3Access,
     ];
     ALL

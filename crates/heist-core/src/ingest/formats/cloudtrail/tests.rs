@@ -253,3 +253,50 @@ fn insight_events_have_an_action() {
     );
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("unknown"));
 }
+
+#[test]
+fn shipped_records_take_at_timestamp_when_event_time_is_gone() {
+    // Logstash's CloudTrail codec moves eventTime to @timestamp and adds its own fields.
+    let mut ev =
+        base(json!({"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accessKeyId":"AKIA1"}));
+    ev.as_object_mut().unwrap().remove("eventTime");
+    ev["@timestamp"] = json!("2023-07-19T21:33:41.000Z");
+    ev["@version"] = json!("1");
+    ev["tags"] = json!(["cloudtrail"]);
+    ev["host"] = json!({"name":"shipper-1"});
+    let text = format!("{ev}\n{ev}\n")
+        .replace("EV1", "EV2")
+        .replacen("EV2", "EV1", 1);
+    let s = load(&text);
+    assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
+    assert_eq!(s.files[0].format, "cloudtrail");
+    assert_eq!(s.len(), 2);
+    assert_eq!(get(&s, Col::Time).as_deref(), Some("2023-07-19T21:33:41Z"));
+    assert_eq!(get(&s, Col::Token).as_deref(), Some("AKIA1"));
+
+    // eventTime, when there, wins over the shipper's time.
+    let mut both = ev.clone();
+    both["eventTime"] = json!("2023-07-19T21:00:00Z");
+    assert_eq!(
+        get(&one(both), Col::Time).as_deref(),
+        Some("2023-07-19T21:00:00Z")
+    );
+    // A shipper's time that is not a time is named in the error.
+    ev["@timestamp"] = json!("soon");
+    let s = load(&json!({ "Records": [ev] }).to_string());
+    assert_eq!(s.len(), 0);
+    assert!(
+        s.report.errors[0].message.contains("@timestamp \"soon\""),
+        "{:?}",
+        s.report.errors
+    );
+}
+
+#[test]
+fn byte_counts_written_as_text_are_read() {
+    let mut ev = base(json!({"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}));
+    ev["additionalEventData"] = json!({"bytesTransferredOut": "224", "bytesTransferredIn": "0", "AuthenticationMethod": "AuthHeader"});
+    let s = one(ev);
+    assert_eq!(get(&s, Col::Bytes).as_deref(), Some("224"));
+    assert_eq!(get(&s, Col::AuthMethod).as_deref(), Some("AuthHeader"));
+}
