@@ -209,8 +209,9 @@ mod elastic_opensearch_splunk_datadog_csv {
         )));
         only_format(&s, "elastic");
         assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
-        // The failed logins of JaneDoe and of a role session share one eventID and time: one is a duplicate.
-        assert_eq!((s.len(), s.report.duplicates), (2, 1));
+        // The failed logins of JaneDoe and of a role session share one eventID and time, but they are two calls by
+        // two principals: two events (an id reused for other content is not a duplicate).
+        assert_eq!((s.len(), s.report.duplicates), (3, 0));
         assert_eq!(
             cells(&s, ROW),
             [
@@ -223,6 +224,19 @@ mod elastic_opensearch_splunk_datadog_csv {
                     "arn:aws:iam::111122223333:user/JaneDoe",
                     "human",
                     "-",
+                    "89.160.20.156",
+                    "-",
+                    "-"
+                ]),
+                row([
+                    "2014-07-08T17:35:27Z",
+                    "cloudtrail",
+                    "ConsoleLogin",
+                    "failure",
+                    "ConsoleLoginFailure",
+                    "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/MySessionName",
+                    "role_session",
+                    "AKIAIOSFODNN7EXAMPLE",
                     "89.160.20.156",
                     "-",
                     "-"
@@ -312,7 +326,7 @@ mod elastic_opensearch_splunk_datadog_csv {
         )));
         only_format(&s, "elastic");
         assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
-        assert_eq!((s.len(), s.report.duplicates), (2, 1));
+        assert_eq!((s.len(), s.report.duplicates), (3, 0));
         assert_eq!(
             cells(&s, ROW),
             [
@@ -325,6 +339,19 @@ mod elastic_opensearch_splunk_datadog_csv {
                     "arn:aws:iam::111122223333:user/JaneDoe",
                     "human",
                     "-",
+                    "192.0.2.100",
+                    "-",
+                    "-"
+                ]),
+                row([
+                    "2014-07-08T17:35:27Z",
+                    "cloudtrail",
+                    "ConsoleLogin",
+                    "failure",
+                    "ConsoleLoginFailure",
+                    "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/MySessionName",
+                    "role_session",
+                    "AKIAIOSFODNN7EXAMPLE",
                     "192.0.2.100",
                     "-",
                     "-"
@@ -488,8 +515,10 @@ mod elastic_opensearch_splunk_datadog_csv {
         assert_eq!(count(&s, Col::IdentityType, "role_session"), 38);
         assert_eq!(count(&s, Col::IdentityType, "service"), 12);
         assert_eq!(count(&s, Col::TokenKind, "session"), 35);
-        assert_eq!(count(&s, Col::SourceIp, "AWS Internal"), 19);
-        assert_eq!(count(&s, Col::SourceIp, "config.amazonaws.com"), 17);
+        // Services named where an address belongs are not addresses.
+        assert_eq!(count(&s, Col::SourceService, "AWS Internal"), 19);
+        assert_eq!(count(&s, Col::SourceService, "config.amazonaws.com"), 17);
+        assert_eq!(count(&s, Col::SourceIp, "AWS Internal"), 0);
         assert_eq!(count(&s, Col::SourceIp, "54.73.36.57"), 1);
         assert_eq!(count(&s, Col::Outcome, "success"), 50);
         let minted: Vec<String> = column(&s, Col::MintedToken)

@@ -171,7 +171,8 @@ impl<'a> Probe<'a> {
     }
 }
 
-fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
+/// The records of the JSON array whose `[` is at `open`, with each break in its structure in place.
+pub fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
     let (spans, breaks) = array_elements(text.as_bytes(), open);
     let mut breaks = breaks.into_iter().peekable();
     let n = spans.len();

@@ -79,16 +79,15 @@ fn is_port(p: &str) -> bool {
     !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `81.2.69.***`, `81.2.69.*`, `81.2.69.xxx`: an IPv4 address whose last octet the provider masked.
+/// `81.2.69.***`, `81.2.69.*`, `81.2.69.xxx`, `30.*.0.210`: an IPv4 address with octets the provider or an
+/// exporter masked (at least one octet left).
 fn is_masked(s: &str) -> bool {
-    let head = s
-        .strip_suffix(".***")
-        .or_else(|| s.strip_suffix(".*"))
-        .or_else(|| s.strip_suffix(".xxx"));
-    head.is_some_and(|h| {
-        let parts: Vec<&str> = h.split('.').collect();
-        parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
-    })
+    let parts: Vec<&str> = s.split('.').collect();
+    let mask = |p: &str| matches!(p, "*" | "**" | "***" | "x" | "xx" | "xxx");
+    parts.len() == 4
+        && parts.iter().all(|p| mask(p) || p.parse::<u8>().is_ok())
+        && parts.iter().any(|p| mask(p))
+        && parts.iter().any(|p| !mask(p))
 }
 
 #[cfg(test)]

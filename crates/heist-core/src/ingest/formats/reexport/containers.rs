@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use crate::ingest::doc::{Item, Probe, RawRecord};
-use crate::ingest::jsonscan::{array_elements, line_at, object_members, Shape};
+use crate::ingest::doc::{Item, Probe};
+use crate::ingest::jsonscan::{object_members, Shape};
 
 /// Object keys whose array holds the documents, tried in order.
 const ARRAY_KEYS: &[&str] = &["expected", "results", "logs"];
@@ -64,30 +64,7 @@ fn documents_array(probe: &Probe<'_>) -> Option<usize> {
 }
 
 fn array_items(text: &str, open: usize) -> Vec<Item<'_>> {
-    let (spans, error) = array_elements(text.as_bytes(), open);
-    let n = spans.len() as u32;
-    let mut items: Vec<Item<'_>> = spans
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            Item::Record(RawRecord {
-                text: &text[s.start..s.end],
-                offset: s.start,
-                loc: i as u32,
-            })
-        })
-        .collect();
-    if let Some(e) = error {
-        let line = line_at(text.as_bytes(), (0, 1), e.offset);
-        items.push(Item::Broken {
-            loc: n,
-            message: format!(
-                "malformed JSON at line {line} (byte {}): {}",
-                e.offset, e.message
-            ),
-        });
-    }
-    items
+    crate::ingest::doc::array_items(text, open).collect()
 }
 
 /// The documents among the probe's first records, envelopes opened, for sniffing.
