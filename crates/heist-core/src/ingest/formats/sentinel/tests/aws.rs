@@ -227,13 +227,14 @@ fn json_rows_and_query_api_response_read_alike() {
     assert_eq!(column(&s, Col::Line), some(&["0", "1", "2"]), "row index");
 }
 
-/// Rows of the same event from Sentinel and from the trail itself are one event: same source, id and action.
+/// Rows of the same event from Sentinel and from the trail itself are one event: same source, id and content.
 #[test]
 fn a_row_and_the_native_event_are_deduplicated() {
     let row = Value::Array(vec![denied("2026-10-05T02:18:00Z")]).to_string();
     let native = json!({"Records": [{"eventVersion": "1.08", "eventTime": "2026-10-05T02:18:00Z",
         "eventSource": "iam.amazonaws.com", "eventName": "ListRoles", "awsRegion": "us-east-1",
         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/ci", "accessKeyId": KEY},
+        "sourceIPAddress": "198.51.100.77", "userAgent": "aws-cli/2.15.0", "requestID": "req-denied-1",
         "errorCode": "AccessDenied", "eventID": "ev-denied-1", "recipientAccountId": ACCT}]})
     .to_string();
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
