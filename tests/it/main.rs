@@ -12,6 +12,7 @@ mod detect_rules_abuse;
 mod detect_rules_collection;
 mod detect_rules_credentials;
 mod detect_sample;
+mod detect_stratus;
 #[allow(dead_code)]
 mod detect_support;
 mod docs;

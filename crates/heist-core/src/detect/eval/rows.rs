@@ -199,11 +199,24 @@ fn one_query(ctx: &Ctx<'_>, text: &str, q: &Query) -> Result<Vec<u32>, DetectErr
     Ok(rows)
 }
 
-/// Rows matching any of the queries, ascending (the frame is time ordered, so this is time order).
+/// Rows matching any of the queries, ascending (the frame is time ordered, so this is time order). A query's raw
+/// conditions are checked last, on the records of the rows its terms selected.
 pub(super) fn query_rows(ctx: &Ctx<'_>, qs: &Queries) -> Result<Arc<Vec<u32>>, DetectError> {
     let mut all: Vec<u32> = Vec::new();
-    for (text, q) in &qs.0 {
-        all.extend(one_query(ctx, text, q)?);
+    for rq in &qs.0 {
+        let rows = one_query(ctx, &rq.text, &rq.query)?;
+        match &rq.raw {
+            None => all.extend(rows),
+            Some(f) => {
+                let records = ctx.raw_records(&rows);
+                all.extend(
+                    rows.iter()
+                        .zip(records)
+                        .filter(|(_, rec)| rec.as_deref().is_some_and(|t| f.check(t).is_some()))
+                        .map(|(&r, _)| r),
+                );
+            }
+        }
     }
     if qs.0.len() > 1 {
         all.sort_unstable();
