@@ -9,6 +9,8 @@ mod cli_sample;
 mod common;
 mod detect_datasets;
 mod detect_rules_abuse;
+mod detect_rules_aws_access;
+mod detect_rules_aws_exec;
 mod detect_rules_collection;
 mod detect_rules_credentials;
 mod detect_sample;
