@@ -305,4 +305,3 @@ fn every_stratus_detonation_is_flagged_by_its_own_calls() {
     let flagged = TABLE.iter().filter(|x| !x.rules.is_empty()).count();
     assert!(flagged >= 30, "{flagged} of 35 techniques flagged");
 }
-

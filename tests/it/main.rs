@@ -8,6 +8,7 @@ mod cli_sample;
 #[allow(dead_code)]
 mod common;
 mod detect_datasets;
+mod detect_false_positives;
 mod detect_rules_abuse;
 mod detect_rules_aws_access;
 mod detect_rules_aws_exec;
