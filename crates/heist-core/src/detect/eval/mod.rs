@@ -57,8 +57,6 @@ pub(crate) struct Ctx<'a> {
     reader: FrameReader<'a>,
     /// Where raw records are read from, when the caller can (`detect_store`).
     raw: Option<&'a dyn RawRecords>,
-    /// Records read so far, by row (`None`: unreadable).
-    raw_cache: Mutex<FastMap<u32, Option<Arc<str>>>>,
     /// Rows whose event key (source, event id, action) another row of the frame shares.
     shared_keys: OnceLock<FastSet<u32>>,
 }
@@ -91,36 +89,16 @@ impl<'a> Ctx<'a> {
             joins: OnceLock::new(),
             reader: FrameReader::new(df)?,
             raw,
-            raw_cache: Mutex::new(FastMap::default()),
             shared_keys: OnceLock::new(),
         })
     }
 
-    /// The raw records of `rows`, in order (`None`: no reader, or the record cannot be read). Records not read
-    /// before are read in one batch.
-    pub fn raw_records(&self, rows: &[u32]) -> Vec<Option<Arc<str>>> {
-        let Some(reader) = self.raw else {
-            return vec![None; rows.len()];
-        };
-        let missing: Vec<u32> = match self.raw_cache.lock() {
-            Ok(c) => rows
-                .iter()
-                .copied()
-                .filter(|r| !c.contains_key(r))
-                .collect(),
-            Err(_) => rows.to_vec(),
-        };
-        if !missing.is_empty() {
-            let read = reader.records(&missing);
-            if let Ok(mut c) = self.raw_cache.lock() {
-                for (r, rec) in missing.iter().zip(read) {
-                    c.insert(*r, rec.map(Arc::from));
-                }
-            }
-        }
-        match self.raw_cache.lock() {
-            Ok(c) => rows.iter().map(|r| c.get(r).cloned().flatten()).collect(),
-            Err(_) => vec![None; rows.len()],
+    /// The raw records of `rows`, in order (`None`: no reader, or the record cannot be read). Not kept: a query's
+    /// `where` terms may select many events, and their records are read once, one file at a time.
+    pub fn raw_records(&self, rows: &[u32]) -> Vec<Option<String>> {
+        match self.raw {
+            Some(reader) => reader.records(rows),
+            None => vec![None; rows.len()],
         }
     }
 

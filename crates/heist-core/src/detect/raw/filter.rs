@@ -246,7 +246,7 @@ fn parse_term(word: &str) -> Result<RawTerm, String> {
             return Err(format!("{path_text:?}: only one [] per path"));
         }
         if marked {
-            scope = rest.drain(..).collect();
+            scope = std::mem::take(&mut rest);
             scope.push(key.to_string());
         } else {
             rest.push(key.to_string());

@@ -168,7 +168,7 @@ fn the_store_reads_records_back_and_checks_their_hash() {
     ]}"#;
     std::fs::write(&path, recs).unwrap();
     let store = crate::ingest::load(
-        &[path.clone()],
+        std::slice::from_ref(&path),
         &crate::ingest::LoadOptions::default(),
         &crate::ingest::Progress::default(),
     )
