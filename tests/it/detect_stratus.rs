@@ -305,3 +305,36 @@ fn every_stratus_detonation_is_flagged_by_its_own_calls() {
     let flagged = TABLE.iter().filter(|x| !x.rules.is_empty()).count();
     assert!(flagged >= 30, "{flagged} of 35 techniques flagged");
 }
+
+/// Every detonation together, as one bundle of 35 files: each technique's rules still fire, and their findings
+/// still name only the techniques' own calls.
+#[test]
+fn all_detonations_together() {
+    let Some(d) = common::real_data() else { return };
+    let store = load_path(&d.join("stratus-red-team"));
+    let found = run(&store);
+    let got: BTreeSet<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+    let want: BTreeSet<&str> = TABLE.iter().flat_map(|x| x.rules.iter().copied()).collect();
+    let calls: BTreeSet<&str> = TABLE.iter().flat_map(|x| x.calls.iter().copied()).collect();
+    assert!(want.is_subset(&got), "missing {:?}", want.difference(&got));
+    for f in found.iter().filter(|f| want.contains(f.rule.as_str())) {
+        let stray: Vec<String> = actions(&store, f)
+            .into_iter()
+            .filter(|a| !calls.contains(a.as_str()))
+            .collect();
+        assert!(stray.is_empty(), "{}: {stray:?}", f.rule);
+    }
+}
+
+/// LLMjacking end to end: the finding that ties model access to its use names the session key first.
+#[test]
+fn bedrock_llmjacking_pivots_on_the_session_key() {
+    let Some(d) = common::real_data() else { return };
+    let store = load_path(&d.join("stratus-red-team/aws.impact.bedrock-invoke-model.json"));
+    let found = run(&store);
+    let seq = found
+        .iter()
+        .find(|x| x.rule == "model-access-then-invoke")
+        .unwrap();
+    assert_eq!(seq.entities[0].name, "ASIA6FTSFH98XNF7DFZB");
+}
