@@ -166,6 +166,22 @@ fn a_trail_set_up_or_widened_is_not_tampering() {
         fires("cloudtrail-tampering", &tr.on_disk());
     }
 
+    // Without the raw records (a bundle read from memory, or detection over the bare frame) a selector change
+    // cannot be judged: it is flagged, as it was before the rule read records, and the explanation says so.
+    let mut tr = Trail::new();
+    call(
+        day1(),
+        "PutEventSelectors",
+        json!({"trailName": trail, "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": true}]}),
+        &mut tr,
+    );
+    let f = fires("cloudtrail-tampering", &tr.store());
+    assert!(
+        f[0].explanation.contains("(raw record not read)"),
+        "{}",
+        f[0].explanation
+    );
+
     let Some(d) = crate::common::real_data() else {
         return;
     };

@@ -171,8 +171,10 @@ fn explain(
             s += &format!(", an address {o} also used");
         }
     }
-    if let Some(shown) = rows.first().and_then(|&r| ctx.raw_evidence(&m.query, r)) {
-        s += &format!(" ({shown})");
+    if let Some(&r) = rows.first() {
+        if let Some(shown) = ctx.raw_evidence(&m.query, r)? {
+            s += &format!(" ({shown})");
+        }
     }
     s += &failures(ctx, rows)?;
     Ok(s)

@@ -104,15 +104,32 @@ impl<'a> Ctx<'a> {
 
     /// What the raw record of `row` showed to the first of `qs`' raw conditions it matches, e.g.
     /// `requestParameters.policyArn arn:aws:iam::aws:policy/AdministratorAccess`.
-    pub fn raw_evidence(&self, qs: &super::rule::Queries, row: u32) -> Option<String> {
+    /// When the record cannot be read and a query kept the event anyway (`unread = "keep"`), says so: `raw record
+    /// not read`.
+    pub fn raw_evidence(
+        &self,
+        qs: &super::rule::Queries,
+        row: u32,
+    ) -> Result<Option<String>, DetectError> {
         if !qs.reads_raw() {
-            return None;
+            return Ok(None);
         }
-        let rec = self.raw_records(&[row]).pop().flatten()?;
-        qs.0.iter()
+        let Some(rec) = self.raw_records(&[row]).pop().flatten() else {
+            for q in &qs.0 {
+                if q.raw.as_ref().is_some_and(|f| f.keep_unread)
+                    && rows::where_matches(self, q, row)?
+                {
+                    return Ok(Some("raw record not read".into()));
+                }
+            }
+            return Ok(None);
+        };
+        Ok(qs
+            .0
+            .iter()
             .filter_map(|q| q.raw.as_ref())
             .find_map(|f| f.check(&rec))
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.is_empty()))
     }
 
     /// Dictionary codes of a text column (`NULL` for null or a missing column).

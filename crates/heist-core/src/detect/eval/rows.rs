@@ -13,7 +13,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::Ctx;
-use crate::detect::rule::Queries;
+use crate::detect::rule::{Queries, RuleQuery};
 use crate::detect::DetectError;
 use crate::frame::assemble::cat_mapping_ref;
 use crate::frame::schema::Kind;
@@ -212,7 +212,7 @@ pub(super) fn query_rows(ctx: &Ctx<'_>, qs: &Queries) -> Result<Arc<Vec<u32>>, D
                 all.extend(
                     rows.iter()
                         .zip(records)
-                        .filter(|(_, rec)| rec.as_deref().is_some_and(|t| f.check(t).is_some()))
+                        .filter(|(_, rec)| f.admits(rec.as_deref()))
                         .map(|(&r, _)| r),
                 );
             }
@@ -223,4 +223,13 @@ pub(super) fn query_rows(ctx: &Ctx<'_>, qs: &Queries) -> Result<Arc<Vec<u32>>, D
         all.dedup();
     }
     Ok(Arc::new(all))
+}
+
+/// Whether `row` matches the frame terms (`where`) of `rq`, its raw conditions aside.
+pub(super) fn where_matches(ctx: &Ctx<'_>, rq: &RuleQuery, row: u32) -> Result<bool, DetectError> {
+    Ok(term_rows_of(ctx, rq)?.binary_search(&row).is_ok())
+}
+
+fn term_rows_of(ctx: &Ctx<'_>, rq: &RuleQuery) -> Result<Vec<u32>, DetectError> {
+    one_query(ctx, &rq.text, &rq.query)
 }

@@ -60,14 +60,25 @@ fn one(v: Value) -> Result<RuleQuery, String> {
                 ),
                 Some(_) => return Err("`raw` must be a condition or a list of conditions".into()),
             };
+            let keep_unread = match t.remove("unread") {
+                None => false,
+                Some(Value::String(s)) if s == "keep" => true,
+                Some(Value::String(s)) if s == "drop" => false,
+                Some(_) => return Err("`unread` must be \"keep\" or \"drop\"".into()),
+            };
             if let Some(k) = t.keys().next() {
                 return Err(format!(
-                    "unknown key {k:?} in a query table; it takes where and raw"
+                    "unknown key {k:?} in a query table; it takes where, raw and unread"
                 ));
             }
             let raw = match raw {
+                None if keep_unread => return Err("`unread` needs `raw` conditions".into()),
                 None => None,
-                Some(texts) => Some(RawFilter::parse(&texts).map_err(|e| e.to_string())?),
+                Some(texts) => {
+                    let mut f = RawFilter::parse(&texts).map_err(|e| e.to_string())?;
+                    f.keep_unread = keep_unread;
+                    Some(f)
+                }
             };
             Ok(RuleQuery {
                 query: query(&text)?,

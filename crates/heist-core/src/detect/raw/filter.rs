@@ -37,10 +37,14 @@ pub struct RawError {
     pub message: String,
 }
 
-/// Any of several conditions on the raw record.
+/// Any of several conditions on the raw record, and what to do when the record cannot be read.
 #[derive(Debug, Clone)]
 pub struct RawFilter {
     pub any_of: Vec<RawQuery>,
+    /// Keep an event whose record cannot be read (`unread = "keep"`): for a rule that flagged the action alone
+    /// before it read the record, so that detection without the records flags what it always did. By default such
+    /// an event is dropped: nothing is claimed that was not checked.
+    pub keep_unread: bool,
 }
 
 /// Terms, ANDed.
@@ -78,7 +82,18 @@ impl RawFilter {
             .iter()
             .map(|t| RawQuery::parse(t))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(RawFilter { any_of })
+        Ok(RawFilter {
+            any_of,
+            keep_unread: false,
+        })
+    }
+
+    /// Whether an event with this record (`None`: unreadable) passes.
+    pub fn admits(&self, record: Option<&str>) -> bool {
+        match record {
+            Some(r) => self.check(r).is_some(),
+            None => self.keep_unread,
+        }
     }
 
     /// Whether the record matches, with what it showed: `requestParameters.policyArn
