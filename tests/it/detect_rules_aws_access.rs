@@ -97,6 +97,48 @@ fn instance_credentials_used_elsewhere() {
 }
 
 #[test]
+fn instance_credentials_from_two_addresses() {
+    let node = instance("i-0a1b2c3d4e5f60718");
+    let build = |second: &str| {
+        let mut tr = Trail::new();
+        tr.call(
+            day1(),
+            &node,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            "54.210.7.33",
+        )
+        .call(
+            day1() + MIN,
+            &node,
+            "s3.amazonaws.com",
+            "GetObject",
+            "10.0.3.7",
+        )
+        .call(
+            day1() + 2 * HOUR,
+            &node,
+            "sts.amazonaws.com",
+            "GetCallerIdentity",
+            second,
+        );
+        tr.store()
+    };
+    let f = fires("instance-credentials-from-two-addresses", &build(EVIL));
+    assert!(
+        f[0].explanation
+            .starts_with("2 distinct IPs (198.51.100.77, 54.210.7.33)"),
+        "{}",
+        f[0].explanation
+    );
+    // Its own address again, beside a VPC endpoint's private one.
+    silent(
+        "instance-credentials-from-two-addresses",
+        &build("54.210.7.33"),
+    );
+}
+
+#[test]
 fn ec2_password_data_read() {
     let build = |name: &str| {
         let mut tr = Trail::new();
