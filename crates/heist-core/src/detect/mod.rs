@@ -8,9 +8,12 @@
 //! - **sequence**: A then B by the same token or identity within T;
 //! - **after_end**: a token used after its revocation, or an entity after an end date the analyst sets.
 //!
+//! A query may also test the raw record behind each event it selects (`raw` conditions: a policy document, a port
+//! range), read back from the bundle's files ([`detect_store`], [`raw`]).
+//!
 //! Every finding names its rule, severity, ATT&CK / ATLAS techniques, the entities to pivot from, the stable keys
-//! of the events behind it, its time window and a one-line explanation with the numbers. Pure library code: no
-//! terminal here (explanations carry log text: neutralise them before printing).
+//! of the events behind it ([`keys`]), its time window and a one-line explanation with the numbers. Pure library
+//! code: no terminal here (explanations carry log text: neutralise them before printing).
 
 mod duration;
 mod eval;
