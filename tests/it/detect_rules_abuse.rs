@@ -578,6 +578,8 @@ fn every_shipped_rule_is_tested_both_ways() {
         include_str!("detect_rules_credentials.rs"),
         include_str!("detect_rules_collection.rs"),
         include_str!("detect_rules_abuse.rs"),
+        include_str!("detect_rules_aws_access.rs"),
+        include_str!("detect_rules_aws_exec.rs"),
     ]
     .concat()
     .chars()

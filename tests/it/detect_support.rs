@@ -2,7 +2,7 @@
 //! (CloudTrail records as AWS writes them, GCP LogEntries, Kubernetes audit events, Azure Activity / Entra records,
 //! Bedrock invocation logs, OpenAI and Anthropic audit events) loaded through `heist_core::ingest::load_bytes`.
 
-pub use heist_core::detect::{detect, DetectOptions, Finding, RulePack};
+pub use heist_core::detect::{detect_store, DetectOptions, Finding, RulePack};
 pub use heist_core::entities::{Entity, EntityKind};
 pub use heist_core::frame::EventStore;
 pub use heist_core::ingest::{load_bytes, LoadOptions};
@@ -34,7 +34,7 @@ pub fn run_with(rule: &str, store: &EventStore, opts: &DetectOptions) -> Vec<Fin
     let mut pack = RulePack::builtin().unwrap();
     pack.retain(|r| r.id == rule);
     assert_eq!(pack.len(), 1, "no shipped rule {rule:?}");
-    let f = detect(&store.frame, &pack, opts).unwrap();
+    let f = detect_store(store, &pack, opts).unwrap();
     assert!(f.iter().all(|x| x.rule == rule));
     f
 }
@@ -102,6 +102,74 @@ impl Trail {
         assert_eq!(s.len(), self.recs.len());
         s
     }
+
+    /// The records built so far.
+    pub fn records(&self) -> Vec<Value> {
+        self.recs.clone()
+    }
+
+    /// The records as a CloudTrail delivery file on disk, loaded from there: rules that read the raw record
+    /// (`raw` conditions) can read it back.
+    pub fn on_disk(&self) -> OnDisk {
+        let body = json!({ "Records": self.recs }).to_string();
+        let d = on_disk("trail.json", &body);
+        assert_eq!(d.store.report.error_count, 0, "{:?}", d.store.report.errors);
+        assert_eq!(d.store.len(), self.recs.len());
+        d
+    }
+}
+
+/// A bundle loaded from a temporary folder, kept while the store is used (its raw records are read back from it).
+pub struct OnDisk {
+    pub store: EventStore,
+    name: String,
+    text: String,
+    _dir: tempfile::TempDir,
+}
+
+impl OnDisk {
+    /// The same file loaded from memory: the frame is the same, but no raw record can be read back.
+    pub fn store_in_memory(&self) -> EventStore {
+        load_bytes(
+            &self.name,
+            self.text.clone().into_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap()
+    }
+}
+
+impl std::ops::Deref for OnDisk {
+    type Target = EventStore;
+    fn deref(&self) -> &EventStore {
+        &self.store
+    }
+}
+
+/// `text` written as `name` in a new temporary folder and loaded from there.
+pub fn on_disk(name: &str, text: &str) -> OnDisk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let store = heist_core::ingest::load(
+        &[path],
+        &LoadOptions::default(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .unwrap();
+    OnDisk {
+        store,
+        name: name.to_string(),
+        text: text.to_string(),
+        _dir: dir,
+    }
+}
+
+/// CloudTrail records exactly as a dataset holds them (one JSON object each), delivered as one file on disk.
+pub fn records_on_disk(recs: &[Value]) -> OnDisk {
+    let d = on_disk("trail.json", &json!({ "Records": recs }).to_string());
+    assert_eq!(d.store.len(), recs.len(), "{:?}", d.store.report.errors);
+    d
 }
 
 pub fn user(name: &str, key: &str) -> Who {
@@ -312,4 +380,31 @@ pub fn put_object<'a>(at: Nanos, who: &'a Who, bucket: &str, key: &str) -> Call<
         .resources(r)
         .data()
         .extra(json!({"bytesTransferredIn": 1_000_000, "bytesTransferredOut": 0, "AuthenticationMethod": "AuthHeader"}))
+}
+
+/// One Stratus Red Team detonation from the public datasets, loaded alone from its file (raw records readable), or
+/// `None` when the datasets are absent.
+pub fn stratus(technique: &str) -> Option<EventStore> {
+    let d = crate::common::real_data()?;
+    let path = d.join("stratus-red-team").join(format!("{technique}.json"));
+    let s = heist_core::ingest::load(
+        &[path],
+        &LoadOptions::default(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .unwrap();
+    assert!(!s.is_empty(), "{technique} loaded no events");
+    Some(s)
+}
+
+/// A CloudTrail call with request parameters, in the caller's name, from `ip`.
+pub fn api<'a>(
+    at: Nanos,
+    who: &'a Who,
+    source: &'a str,
+    name: &'a str,
+    ip: &'a str,
+    params: Value,
+) -> Call<'a> {
+    Call::new(at, who, source, name, ip, UA).params(params)
 }

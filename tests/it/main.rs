@@ -8,10 +8,14 @@ mod cli_sample;
 #[allow(dead_code)]
 mod common;
 mod detect_datasets;
+mod detect_false_positives;
 mod detect_rules_abuse;
+mod detect_rules_aws_access;
+mod detect_rules_aws_exec;
 mod detect_rules_collection;
 mod detect_rules_credentials;
 mod detect_sample;
+mod detect_stratus;
 #[allow(dead_code)]
 mod detect_support;
 mod docs;

@@ -276,10 +276,10 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
     // Detection runs after the load, off the UI thread; then the status bar counts the findings.
     t.wait_for("│ ⚑ 23 findings (14 high)");
     t.send(&["5"]);
-    t.wait_for("23 findings from 43 rules, by severity");
+    t.wait_for("23 findings from 62 rules, by severity");
     // The story: time order, the first finding, its events.
     t.send(&["s"]);
-    t.wait_for("23 findings from 43 rules, in time order");
+    t.wait_for("23 findings from 62 rules, in time order");
     t.send(&["g", "Enter"]);
     let s = t.wait_for("Timeline · finding k8s-secrets-read-by-service-account · 6 events");
     assert!(

@@ -69,7 +69,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     assert!(h.state.view().findings_tab);
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
-    assert!(s.contains("23 findings from 43 rules, by severity"), "{s}");
+    assert!(s.contains("23 findings from 62 rules, by severity"), "{s}");
     insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
     assert_eq!(by_sev.len(), 23);
@@ -425,7 +425,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
         "{s}"
     );
     assert!(s.contains("mine.toml"), "{s}");
-    assert!(s.contains("23 findings from 43 rules"), "{s}");
+    assert!(s.contains("23 findings from 62 rules"), "{s}");
     // A good file adds its rule.
     std::fs::write(
         dir.path().join("mine.toml"),

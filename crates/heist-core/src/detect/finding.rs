@@ -55,7 +55,7 @@ impl Finding {
         df: &polars::prelude::DataFrame,
     ) -> polars::prelude::PolarsResult<Vec<usize>> {
         let keys: std::collections::HashSet<EventKey> = self.events.iter().cloned().collect();
-        crate::frame::key::rows_of(df, &keys)
+        super::keys::rows_of(df, &keys)
     }
 
     /// True when `events` holds only part of the events behind the finding.

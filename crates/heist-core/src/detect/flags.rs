@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use polars::prelude::{BooleanChunked, DataFrame, PolarsResult};
 
 use super::finding::Finding;
+use super::keys;
 use super::Severity;
-use crate::frame::key;
 use crate::frame::EventKey;
 
 /// What flags one event.
@@ -29,31 +29,42 @@ pub struct Flag {
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
     by_key: HashMap<EventKey, Flag>,
+    /// Flags of events named with their record hash (their key is shared, see `detect::keys`), by the plain key:
+    /// what a caller holding only the plain key gets.
+    by_plain: HashMap<EventKey, Flag>,
+}
+
+fn add(flag: &mut Flag, f: &Finding) {
+    if !flag.rules.contains(&f.rule) {
+        flag.rules.push(f.rule.clone());
+    }
+    for t in &f.techniques {
+        if !flag.techniques.contains(t) {
+            flag.techniques.push(t.clone());
+        }
+    }
+    flag.severity = flag.severity.max(f.severity);
 }
 
 impl Flags {
     pub fn new(findings: &[Finding]) -> Self {
         let mut by_key: HashMap<EventKey, Flag> = HashMap::new();
+        let mut by_plain: HashMap<EventKey, Flag> = HashMap::new();
         for f in findings {
             for k in &f.events {
-                let flag = by_key.entry(k.clone()).or_default();
-                if !flag.rules.contains(&f.rule) {
-                    flag.rules.push(f.rule.clone());
+                add(by_key.entry(k.clone()).or_default(), f);
+                if let Some(plain) = keys::without_hash(k) {
+                    add(by_plain.entry(plain).or_default(), f);
                 }
-                for t in &f.techniques {
-                    if !flag.techniques.contains(t) {
-                        flag.techniques.push(t.clone());
-                    }
-                }
-                flag.severity = flag.severity.max(f.severity);
             }
         }
-        Flags { by_key }
+        Flags { by_key, by_plain }
     }
 
-    /// The flag of one event, if any finding names it.
+    /// The flag of one event, if any finding names it. An event whose key another event shares is found by its key
+    /// with the record hash ([`keys::with_hash`]); asked by the plain key, it answers for every event with that key.
     pub fn get(&self, key: &EventKey) -> Option<&Flag> {
-        self.by_key.get(key)
+        self.by_key.get(key).or_else(|| self.by_plain.get(key))
     }
 
     /// Every flagged event's key.
@@ -63,12 +74,12 @@ impl Flags {
 
     /// One boolean per row of `df`: is the event flagged?
     pub fn mask(&self, df: &DataFrame) -> PolarsResult<BooleanChunked> {
-        key::mask(df, &self.keys())
+        keys::mask(df, &self.keys())
     }
 
     /// The flagged rows of `df`, in frame order.
     pub fn rows(&self, df: &DataFrame) -> PolarsResult<Vec<usize>> {
-        key::rows_of(df, &self.keys())
+        keys::rows_of(df, &self.keys())
     }
 
     pub fn len(&self) -> usize {

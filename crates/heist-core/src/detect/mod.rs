@@ -8,16 +8,21 @@
 //! - **sequence**: A then B by the same token or identity within T;
 //! - **after_end**: a token used after its revocation, or an entity after an end date the analyst sets.
 //!
+//! A query may also test the raw record behind each event it selects (`raw` conditions: a policy document, a port
+//! range), read back from the bundle's files ([`detect_store`], [`raw`]).
+//!
 //! Every finding names its rule, severity, ATT&CK / ATLAS techniques, the entities to pivot from, the stable keys
-//! of the events behind it, its time window and a one-line explanation with the numbers. Pure library code: no
-//! terminal here (explanations carry log text: neutralise them before printing).
+//! of the events behind it ([`keys`]), its time window and a one-line explanation with the numbers. Pure library
+//! code: no terminal here (explanations carry log text: neutralise them before printing).
 
 mod duration;
 mod eval;
 pub mod finding;
 pub mod flags;
+pub mod keys;
 pub mod pack;
 pub mod parse;
+pub mod raw;
 pub mod rule;
 pub mod severity;
 
@@ -31,11 +36,12 @@ pub use finding::{
 pub use flags::{Flag, Flags};
 pub use pack::{PackError, RulePack};
 pub use parse::RuleError;
+pub use raw::RawRecords;
 pub use rule::{Rule, RuleKind};
 pub use severity::Severity;
 
 use crate::entities::Entity;
-use crate::frame::Col;
+use crate::frame::{Col, EventStore};
 use crate::util::time::Nanos;
 
 #[derive(Debug, Error)]
@@ -58,15 +64,37 @@ pub struct DetectOptions {
     pub min_severity: Severity,
 }
 
-/// Run every enabled rule of `pack` at or above `opts.min_severity` over `frame` (an event frame in time order, as
-/// `EventStore::frame` is). Findings come sorted by severity (highest first), then first time, then rule id; see
-/// [`in_time_order`] for the story's order.
+/// Run every enabled rule of `pack` at or above `opts.min_severity` over the loaded bundle: the frame, and the raw
+/// records behind it for the rules whose queries test them (`raw` conditions). Findings come sorted by severity
+/// (highest first), then first time, then rule id; see [`in_time_order`] for the story's order.
+pub fn detect_store(
+    store: &EventStore,
+    pack: &RulePack,
+    opts: &DetectOptions,
+) -> Result<Vec<Finding>, DetectError> {
+    detect_with(&store.frame, Some(store), pack, opts)
+}
+
+/// [`detect_store`] over a bare event frame (in time order, as `EventStore::frame` is). Without the bundle the raw
+/// records cannot be read, so a query with `raw` conditions selects nothing: use [`detect_store`], or
+/// [`detect_with`] and a [`RawRecords`] of your own, whenever a rule may test the raw record
+/// ([`RulePack::reads_raw`]).
 pub fn detect(
     frame: &DataFrame,
     pack: &RulePack,
     opts: &DetectOptions,
 ) -> Result<Vec<Finding>, DetectError> {
-    let ctx = eval::Ctx::new(frame)?;
+    detect_with(frame, None, pack, opts)
+}
+
+/// Run the pack over `frame`, reading raw records (for `raw` conditions) from `raw` when given.
+pub fn detect_with(
+    frame: &DataFrame,
+    raw: Option<&dyn RawRecords>,
+    pack: &RulePack,
+    opts: &DetectOptions,
+) -> Result<Vec<Finding>, DetectError> {
+    let ctx = eval::Ctx::new(frame, raw)?;
     // The columns most rules read, decoded once before the rules run side by side.
     for c in [
         Col::Token,

@@ -13,6 +13,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../assets/rules/credentials.toml"),
     ),
     (
+        "assets/rules/persistence.toml",
+        include_str!("../../../../assets/rules/persistence.toml"),
+    ),
+    (
+        "assets/rules/execution.toml",
+        include_str!("../../../../assets/rules/execution.toml"),
+    ),
+    (
         "assets/rules/discovery.toml",
         include_str!("../../../../assets/rules/discovery.toml"),
     ),
@@ -180,6 +188,15 @@ impl RulePack {
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The enabled rules whose queries test the raw record: they find nothing unless detection can read the
+    /// records (`detect_store`, `detect_with`).
+    pub fn reads_raw(&self) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| r.enabled && r.reads_raw())
+            .collect()
     }
 
     pub fn len(&self) -> usize {

@@ -58,7 +58,7 @@ const COMMON: &[&str] = &[
 /// Fields each kind takes beyond the common ones.
 fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "match" => &["query", "group", "merge", "differ"],
+        "match" => &["query", "group", "merge", "differ", "shared_ip"],
         "threshold" => &[
             "query",
             "group",
@@ -186,35 +186,11 @@ impl Fields<'_> {
         }
     }
 
-    /// A query, or a list of queries (any of which may match); each must parse.
+    /// A query, or a list of queries (any of which may match); each must parse. A query may also be a table with
+    /// conditions on the raw record: `{ where = "...", raw = "..." }` (see `queries`).
     fn queries(&mut self, field: &str) -> Result<Queries, RuleError> {
-        let texts = match self.take(field) {
-            None => return Err(self.err(field, "missing")),
-            Some(Value::String(s)) => vec![s],
-            Some(Value::Array(a)) => {
-                let mut v = Vec::new();
-                for x in a {
-                    match x {
-                        Value::String(s) => v.push(s),
-                        _ => return Err(self.err(field, "expected a query or a list of queries")),
-                    }
-                }
-                v
-            }
-            Some(_) => return Err(self.err(field, "expected a query or a list of queries")),
-        };
-        if texts.is_empty() {
-            return Err(self.err(field, "needs at least one query"));
-        }
-        let mut out = Vec::new();
-        for t in texts {
-            let q = crate::query::parse(&t).map_err(|e| self.err(field, e.to_string()))?;
-            if q.terms.is_empty() {
-                return Err(self.err(field, "an empty query would match every event"));
-            }
-            out.push((t, q));
-        }
-        Ok(Queries(out))
+        let v = self.take(field).ok_or_else(|| self.err(field, "missing"))?;
+        queries::parse(v).map_err(|m| self.err(field, m))
     }
 
     fn choice<T>(
@@ -243,9 +219,13 @@ fn diff_field(name: &str) -> Option<DiffField> {
     if name == "identity_account" {
         return Some(DiffField::IdentityAccount);
     }
-    column(name)
-        .filter(|c| c.kind() == Kind::Cat)
-        .map(DiffField::Col)
+    let cat = |n: &str| column(n).filter(|c| c.kind() == Kind::Cat);
+    if let Some(c) = cat(name) {
+        return Some(DiffField::Col(c));
+    }
+    name.strip_suffix("_name")
+        .and_then(cat)
+        .map(DiffField::Name)
 }
 
 fn measure(s: &str) -> Result<Measure, String> {
@@ -445,7 +425,7 @@ fn parse_match(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
                     let bad = if a.is_none() { &v[0] } else { &v[1] };
                     return Err(f.err(
                         "differ",
-                        format!("{bad:?} is not a dictionary-coded text column (identity, asset, minted_identity, account, ...) or identity_account"),
+                        format!("{bad:?} is not a dictionary-coded text column (identity, asset, minted_identity, account, ...), identity_account, or such a column with _name (identity_name)"),
                     ));
                 }
             }
@@ -457,11 +437,16 @@ fn parse_match(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
             ))
         }
     };
+    let shared_ip = match f.take("shared_ip") {
+        None => None,
+        Some(v) => Some(queries::shared_ip(v).map_err(|m| f.err("shared_ip", m))?),
+    };
     Ok(RuleKind::Match(MatchRule {
         query,
         group,
         merge,
         differ,
+        shared_ip,
     }))
 }
 
@@ -576,5 +561,6 @@ fn parse_after_end(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     Ok(RuleKind::AfterEnd(AfterEndRule { of, grace }))
 }
 
+mod queries;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! A rule as heist runs it: parsed and checked from a rule file (see `parse`), one enum variant per kind.
 
+use super::raw::RawFilter;
 use crate::frame::Col;
 use crate::query::Query;
 use crate::util::time::Nanos;
@@ -35,6 +36,21 @@ pub enum RuleKind {
     AfterEnd(AfterEndRule),
 }
 
+impl Rule {
+    /// Whether any of the rule's queries tests the raw record.
+    pub fn reads_raw(&self) -> bool {
+        match &self.kind {
+            RuleKind::Match(m) => {
+                m.query.reads_raw() || m.shared_ip.as_ref().is_some_and(|s| s.with.reads_raw())
+            }
+            RuleKind::Threshold(t) => t.query.reads_raw(),
+            RuleKind::FirstSeen(f) => f.query.reads_raw(),
+            RuleKind::Sequence(s) => s.first.reads_raw() || s.then.reads_raw(),
+            RuleKind::AfterEnd(_) => false,
+        }
+    }
+}
+
 impl RuleKind {
     pub fn name(&self) -> &'static str {
         match self {
@@ -49,11 +65,36 @@ impl RuleKind {
 
 /// One or more queries in the query language; an event matches when any of them does.
 #[derive(Debug, Clone)]
-pub struct Queries(pub Vec<(String, Query)>);
+pub struct Queries(pub Vec<RuleQuery>);
 
 impl Queries {
     pub fn texts(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(t, _)| t.as_str())
+        self.0.iter().map(|q| q.text.as_str())
+    }
+
+    /// Whether any of the queries tests the raw record (and so needs [`crate::detect::RawRecords`]).
+    pub fn reads_raw(&self) -> bool {
+        self.0.iter().any(|q| q.raw.is_some())
+    }
+}
+
+/// One query of a rule: terms over the frame's columns, and optionally conditions on the raw record behind each
+/// event the terms select (`{ where = "action:AttachUserPolicy", raw = "requestParameters.policyArn:*/AdministratorAccess" }`).
+#[derive(Debug, Clone)]
+pub struct RuleQuery {
+    pub text: String,
+    pub query: Query,
+    pub raw: Option<RawFilter>,
+}
+
+impl RuleQuery {
+    /// A query without raw conditions.
+    pub fn new(text: impl Into<String>, query: Query) -> Self {
+        RuleQuery {
+            text: text.into(),
+            query,
+            raw: None,
+        }
     }
 }
 
@@ -84,11 +125,23 @@ impl Group {
     }
 }
 
-/// A value compared by `differ`: a frame column, or the account id inside the identity's ARN.
+/// A value compared by `differ`: a frame column, the account id inside the identity's ARN, or the name at the end
+/// of a column's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiffField {
     Col(Col),
     IdentityAccount,
+    /// `<column>_name`: what follows the last `/` (else the last `:`) of the value: the user of an IAM user ARN,
+    /// the session name of an assumed-role ARN (`.../assumed-role/admin/alice` is alice).
+    Name(Col),
+}
+
+/// Only events whose source IP is also the source of an event `with` selects, made by another identity within
+/// `within` of it: an EC2 instance's role credentials used from the address where someone's own keys work.
+#[derive(Debug, Clone)]
+pub struct SharedIp {
+    pub with: Queries,
+    pub within: Nanos,
 }
 
 /// Every event matching the query is a finding; events of the same group closer than `merge` join one finding.
@@ -100,6 +153,7 @@ pub struct MatchRule {
     /// Only events where both values are present and differ (case-insensitively), e.g. a key created by one user
     /// for another: `["identity", "minted_identity"]`.
     pub differ: Option<(DiffField, DiffField)>,
+    pub shared_ip: Option<SharedIp>,
 }
 
 /// What a threshold rule measures over the events in its window.

@@ -12,11 +12,12 @@ mod sequence;
 mod threshold;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use polars::prelude::*;
 
 use super::finding::{Finding, MAX_ENTITIES_PER_KIND, MAX_EVENTS};
+use super::raw::RawRecords;
 use super::rule::{Group, Rule, RuleKind};
 use super::{DetectError, DetectOptions};
 use crate::entities::{Entity, EntityKind, Lineage};
@@ -50,14 +51,18 @@ pub(crate) struct Ctx<'a> {
     pub span: (Nanos, Nanos),
     codes: Vec<OnceLock<Vec<u32>>>,
     nums: Vec<OnceLock<Vec<u64>>>,
-    term_rows: Mutex<FastMap<String, std::sync::Arc<Vec<u32>>>>,
+    term_rows: Mutex<FastMap<String, Arc<Vec<u32>>>>,
     lineage: OnceLock<Lineage>,
     joins: OnceLock<joins::Joins>,
     reader: FrameReader<'a>,
+    /// Where raw records are read from, when the caller can (`detect_store`).
+    raw: Option<&'a dyn RawRecords>,
+    /// Rows whose event key (source, event id, action) another row of the frame shares.
+    shared_keys: OnceLock<FastSet<u32>>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(df: &'a DataFrame) -> Result<Self, DetectError> {
+    pub fn new(df: &'a DataFrame, raw: Option<&'a dyn RawRecords>) -> Result<Self, DetectError> {
         let n = df.height();
         let times: Vec<Nanos> = match df.column(Col::Time.name()) {
             Ok(c) => c
@@ -83,7 +88,48 @@ impl<'a> Ctx<'a> {
             lineage: OnceLock::new(),
             joins: OnceLock::new(),
             reader: FrameReader::new(df)?,
+            raw,
+            shared_keys: OnceLock::new(),
         })
+    }
+
+    /// The raw records of `rows`, in order (`None`: no reader, or the record cannot be read). Not kept: a query's
+    /// `where` terms may select many events, and their records are read once, one file at a time.
+    pub fn raw_records(&self, rows: &[u32]) -> Vec<Option<String>> {
+        match self.raw {
+            Some(reader) => reader.records(rows),
+            None => vec![None; rows.len()],
+        }
+    }
+
+    /// What the raw record of `row` showed to the first of `qs`' raw conditions it matches, e.g.
+    /// `requestParameters.policyArn arn:aws:iam::aws:policy/AdministratorAccess`.
+    /// When the record cannot be read and a query kept the event anyway (`unread = "keep"`), says so: `raw record
+    /// not read`.
+    pub fn raw_evidence(
+        &self,
+        qs: &super::rule::Queries,
+        row: u32,
+    ) -> Result<Option<String>, DetectError> {
+        if !qs.reads_raw() {
+            return Ok(None);
+        }
+        let Some(rec) = self.raw_records(&[row]).pop().flatten() else {
+            for q in &qs.0 {
+                if q.raw.as_ref().is_some_and(|f| f.keep_unread)
+                    && rows::where_matches(self, q, row)?
+                {
+                    return Ok(Some("raw record not read".into()));
+                }
+            }
+            return Ok(None);
+        };
+        Ok(qs
+            .0
+            .iter()
+            .filter_map(|q| q.raw.as_ref())
+            .find_map(|f| f.check(&rec))
+            .filter(|s| !s.is_empty()))
     }
 
     /// Dictionary codes of a text column (`NULL` for null or a missing column).
@@ -193,7 +239,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Rows (time order) matching any of the rule queries.
-    pub fn rows(&self, q: &super::rule::Queries) -> Result<std::sync::Arc<Vec<u32>>, DetectError> {
+    pub fn rows(&self, q: &super::rule::Queries) -> Result<Arc<Vec<u32>>, DetectError> {
         rows::query_rows(self, q)
     }
 
@@ -235,12 +281,53 @@ impl<'a> Ctx<'a> {
             events: rows
                 .iter()
                 .take(MAX_EVENTS)
-                .filter_map(|&r| EventKey::of_row(&self.reader, r as usize))
+                .filter_map(|&r| self.event_key(r))
                 .collect(),
             events_total: rows.len(),
             first,
             last,
             explanation,
+        })
+    }
+
+    /// How a finding names row `row`: its event key, with the record hash added when another row shares the key
+    /// (see `detect::keys`).
+    fn event_key(&self, row: u32) -> Option<EventKey> {
+        let k = EventKey::of_row(&self.reader, row as usize)?;
+        Some(if self.shared_key_rows().contains(&row) {
+            let hash = self.reader.u64(Col::RecordHash, row as usize).unwrap_or(0);
+            super::keys::with_hash(&k, hash)
+        } else {
+            k
+        })
+    }
+
+    /// Rows whose (source, event id, action) another row has, found once by sorting hashes of the three (a
+    /// collision only makes a key longer).
+    fn shared_key_rows(&self) -> &FastSet<u32> {
+        self.shared_keys.get_or_init(|| {
+            let source = self.codes(Col::Source).unwrap_or(&[]);
+            let action = self.codes(Col::Action).unwrap_or(&[]);
+            let mut h: Vec<(u64, u32)> = Vec::new();
+            for r in 0..self.n {
+                let Some(id) = self.reader.text(Col::EventId, r) else {
+                    continue;
+                };
+                let mut x = xxhash_rust::xxh3::Xxh3::new();
+                x.update(&source.get(r).copied().unwrap_or(NULL).to_le_bytes());
+                x.update(&action.get(r).copied().unwrap_or(NULL).to_le_bytes());
+                x.update(id.as_bytes());
+                h.push((x.digest(), r as u32));
+            }
+            h.sort_unstable();
+            let mut shared = FastSet::default();
+            for w in h.windows(2) {
+                if w[0].0 == w[1].0 {
+                    shared.insert(w[0].1);
+                    shared.insert(w[1].1);
+                }
+            }
+            shared
         })
     }
 

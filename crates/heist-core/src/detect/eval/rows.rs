@@ -13,7 +13,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::Ctx;
-use crate::detect::rule::Queries;
+use crate::detect::rule::{Queries, RuleQuery};
 use crate::detect::DetectError;
 use crate::frame::assemble::cat_mapping_ref;
 use crate::frame::schema::Kind;
@@ -199,15 +199,37 @@ fn one_query(ctx: &Ctx<'_>, text: &str, q: &Query) -> Result<Vec<u32>, DetectErr
     Ok(rows)
 }
 
-/// Rows matching any of the queries, ascending (the frame is time ordered, so this is time order).
+/// Rows matching any of the queries, ascending (the frame is time ordered, so this is time order). A query's raw
+/// conditions are checked last, on the records of the rows its terms selected.
 pub(super) fn query_rows(ctx: &Ctx<'_>, qs: &Queries) -> Result<Arc<Vec<u32>>, DetectError> {
     let mut all: Vec<u32> = Vec::new();
-    for (text, q) in &qs.0 {
-        all.extend(one_query(ctx, text, q)?);
+    for rq in &qs.0 {
+        let rows = one_query(ctx, &rq.text, &rq.query)?;
+        match &rq.raw {
+            None => all.extend(rows),
+            Some(f) => {
+                let records = ctx.raw_records(&rows);
+                all.extend(
+                    rows.iter()
+                        .zip(records)
+                        .filter(|(_, rec)| f.admits(rec.as_deref()))
+                        .map(|(&r, _)| r),
+                );
+            }
+        }
     }
     if qs.0.len() > 1 {
         all.sort_unstable();
         all.dedup();
     }
     Ok(Arc::new(all))
+}
+
+/// Whether `row` matches the frame terms (`where`) of `rq`, its raw conditions aside.
+pub(super) fn where_matches(ctx: &Ctx<'_>, rq: &RuleQuery, row: u32) -> Result<bool, DetectError> {
+    Ok(term_rows_of(ctx, rq)?.binary_search(&row).is_ok())
+}
+
+fn term_rows_of(ctx: &Ctx<'_>, rq: &RuleQuery) -> Result<Vec<u32>, DetectError> {
+    one_query(ctx, &rq.text, &rq.query)
 }

@@ -296,3 +296,83 @@ fn docs_list_every_shipped_rule() {
         assert!(row.contains(&r.techniques.join(" ")), "{row}");
     }
 }
+
+const MATCH: &str = r#"
+[[rule]]
+id = "admin-granted"
+title = "t"
+severity = "critical"
+techniques = ["T1098.003"]
+description = "d"
+kind = "match"
+"#;
+
+#[test]
+fn queries_may_carry_raw_conditions() {
+    let text = format!(
+        "{MATCH}query = [\"action:StopLogging\", {{ where = \"action:AttachUserPolicy\", raw = [\"requestParameters.policyArn:*/AdministratorAccess\"] }}]\n"
+    );
+    let rules = parse_file("x.toml", &text).unwrap();
+    assert!(rules[0].reads_raw());
+    let RuleKind::Match(m) = &rules[0].kind else {
+        panic!("{:?}", rules[0].kind)
+    };
+    assert!(m.query.0[0].raw.is_none());
+    assert_eq!(m.query.0[1].text, "action:AttachUserPolicy");
+    assert!(m.query.0[1].raw.is_some());
+    let e = err(&format!("{MATCH}query = {{ raw = \"a:b\" }}\n"));
+    assert!(
+        e.ends_with("field \"query\": a query table needs `where = \"query\"`"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{MATCH}query = {{ where = \"action:X\", colour = \"red\" }}\n"
+    ));
+    assert!(e.contains("unknown key \"colour\" in a query table"), "{e}");
+    let e = err(&format!(
+        "{MATCH}query = {{ where = \"action:X\", raw = \"requestParameters\" }}\n"
+    ));
+    assert!(
+        e.contains("field \"query\": raw \"requestParameters\": "),
+        "{e}"
+    );
+    let e = err(&format!("{MATCH}query = 3\n"));
+    assert!(e.contains("expected a query, a table"), "{e}");
+}
+
+#[test]
+fn shared_ip_and_compared_names() {
+    let text = format!(
+        "{MATCH}query = \"token_kind:session\"\nshared_ip = {{ with = \"token_kind:long_term\", within = \"24h\" }}\ndiffer = [\"identity_name\", \"minted_identity_name\"]\n"
+    );
+    let rules = parse_file("x.toml", &text).unwrap();
+    let RuleKind::Match(m) = &rules[0].kind else {
+        panic!("{:?}", rules[0].kind)
+    };
+    assert_eq!(
+        m.shared_ip.as_ref().map(|s| s.within),
+        Some(24 * duration::HOUR)
+    );
+    assert_eq!(
+        m.differ,
+        Some((
+            DiffField::Name(Col::Identity),
+            DiffField::Name(Col::MintedIdentity)
+        ))
+    );
+    let e = err(&format!(
+        "{MATCH}query = \"action:X\"\nshared_ip = {{ within = \"1h\" }}\n"
+    ));
+    assert!(e.contains("field \"shared_ip\": missing `with`"), "{e}");
+    let e = err(&format!(
+        "{MATCH}query = \"action:X\"\nshared_ip = {{ with = \"ip:*\", within = \"soon\" }}\n"
+    ));
+    assert!(e.contains("within: \"soon\" is not a duration"), "{e}");
+    let e = err(&format!(
+        "{MATCH}query = \"action:X\"\ndiffer = [\"identity\", \"bytes_name\"]\n"
+    ));
+    assert!(
+        e.contains("\"bytes_name\" is not a dictionary-coded text column"),
+        "{e}"
+    );
+}

@@ -234,7 +234,7 @@ fn cat_terms_mean_what_the_filter_means() {
         ),
     ];
     let df = frame(&evs);
-    let ctx = crate::detect::eval::Ctx::new(&df).unwrap();
+    let ctx = crate::detect::eval::Ctx::new(&df, None).unwrap();
     for q in [
         "action:GetObject",
         "action:getobject,ListBuckets",
@@ -249,7 +249,7 @@ fn cat_terms_mean_what_the_filter_means() {
         "asset:nothing-like-this",
     ] {
         let parsed = crate::query::parse(q).unwrap();
-        let qs = crate::detect::rule::Queries(vec![(q.to_string(), parsed)]);
+        let qs = crate::detect::rule::Queries(vec![crate::detect::rule::RuleQuery::new(q, parsed)]);
         let ours = ctx.rows(&qs).unwrap();
         let theirs = crate::query::filter(&df, q).unwrap();
         let keys = crate::frame::key::keys(&df).unwrap();

@@ -1,0 +1,83 @@
+//! What the frame's columns do not hold: a rule query may also test the raw record behind an event (`raw`
+//! conditions: `requestParameters.policyArn:*/AdministratorAccess`). The frame keeps where each record sits
+//! (`origin`, `raw_offset`, `raw_len`) and the hash of its bytes; [`RawRecords`] reads the records back, the
+//! loaded bundle ([`EventStore`]) being the usual reader. Records are read only for the rows a rule's columns already
+//! selected, one file at a time.
+
+mod filter;
+
+pub use filter::{RawError, RawFilter};
+
+use std::collections::HashMap;
+
+use crate::frame::access::FrameReader;
+use crate::frame::store::EventStore;
+use crate::frame::Col;
+
+/// Reads the raw records behind rows of the frame being searched.
+pub trait RawRecords: Sync {
+    /// The text of each of `rows`' records, in the order given; `None` where the record cannot be read (a bundle
+    /// loaded from memory, a file changed or gone since it was loaded).
+    fn records(&self, rows: &[u32]) -> Vec<Option<String>>;
+}
+
+/// The loaded bundle reads its records back from its files. A file is opened once per call, and a record is given
+/// only when its bytes still hash to the `record_hash` the frame holds: an edited or replaced file yields nothing
+/// rather than another record.
+impl RawRecords for EventStore {
+    fn records(&self, rows: &[u32]) -> Vec<Option<String>> {
+        let mut out: Vec<Option<String>> = vec![None; rows.len()];
+        let Ok(r) = FrameReader::new(&self.frame) else {
+            return out;
+        };
+        // Rows by file, in first-seen order.
+        let mut by_origin: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        for (i, &row) in rows.iter().enumerate() {
+            let Some(origin) = r.text(Col::Origin, row as usize) else {
+                continue;
+            };
+            by_origin
+                .entry(origin)
+                .or_insert_with(|| {
+                    order.push(origin);
+                    Vec::new()
+                })
+                .push(i);
+        }
+        for origin in order {
+            let Some(file) = self.file(origin) else {
+                continue;
+            };
+            let Ok(bytes) = crate::ingest::bundle::reopen(&file.locator) else {
+                continue;
+            };
+            let decoded = crate::ingest::text::decode(&bytes);
+            let text: &str = &decoded.text;
+            for &i in by_origin.get(origin).map(Vec::as_slice).unwrap_or(&[]) {
+                let row = rows[i] as usize;
+                let (Some(off), Some(len), Some(hash)) = (
+                    r.u64(Col::RawOffset, row),
+                    r.u64(Col::RawLen, row),
+                    r.u64(Col::RecordHash, row),
+                ) else {
+                    continue;
+                };
+                let start = off as usize;
+                let Some(rec) = start
+                    .checked_add(len as usize)
+                    .and_then(|end| text.get(start..end))
+                else {
+                    continue;
+                };
+                if xxhash_rust::xxh3::xxh3_64(rec.as_bytes()) == hash {
+                    out[i] = Some(rec.to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
