@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use heist_core::detect::{detect, in_time_order, DetectOptions, Finding, RulePack, Severity};
+use heist_core::detect::{detect_store, in_time_order, DetectOptions, Finding, RulePack, Severity};
 use heist_core::entities::{Entity, EntityKind};
 use heist_core::util::time::{format_utc, parse_any, Nanos};
 
@@ -104,7 +104,7 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         end_dates,
         min_severity: args.min_severity,
     };
-    let findings = detect(&store.frame, &pack, &opts)?;
+    let findings = detect_store(&store, &pack, &opts)?;
     let ordered: Vec<&Finding> = if args.by_time {
         in_time_order(&findings)
     } else {

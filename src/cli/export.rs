@@ -136,7 +136,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),
             ..heist_core::detect::DetectOptions::default()
         };
-        let found = heist_core::detect::detect(&store.frame, &pack, &opts)
+        let found = heist_core::detect::detect_store(&store, &pack, &opts)
             .context("running the rule pack for the findings section")?;
         found.iter().map(export::ReportFinding::from).collect()
     };

@@ -77,7 +77,7 @@ pub fn detect(
     };
     Msg::Findings {
         run,
-        result: heist_core::detect::detect(&store.frame, pack, &opts)
+        result: heist_core::detect::detect_store(store, pack, &opts)
             .map(|f| Box::new(Detected::new(f, rules)))
             .map_err(|e| e.to_string()),
     }
