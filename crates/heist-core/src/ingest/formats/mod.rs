@@ -13,6 +13,7 @@ pub mod gcp;
 pub mod inner;
 pub mod k8s;
 pub mod mapped;
+pub mod ocsf;
 pub mod openai;
 pub mod s3access;
 
@@ -40,6 +41,8 @@ pub trait Format: Sync + Send {
 /// Every format, in sniffing order (most specific first).
 pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
+        // OCSF events carry a class and metadata no native record has: before every native format.
+        &ocsf::Ocsf,
         &cloudtrail::CloudTrail,
         &bedrock::Bedrock,
         &k8s::K8s,
