@@ -20,6 +20,7 @@ mod lineage_rules;
 mod pivot_sample;
 mod real_azure;
 mod real_data;
+mod real_exports;
 mod real_formats;
 mod tmux_e2e;
 mod tui_case_prompts;

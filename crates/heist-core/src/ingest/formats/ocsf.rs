@@ -166,7 +166,7 @@ fn map_event(
 /// A single OCSF event in a document that is not valid JSON only because of trailing commas (as in some
 /// published OCSF samples): the event, parsed with those commas dropped.
 fn lenient(probe: &Probe<'_>) -> Option<Value> {
-    if probe.json_error.is_none() || !probe.text.contains("\"class_uid\"") {
+    if probe.shape.is_none() || !probe.samples.is_empty() || !probe.text.contains("\"class_uid\"") {
         return None;
     }
     let fixed = drop_trailing_commas(probe.text);

@@ -59,6 +59,7 @@ pub fn rebuild(ev: &Value, time: i64) -> String {
     for (k, v) in unflatten(at(ev, "unmapped")) {
         merge_into(&mut r, &k, v);
     }
+    restore_target_principal(ev, &mut r);
     failure_without_code(ev, &mut r);
     Value::Object(r).to_string()
 }
@@ -155,6 +156,41 @@ fn resources(ev: &Value) -> Option<Vec<Value>> {
         })
         .collect();
     (!out.is_empty()).then_some(out)
+}
+
+/// Security Lake's Account Change (3001) and Group Management (3006) classes move the user or role the call acted
+/// on out of `requestParameters` into the event's `user` (`user.name`): put it back as `roleName` for role
+/// operations and `userName` otherwise, so the asset is the native one.
+fn restore_target_principal(ev: &Value, r: &mut Map<String, Value>) {
+    let class = at(ev, "class_uid").and_then(Value::as_i64);
+    if !matches!(class, Some(3001 | 3006)) {
+        return;
+    }
+    let (Some(name), Some(op)) = (text(ev, "user.name"), text(ev, "api.operation")) else {
+        return;
+    };
+    let params = r.get("requestParameters");
+    let has = |k: &str| params.and_then(|p| p.get(k)).is_some();
+    if has("userName") || has("roleName") {
+        return;
+    }
+    let key = if op.contains("Role") {
+        "roleName"
+    } else {
+        "userName"
+    };
+    let mut add = Map::new();
+    add.insert(key.into(), Value::String(name));
+    if !matches!(
+        r.get("requestParameters"),
+        None | Some(Value::Object(_)) | Some(Value::Null)
+    ) {
+        return;
+    }
+    if r.get("requestParameters") == Some(&Value::Null) {
+        r.remove("requestParameters");
+    }
+    merge_into(r, "requestParameters", Value::Object(add));
 }
 
 /// Security Lake rc.2 flattens CloudTrail's `resources` into `unmapped` as `resources[].ARN`, `resources[].type`,

@@ -35,7 +35,8 @@ pub fn map(ev: &Value, row: &mut Row<'_>) {
                 "type_name",
                 "class_name",
             ],
-        )),
+        )
+        .or_else(|| class(ev).and_then(class_name).map(str::to_string))),
     );
     row.set(Col::Region, own(text(ev, "cloud.region")));
     row.set(
@@ -57,17 +58,18 @@ pub fn map(ev: &Value, row: &mut Row<'_>) {
     row.set(Col::SourceIp, own(text(ev, "src_endpoint.ip")));
     row.set(Col::UserAgent, own(text(ev, "http_request.user_agent")));
 
-    let actor = at(ev, "actor.user");
-    let subject = at(ev, "user");
-    let (who, it) = match actor.and_then(|u| user_name(u).map(|n| (n, user_type(u)))) {
-        Some(found) => (Some(found.0), found.1),
-        None => match subject.and_then(|u| user_name(u).map(|n| (n, user_type(u)))) {
-            // An Authentication event without an actor names the user who signed in.
-            Some(found) if class(ev) == Some(3002) => (Some(found.0), found.1),
-            _ => match text(ev, "src_endpoint.instance_uid") {
-                Some(i) => (Some(i), identity_type::SERVICE),
-                None => (None, identity_type::UNKNOWN),
-            },
+    let named = |path: &str| at(ev, path).and_then(|u| user_name(u).map(|n| (n, user_type(u))));
+    // In Authentication, `user` is who signs in (the actor may be the service that asked, or nobody: `-`).
+    let found = if class(ev) == Some(3002) {
+        named("user").or_else(|| named("actor.user"))
+    } else {
+        named("actor.user")
+    };
+    let (who, it) = match found {
+        Some((n, t)) => (Some(n), t),
+        None => match text(ev, "src_endpoint.instance_uid") {
+            Some(i) => (Some(i), identity_type::SERVICE),
+            None => (None, identity_type::UNKNOWN),
         },
     };
     row.set_str(Col::IdentityType, it);
@@ -111,11 +113,37 @@ fn class(ev: &Value) -> Option<i64> {
     }
 }
 
-/// A user object's best name: an ARN uid, else the e-mail address, the name, the uid.
+/// A user object's best name: an ARN uid, else the e-mail address, the name, the uid (Windows' `-` and
+/// `NULL SID` name nobody).
 fn user_name(u: &Value) -> Option<String> {
+    let real = |s: &String| s != "-" && s != "NULL SID";
     text(u, "uid")
         .filter(|s| s.starts_with("arn:"))
-        .or_else(|| first_text(u, &["email_addr", "name", "uid", "uuid"]))
+        .or_else(|| {
+            ["email_addr", "name", "uid", "uuid"]
+                .iter()
+                .find_map(|p| text(u, p).filter(real))
+        })
+}
+
+/// The names of the OCSF classes most often met, for events that name no operation.
+fn class_name(uid: i64) -> Option<&'static str> {
+    Some(match uid {
+        1001 => "File System Activity",
+        1007 => "Process Activity",
+        2001 => "Security Finding",
+        2004 => "Detection Finding",
+        3001 => "Account Change",
+        3002 => "Authentication",
+        3003 => "Authorize Session",
+        3004 => "Entity Management",
+        3006 => "Group Management",
+        4001 => "Network Activity",
+        4002 => "HTTP Activity",
+        4003 => "DNS Activity",
+        6003 => "API Activity",
+        _ => return None,
+    })
 }
 
 fn user_type(u: &Value) -> &'static str {

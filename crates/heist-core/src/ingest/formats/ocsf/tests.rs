@@ -265,7 +265,8 @@ fn okta_maps_directly_as_ocsf_with_seconds() {
         "metadata": {"event_code": "user.sesion.start", "product": {"name": "Okta System Log", "vendor_name": "Okta"},
             "uid": "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a", "version": "1.3.0"},
         "src_endpoint": {"ip": "10.0.0.1"}, "time": 1723564700, "time_dt": "2024-08-13T15:58:20.000Z",
-        "user": {"email_addr": "john.doe@example.com", "name": "John Doe", "uid": "00uttidj01jqL21aM1d6"}
+        "user": {"email_addr": "john.doe@example.com", "name": "John Doe", "type": "User", "type_id": 1,
+            "uid": "00uttidj01jqL21aM1d6"}
     });
     let s = one(&ev);
     assert_eq!(get(&s, Col::Source).as_deref(), Some("ocsf"));
@@ -280,7 +281,7 @@ fn okta_maps_directly_as_ocsf_with_seconds() {
     assert_eq!(get(&s, Col::IdentityType).as_deref(), Some("human"));
     assert_eq!(get(&s, Col::SourceIp).as_deref(), Some("10.0.0.1"));
     assert_eq!(get(&s, Col::Outcome).as_deref(), Some("success"));
-    // The user who signed in is the actor: not an asset of their own sign-in.
+    // The user who signed in is the identity: not an asset of their own sign-in.
     assert_eq!(get(&s, Col::Asset), None);
 }
 
