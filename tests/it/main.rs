@@ -17,6 +17,7 @@ mod detect_support;
 mod export_cli;
 mod export_markdown;
 mod lineage_rules;
+mod ocsf_roundtrip;
 mod pivot_sample;
 mod real_azure;
 mod real_data;

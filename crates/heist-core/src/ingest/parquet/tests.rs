@@ -360,13 +360,13 @@ fn ocsf_rows_in_a_zipped_parquet_load_and_their_raw_records_read_back() {
         .lines()
         .map(str::to_string)
         .collect();
-    for row in 0..2 {
+    for (row, line) in lines.iter().enumerate() {
         assert_eq!(r.text(Col::Source, row), Some("cloudtrail"));
         assert_eq!(r.text(Col::Token, row), Some("AKIAEXAMPLE"));
         let off = r.u64(Col::RawOffset, row).unwrap();
         let len = r.u64(Col::RawLen, row).unwrap() as u32;
         let raw = crate::ingest::raw::read_record(&s.files[0].locator, off, len).unwrap();
-        assert_eq!(raw, lines[row]);
+        assert_eq!(&raw, line);
     }
     assert_eq!(r.text(Col::Action, 1), Some("GetObject"));
 }

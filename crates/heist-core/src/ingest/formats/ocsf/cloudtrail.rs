@@ -60,6 +60,7 @@ pub fn rebuild(ev: &Value, time: i64) -> String {
         merge_into(&mut r, &k, v);
     }
     restore_target_principal(ev, &mut r);
+    restore_byte_counts(&mut r);
     failure_without_code(ev, &mut r);
     Value::Object(r).to_string()
 }
@@ -191,6 +192,20 @@ fn restore_target_principal(ev: &Value, r: &mut Map<String, Value>) {
         r.remove("requestParameters");
     }
     merge_into(r, "requestParameters", Value::Object(add));
+}
+
+/// `unmapped` is a map of strings: S3's byte counts come back as the numbers CloudTrail writes.
+fn restore_byte_counts(r: &mut Map<String, Value>) {
+    let Some(Value::Object(add)) = r.get_mut("additionalEventData") else {
+        return;
+    };
+    for key in ["bytesTransferredIn", "bytesTransferredOut"] {
+        if let Some(Value::String(t)) = add.get(key) {
+            if let Some(n) = t.parse::<u64>().ok().map(Value::from) {
+                add.insert(key.into(), n);
+            }
+        }
+    }
 }
 
 /// Security Lake rc.2 flattens CloudTrail's `resources` into `unmapped` as `resources[].ARN`, `resources[].type`,
