@@ -77,7 +77,8 @@ impl Format for Ocsf {
 
     fn layouts(&self) -> &'static [&'static str] {
         &[
-            "aws-security-data-lake-<region>-<id>/ext/<source>/region=<r>/accountId=<a>/eventDay=<yyyymmdd>/*.gz.parquet  (Security Lake Parquet, OCSF 1.0.0-rc.2 and 1.1+)",
+            "aws-security-data-lake-<region>-<id>/aws/<SOURCE>/<version>/region=<r>/accountId=<a>/eventDay=<yyyymmdd>/*.gz.parquet  (Security Lake Parquet: CLOUD_TRAIL_MGMT, EKS_AUDIT, ROUTE53, ...; OCSF 1.0.0-rc.2 and 1.1+)",
+            "aws-security-data-lake-<region>-<id>/ext/<custom-source>/region=<r>/accountId=<a>/eventDay=<yyyymmdd>/*.parquet  (Security Lake custom sources)",
             "*.parquet  (any Parquet of OCSF events, in folders, zips or tars)",
             "*.json / *.jsonl  (OCSF events: one object, an array, or one per line; lake query exports)",
         ]

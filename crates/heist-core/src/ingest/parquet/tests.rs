@@ -370,3 +370,34 @@ fn ocsf_rows_in_a_zipped_parquet_load_and_their_raw_records_read_back() {
     }
     assert_eq!(r.text(Col::Action, 1), Some("GetObject"));
 }
+
+/// A Parquet file is JSON lines to every format: one of CloudTrail records loads as CloudTrail.
+#[test]
+fn a_parquet_of_cloudtrail_records_loads_as_cloudtrail() {
+    let ui = structs(
+        "userIdentity",
+        1,
+        &[
+            strings("type", &[Some("IAMUser")]),
+            strings("arn", &[Some("arn:aws:iam::1:user/ci")]),
+            strings("accessKeyId", &[Some("AKIAEXAMPLE")]),
+        ],
+    );
+    let mut df = DataFrame::new_infer_height(vec![
+        strings("eventVersion", &[Some("1.08")]).into(),
+        strings("eventTime", &[Some("2026-10-05T02:13:00Z")]).into(),
+        strings("eventSource", &[Some("s3.amazonaws.com")]).into(),
+        strings("eventName", &[Some("GetObject")]).into(),
+        strings("awsRegion", &[Some("us-east-1")]).into(),
+        ui.into(),
+    ])
+    .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut df).unwrap();
+    let s = load_bytes("ct.parquet", bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(s.report.error_count, 0, "{:?}", s.report.errors);
+    assert_eq!(s.files[0].format, "cloudtrail");
+    let r = FrameReader::new(&s.frame).unwrap();
+    assert_eq!(r.text(Col::Token, 0), Some("AKIAEXAMPLE"));
+    assert_eq!(r.text(Col::Action, 0), Some("GetObject"));
+}
