@@ -16,14 +16,17 @@ use polars_parquet::parquet::schema::Repetition;
 /// Parquet files start (and end) with these four bytes.
 pub const MAGIC: &[u8; 4] = b"PAR1";
 
-/// Whether `bytes` is a Parquet file (by its magic, never its name).
+/// Whether `bytes` is a Parquet file (by its magic, never its name); a truncated one too, so it is reported.
 pub fn is_parquet(bytes: &[u8]) -> bool {
-    bytes.len() >= 12 && bytes.starts_with(MAGIC) && bytes.ends_with(MAGIC)
+    bytes.starts_with(MAGIC)
 }
 
 /// Decode a Parquet file into JSON lines, one per row. A file polars cannot read, or a column of a type heist
 /// cannot show, is an error with the reason; decoding never panics the load.
 pub fn to_json_lines(bytes: &[u8]) -> Result<String, String> {
+    if bytes.len() < 12 || !bytes.ends_with(MAGIC) {
+        return Err("truncated Parquet file (its footer is missing)".into());
+    }
     let run = std::panic::AssertUnwindSafe(|| decode(bytes));
     match std::panic::catch_unwind(run) {
         Ok(r) => r.map_err(|e| format!("Parquet file that could not be decoded: {e}")),

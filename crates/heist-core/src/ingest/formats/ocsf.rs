@@ -54,16 +54,21 @@ fn origin(ev: &Value) -> Origin {
 }
 
 /// An OCSF event: a class and the metadata every class carries.
-fn is_ocsf(v: &Value) -> bool {
+fn looks_ocsf(v: &Value) -> bool {
     let Some(o) = v.as_object() else { return false };
     let class = match o.get("class_uid") {
         Some(Value::Number(n)) => n.is_u64(),
         Some(Value::String(s)) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
         _ => false,
     };
-    class
-        && o.get("metadata").is_some_and(Value::is_object)
-        && (o.contains_key("time") || o.contains_key("time_dt"))
+    class && o.get("metadata").is_some_and(Value::is_object)
+}
+
+/// What sniffing asks for besides: a time.
+fn is_ocsf(v: &Value) -> bool {
+    looks_ocsf(v)
+        && v.as_object()
+            .is_some_and(|o| o.contains_key("time") || o.contains_key("time_dt"))
 }
 
 impl Format for Ocsf {
@@ -121,7 +126,16 @@ impl Format for Ocsf {
                     let body = record_body(rec.text);
                     let result = serde_json::from_str::<Value>(&body)
                         .map_err(|e| super::json_error(&e))
-                        .and_then(|ev| map_event(&ev, &rec, &mut inner, out));
+                        .and_then(|ev| {
+                            if looks_ocsf(&ev) {
+                                map_event(&ev, &rec, &mut inner, out)
+                            } else {
+                                // A file that mixes shapes: the other records go to their own format.
+                                inner
+                                    .parse_except(&body, &rec, out, Some("ocsf"))
+                                    .map(|_| ())
+                            }
+                        });
                     if let Err(msg) = result {
                         out.error(rec.loc, msg);
                     }
@@ -143,9 +157,6 @@ fn map_event(
     inner: &mut InnerParser,
     out: &mut ParseOut,
 ) -> Result<(), String> {
-    if !is_ocsf(ev) {
-        return Err("not an OCSF event (no class_uid, metadata and time)".into());
-    }
     let time = fields::event_time(ev)?;
     match origin(ev) {
         Origin::CloudTrail => {

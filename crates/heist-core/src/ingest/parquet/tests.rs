@@ -241,6 +241,10 @@ fn a_broken_parquet_file_is_unreadable_with_the_reason() {
         err.contains("Parquet file that could not be decoded"),
         "{err}"
     );
+    let truncated = bytes[..bytes.len() - 10].to_vec();
+    assert!(to_json_lines(&truncated)
+        .unwrap_err()
+        .contains("truncated Parquet file"));
     let s = load_bytes("x.parquet", bytes, &LoadOptions::default()).unwrap();
     assert_eq!(s.len(), 0);
     assert_eq!(s.report.unreadable.len(), 1);

@@ -329,8 +329,22 @@ fn a_bad_event_is_reported_with_its_line_and_the_others_load() {
     assert_eq!(origins, ["lake.jsonl:2", "lake.jsonl:3", "lake.jsonl:4"]);
     let msgs: Vec<&str> = s.report.errors.iter().map(|e| e.message.as_str()).collect();
     assert!(msgs[0].contains("malformed record"), "{msgs:?}");
-    assert!(msgs[1].contains("not an OCSF event"), "{msgs:?}");
+    assert!(msgs[1].contains("no time or time_dt"), "{msgs:?}");
     assert!(msgs[2].contains("\"yesterday\" is not a time"), "{msgs:?}");
+}
+
+#[test]
+fn other_records_in_a_mixed_file_go_to_their_own_format() {
+    let ct = r#"{"eventVersion":"1.08","eventTime":"2026-10-05T02:13:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/ci","accessKeyId":"AKIANATIVE"},"eventID":"native-1"}"#;
+    let text = format!("{}\n{ct}\n{{\"hello\":1}}\n", api_activity_1_1());
+    let s = load("mixed.jsonl", &text);
+    assert_eq!(s.files[0].format, "ocsf");
+    assert_eq!(s.len(), 2);
+    assert_eq!(s.report.error_count, 1, "{:?}", s.report.errors);
+    assert_eq!(s.report.errors[0].origin, "mixed.jsonl:3");
+    let r = FrameReader::new(&s.frame).unwrap();
+    let tokens: Vec<_> = (0..2).filter_map(|i| r.text(Col::Token, i)).collect();
+    assert!(tokens.contains(&"AKIANATIVE"), "{tokens:?}");
 }
 
 #[test]
