@@ -22,6 +22,7 @@ mod docs;
 mod export_cli;
 mod export_markdown;
 mod lineage_rules;
+mod ocsf_roundtrip;
 mod pivot_sample;
 mod real_azure;
 mod real_data;

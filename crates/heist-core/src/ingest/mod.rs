@@ -7,6 +7,7 @@ pub mod doc;
 pub mod formats;
 pub mod jsonscan;
 pub mod mapping;
+pub mod parquet;
 pub mod prefilter;
 pub mod progress;
 pub mod raw;
@@ -241,6 +242,9 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         });
     }
     let decoded = text::decode(&bytes);
+    if let Some(reason) = decoded.unreadable {
+        return LeafOutcome::Unreadable(FileIssue { origin, reason });
+    }
     let text_ref: &str = &decoded.text;
     if let Some(pf) = &opts.prefilter {
         if !pf.may_match(text_ref) {

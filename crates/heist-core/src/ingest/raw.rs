@@ -8,6 +8,9 @@ use super::{bundle, text};
 pub fn read_record(loc: &Locator, offset: u64, len: u32) -> Result<String, String> {
     let bytes = bundle::reopen(loc)?;
     let decoded = text::decode(&bytes);
+    if let Some(reason) = decoded.unreadable {
+        return Err(reason);
+    }
     let start = offset as usize;
     let end = start + len as usize;
     decoded

@@ -8,15 +8,33 @@ pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     /// Set when invalid UTF-8 had to be replaced.
     pub lossy_note: Option<String>,
+    /// Set when the file cannot become text at all (a Parquet file that does not decode): why.
+    pub unreadable: Option<String>,
 }
 
-/// Decode a file. The raw-record reader uses the same function, so offsets agree.
+/// Decode a file. The raw-record reader uses the same function, so offsets agree. A Parquet file becomes JSON
+/// lines, one object per row (see `parquet`).
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    if super::parquet::is_parquet(bytes) {
+        return match super::parquet::to_json_lines(bytes) {
+            Ok(text) => Decoded {
+                text: Cow::Owned(text),
+                lossy_note: None,
+                unreadable: None,
+            },
+            Err(reason) => Decoded {
+                text: Cow::Borrowed(""),
+                lossy_note: None,
+                unreadable: Some(reason),
+            },
+        };
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(s) => Decoded {
             text: Cow::Borrowed(s),
             lossy_note: None,
+            unreadable: None,
         },
         Err(e) => {
             let bad = e.valid_up_to();
@@ -25,6 +43,7 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
                 lossy_note: Some(format!(
                     "invalid UTF-8 from byte {bad}: replaced with U+FFFD, the records still load"
                 )),
+                unreadable: None,
             }
         }
     }
@@ -34,6 +53,23 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
 pub fn unrecognised_reason(probe: &Probe<'_>, bytes: &[u8]) -> String {
     if let Some(e) = &probe.json_error {
         return format!("not a log format heist reads ({e})");
+    }
+    if super::parquet::is_parquet(bytes) {
+        let keys = probe
+            .first()
+            .and_then(|f| f.as_object())
+            .map(|o| {
+                o.keys()
+                    .map(String::as_str)
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        return format!(
+            "Parquet, but its rows are in no known log format (columns: {}); a --map file can describe it",
+            if keys.is_empty() { "none" } else { &keys }
+        );
     }
     if let Some(first) = probe.first() {
         let keys: Vec<&str> = first

@@ -17,6 +17,7 @@ pub mod inner;
 pub mod k8s;
 pub mod m365;
 pub mod mapped;
+pub mod ocsf;
 pub mod openai;
 pub mod reexport;
 pub mod s3access;
@@ -47,6 +48,8 @@ pub trait Format: Sync + Send {
 /// Every format, in sniffing order (most specific first).
 pub fn registry() -> &'static [&'static dyn Format] {
     static ALL: &[&dyn Format] = &[
+        // OCSF events carry a class and metadata no native record has: before every native format.
+        &ocsf::Ocsf,
         // Re-exports that can carry a native record's fields beside their own: before the native formats.
         &splunk::Splunk,
         &datadog::Datadog,
