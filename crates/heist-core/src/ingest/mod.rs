@@ -189,23 +189,27 @@ pub fn load_bytes(
         fs_path: PathBuf::from(origin),
         layers: Vec::new(),
     };
-    let out: Mutex<Vec<LeafOutcome>> = Mutex::new(Vec::new());
+    let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
     let sink = |o: Opened| {
-        let outcome = match o {
-            Opened::Leaf(leaf) => parse_leaf(leaf, opts, &progress),
-            Opened::Failed { origin, reason } => {
-                LeafOutcome::Unreadable(FileIssue { origin, reason })
-            }
+        let (key, outcome) = match o {
+            Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, &progress)),
+            Opened::Failed { origin, reason } => (
+                origin.clone(),
+                LeafOutcome::Unreadable(FileIssue { origin, reason }),
+            ),
         };
         if let Ok(mut v) = out.lock() {
-            v.push(outcome);
+            v.push((key, outcome));
         }
     };
     bundle::expand(bytes, origin.to_string(), locator, &sink);
+    // Archive members finish in any order; sort by origin for a stable frame, as `load` does.
+    let mut outcomes = out.into_inner().unwrap_or_default();
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     let mut report = LoadReport::default();
     let mut batches = Vec::new();
     let mut infos = Vec::new();
-    for outcome in out.into_inner().unwrap_or_default() {
+    for (_, outcome) in outcomes {
         match outcome {
             LeafOutcome::Parsed {
                 batch,
