@@ -8,11 +8,11 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome, token_kind};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
-use crate::util::time::parse_any;
 
 pub struct CloudTrail;
 
@@ -315,19 +315,7 @@ fn c<'a>(v: &S<'a>) -> Option<Cow<'a, str>> {
 }
 
 fn event_time(ev: &Event<'_>) -> Result<i64, String> {
-    let raw = ev.event_time.ok_or("no eventTime")?;
-    match serde_json::from_str::<serde_json::Value>(raw.get()) {
-        Ok(serde_json::Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("eventTime {s:?} is not a timestamp"))
-        }
-        Ok(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .and_then(crate::util::time::epoch_number)
-            .or_else(|| n.as_f64().and_then(crate::util::time::epoch_f64))
-            .ok_or_else(|| format!("eventTime {n} is not a timestamp")),
-        Ok(serde_json::Value::Null) => Err("eventTime is null".into()),
-        _ => Err(format!("eventTime {} is not a timestamp", raw.get())),
-    }
+    time_value("eventTime", ev.event_time.ok_or("no eventTime")?)
 }
 
 fn identity_type_of(kind: &str, account_id: Option<&str>) -> &'static str {

@@ -14,6 +14,7 @@ pub mod k8s;
 pub mod mapped;
 pub mod openai;
 pub mod s3access;
+pub mod values;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {
