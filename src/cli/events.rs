@@ -9,6 +9,7 @@ use polars::prelude::*;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
+use heist_core::export::csv_writer::CsvWriter;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::schema::Kind;
 use heist_core::frame::{Col, EventStore};
@@ -205,47 +206,19 @@ fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow:
     Ok(())
 }
 
-/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula (log text is hostile).
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
+/// The frame's output columns as CSV, through the same writer as `heist export --format csv`.
 fn write_csv(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
     let r = FrameReader::new(df)?;
-    let header: Vec<&str> = Col::OUTPUT.iter().map(|c| c.name()).collect();
-    writeln!(w, "{}", header.join(","))?;
+    let mut csv = CsvWriter::new(w);
+    csv.row(Col::OUTPUT.iter().map(|c| c.name()))?;
     for row in 0..df.height() {
         let m = event_json(store, &r, row);
-        let cells: Vec<String> = Col::OUTPUT
-            .iter()
-            .map(|c| match m.get(c.name()) {
-                Some(serde_json::Value::String(s)) => csv_cell(s),
-                Some(serde_json::Value::Null) | None => String::new(),
-                Some(v) => v.to_string(),
-            })
-            .collect();
-        writeln!(w, "{}", cells.join(","))?;
+        csv.row(Col::OUTPUT.iter().map(|c| match m.get(c.name()) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(v) => v.to_string(),
+        }))?;
     }
+    csv.finish()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_defuses_formulas_and_quotes() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("plain"), "plain");
-    }
 }
