@@ -8,14 +8,14 @@ use polars::prelude::*;
 
 use super::load::{load, thousands};
 use super::table::Table;
-use super::BundleArgs;
+use super::{BundleArgs, QueryArgs};
 use heist_core::export::csv_writer::CsvWriter;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::schema::Kind;
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::Prefilter;
 use heist_core::query::parse::{Pattern, TermKind};
-use heist_core::query::{compile::compile_query, parse};
+use heist_core::query::select;
 use heist_core::util::sanitize::for_terminal;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -29,14 +29,8 @@ pub enum OutFormat {
 pub struct EventsArgs {
     #[command(flatten)]
     pub bundle: BundleArgs,
-    /// Filter, e.g. 'token:AKIA... -outcome:success time>=2026-10-05T02:00:00Z'.
-    #[arg(
-        long = "where",
-        short = 'w',
-        value_name = "QUERY",
-        allow_hyphen_values = true
-    )]
-    pub query: Option<String>,
+    #[command(flatten)]
+    pub filter: QueryArgs,
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
     /// Print at most N events (the first N in time order).
@@ -68,19 +62,11 @@ fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
 }
 
 pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let q = parse(args.query.as_deref().unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let q = args.filter.parse()?;
     let (store, _) = load(&args.bundle, prefilter_for(&q))?;
-    let mut df = match compile_query(&q, &store.frame)? {
-        Some(e) => store
-            .frame
-            .clone()
-            .lazy()
-            .filter(e)
-            .collect()
-            .map_err(|e| anyhow::anyhow!("filtering: {e}"))?,
-        None => store.frame.clone(),
-    };
+    let mut df = select(&q, &store.frame)
+        .map_err(|e| anyhow::anyhow!("filtering: {e}"))?
+        .unwrap_or_else(|| store.frame.clone());
     if let Some(n) = args.limit {
         df = df.head(Some(n));
     }
