@@ -10,10 +10,11 @@ use serde_json::{json, Map, Value};
 
 use super::load::{load, thousands};
 use super::table::Table;
-use super::BundleArgs;
+use super::{BundleArgs, QueryArgs};
 use heist_core::entities::lineage::Lineage;
 use heist_core::entities::table::{entity_rows, entity_table, EntityRow};
 use heist_core::entities::{EntityKind, Finder};
+use heist_core::query::select;
 use heist_core::util::time::format_utc;
 
 fn parse_kind(s: &str) -> Result<EntityKind, String> {
@@ -27,14 +28,8 @@ pub struct EntitiesArgs {
     /// identity, token, asset or ip.
     #[arg(long, value_parser = parse_kind)]
     pub kind: EntityKind,
-    /// Only count events matching this query.
-    #[arg(
-        long = "where",
-        short = 'w',
-        value_name = "QUERY",
-        allow_hyphen_values = true
-    )]
-    pub query: Option<String>,
+    #[command(flatten)]
+    pub filter: QueryArgs,
     #[arg(long)]
     pub json: bool,
     /// Show at most N entities (most active first).
@@ -69,11 +64,9 @@ pub fn entity_json(r: &EntityRow, lineage: Option<&Lineage>) -> Value {
 }
 
 pub fn run(args: &EntitiesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let q = args.filter.parse()?;
     let (store, _) = load(&args.bundle, None)?;
-    let frame = match &args.query {
-        Some(q) => heist_core::query::filter(&store.frame, q)?,
-        None => store.frame.clone(),
-    };
+    let frame = select(&q, &store.frame)?.unwrap_or_else(|| store.frame.clone());
     let t = entity_table(&frame, args.kind)?;
     let rows = entity_rows(&t, args.kind, 0..args.limit.unwrap_or(usize::MAX))?;
     let lineage = if args.kind == EntityKind::Token {

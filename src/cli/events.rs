@@ -8,13 +8,14 @@ use polars::prelude::*;
 
 use super::load::{load, thousands};
 use super::table::Table;
-use super::BundleArgs;
+use super::{BundleArgs, QueryArgs};
+use heist_core::export::csv_writer::CsvWriter;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::schema::Kind;
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::Prefilter;
 use heist_core::query::parse::{Pattern, TermKind};
-use heist_core::query::{compile::compile_query, parse};
+use heist_core::query::select;
 use heist_core::util::sanitize::for_terminal;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -28,14 +29,8 @@ pub enum OutFormat {
 pub struct EventsArgs {
     #[command(flatten)]
     pub bundle: BundleArgs,
-    /// Filter, e.g. 'token:AKIA... -outcome:success time>=2026-10-05T02:00:00Z'.
-    #[arg(
-        long = "where",
-        short = 'w',
-        value_name = "QUERY",
-        allow_hyphen_values = true
-    )]
-    pub query: Option<String>,
+    #[command(flatten)]
+    pub filter: QueryArgs,
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
     /// Print at most N events (the first N in time order).
@@ -67,19 +62,11 @@ fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
 }
 
 pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let q = parse(args.query.as_deref().unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let q = args.filter.parse()?;
     let (store, _) = load(&args.bundle, prefilter_for(&q))?;
-    let mut df = match compile_query(&q, &store.frame)? {
-        Some(e) => store
-            .frame
-            .clone()
-            .lazy()
-            .filter(e)
-            .collect()
-            .map_err(|e| anyhow::anyhow!("filtering: {e}"))?,
-        None => store.frame.clone(),
-    };
+    let mut df = select(&q, &store.frame)
+        .map_err(|e| anyhow::anyhow!("filtering: {e}"))?
+        .unwrap_or_else(|| store.frame.clone());
     if let Some(n) = args.limit {
         df = df.head(Some(n));
     }
@@ -205,47 +192,19 @@ fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow:
     Ok(())
 }
 
-/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula (log text is hostile).
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
+/// The frame's output columns as CSV, through the same writer as `heist export --format csv`.
 fn write_csv(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
     let r = FrameReader::new(df)?;
-    let header: Vec<&str> = Col::OUTPUT.iter().map(|c| c.name()).collect();
-    writeln!(w, "{}", header.join(","))?;
+    let mut csv = CsvWriter::new(w);
+    csv.row(Col::OUTPUT.iter().map(|c| c.name()))?;
     for row in 0..df.height() {
         let m = event_json(store, &r, row);
-        let cells: Vec<String> = Col::OUTPUT
-            .iter()
-            .map(|c| match m.get(c.name()) {
-                Some(serde_json::Value::String(s)) => csv_cell(s),
-                Some(serde_json::Value::Null) | None => String::new(),
-                Some(v) => v.to_string(),
-            })
-            .collect();
-        writeln!(w, "{}", cells.join(","))?;
+        csv.row(Col::OUTPUT.iter().map(|c| match m.get(c.name()) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(v) => v.to_string(),
+        }))?;
     }
+    csv.finish()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_defuses_formulas_and_quotes() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("plain"), "plain");
-    }
 }

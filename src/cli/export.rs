@@ -9,10 +9,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::load::{load, thousands};
-use super::BundleArgs;
+use super::{BundleArgs, QueryArgs};
 use heist_core::case::{self, CaseLocation, TimeZone};
 use heist_core::entities::Lineage;
 use heist_core::export::{self, BuildOptions, Format, Selection};
+use heist_core::query::select;
 use heist_core::util::sanitize::for_terminal;
 
 /// Above this many events a timeline is more a dump than a story: say so.
@@ -32,20 +33,17 @@ pub enum ExportFormat {
 }
 
 #[derive(Args, Debug)]
+#[command(mut_arg("query", |a| a.help(
+    "Without marked events: the events of this query make the timeline. With marks: only marks that match"
+)))]
 pub struct ExportArgs {
     #[command(flatten)]
     pub bundle: BundleArgs,
     /// Where to write the report (`-` for standard output). Never inside the bundle.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: PathBuf,
-    /// Without marked events: the events of this query make the timeline. With marks: only marks that match.
-    #[arg(
-        long = "where",
-        short = 'w',
-        value_name = "QUERY",
-        allow_hyphen_values = true
-    )]
-    pub query: Option<String>,
+    #[command(flatten)]
+    pub filter: QueryArgs,
     /// The case file (default: the bundle's case in the data dir, if there is one).
     #[arg(long, value_name = "FILE")]
     pub case: Option<PathBuf>,
@@ -72,8 +70,7 @@ pub struct ExportArgs {
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let paths = &args.bundle.paths;
-    let q = heist_core::query::parse(args.query.as_deref().unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("bad --where query: {e}"))?;
+    let q = args.filter.parse()?;
     let to_stdout = args.out.as_os_str() == "-";
     if !to_stdout {
         export::check_outside(&args.out, paths)?;
@@ -104,14 +101,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         warnings.push(w);
     }
     let case = opened.as_ref().map(|o| &o.case);
-    let filtered = match heist_core::query::compile::compile_query(&q, &store.frame)? {
-        Some(e) => {
-            use polars::prelude::IntoLazy;
-            let df = store.frame.clone().lazy().filter(e).collect()?;
-            Some((df, args.query.clone().unwrap_or_default()))
-        }
-        None => None,
-    };
+    let filtered = select(&q, &store.frame)?.map(|df| (df, args.filter.text().to_string()));
     let selection = Selection::choose(case, &store.frame, filtered);
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label)?;

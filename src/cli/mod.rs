@@ -61,6 +61,31 @@ enum Command {
     Formats,
 }
 
+/// `--where QUERY`, for every command that narrows the events it works on.
+#[derive(Args, Debug, Clone, Default)]
+pub struct QueryArgs {
+    /// Only events matching this query, e.g. 'token:AKIA... -outcome:success time>=2026-10-05T02:00:00Z'.
+    #[arg(
+        long = "where",
+        short = 'w',
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
+    pub query: Option<String>,
+}
+
+impl QueryArgs {
+    /// The query as written; no `--where` is the empty query.
+    pub fn text(&self) -> &str {
+        self.query.as_deref().unwrap_or("")
+    }
+
+    /// The query, parsed before anything loads so a typo costs nothing. The empty query selects every event.
+    pub fn parse(&self) -> anyhow::Result<heist_core::query::Query> {
+        heist_core::query::parse(self.text()).map_err(|e| anyhow::anyhow!("bad --where query: {e}"))
+    }
+}
+
 /// Paths and load switches shared by every command that opens a bundle.
 #[derive(Args, Debug, Clone)]
 pub struct BundleArgs {

@@ -39,14 +39,8 @@ pub struct BundleRef {
     pub bytes: u64,
 }
 
-/// Time zone the analyst reads times in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TimeZone {
-    #[default]
-    Utc,
-    Local,
-}
+/// Time zone the analyst reads times in; defined beside `fmt_time`, which shows times in it.
+pub use crate::util::time::TimeZone;
 
 /// An entity as a case names it: written `kind:name` (e.g. `token:AKIA...`), so it can key a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

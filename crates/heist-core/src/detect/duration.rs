@@ -1,4 +1,8 @@
 //! Rule durations as written in rule files (`"90s"`, `"15m"`, `"1h"`, `"7d"`, `"1h30m"`) and as shown in findings.
+//!
+//! The parser is heist's own rather than `humantime`'s: humantime also reads `1 h`, `1.5h`, `1w`, months and years
+//! (a month being 30.44 days), which rule files have always refused, and its formatting is not the compact form
+//! findings use (`60m`, `1d 3h`).
 
 use crate::util::time::Nanos;
 

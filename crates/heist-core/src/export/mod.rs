@@ -1,8 +1,9 @@
 //! Reports: the theft timeline as GitHub-flavoured Markdown for people, or CSV / JSON lines for tools. `build`
 //! gathers a `ReportInput` from the bundle and the case; `markdown`, `tabular::csv` and `tabular::jsonl` are pure
-//! functions of it; `escape` makes every log-derived string inert.
+//! functions of it (CSV through `csv_writer`, shared with `heist events`); `escape` makes every log-derived string inert.
 
 pub mod build;
+pub mod csv_writer;
 pub mod escape;
 pub mod markdown;
 pub mod report;

@@ -4,7 +4,7 @@
 use crate::case::TimeZone;
 use crate::entities::EntityKind;
 use crate::frame::{Col, EventKey};
-use crate::util::time::{format_local, format_utc, Nanos};
+use crate::util::time::Nanos;
 
 /// Everything a report needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,20 +163,8 @@ pub struct EntityAnnotation {
     pub note: String,
 }
 
-/// An instant in the report's time zone.
-pub fn fmt_time(t: Nanos, tz: TimeZone) -> String {
-    match tz {
-        TimeZone::Utc => format_utc(t),
-        TimeZone::Local => format_local(t),
-    }
-}
-
-pub fn tz_label(tz: TimeZone) -> &'static str {
-    match tz {
-        TimeZone::Utc => "UTC",
-        TimeZone::Local => "local time",
-    }
-}
+/// Times in the report's zone: the one way heist shows a time to the analyst (`util::time`).
+pub use crate::util::time::{fmt_time, tz_label};
 
 pub use crate::util::num::thousands;
 

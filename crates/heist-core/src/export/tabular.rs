@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::csv_writer;
 use super::report::{ReportEvent, ReportInput};
 use crate::frame::schema::Kind;
 use crate::frame::{Col, EventKey};
@@ -24,46 +25,28 @@ fn techniques_by_event(r: &ReportInput) -> BTreeMap<&EventKey, BTreeSet<&str>> {
     m
 }
 
-/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula (log text is hostile).
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 pub fn csv(r: &ReportInput) -> String {
     let tech = techniques_by_event(r);
-    let mut out = String::new();
-    let header: Vec<&str> = Col::OUTPUT
+    let header: Vec<String> = Col::OUTPUT
         .iter()
-        .map(|c| c.name())
-        .chain(EXTRA_COLUMNS)
+        .map(|c| c.name().to_string())
+        .chain(EXTRA_COLUMNS.map(String::from))
         .collect();
-    out.push_str(&header.join(","));
-    out.push('\n');
-    for e in &r.events {
+    let rows = r.events.iter().map(|e| {
+        let ts: Vec<&str> = tech.get(&e.key).into_iter().flatten().copied().collect();
         let mut cells: Vec<String> = e
             .fields
             .iter()
-            .map(|v| v.as_deref().map(csv_cell).unwrap_or_default())
+            .map(|v| v.clone().unwrap_or_default())
             .collect();
-        let ts: Vec<&str> = tech.get(&e.key).into_iter().flatten().copied().collect();
-        cells.push(csv_cell(e.key.as_str()));
+        cells.push(e.key.as_str().to_string());
         cells.push(e.marked.to_string());
-        cells.push(csv_cell(&e.tags.join(";")));
-        cells.push(csv_cell(&e.note));
-        cells.push(csv_cell(&ts.join(";")));
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
+        cells.push(e.tags.join(";"));
+        cells.push(e.note.clone());
+        cells.push(ts.join(";"));
+        cells
+    });
+    csv_writer::to_string(std::iter::once(header).chain(rows))
 }
 
 fn event_object(e: &ReportEvent, techniques: Option<&BTreeSet<&str>>) -> Map<String, Value> {
@@ -115,19 +98,4 @@ pub fn jsonl(r: &ReportInput) -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_defuses_formulas_and_quotes() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-2+3"), "'-2+3");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(csv_cell("plain"), "plain");
-    }
 }

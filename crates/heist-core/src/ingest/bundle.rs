@@ -51,8 +51,9 @@ pub fn container_of(b: &[u8]) -> Container {
     }
 }
 
-/// Every regular file under the given paths, sorted so loads are deterministic. Paths that do not exist are errors
-/// for the caller to report before anything loads.
+/// Every regular file under the given paths, sorted so loads are deterministic: a folder's entries in name order,
+/// each subfolder's files where the subfolder sits. Symlinks to files are followed, symlinks to folders are not. Paths
+/// that do not exist, and folders that cannot be read, are errors for the caller to report before anything loads.
 pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)> {
     let mut out = Vec::new();
     for p in paths {
@@ -67,15 +68,15 @@ pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)
 }
 
 fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let ft = e.file_type()?;
-        let path = e.path();
-        if ft.is_dir() {
-            walk_dir(&path, out)?;
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
-            out.push(path);
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let msg = e.to_string();
+            e.into_io_error()
+                .unwrap_or_else(|| std::io::Error::other(msg))
+        })?;
+        let ft = entry.file_type();
+        if ft.is_file() || (ft.is_symlink() && entry.path().is_file()) {
+            out.push(entry.into_path());
         }
     }
     Ok(())
@@ -416,6 +417,49 @@ mod tests {
         assert!(got[0].1.as_ref().unwrap_err().contains("gzip"), "{got:?}");
         let got = collect(b"PK\x03\x04garbage".to_vec());
         assert!(got[0].1.as_ref().unwrap_err().contains("zip"), "{got:?}");
+    }
+
+    #[test]
+    fn walk_is_name_ordered_depth_first_and_skips_folder_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        for f in [
+            "b/2.json",
+            "b/1.json",
+            "a.json",
+            "c.json",
+            "b/z/9.json",
+            "outside/x.json",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "{}").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("outside"), root.join("d-link")).unwrap();
+            std::os::unix::fs::symlink(root.join("a.json"), root.join("e-link.json")).unwrap();
+            std::os::unix::fs::symlink(root.join("gone"), root.join("f-broken")).unwrap();
+        }
+        let got = walk(std::slice::from_ref(&root)).unwrap();
+        let names: Vec<String> = got
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let mut want = vec!["a.json", "b/1.json", "b/2.json", "b/z/9.json", "c.json"];
+        if cfg!(unix) {
+            want.push("e-link.json");
+        }
+        want.push("outside/x.json");
+        assert_eq!(names, want);
+        let missing = root.join("nope");
+        let (path, err) = walk(&[root.join("a.json"), missing.clone()]).unwrap_err();
+        assert_eq!((path, err.kind()), (missing, std::io::ErrorKind::NotFound));
     }
 
     #[test]

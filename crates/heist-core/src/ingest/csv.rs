@@ -1,15 +1,17 @@
-//! A small RFC 4180 reader: quoted fields with `""` escapes and line breaks inside quotes, CRLF or LF, a BOM
-//! already dropped by the decoder. Each record keeps its starting line and byte span for the raw view.
-
-use std::borrow::Cow;
+//! CSV records for mapped sources, read with the `csv` crate: RFC 4180 quoting (`""` escapes, line breaks inside
+//! quotes), CRLF, LF or CR line ends, blank lines skipped, rows of any length (a BOM is already dropped by the
+//! decoder). Each record keeps its starting line and byte span, for the raw view and the record's identity. A
+//! record whose quoting is broken (a quote never closed, text after a closing quote) is an error at its line,
+//! and reading goes on with the next line.
 
 /// One CSV record: where it starts and its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvRecord<'a> {
     pub line: u32,
     pub offset: usize,
+    /// The record as written, without its line end.
     pub text: &'a str,
-    pub fields: Vec<Cow<'a, str>>,
+    pub fields: Vec<String>,
 }
 
 /// Why a record broke.
@@ -21,13 +23,39 @@ pub struct CsvError {
 
 pub struct CsvReader<'a> {
     s: &'a str,
-    pos: usize,
-    line: u32,
+    rdr: csv::Reader<&'a [u8]>,
+    /// Where `rdr`'s input starts in `s`, and that byte's line: reading starts afresh after a broken record.
+    base: usize,
+    base_line: u64,
+    record: csv::StringRecord,
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
 }
 
 impl<'a> CsvReader<'a> {
     pub fn new(s: &'a str) -> Self {
-        Self { s, pos: 0, line: 1 }
+        Self {
+            s,
+            rdr: reader(s.as_bytes()),
+            base: 0,
+            base_line: 1,
+            record: csv::StringRecord::new(),
+        }
+    }
+
+    /// Go on reading at the line after byte `at` (the rest of a broken record's line is not read).
+    fn resume_after_line_of(&mut self, at: usize) {
+        let b = self.s.as_bytes();
+        let at = at.min(b.len());
+        let next = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |k| at + k + 1);
+        self.base_line = 1 + memchr::memchr_iter(b'\n', &b[..next]).count() as u64;
+        self.base = next;
+        self.rdr = reader(&b[next..]);
     }
 }
 
@@ -35,102 +63,86 @@ impl<'a> Iterator for CsvReader<'a> {
     type Item = Result<CsvRecord<'a>, CsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let before = self.rdr.position().clone();
+        let read = self.rdr.read_record(&mut self.record);
+        // The reader's position before a record includes the blank lines it skips on the way to it.
         let b = self.s.as_bytes();
-        // Skip blank lines.
-        while self.pos < b.len() && (b[self.pos] == b'\n' || b[self.pos] == b'\r') {
-            if b[self.pos] == b'\n' {
-                self.line += 1;
+        let mut start = (self.base + before.byte() as usize).min(b.len());
+        let mut line = self.base_line + before.line() - 1;
+        while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+            line += u64::from(b[start] == b'\n');
+            start += 1;
+        }
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        match read {
+            Ok(false) => None,
+            Err(e) => Some(Err(CsvError {
+                line,
+                message: e.to_string(),
+            })),
+            Ok(true) => {
+                let end = (self.base + self.rdr.position().byte() as usize).clamp(start, b.len());
+                let text = self.s[start..end].trim_end_matches(['\r', '\n']);
+                let message = match quoting(text.as_bytes()) {
+                    Quoting::Fine => {
+                        return Some(Ok(CsvRecord {
+                            line,
+                            offset: start,
+                            text,
+                            fields: self.record.iter().map(str::to_string).collect(),
+                        }))
+                    }
+                    Quoting::Unclosed => "unclosed quote: the record never ends",
+                    Quoting::TextAfterQuote(at) => {
+                        self.resume_after_line_of(start + at);
+                        "text after a closing quote"
+                    }
+                };
+                Some(Err(CsvError {
+                    line,
+                    message: message.into(),
+                }))
             }
-            self.pos += 1;
         }
-        if self.pos >= b.len() {
-            return None;
+    }
+}
+
+/// A record's quoting, as heist judges it.
+enum Quoting {
+    Fine,
+    /// A quote is never closed: the `csv` crate runs the field to the end of the file, and so does heist.
+    Unclosed,
+    /// Text follows a closing quote at this byte: the `csv` crate joins it to the field; heist reports the record
+    /// and goes on at the next line.
+    TextAfterQuote(usize),
+}
+
+fn quoting(record: &[u8]) -> Quoting {
+    let mut i = 0;
+    loop {
+        if record.get(i) != Some(&b'"') {
+            // An unquoted field runs to the next comma.
+            match record.get(i..).and_then(|r| memchr::memchr(b',', r)) {
+                Some(k) => i += k + 1,
+                None => return Quoting::Fine,
+            }
+            continue;
         }
-        let start = self.pos;
-        let start_line = self.line;
-        let mut fields = Vec::new();
-        let mut i = self.pos;
+        i += 1;
         loop {
-            if i < b.len() && b[i] == b'"' {
-                // Quoted field.
-                let mut val = String::new();
-                let mut j = i + 1;
-                let mut plain_from = j;
-                let mut escaped = false;
-                loop {
-                    match memchr::memchr(b'"', &b[j..]) {
-                        None => {
-                            self.pos = b.len();
-                            return Some(Err(CsvError {
-                                line: start_line,
-                                message: "unclosed quote: the record never ends".into(),
-                            }));
-                        }
-                        Some(k) => {
-                            let q = j + k;
-                            self.line += memchr::memchr_iter(b'\n', &b[j..q]).count() as u32;
-                            if b.get(q + 1) == Some(&b'"') {
-                                val.push_str(&self.s[plain_from..=q]);
-                                escaped = true;
-                                j = q + 2;
-                                plain_from = j;
-                            } else {
-                                let field = if escaped {
-                                    val.push_str(&self.s[plain_from..q]);
-                                    Cow::Owned(std::mem::take(&mut val))
-                                } else {
-                                    Cow::Borrowed(&self.s[i + 1..q])
-                                };
-                                fields.push(field);
-                                i = q + 1;
-                                break;
-                            }
-                        }
-                    }
-                }
-            } else {
-                let end = b[i..]
-                    .iter()
-                    .position(|&c| c == b',' || c == b'\n' || c == b'\r')
-                    .map(|k| i + k)
-                    .unwrap_or(b.len());
-                fields.push(Cow::Borrowed(&self.s[i..end]));
-                i = end;
+            let Some(k) = record.get(i..).and_then(|r| memchr::memchr(b'"', r)) else {
+                return Quoting::Unclosed;
+            };
+            i += k + 1;
+            if record.get(i) != Some(&b'"') {
+                break;
             }
-            match b.get(i) {
-                Some(b',') => i += 1,
-                Some(b'\r') | Some(b'\n') | None => {
-                    let end = i;
-                    if b.get(i) == Some(&b'\r') {
-                        i += 1;
-                    }
-                    if b.get(i) == Some(&b'\n') {
-                        i += 1;
-                        self.line += 1;
-                    }
-                    self.pos = i;
-                    return Some(Ok(CsvRecord {
-                        line: start_line,
-                        offset: start,
-                        text: &self.s[start..end],
-                        fields,
-                    }));
-                }
-                Some(_) => {
-                    // Text after a closing quote: skip to the end of the line and report.
-                    let end = b[i..]
-                        .iter()
-                        .position(|&c| c == b'\n')
-                        .map(|k| i + k + 1)
-                        .unwrap_or(b.len());
-                    self.pos = end;
-                    self.line += 1;
-                    return Some(Err(CsvError {
-                        line: start_line,
-                        message: "text after a closing quote".into(),
-                    }));
-                }
-            }
+            i += 1;
+        }
+        match record.get(i) {
+            None => return Quoting::Fine,
+            Some(b',') => i += 1,
+            Some(_) => return Quoting::TextAfterQuote(i),
         }
     }
 }
@@ -159,5 +171,34 @@ mod tests {
         let mut r = CsvReader::new("\"a\"x,b\nc,d\n");
         assert!(r.next().unwrap().is_err());
         assert_eq!(r.next().unwrap().unwrap().fields, ["c", "d"]);
+    }
+
+    #[test]
+    fn records_keep_their_line_and_span() {
+        let s = "\n\nh1,h2\r\n\r\n\"a\nb\",2\rx,\"\"\n";
+        let recs: Vec<_> = CsvReader::new(s).map(Result::unwrap).collect();
+        let spans: Vec<_> = recs.iter().map(|r| (r.line, r.offset, r.text)).collect();
+        assert_eq!(
+            spans,
+            [(3, 2, "h1,h2"), (5, 11, "\"a\nb\",2"), (6, 19, "x,\"\"")]
+        );
+        assert_eq!(recs[2].fields, ["x", ""]);
+    }
+
+    #[test]
+    fn ragged_rows_and_errors_carry_their_line() {
+        let s = "a,b,c\n1\n\"x\"y,2\n3,4,5,6\n";
+        let got: Vec<_> = CsvReader::new(s)
+            .map(|r| r.map(|r| r.fields.len()).map_err(|e| (e.line, e.message)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Ok(3),
+                Ok(1),
+                Err((3, "text after a closing quote".to_string())),
+                Ok(4)
+            ]
+        );
     }
 }

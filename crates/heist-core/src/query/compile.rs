@@ -152,10 +152,17 @@ pub fn compile(query: &str, frame: &DataFrame) -> Result<Option<Expr>, CompileEr
     Ok(compile_query(&q, frame)?)
 }
 
+/// The rows of `frame` that a parsed query selects, in frame order; `None` when it selects every row (it has no
+/// terms).
+pub fn select(q: &Query, frame: &DataFrame) -> PolarsResult<Option<DataFrame>> {
+    match compile_query(q, frame)? {
+        None => Ok(None),
+        Some(e) => frame.clone().lazy().filter(e).collect().map(Some),
+    }
+}
+
 /// The rows of `frame` that match `query`, in frame order.
 pub fn filter(frame: &DataFrame, query: &str) -> Result<DataFrame, CompileError> {
-    match compile(query, frame)? {
-        None => Ok(frame.clone()),
-        Some(e) => Ok(frame.clone().lazy().filter(e).collect()?),
-    }
+    let q = parse(query)?;
+    Ok(select(&q, frame)?.unwrap_or_else(|| frame.clone()))
 }

@@ -9,5 +9,5 @@ pub mod mask;
 pub mod parse;
 pub mod stats;
 
-pub use compile::{compile, filter, CompileError};
+pub use compile::{compile, filter, select, CompileError};
 pub use parse::{parse, Field, Query, QueryError, Term, TermKind};

@@ -1,11 +1,12 @@
 //! Query text to terms, each with the byte span it came from so errors can point at it.
 
 use std::fmt;
-use std::net::IpAddr;
 
+use ipnet::IpNet;
 use regex::Regex;
 
 use crate::frame::Col;
+use crate::util::ip;
 use crate::util::time::{parse_any, Nanos};
 
 /// A field a term can name.
@@ -81,8 +82,8 @@ pub enum Pattern {
     Glob(String, Regex),
     /// As written (add `(?i)` for case-insensitive).
     Regex(Regex),
-    /// IP network.
-    Cidr(IpAddr, u8),
+    /// IP network: matches addresses as logged inside it (see `util::ip`).
+    Cidr(IpNet),
 }
 
 impl Pattern {
@@ -90,7 +91,7 @@ impl Pattern {
         match self {
             Pattern::Exact(v) => s.eq_ignore_ascii_case(v),
             Pattern::Glob(_, re) | Pattern::Regex(re) => re.is_match(s),
-            Pattern::Cidr(net, bits) => cidr_contains(*net, *bits, s),
+            Pattern::Cidr(net) => ip::net_contains(net, s),
         }
     }
 }
@@ -216,56 +217,6 @@ pub fn glob_to_regex(glob: &str) -> Result<Regex, regex::Error> {
     Regex::new(&re)
 }
 
-fn parse_cidr(v: &str) -> Option<(IpAddr, u8)> {
-    let (ip, bits) = v.split_once('/')?;
-    let ip = parse_ip_lenient(ip)?;
-    let bits: u8 = bits.parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    (bits <= max).then_some((ip, bits))
-}
-
-pub use crate::util::ip::parse_ip_lenient;
-
-/// An IPv4 address logged with its last octet masked (`81.2.69.***`, as Azure writes caller IPs): the /24 it lies in.
-fn masked_v4_network(s: &str) -> Option<IpAddr> {
-    let head = s
-        .strip_suffix(".***")
-        .or_else(|| s.strip_suffix(".*"))
-        .or_else(|| s.strip_suffix(".xxx"))?;
-    parse_ip_lenient(&format!("{head}.0")).filter(IpAddr::is_ipv4)
-}
-
-/// Is `s` (an address as logged) inside `net/bits`? A masked address (`a.b.c.***`) is inside when the whole /24 it
-/// stands for is, i.e. for prefixes of 24 bits or fewer.
-pub fn cidr_contains(net: IpAddr, bits: u8, s: &str) -> bool {
-    let ip = match parse_ip_lenient(s) {
-        Some(ip) => ip,
-        None => match masked_v4_network(s) {
-            Some(ip) if bits <= 24 => ip,
-            _ => return false,
-        },
-    };
-    match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(i)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits as u32)
-            };
-            (u32::from(n) & mask) == (u32::from(i) & mask)
-        }
-        (IpAddr::V6(n), IpAddr::V6(i)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits as u32)
-            };
-            (u128::from(n) & mask) == (u128::from(i) & mask)
-        }
-        _ => false,
-    }
-}
-
 fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
     if v.is_empty() {
         return Err("empty value".into());
@@ -276,8 +227,8 @@ fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
             .map_err(|e| format!("bad regex: {e}"));
     }
     if col == Col::SourceIp {
-        if let Some((net, bits)) = parse_cidr(v) {
-            return Ok(Pattern::Cidr(net, bits));
+        if let Some(net) = ip::parse_cidr(v) {
+            return Ok(Pattern::Cidr(net));
         }
         // The frame keeps one spelling of each address: so does the query.
         if let Some(ip) = crate::util::ip::address(v) {
@@ -449,19 +400,33 @@ mod tests {
         assert!(parse("time:2026").is_err());
     }
 
+    /// `ip:CIDR` as the query reads it, as a network and its match on a logged address.
+    fn parse_cidr(v: &str) -> Option<Pattern> {
+        match parse(&format!("ip:{v}")).ok()?.terms.pop()?.kind {
+            TermKind::Field { mut any_of, .. } => {
+                any_of.pop().filter(|p| matches!(p, Pattern::Cidr(_)))
+            }
+            _ => None,
+        }
+    }
+
+    fn cidr_contains(net: &Pattern, s: &str) -> bool {
+        net.matches(s)
+    }
+
     #[test]
     fn cidr_and_lenient_ips() {
-        let (net, bits) = parse_cidr("198.51.100.0/24").unwrap();
-        assert!(cidr_contains(net, bits, "198.51.100.77"));
-        assert!(!cidr_contains(net, bits, "198.51.101.1"));
+        let net = parse_cidr("198.51.100.0/24").unwrap();
+        assert!(cidr_contains(&net, "198.51.100.77"));
+        assert!(!cidr_contains(&net, "198.51.101.1"));
         assert!(
-            cidr_contains(net, bits, "198.051.100.077"),
+            cidr_contains(&net, "198.051.100.077"),
             "zero-padded octets as logged"
         );
-        assert!(!cidr_contains(net, bits, "s3.amazonaws.com"));
-        let (padded, bits) = parse_cidr("035.249.253.0/24").unwrap();
+        assert!(!cidr_contains(&net, "s3.amazonaws.com"));
+        let padded = parse_cidr("035.249.253.0/24").unwrap();
         assert!(
-            cidr_contains(padded, bits, "35.249.253.232"),
+            cidr_contains(&padded, "35.249.253.232"),
             "a CIDR written zero-padded"
         );
     }
@@ -482,15 +447,15 @@ mod tests {
 
     #[test]
     fn masked_addresses_match_prefixes_that_cover_their_slash_24() {
-        let (net, bits) = parse_cidr("198.51.100.0/24").unwrap();
-        assert!(cidr_contains(net, bits, "198.51.100.***"));
-        let (net16, bits16) = parse_cidr("198.51.0.0/16").unwrap();
-        assert!(cidr_contains(net16, bits16, "198.51.100.***"));
-        assert!(!cidr_contains(net, bits, "198.51.101.***"));
+        let net = parse_cidr("198.51.100.0/24").unwrap();
+        assert!(cidr_contains(&net, "198.51.100.***"));
+        let net16 = parse_cidr("198.51.0.0/16").unwrap();
+        assert!(cidr_contains(&net16, "198.51.100.***"));
+        assert!(!cidr_contains(&net, "198.51.101.***"));
         // A /32 names one host: a masked address might or might not be it, so it does not match.
-        let (host, hbits) = parse_cidr("198.51.100.77/32").unwrap();
-        assert!(!cidr_contains(host, hbits, "198.51.100.***"));
-        assert!(!cidr_contains(net, bits, "***"));
+        let host = parse_cidr("198.51.100.77/32").unwrap();
+        assert!(!cidr_contains(&host, "198.51.100.***"));
+        assert!(!cidr_contains(&net, "***"));
     }
 
     #[test]

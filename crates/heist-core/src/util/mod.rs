@@ -1,4 +1,5 @@
-//! Small pure helpers shared by every layer: timestamp parsing, hostile-text neutralising, numbers for people.
+//! Small pure helpers shared by every layer: timestamp parsing, IP addresses as logged, hostile-text neutralising,
+//! numbers for people.
 pub mod ip;
 pub mod num;
 pub mod sanitize;

@@ -1,9 +1,11 @@
-//! Timestamp parsing for every format heist reads. Everything becomes nanoseconds since the Unix epoch, UTC.
+//! Timestamp parsing for every format heist reads, and showing times to the analyst. Everything becomes
+//! nanoseconds since the Unix epoch, UTC; `fmt_time` shows one in the analyst's zone.
 //!
 //! The hot path (`parse_rfc3339`) is hand-written: CloudTrail alone has one timestamp per event and chrono's
 //! general parser is several times slower. Odd shapes fall back to chrono.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Nanoseconds since 1970-01-01T00:00:00Z.
 pub type Nanos = i64;
@@ -218,6 +220,31 @@ pub fn format_local(ns: Nanos) -> String {
     dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
+/// Time zone the analyst reads times in (a case keeps it as `"utc"` or `"local"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeZone {
+    #[default]
+    Utc,
+    Local,
+}
+
+/// An instant as the analyst reads it: `format_utc` in UTC, `format_local` (with its offset) in local time.
+pub fn fmt_time(t: Nanos, tz: TimeZone) -> String {
+    match tz {
+        TimeZone::Utc => format_utc(t),
+        TimeZone::Local => format_local(t),
+    }
+}
+
+/// The zone's name in prose: `UTC`, `local time`.
+pub fn tz_label(tz: TimeZone) -> &'static str {
+    match tz {
+        TimeZone::Utc => "UTC",
+        TimeZone::Local => "local time",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +316,20 @@ mod tests {
         assert_eq!(
             format_utc(chrono_ns("2026-10-05T02:13:07.250Z")),
             "2026-10-05T02:13:07.250Z"
+        );
+    }
+
+    #[test]
+    fn times_in_the_analysts_zone() {
+        let t = chrono_ns("2026-10-05T02:13:07Z");
+        assert_eq!(fmt_time(t, TimeZone::Utc), "2026-10-05T02:13:07Z");
+        assert_eq!(fmt_time(t, TimeZone::Local), format_local(t));
+        assert!(format_local(t).starts_with("2026-10-0"));
+        assert_eq!(tz_label(TimeZone::default()), "UTC");
+        assert_eq!(tz_label(TimeZone::Local), "local time");
+        assert_eq!(
+            serde_json::to_string(&TimeZone::Local).unwrap(),
+            "\"local\""
         );
     }
 }

@@ -10,7 +10,6 @@
 //! such as `lambda.amazonaws.com` when a service calls) are not networks and never count as new.
 
 use super::{FastMap, FastSet};
-use std::net::IpAddr;
 
 use super::explain::what;
 use super::{Ctx, Key, NULL};
@@ -19,30 +18,13 @@ use crate::detect::finding::Finding;
 use crate::detect::rule::{Attribute, FirstSeenRule, History, Rule, Scope};
 use crate::detect::DetectError;
 use crate::frame::Col;
-use crate::query::parse::parse_ip_lenient;
+use crate::util::ip;
 use crate::util::time::Nanos;
 
-/// The network around an address as logged: `198.51.100.0/24`, `2001:db8:1::/48`. Azure OpenAI masks the last
-/// octet (`81.2.69.***`); that still names its /24.
+/// The network around an address as logged, as findings name it (`198.51.100.0/24`, `2001:db8:1::/48`; a masked
+/// `81.2.69.***` still names its /24).
 pub(crate) fn network_of(ip: &str) -> Option<String> {
-    let ip = ip.trim();
-    if let Some(prefix) = ip.strip_suffix(".***") {
-        let o: Vec<u8> = prefix
-            .split('.')
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
-        return (o.len() == 3).then(|| format!("{}.{}.{}.0/24", o[0], o[1], o[2]));
-    }
-    match parse_ip_lenient(ip)? {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            Some(format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
-        }
-    }
+    ip::network_of(ip).map(|n| ip::network_label(&n))
 }
 
 /// A storage location: the asset's first `depth` path segments, with the provider's prefix removed
@@ -178,7 +160,7 @@ pub(super) fn run(
         match f.attribute {
             Attribute::Network => networks.get(c, ctx.text(c), network_of),
             Attribute::Ip => ips.get(c, ctx.text(c), |s| {
-                parse_ip_lenient(s).map(|_| s.to_string())
+                ip::parse_lenient(s).map(|_| s.to_string())
             }),
             _ => (c != NULL).then_some(c),
         }

@@ -14,12 +14,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
-use crate::util::sanitize::truncate;
-use crate::util::time::{epoch_f64, epoch_number, parse_any, Nanos};
+use crate::util::time::Nanos;
 
 pub struct AzureOpenAi;
 
@@ -227,25 +227,10 @@ impl Format for AzureOpenAi {
     }
 }
 
-fn time_value(raw: &RawValue, name: &str) -> Result<Nanos, String> {
-    match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("{name} {:?} is not a timestamp", truncate(&s, 60)))
-        }
-        Ok(Value::Number(n)) => n
-            .as_i64()
-            .and_then(epoch_number)
-            .or_else(|| n.as_f64().and_then(epoch_f64))
-            .ok_or_else(|| format!("{name} {n} is not a timestamp")),
-        Ok(Value::Null) => Err(format!("{name} is null")),
-        _ => Err(format!("{name} is not a timestamp")),
-    }
-}
-
 fn record_time(r: &Record<'_>) -> Result<Nanos, String> {
     match (r.time, r.time_generated) {
-        (Some(t), _) => time_value(t, "time"),
-        (None, Some(t)) => time_value(t, "TimeGenerated"),
+        (Some(t), _) => time_value("time", t),
+        (None, Some(t)) => time_value("TimeGenerated", t),
         (None, None) => Err("no time".into()),
     }
 }

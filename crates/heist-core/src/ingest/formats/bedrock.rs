@@ -12,12 +12,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
 use crate::ingest::jsonscan::object_members;
-use crate::util::time::{epoch_f64, epoch_number, parse_any, Nanos};
+use crate::util::time::Nanos;
 
 pub struct Bedrock;
 
@@ -146,19 +147,7 @@ fn c<'a>(v: &S<'a>) -> Option<Cow<'a, str>> {
 }
 
 fn invocation_time(raw: Option<&RawValue>) -> Result<Nanos, String> {
-    let raw = raw.ok_or("no timestamp")?;
-    match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("timestamp {s:?} is not a date and time"))
-        }
-        Ok(Value::Number(n)) => n
-            .as_i64()
-            .and_then(epoch_number)
-            .or_else(|| n.as_f64().and_then(epoch_f64))
-            .ok_or_else(|| format!("timestamp {n} is not a date and time")),
-        Ok(Value::Null) => Err("timestamp is null".into()),
-        _ => Err(format!("timestamp {} is not a date and time", raw.get())),
-    }
+    time_value("timestamp", raw.ok_or("no timestamp")?)
 }
 
 /// `errorCode` as text: a string as is, any other non-null value as its JSON text.

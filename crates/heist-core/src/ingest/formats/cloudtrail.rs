@@ -10,11 +10,11 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome, token_kind};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
-use crate::util::time::parse_any;
 
 pub struct CloudTrail;
 
@@ -326,18 +326,7 @@ fn event_time(ev: &Event<'_>) -> Result<i64, String> {
         (None, Some(t)) => ("@timestamp", t),
         (None, None) => return Err("no eventTime".into()),
     };
-    match serde_json::from_str::<serde_json::Value>(raw.get()) {
-        Ok(serde_json::Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("{name} {s:?} is not a timestamp"))
-        }
-        Ok(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .and_then(crate::util::time::epoch_number)
-            .or_else(|| n.as_f64().and_then(crate::util::time::epoch_f64))
-            .ok_or_else(|| format!("{name} {n} is not a timestamp")),
-        Ok(serde_json::Value::Null) => Err(format!("{name} is null")),
-        _ => Err(format!("{name} {} is not a timestamp", raw.get())),
-    }
+    time_value(name, raw)
 }
 
 /// A byte count as a number or as the text of one (re-exports that keep every value as text).

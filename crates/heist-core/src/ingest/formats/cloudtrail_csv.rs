@@ -98,7 +98,7 @@ fn present(cell: &str) -> Option<&str> {
 }
 
 /// The CloudTrail record of one row.
-fn row_record(layout: &Layout, fields: &[std::borrow::Cow<'_, str>]) -> Result<String, String> {
+fn row_record(layout: &Layout, fields: &[String]) -> Result<String, String> {
     if fields.iter().all(|f| f.trim().is_empty()) {
         return Err("an empty row".into());
     }

@@ -10,11 +10,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome, token_kind};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
-use crate::util::time::{epoch_f64, epoch_number, parse_any, Nanos};
+use crate::util::time::{parse_any, Nanos};
 
 pub struct Gcp;
 
@@ -235,21 +236,6 @@ fn map_record(rec: &RawRecord<'_>, batch: &mut EventBatch) -> Result<(), String>
     let body = record_body(rec.text);
     let entry: Entry<'_> = serde_json::from_str(&body).map_err(|e| json_error(&e))?;
     map_entry(&entry, rec, batch)
-}
-
-fn time_value(name: &str, raw: &RawValue) -> Result<Nanos, String> {
-    let r = raw.get();
-    match serde_json::from_str::<Value>(r) {
-        Ok(Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("{name} {s:?} is not a timestamp"))
-        }
-        Ok(Value::Number(n)) => n
-            .as_i64()
-            .and_then(epoch_number)
-            .or_else(|| n.as_f64().and_then(epoch_f64))
-            .ok_or_else(|| format!("{name} {n} is not a timestamp")),
-        _ => Err(format!("{name} {r} is not a timestamp")),
-    }
 }
 
 /// `timestamp`, else `receiveTimestamp`, else the request's own time. A present but unreadable value is an error,

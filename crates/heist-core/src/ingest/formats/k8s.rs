@@ -22,12 +22,12 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::cloudtrail::aws_token_kind;
 use super::inner::InnerParser;
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Item, Probe, RawRecord};
-use crate::util::sanitize::truncate;
-use crate::util::time::{epoch_f64, epoch_number, parse_any, Nanos};
+use crate::util::time::Nanos;
 
 pub struct K8s;
 
@@ -404,21 +404,6 @@ fn keep(stages: &HashMap<u64, StageState>, ev: &Event<'_>, offset: usize) -> boo
     }
 }
 
-fn time_value(raw: &RawValue, name: &str) -> Result<Nanos, String> {
-    match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::String(s)) => {
-            parse_any(&s).ok_or_else(|| format!("{name} {:?} is not a timestamp", truncate(&s, 60)))
-        }
-        Ok(Value::Number(n)) => n
-            .as_i64()
-            .and_then(epoch_number)
-            .or_else(|| n.as_f64().and_then(epoch_f64))
-            .ok_or_else(|| format!("{name} {n} is not a timestamp")),
-        Ok(Value::Null) => Err(format!("{name} is null")),
-        _ => Err(format!("{name} is not a timestamp")),
-    }
-}
-
 /// When the request reached the API server: the same for every stage of a request, so copies of one request in
 /// different files meet in de-duplication. Older events only have `timestamp`; a wrapper's time is the last resort.
 fn event_time(ev: &Event<'_>, wrap: Option<&Event<'_>>) -> Result<Nanos, String> {
@@ -432,7 +417,7 @@ fn event_time(ev: &Event<'_>, wrap: Option<&Event<'_>>) -> Result<Nanos, String>
     ];
     for (name, raw) in candidates {
         if let Some(raw) = raw {
-            return time_value(raw, name);
+            return time_value(name, raw);
         }
     }
     Err("no requestReceivedTimestamp, stageTimestamp or timestamp".into())

@@ -46,7 +46,7 @@ fn is_search_result(o: &serde_json::Map<String, Value>) -> bool {
 }
 
 /// The column of a Purview audit search CSV that holds the record, when this is one.
-fn audit_data_column(header: &[std::borrow::Cow<'_, str>]) -> Option<usize> {
+fn audit_data_column(header: &[String]) -> Option<usize> {
     let names: Vec<&str> = header.iter().map(|f| f.trim()).collect();
     let has = |k: &str| names.contains(&k);
     if !(has("CreationDate") && (has("Operations") || has("Operation"))) {

@@ -23,6 +23,7 @@ pub mod reexport;
 pub mod s3access;
 pub mod sentinel;
 pub mod splunk;
+pub mod values;
 
 /// A log format: how to recognise it and how to map its records.
 pub trait Format: Sync + Send {

@@ -14,13 +14,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::values::time_value;
 use super::{base_row, each_json_record, json_error, Format, ParseOut};
 use crate::frame::schema::{identity_type, outcome};
 use crate::frame::{Col, EventBatch, Row};
 use crate::ingest::doc::{record_body, Probe, RawRecord};
 use crate::ingest::jsonscan::object_members;
-use crate::util::sanitize::truncate;
-use crate::util::time::{epoch_f64, epoch_number, parse_any, Nanos};
+use crate::util::time::Nanos;
 
 pub struct OpenAi;
 
@@ -177,18 +177,7 @@ impl Format for OpenAi {
 }
 
 fn event_time(raw: Option<&RawValue>) -> Result<Nanos, String> {
-    let raw = raw.ok_or("no effective_at")?;
-    match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::Number(n)) => n
-            .as_i64()
-            .and_then(epoch_number)
-            .or_else(|| n.as_f64().and_then(epoch_f64))
-            .ok_or_else(|| format!("effective_at {n} is not a timestamp")),
-        Ok(Value::String(s)) => parse_any(&s)
-            .ok_or_else(|| format!("effective_at {:?} is not a timestamp", truncate(&s, 60))),
-        Ok(Value::Null) => Err("effective_at is null".into()),
-        _ => Err("effective_at is not a timestamp".into()),
-    }
+    time_value("effective_at", raw.ok_or("no effective_at")?)
 }
 
 /// The details object: the top-level member named after the type (`api_key.created`, or `api_key_created`).

@@ -239,7 +239,7 @@ fn parse_csv(probe: &Probe<'_>, out: &mut ParseOut, inner: &mut InnerParser) {
 /// A CSV row as cells: empty cells absent, times in UTC RFC 3339.
 fn csv_cells(
     columns: &[(String, Option<Zone>)],
-    fields: &[std::borrow::Cow<'_, str>],
+    fields: &[String],
     order: portal::DateOrder,
 ) -> Result<Cells, String> {
     if fields.len() != columns.len() {

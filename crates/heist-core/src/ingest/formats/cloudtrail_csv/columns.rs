@@ -1,7 +1,6 @@
 //! What each column of a CloudTrail CSV feeds in the rebuilt record, from the header: the console's titles, or
 //! CloudTrail's own names in any case, possibly dotted (`userIdentity.arn`).
 
-use std::borrow::Cow;
 
 use crate::ingest::formats::reexport::ctrecord;
 
@@ -92,7 +91,7 @@ fn table(name: &str) -> Option<Column> {
 }
 
 /// The layout of a header, or `None` when it is not a CloudTrail CSV.
-pub fn layout(header: &[Cow<'_, str>]) -> Option<Layout> {
+pub fn layout(header: &[String]) -> Option<Layout> {
     // Log Analytics (Sentinel) tables name CloudTrail's fields too, but are rows of their own table.
     if header.iter().any(|h| h.trim().starts_with("TimeGenerated")) {
         return None;
@@ -132,7 +131,7 @@ mod tests {
     use super::*;
 
     fn cols(h: &[&str]) -> Option<Layout> {
-        let v: Vec<Cow<'_, str>> = h.iter().map(|s| Cow::Borrowed(*s)).collect();
+        let v: Vec<String> = h.iter().map(|s| s.to_string()).collect();
         layout(&v)
     }
 
