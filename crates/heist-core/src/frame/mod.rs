@@ -2,11 +2,13 @@
 pub mod access;
 pub mod assemble;
 pub mod batch;
+pub mod calls;
 pub mod key;
 pub mod schema;
 pub mod store;
 
 pub use batch::{EventBatch, Row};
+pub use calls::Calls;
 pub use key::EventKey;
 pub use schema::Col;
 pub use store::{EventStore, FileInfo, LocKind};

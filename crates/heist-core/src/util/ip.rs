@@ -177,7 +177,9 @@ fn is_port(p: &str) -> bool {
 fn is_masked(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == 4
-        && parts.iter().all(|p| is_mask_octet(p) || p.parse::<u8>().is_ok())
+        && parts
+            .iter()
+            .all(|p| is_mask_octet(p) || p.parse::<u8>().is_ok())
         && parts.iter().any(|p| is_mask_octet(p))
         && parts.iter().any(|p| !is_mask_octet(p))
 }

@@ -1,7 +1,6 @@
 //! What each column of a CloudTrail CSV feeds in the rebuilt record, from the header: the console's titles, or
 //! CloudTrail's own names in any case, possibly dotted (`userIdentity.arn`).
 
-
 use crate::ingest::formats::reexport::ctrecord;
 
 /// Where a column goes.
