@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::{DataFrame, PolarsResult};
+use polars::prelude::{DataFrame, DataType, PolarsResult};
 
 use super::Col;
 
@@ -30,6 +30,8 @@ impl Calls {
         ) else {
             return Ok(Calls::default());
         };
+        // `source` is categorical in the event frame: read it as text.
+        let (src, ids) = (src.cast(&DataType::String)?, ids.cast(&DataType::String)?);
         let (src, ids) = (src.str()?, ids.str()?);
         let first = src.iter().flatten().next();
         if !src.iter().flatten().any(|s| Some(s) != first) {
@@ -126,6 +128,18 @@ mod tests {
             2,
             "a call counts once whichever record is given"
         );
+    }
+
+    #[test]
+    fn a_categorical_source_column_is_read_as_text() {
+        let mut df = frame(&[("cloudtrail", Some("A")), ("bedrock", Some("a"))]);
+        let cat = df
+            .column(Col::Source.name())
+            .unwrap()
+            .cast(&crate::frame::assemble::cat_dtype())
+            .unwrap();
+        df.replace(Col::Source.name(), cat).unwrap();
+        assert_eq!(Calls::build(&df).unwrap().count(0..2), 1);
     }
 
     #[test]
