@@ -75,9 +75,26 @@ pub(super) fn by_shared(
     }
 }
 
-/// Addresses as findings name them, without the organisation's usual networks: an office NAT links everyone.
-pub(super) fn unusual_address(usual: &UsualNetworks) -> impl Fn(&str, Nanos) -> bool + '_ {
-    move |addr, t| crate::util::ip::network_of(addr).is_some() && !usual.is_usual(addr, t)
+/// Addresses as findings name them, without the organisation's usual networks (an office NAT links everyone).
+/// Usual is judged before the first finding naming the address: an attacker's address is not the organisation's
+/// merely because, by the end of the night, it has used many stolen identities.
+pub(super) fn unusual_addresses<'a>(
+    usual: &'a UsualNetworks,
+    findings: &[Finding],
+) -> impl Fn(&str, Nanos) -> bool + 'a {
+    let mut first_named: HashMap<String, Nanos> = HashMap::new();
+    for f in findings {
+        for e in f.entities.iter().filter(|e| e.kind == EntityKind::Ip) {
+            let t = first_named.entry(e.name.clone()).or_insert(f.first);
+            *t = (*t).min(f.first);
+        }
+    }
+    move |addr, _| {
+        crate::util::ip::network_of(addr).is_some()
+            && first_named
+                .get(addr)
+                .is_some_and(|&t| !usual.is_usual(addr, t))
+    }
 }
 
 /// How long before a finding's first event a mint still counts as part of it (the mint is often the call that

@@ -148,7 +148,7 @@ pub fn group(
         opts.link_gap,
         &any,
     );
-    let unusual = link::unusual_address(&usual);
+    let unusual = link::unusual_addresses(&usual, findings);
     link::by_shared(&mut sets, findings, EntityKind::Ip, opts.link_gap, &unusual);
     link::by_lineage(&mut sets, findings, lineage, opts.link_gap);
     let mut scoped: Vec<bool> = vec![false; n];
@@ -290,6 +290,7 @@ fn title(
     let from: Vec<&str> = entities
         .iter()
         .filter(|e| e.kind == EntityKind::Ip && !usual.is_usual(&e.name, first))
+        .filter(|e| crate::util::ip::network_of(&e.name).is_some())
         .map(|e| e.name.as_str())
         .take(3)
         .collect();

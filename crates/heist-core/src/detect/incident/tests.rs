@@ -224,6 +224,45 @@ fn the_office_network_links_nobody() {
 }
 
 #[test]
+fn an_address_is_judged_before_its_first_finding() {
+    let df = frame();
+    // In the frame, "ci" uses the attacker's address at 10d 2h. With one identity enough to make a network usual,
+    // findings after that do not link through it; with two, they do. Only the first finding naming the address is
+    // judged: by the second's time more identities may have used it.
+    let v = vec![
+        f(
+            "long-term-key-new-ip",
+            Severity::High,
+            "T1078.004",
+            10 * DAY + 3 * H,
+            &[(T, "AKIASTOLEN"), (P, ATTACKER)],
+        ),
+        f(
+            "vertex-export",
+            Severity::High,
+            "T1537",
+            10 * DAY + 5 * H,
+            &[(T, "gcp-key"), (P, ATTACKER)],
+        ),
+    ];
+    let opts = IncidentOptions {
+        usual_identities: 1,
+        ..IncidentOptions::default()
+    };
+    let g = group(&df, &lineage(&df), &v, None, &opts).unwrap();
+    assert!(
+        g.incidents.is_empty(),
+        "one identity used it before the first finding: usual at 1"
+    );
+    let opts = IncidentOptions {
+        usual_identities: 2,
+        ..IncidentOptions::default()
+    };
+    let g = group(&df, &lineage(&df), &v, None, &opts).unwrap();
+    assert_eq!(g.incidents.len(), 1);
+}
+
+#[test]
 fn findings_far_apart_on_one_credential_are_separate() {
     let df = frame();
     let v = vec![
