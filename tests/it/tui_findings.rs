@@ -464,7 +464,7 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
         "{msg}"
     );
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.contains("## Findings"), "{md}");
+    assert!(md.contains("## Incidents"), "{md}");
     assert!(
         md.contains("CloudTrail logging stopped, deleted or narrowed"),
         "{md}"
