@@ -75,12 +75,24 @@ pub fn detect(
         end_dates,
         ..DetectOptions::default()
     };
-    Msg::Findings {
-        run,
-        result: heist_core::detect::detect_store(store, pack, &opts)
-            .map(|f| Box::new(Detected::new(f, rules)))
-            .map_err(|e| e.to_string()),
-    }
+    let result = heist_core::detect::detect_store(store, pack, &opts)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            Detected::new(f, rules).grouped(|sorted| {
+                let label = |o: &str, l: u32| store.origin_label(o, l);
+                let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
+                heist_core::detect::incident::group(
+                    &store.frame,
+                    &lineage,
+                    sorted,
+                    None,
+                    &heist_core::detect::IncidentOptions::default(),
+                )
+                .map_err(|e| e.to_string())
+            })
+        })
+        .map(Box::new);
+    Msg::Findings { run, result }
 }
 
 /// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
