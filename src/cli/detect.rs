@@ -60,6 +60,35 @@ pub struct DetectArgs {
     /// One flat list of every finding, by severity (or --by-time), instead of incidents first.
     #[arg(long)]
     pub flat: bool,
+    /// What is training data, for the rules that watch it: a glob over asset names (`acme-training-data/*`,
+    /// `*/finetune/*`); repeatable. Adds to the config dir's `training-data.txt` and the case's assets tagged
+    /// `training-data`; without any, a bucket or prefix named for training data (train, dataset, corpus, ...).
+    #[arg(long = "training-data", value_name = "GLOB")]
+    pub training_data: Vec<String>,
+}
+
+/// The training-data patterns: the config dir's, then `--training-data`, then the case's assets tagged
+/// `training-data`.
+pub fn training_data(
+    flags: &[String],
+    case: Option<&heist_core::case::Case>,
+) -> anyhow::Result<Vec<String>> {
+    let mut out = RulePack::config_training_data()?;
+    out.extend(flags.iter().cloned());
+    if let Some(c) = case {
+        out.extend(
+            c.entities
+                .iter()
+                .filter(|(k, n)| {
+                    k.0.kind == EntityKind::Asset
+                        && n.tags
+                            .iter()
+                            .any(|t| t == heist_core::detect::training::TAG)
+                })
+                .map(|(k, _)| k.0.name.clone()),
+        );
+    }
+    Ok(out)
 }
 
 /// `identity:arn:aws:iam::1:user/bob@2026-10-05T09:00:00Z` -> the entity and the time.
@@ -88,7 +117,8 @@ pub fn rule_pack(dirs: &[PathBuf]) -> anyhow::Result<RulePack> {
 }
 
 pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let pack = rule_pack(&args.rules)?;
+    let mut pack = rule_pack(&args.rules)?;
+    let mut case = None;
     let mut end_dates = args
         .end
         .iter()
@@ -108,7 +138,9 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             eprintln!("heist: {}", heist_core::util::sanitize::for_terminal(w));
         }
         end_dates.extend(opened.case.end_dates());
+        case = Some(opened.case);
     }
+    pack = pack.with_training_data(&training_data(&args.training_data, case.as_ref())?)?;
     let (store, _) = load(&args.bundle, None)?;
     let opts = DetectOptions {
         end_dates,

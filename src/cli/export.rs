@@ -66,6 +66,9 @@ pub struct ExportArgs {
     /// Leave the findings section out.
     #[arg(long)]
     pub no_findings: bool,
+    /// What is training data, for the rules that watch it (see `heist detect --training-data`); repeatable.
+    #[arg(long = "training-data", value_name = "GLOB")]
+    pub training_data: Vec<String>,
 }
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -120,7 +123,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let findings = if args.no_findings {
         export::ReportFindings::default()
     } else {
-        let pack = super::detect::rule_pack(&args.rules)?;
+        let pack = super::detect::rule_pack(&args.rules)?
+            .with_training_data(&super::detect::training_data(&args.training_data, case)?)?;
         // The case's end dates are the analyst's input to the rules, as in the TUI.
         let opts = heist_core::detect::DetectOptions {
             end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),

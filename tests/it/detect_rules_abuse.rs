@@ -281,6 +281,124 @@ fn training_data_new_writer() {
     );
 }
 
+/// A PutObject from `ip`.
+fn put_from<'a>(at: Nanos, who: &'a Who, bucket: &str, key: &str, ip: &'a str) -> Call<'a> {
+    let (p, r) = s3_object("111122223333", bucket, key);
+    Call::new(
+        at,
+        who,
+        "s3.amazonaws.com",
+        "PutObject",
+        ip,
+        "Boto3/1.34.69",
+    )
+    .params(p)
+    .resources(r)
+    .data()
+}
+
+#[test]
+fn training_data_written_with_a_new_key() {
+    let ci = user("ci-deployer", "AKIAQ3EGRZTSTOLEN7CI");
+    let backdoor = user("svc-backup", "AKIAQ3EGRZTBACKDR9SV");
+    let build = |for_whom: &str, writer: &Who, bucket: &str, after: Nanos| {
+        let new_key = match writer {
+            Who::User { key, .. } => key.clone(),
+            _ => unreachable!("the writer is a user"),
+        };
+        let object = if bucket == "acme-app-logs" {
+            "2026/10/04/app.log"
+        } else {
+            "finetune/v5/part-0001.jsonl"
+        };
+        let mut tr = Trail::new();
+        let maker = if for_whom == "svc-backup" {
+            &ci
+        } else {
+            writer
+        };
+        tr.add(
+            Call::new(day1(), maker, "iam.amazonaws.com", "CreateAccessKey", "198.51.100.77", "aws-cli/2.13.0")
+                .params(json!({"userName": for_whom}))
+                .response(json!({"accessKey": {"userName": for_whom, "accessKeyId": new_key, "status": "Active"}})),
+        );
+        tr.add(put_from(
+            day1() + after,
+            writer,
+            bucket,
+            object,
+            "192.0.2.45",
+        ));
+        tr.store()
+    };
+    let f = fires(
+        "training-data-written-with-a-new-key",
+        &build("svc-backup", &backdoor, "acme-training-data", 2 * HOUR),
+    );
+    assert!(
+        has_entity(&f[0], EntityKind::Token, "AKIAQ3EGRZTBACKDR9SV"),
+        "{f:#?}"
+    );
+    assert!(
+        f[0].explanation
+            .starts_with("1 CreateAccessKey then 1 PutObject by token AKIAQ3EGRZTBACKDR9SV"),
+        "{}",
+        f[0].explanation
+    );
+    // Not training data; written two days later; a user's own new key (a rotation).
+    silent(
+        "training-data-written-with-a-new-key",
+        &build("svc-backup", &backdoor, "acme-app-logs", 2 * HOUR),
+    );
+    silent(
+        "training-data-written-with-a-new-key",
+        &build("svc-backup", &backdoor, "acme-training-data", 50 * HOUR),
+    );
+    let rotated = user("alice", "AKIAQ3EGRZTALICENEW1");
+    silent(
+        "training-data-written-with-a-new-key",
+        &build("alice", &rotated, "acme-training-data", 2 * HOUR),
+    );
+}
+
+#[test]
+fn training_data_written_from_a_new_network() {
+    let etl = user("svc-etl", "AKIAQ3EGRZTETLKEY001");
+    let build = |ip: &str| {
+        let mut tr = Trail::new();
+        for d in 0..3 {
+            tr.add(put_from(
+                day1() + d * 24 * HOUR,
+                &etl,
+                "acme-training-data",
+                "corpus/a.parquet",
+                "203.0.113.50",
+            ));
+        }
+        tr.add(put_from(
+            day1() + 50 * HOUR,
+            &etl,
+            "acme-training-data",
+            "corpus/b.parquet",
+            ip,
+        ));
+        tr.store()
+    };
+    let f = fires(
+        "training-data-written-from-a-new-network",
+        &build("198.51.100.77"),
+    );
+    assert!(
+        f[0].explanation.contains("198.51.100.0/24"),
+        "{}",
+        f[0].explanation
+    );
+    silent(
+        "training-data-written-from-a-new-network",
+        &build("203.0.113.51"),
+    );
+}
+
 #[test]
 fn vertex_dataset_import_new_caller() {
     let ds = "projects/acme-ml/locations/us-central1/datasets/4711";

@@ -69,7 +69,7 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert!(h.state.view().findings_tab);
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
-    assert!(s.contains("23 findings from 62 rules: "), "{s}");
+    assert!(s.contains("23 findings from 64 rules: "), "{s}");
     assert!(s.contains(", by incident (s: in time"), "{s}");
     assert!(
         s.contains("I1 · score "),
@@ -445,7 +445,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
         "{s}"
     );
     assert!(s.contains("mine.toml"), "{s}");
-    assert!(s.contains("23 findings from 62 rules"), "{s}");
+    assert!(s.contains("23 findings from 64 rules"), "{s}");
     // A good file adds its rule.
     std::fs::write(
         dir.path().join("mine.toml"),

@@ -26,6 +26,7 @@ pub mod parse;
 pub mod raw;
 pub mod rule;
 pub mod severity;
+pub mod training;
 
 use polars::prelude::{DataFrame, PolarsError};
 use rayon::prelude::*;

@@ -74,7 +74,7 @@ impl RulePack {
     }
 
     /// The analyst's pack: the shipped rules, the config dir's `rules/` folder, then each of `dirs` (given with
-    /// `--rules`), in that order.
+    /// `--rules`), in that order; `@training_data` is the config dir's `training-data.txt` when there is one.
     pub fn with_user_dirs(dirs: &[PathBuf]) -> Result<Self, PackError> {
         let mut pack = RulePack::builtin().map_err(PackError::Builtin)?;
         if let Some(d) = directories::ProjectDirs::from("", "", "heist") {
@@ -86,7 +86,53 @@ impl RulePack {
             }
             pack.merge(RulePack::load_dir(d)?)?;
         }
-        Ok(pack)
+        let training = Self::config_training_data()?;
+        Ok(pack.with_training_data(&training)?)
+    }
+
+    /// The pack with `@training_data` standing for the analyst's patterns (globs over asset names) instead of the
+    /// default; no patterns keeps the default. See [`crate::detect::training`].
+    pub fn with_training_data(mut self, patterns: &[String]) -> Result<Self, RuleError> {
+        let Some(value) = super::training::value_of(patterns) else {
+            return Ok(self);
+        };
+        for r in &mut self.rules {
+            let file = r.file.clone();
+            let id = r.id.clone();
+            for qs in r.kind.queries_mut() {
+                for q in
+                    qs.0.iter_mut()
+                        .filter(|q| q.text.contains(super::training::MACRO))
+                {
+                    q.query = super::parse::query_with(&q.text, &value).map_err(|message| {
+                        RuleError::Field {
+                            file: file.clone(),
+                            rule: id.clone(),
+                            field: "query".into(),
+                            message: format!("with the training data {value}: {message}"),
+                        }
+                    })?;
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// The training-data patterns of the config dir's `training-data.txt` (none when absent).
+    pub fn config_training_data() -> Result<Vec<String>, PackError> {
+        match directories::ProjectDirs::from("", "", "heist") {
+            Some(d) => super::training::load_config(d.config_dir()).map_err(|source| {
+                PackError::Rule(RuleError::Io {
+                    path: d
+                        .config_dir()
+                        .join("training-data.txt")
+                        .display()
+                        .to_string(),
+                    source,
+                })
+            }),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The TUI's pack: as [`RulePack::with_user_dirs`], but a rule file that cannot be used never stops the

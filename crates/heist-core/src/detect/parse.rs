@@ -535,7 +535,15 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
 fn parse_sequence(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     let first = f.queries("first")?;
     let then = f.queries("then")?;
-    let by = f.choice("by", None, Group::parse, Group::NAMES)?;
+    let by = f.choice(
+        "by",
+        None,
+        |s| match s {
+            "minted" => Some(Group::Minted),
+            s => Group::parse(s),
+        },
+        Group::SEQUENCE_NAMES,
+    )?;
     let within = f.duration("within")?;
     Ok(RuleKind::Sequence(SequenceRule {
         first,
@@ -562,5 +570,6 @@ fn parse_after_end(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
 }
 
 mod queries;
+pub(crate) use queries::query_with;
 #[cfg(test)]
 mod tests;

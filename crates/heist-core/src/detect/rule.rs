@@ -52,6 +52,23 @@ impl Rule {
 }
 
 impl RuleKind {
+    /// Every query of the rule, to rewrite.
+    pub(crate) fn queries_mut(&mut self) -> Vec<&mut Queries> {
+        match self {
+            RuleKind::Match(m) => {
+                let mut v = vec![&mut m.query];
+                if let Some(s) = &mut m.shared_ip {
+                    v.push(&mut s.with);
+                }
+                v
+            }
+            RuleKind::Threshold(t) => vec![&mut t.query],
+            RuleKind::FirstSeen(f) => vec![&mut f.query],
+            RuleKind::Sequence(s) => vec![&mut s.first, &mut s.then],
+            RuleKind::AfterEnd(_) => Vec::new(),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             RuleKind::Match(_) => "match",
@@ -108,10 +125,14 @@ pub enum Group {
     /// The token when the event names one, else the identity (S3 access logs and model-invocation logs name the
     /// session, not its key).
     Principal,
+    /// Sequences only: the credential the `first` event minted, used by the `then` events (a key created, then
+    /// used).
+    Minted,
 }
 
 impl Group {
     pub const NAMES: &'static str = "identity, token, ip, asset or principal";
+    pub const SEQUENCE_NAMES: &'static str = "identity, token, ip, asset, principal or minted";
 
     pub fn parse(s: &str) -> Option<Group> {
         Some(match s {

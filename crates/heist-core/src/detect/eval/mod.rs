@@ -212,6 +212,14 @@ impl<'a> Ctx<'a> {
                 let (i, t) = (self.codes(Col::Identity)?[r], self.codes(Col::Token)?[r]);
                 Ok(self.joins()?.principal(i, t))
             }
+            // The credential an event minted, named as the token it becomes (one dictionary for every column).
+            Group::Minted => {
+                let code = self.codes(Col::MintedToken)?[r];
+                Ok((code != NULL).then_some(Key {
+                    col: Col::Token,
+                    code,
+                }))
+            }
         }
     }
 

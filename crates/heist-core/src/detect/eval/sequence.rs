@@ -1,16 +1,19 @@
 //! `sequence` rules: an event matching `first`, then events matching `then` by the same group (token, identity,
 //! ...) within `within`. Per group, in time order: a `first` event opens (or extends) a window of `within`; `then`
 //! events inside it join; the finding is the `first` events and the `then` events, when there is at least one
-//! `then`. An event matching both queries counts as a `first`.
+//! `then`. An event matching both queries counts as a `first`. With `by = "minted"`, a `first` event opens the window
+//! of the credential it minted and the `then` events are that credential's: a key created, then used (a principal
+//! minting a credential for itself, a key rotation, opens nothing).
 
 use super::FastMap;
 
 use super::explain::{what, who};
-use super::{Ctx, Key};
+use super::{Ctx, Key, NULL};
 use crate::detect::duration;
 use crate::detect::finding::Finding;
-use crate::detect::rule::{Rule, SequenceRule};
+use crate::detect::rule::{Group, Rule, SequenceRule};
 use crate::detect::DetectError;
+use crate::frame::Col;
 use crate::util::time::Nanos;
 
 struct Open {
@@ -47,9 +50,24 @@ pub(super) fn run(
     let mut open: FastMap<Key, Open> = FastMap::default();
     let mut done: Vec<(Key, Open)> = Vec::new();
     for (r, is_first) in events {
-        let Some(k) = ctx.group_key(s.by, r)? else {
+        // By `minted`, a `first` opens the window of the credential it minted; `then` events are that credential's.
+        let by = match (s.by, is_first) {
+            (Group::Minted, false) => Group::Token,
+            (g, _) => g,
+        };
+        let Some(k) = ctx.group_key(by, r)? else {
             continue;
         };
+        // A principal minting a credential for itself is a rotation, not a credential for someone else to use.
+        if is_first && s.by == Group::Minted {
+            let (own, minted) = (
+                ctx.codes(Col::Identity)?[r as usize],
+                ctx.codes(Col::MintedIdentity)?[r as usize],
+            );
+            if own != NULL && own == minted {
+                continue;
+            }
+        }
         let t = ctx.times[r as usize];
         let live = open.get(&k).is_some_and(|o| t <= o.until);
         if is_first {

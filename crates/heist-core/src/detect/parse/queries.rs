@@ -90,12 +90,18 @@ fn one(v: Value) -> Result<RuleQuery, String> {
     }
 }
 
-fn query(text: &str) -> Result<crate::query::Query, String> {
-    let q = crate::query::parse(text).map_err(|e| e.to_string())?;
+/// A rule's query, `@training_data` standing for `training` (see [`crate::detect::training`]).
+pub(crate) fn query_with(text: &str, training: &str) -> Result<crate::query::Query, String> {
+    let q = crate::query::parse(&crate::detect::training::expand(text, training))
+        .map_err(|e| e.to_string())?;
     if q.terms.is_empty() {
         return Err("an empty query would match every event".into());
     }
     Ok(q)
+}
+
+fn query(text: &str) -> Result<crate::query::Query, String> {
+    query_with(text, crate::detect::training::DEFAULT)
 }
 
 /// `shared_ip = { with = QUERY, within = DURATION }`; `within` defaults to the whole bundle.

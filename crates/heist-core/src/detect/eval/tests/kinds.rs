@@ -32,6 +32,54 @@ fn sequence_needs_first_then_within() {
 }
 
 #[test]
+fn sequence_by_minted_follows_the_credential_the_first_event_made() {
+    let body = "kind = \"sequence\"\nfirst = \"minted_token:*\"\nthen = \"action:PutObject\"\nby = \"minted\"\nwithin = \"24h\"";
+    let mint = |at: Nanos, who: &str, token: &str, new: &str, for_whom: &str| {
+        ev(
+            at,
+            &[
+                (Col::Identity, who),
+                (Col::Token, token),
+                (Col::Action, "CreateAccessKey"),
+                (Col::MintedToken, new),
+                (Col::MintedIdentity, for_whom),
+            ],
+        )
+    };
+    let put = |at: Nanos, who: &str, token: &str| {
+        ev(
+            at,
+            &[
+                (Col::Identity, who),
+                (Col::Token, token),
+                (Col::Action, "PutObject"),
+            ],
+        )
+    };
+    // ci's key makes a key for svc-backup, which writes two hours later: found, named by the new key.
+    let evs = [
+        mint(0, "ci", "AKIASTOLEN", "AKIABACKDOOR", "svc-backup"),
+        put(2 * HOUR, "svc-backup", "AKIABACKDOOR"),
+        put(3 * HOUR, "ci", "AKIASTOLEN"),
+    ];
+    let f = run(body, &evs);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        f[0].main_entity(),
+        Some(&Entity::new(EntityKind::Token, "AKIABACKDOOR"))
+    );
+    assert_eq!(f[0].events_total, 2);
+    // Alice rotating her own key, then writing with it: nothing. A write two days later: nothing.
+    let evs = [
+        mint(0, "alice", "AKIAOLD", "AKIANEW", "alice"),
+        put(HOUR, "alice", "AKIANEW"),
+        mint(10 * HOUR, "ci", "AKIASTOLEN", "AKIABACKDOOR", "svc-backup"),
+        put(60 * HOUR, "svc-backup", "AKIABACKDOOR"),
+    ];
+    assert!(run(body, &evs).is_empty());
+}
+
+#[test]
 fn match_merges_nearby_events_and_keeps_unnamed_callers() {
     let body =
         "kind = \"match\"\nquery = \"action:StopLogging\"\ngroup = \"token\"\nmerge = \"5m\"";
