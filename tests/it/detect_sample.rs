@@ -55,7 +55,7 @@ fn heist_detect(args: &[&str]) -> Output {
 /// or the identities behind the minted keys? svc-backup has a key of its own for its nightly job: the user counts
 /// only for findings that name no key (Bedrock's invocation log names the caller, not the key) while the backdoor
 /// key lived.
-fn attacker(f: &Finding) -> bool {
+pub(crate) fn attacker(f: &Finding) -> bool {
     let t = |s: &str| heist_core::util::time::parse_any(s).unwrap();
     let backdoor_life = t("2026-10-05T02:41:12Z")..=t("2026-10-05T09:06:30Z");
     let keyless = !f.entities.iter().any(|e| e.kind == EntityKind::Token);
@@ -159,7 +159,7 @@ const STORY: &[(&str, &str)] = &[
 const BENIGN_BUDGET: &[(&str, usize)] = &[
     ("discovery-burst", 81),
     ("bulk-model-download", 32),
-    ("long-term-key-new-ip", 25),
+    ("long-term-key-new-ip", 24),
     ("inference-volume-spike", 17),
     ("bulk-download-volume", 17),
     ("model-storage-new-writer", 4),

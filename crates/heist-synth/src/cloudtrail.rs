@@ -52,7 +52,13 @@ impl Who {
     }
 
     /// A role session minted at `created`.
-    pub fn session_since(account: &str, role: &str, session: &str, key: &str, created: Nanos) -> Self {
+    pub fn session_since(
+        account: &str,
+        role: &str,
+        session: &str,
+        key: &str,
+        created: Nanos,
+    ) -> Self {
         Who::Session {
             account: account.into(),
             role: role.into(),

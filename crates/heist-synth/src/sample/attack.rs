@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use crate::cloudtrail::{s3_object, Call, Who};
 use super::*;
+use crate::cloudtrail::{s3_object, Call, Who};
 
 pub(super) fn add(s: &mut Story) {
     // The attack's own timing draws, so that the routine around it never moves it.
@@ -212,5 +212,4 @@ pub(super) fn add(s: &mut Story) {
             "The security token included in the request is invalid.",
         ),
     );
-
 }

@@ -20,7 +20,9 @@ fn time_of(v: &Value) -> Option<Nanos> {
 
 /// A successful InvokeModel: failed calls (denied, throttled) leave no invocation log.
 fn is_invoke(v: &Value) -> bool {
-    v["eventSource"] == "bedrock.amazonaws.com" && v["eventName"] == "InvokeModel" && v.get("errorCode").is_none()
+    v["eventSource"] == "bedrock.amazonaws.com"
+        && v["eventName"] == "InvokeModel"
+        && v.get("errorCode").is_none()
 }
 
 /// What each caller asks: the chat backend answers customers, the eval runner grades, people summarise.
@@ -63,12 +65,16 @@ pub fn bedrock_records(events: &[(Nanos, Value)]) -> Vec<(Nanos, Value)> {
             prompt_of(arn)
         };
         let (body_in, body_out) = if embedding {
-            (json!({"inputText": prompt, "dimensions": 1024, "normalize": true}),
-             json!({"embedding": [0.0132, -0.0481, 0.0217], "inputTextTokenCount": input}))
+            (
+                json!({"inputText": prompt, "dimensions": 1024, "normalize": true}),
+                json!({"embedding": [0.0132, -0.0481, 0.0217], "inputTextTokenCount": input}),
+            )
         } else {
-            (json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4096, "messages": [{"role": "user", "content": prompt}]}),
-             json!({"type": "message", "role": "assistant", "stop_reason": if abusive { "max_tokens" } else { "end_turn" },
-                "usage": {"input_tokens": input, "output_tokens": output}}))
+            (
+                json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4096, "messages": [{"role": "user", "content": prompt}]}),
+                json!({"type": "message", "role": "assistant", "stop_reason": if abusive { "max_tokens" } else { "end_turn" },
+                "usage": {"input_tokens": input, "output_tokens": output}}),
+            )
         };
         let at = t + 2 * SEC;
         out.push((

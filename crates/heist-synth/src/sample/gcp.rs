@@ -98,7 +98,11 @@ pub fn entries() -> Vec<(Nanos, String, Value)> {
     let mut es: Vec<Entry<'_>> = Vec::new();
     // Ordinary days: the CI uploads the nightly model with its key, from the CI network.
     let nights = super::routine::days();
-    for day in nights.iter().map(|d| d.date.as_str()).filter(|d| *d < "2026-10-05") {
+    for day in nights
+        .iter()
+        .map(|d| d.date.as_str())
+        .filter(|d| *d < "2026-10-05")
+    {
         let at = super::t(&format!("{day}T23:14:00Z"));
         es.push(Entry {
             at,

@@ -58,8 +58,18 @@ pub(crate) struct Req {
 }
 
 impl Req {
-    /// A request by the CI's build-runner service account.
-    pub fn runner(at: Nanos, verb: &'static str, resource: &'static str, name: Option<&str>, jti: &str, pod: Option<(String, String)>, ip: &str, ua: &'static str) -> Req {
+    /// A request by the CI's build-runner service account (the other fields are set on the value).
+    #[allow(clippy::too_many_arguments)]
+    pub fn runner(
+        at: Nanos,
+        verb: &'static str,
+        resource: &'static str,
+        name: Option<&str>,
+        jti: &str,
+        pod: Option<(String, String)>,
+        ip: &str,
+        ua: &'static str,
+    ) -> Req {
         Req {
             at,
             verb,
@@ -69,7 +79,11 @@ impl Req {
             namespace: Some("ci"),
             name: name.map(str::to_string),
             user: RUNNER_SA.into(),
-            groups: vec!["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"],
+            groups: vec![
+                "system:serviceaccounts",
+                "system:serviceaccounts:ci",
+                "system:authenticated",
+            ],
             jti: jti.into(),
             pod,
             ip: ip.into(),
@@ -100,7 +114,8 @@ fn stage(r: &Req, id: &str, stage: &str, annotations: Value) -> Value {
     if let Some(s) = r.subresource {
         uri += &format!("/{s}");
     }
-    let mut object_ref = json!({"resource": r.resource, "apiVersion": r.group.map_or("v1", |g| g.1)});
+    let mut object_ref =
+        json!({"resource": r.resource, "apiVersion": r.group.map_or("v1", |g| g.1)});
     if let Some((g, _)) = r.group {
         object_ref["apiGroup"] = g.into();
     }
@@ -174,27 +189,90 @@ fn timed_lines() -> (Vec<(Nanos, String)>, usize) {
     let mut reqs = super::routine::k8s::requests();
     // The runner's ordinary build step: its own config map.
     let build = super::t("2026-10-05T01:44:10Z");
-    reqs.push(Req::runner(build, "get", "configmaps", Some("build-cache-config"), RUNNER_JTI, pod_of_runner(), POD_IP, RUNNER_UA));
+    reqs.push(Req::runner(
+        build,
+        "get",
+        "configmaps",
+        Some("build-cache-config"),
+        RUNNER_JTI,
+        pod_of_runner(),
+        POD_IP,
+        RUNNER_UA,
+    ));
     // The poisoned dependency: list, then read every CI secret.
     let a = super::t("2026-10-05T01:47:31Z");
-    reqs.push(Req::runner(a, "list", "secrets", None, RUNNER_JTI, pod_of_runner(), POD_IP, KUBECTL_UA));
+    reqs.push(Req::runner(
+        a,
+        "list",
+        "secrets",
+        None,
+        RUNNER_JTI,
+        pod_of_runner(),
+        POD_IP,
+        KUBECTL_UA,
+    ));
     for (i, s) in CI_SECRETS.iter().enumerate() {
-        reqs.push(Req::runner(a + (20 + 9 * i as Nanos) * SEC, "get", "secrets", Some(s), RUNNER_JTI, pod_of_runner(), POD_IP, KUBECTL_UA));
+        reqs.push(Req::runner(
+            a + (20 + 9 * i as Nanos) * SEC,
+            "get",
+            "secrets",
+            Some(s),
+            RUNNER_JTI,
+            pod_of_runner(),
+            POD_IP,
+            KUBECTL_UA,
+        ));
     }
     // Persistence: a token for the service account that outlives the pod.
-    let mut mint = Req::runner(a + 3 * MIN, "create", "serviceaccounts", Some("build-runner"), RUNNER_JTI, pod_of_runner(), POD_IP, KUBECTL_UA);
+    let mut mint = Req::runner(
+        a + 3 * MIN,
+        "create",
+        "serviceaccounts",
+        Some("build-runner"),
+        RUNNER_JTI,
+        pod_of_runner(),
+        POD_IP,
+        KUBECTL_UA,
+    );
     mint.subresource = Some("token");
     mint.code = 201;
     reqs.push(mint);
     // The minted token, from the attacker's own machine: cluster-wide secrets are denied.
     let out = super::t("2026-10-05T02:05:12Z");
-    let mut list = Req::runner(out, "list", "secrets", None, MINTED_JTI, None, ATTACKER_IP, KUBECTL_UA);
+    let mut list = Req::runner(
+        out,
+        "list",
+        "secrets",
+        None,
+        MINTED_JTI,
+        None,
+        ATTACKER_IP,
+        KUBECTL_UA,
+    );
     list.namespace = None;
     list.code = 403;
     reqs.push(list);
-    reqs.push(Req::runner(out + 14 * SEC, "get", "secrets", Some("aws-ci-deployer"), MINTED_JTI, None, ATTACKER_IP, KUBECTL_UA));
+    reqs.push(Req::runner(
+        out + 14 * SEC,
+        "get",
+        "secrets",
+        Some("aws-ci-deployer"),
+        MINTED_JTI,
+        None,
+        ATTACKER_IP,
+        KUBECTL_UA,
+    ));
     // ... and the served model is pointed elsewhere: a patch of the KServe InferenceService the nightly deploy owns.
-    let mut patch = Req::runner(super::t("2026-10-05T02:09:48Z"), "patch", "inferenceservices", Some("llm-7b"), MINTED_JTI, None, ATTACKER_IP, KUBECTL_UA);
+    let mut patch = Req::runner(
+        super::t("2026-10-05T02:09:48Z"),
+        "patch",
+        "inferenceservices",
+        Some("llm-7b"),
+        MINTED_JTI,
+        None,
+        ATTACKER_IP,
+        KUBECTL_UA,
+    );
     patch.group = Some(("serving.kserve.io", "v1beta1"));
     patch.namespace = Some("ml-serving");
     patch.reason = DEPLOYER_REASON.into();
@@ -213,7 +291,10 @@ fn timed_lines() -> (Vec<(Nanos, String)>, usize) {
         }
         // The build runner's requests are logged at two stages; the rest only when complete.
         if r.two_stages {
-            lines.push((r.at, stage(r, &id, "RequestReceived", Value::Null).to_string()));
+            lines.push((
+                r.at,
+                stage(r, &id, "RequestReceived", Value::Null).to_string(),
+            ));
         }
         lines.push((r.at, stage(r, &id, "ResponseComplete", ann).to_string()));
     }
@@ -235,7 +316,11 @@ pub fn write(dir: &Path) -> std::io::Result<usize> {
     let today = super::t("2026-10-05T00:00:00Z");
     let mut by_day: std::collections::BTreeMap<i64, String> = Default::default();
     for (t, l) in &lines {
-        let day = if *t >= today { today } else { t - t.rem_euclid(24 * 60 * MIN) };
+        let day = if *t >= today {
+            today
+        } else {
+            t - t.rem_euclid(24 * 60 * MIN)
+        };
         by_day.entry(day).or_default().push_str(&format!("{l}\n"));
     }
     for (day, body) in &by_day {
@@ -243,7 +328,10 @@ pub fn write(dir: &Path) -> std::io::Result<usize> {
             std::fs::write(folder.join("kube-apiserver-audit.log"), body)?;
         } else {
             let rotated = chrono::DateTime::from_timestamp_nanos(day + 24 * 60 * MIN);
-            let name = format!("kube-apiserver-audit-{}.log.gz", rotated.format("%Y-%m-%dT%H-%M-%S%.3f"));
+            let name = format!(
+                "kube-apiserver-audit-{}.log.gz",
+                rotated.format("%Y-%m-%dT%H-%M-%S%.3f")
+            );
             crate::write_gz(&folder.join(name), body.as_bytes())?;
         }
     }

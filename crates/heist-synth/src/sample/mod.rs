@@ -1,12 +1,15 @@
 //! The sample incident: ACME's CI key leaks; the attacker uses it from a new IP, discovers Bedrock and the model
 //! bucket, assumes a registry-reader role, pulls the `llm-7b` weights, mints a backdoor key, tries to stop the trail,
-//! and drains Bedrock with the backdoor key. The key is disabled in the morning; the attacker tries it once more.
-//! Around it, two days of ordinary work. Delivered in the shapes an analyst receives: S3 delivery `.json.gz` (one
-//! file delivered twice), a console "Download events" JSON, `lookup-events` output, a CloudWatch export with a
-//! truncated line, and a note from the SOC that is not a log. The same story runs through the other logs the SOC
-//! exported: the Kubernetes audit log of the CI cluster the keys leaked from, the Bedrock invocation logs and the
-//! model bucket's S3 access log, GCP audit logs, Azure sign-in, activity and OpenAI diagnostics, and the OpenAI
-//! and Anthropic organisation audit trails.
+//! drains Bedrock with the backdoor key and writes a poisoned fine-tuning set into the training bucket
+//! (`finetune/v5/`). The key is disabled in the morning; the attacker tries it once more (`attack`).
+//! Around it, a fortnight of ordinary work (`routine`: 2026-09-21 to the morning after, thirty people, ten service
+//! identities with their own keys, the nightly jobs, quiet weekends; about 18,000 CloudTrail events). Delivered in the
+//! shapes an analyst receives: S3 delivery `.json.gz` (one file delivered twice), a console "Download events" JSON,
+//! `lookup-events` output, a CloudWatch export with a truncated line, and a note from the SOC that is not a log. The
+//! same story and routine run through the other logs the SOC exported: the Kubernetes audit log of the CI cluster the
+//! keys leaked from (where the attacker's minted token also patches the KServe InferenceService), the Bedrock
+//! invocation logs and the model bucket's S3 access log, GCP audit logs, Azure sign-in, activity and OpenAI
+//! diagnostics, and the OpenAI and Anthropic organisation audit trails.
 
 mod attack;
 pub mod aws_logs;

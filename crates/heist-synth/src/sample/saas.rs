@@ -30,7 +30,8 @@ pub fn openai_events() -> Vec<(Nanos, Value)> {
     let alice_actor = json!({"type": "session", "session": {"user": {"id": "user-aLiCe0001", "email": ALICE},
         "ip_address": OFFICE_IP, "user_agent": BROWSER_UA}});
     for day in super::routine::days().iter().filter(|d| !d.weekend) {
-        let at = super::t(&format!("{}T09:02:13Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
+        let at =
+            super::t(&format!("{}T09:02:13Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
         out.push((
             at,
             json!({"id": format!("audit_log-{}", rng.upper_alnum(20)), "type": "login.succeeded",
@@ -56,7 +57,8 @@ pub fn anthropic_events() -> Vec<(Nanos, Value)> {
     let rng = &mut Rng::new(0x05aa_50a2);
     let mut out = Vec::new();
     for day in super::routine::days().iter().filter(|d| !d.weekend) {
-        let at = super::t(&format!("{}T09:05:40Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
+        let at =
+            super::t(&format!("{}T09:05:40Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
         out.push((at, json!({"id": format!("activity_01{}", rng.upper_alnum(24)), "created_at": format_utc(at),
             "organization_id": "org_01HACME", "type": "sso_login_succeeded",
             "actor": {"type": "user_actor", "email_address": ALICE, "user_id": "user_01HALICE", "ip_address": OFFICE_IP, "user_agent": BROWSER_UA}})));

@@ -52,7 +52,8 @@ fn place<'a>(s: &mut Story, p: &'a Person, day: &Day) -> &'a str {
         return p.home;
     }
     match s.plan.below(100) {
-        0..=64 if p.name.len() % 2 == 0 => OFFICE_IP,
+        // Alice (and whoever sits on her floor) goes out through the first office line.
+        0..=64 if p.name == "alice" || p.name.len() % 2 == 0 => OFFICE_IP,
         0..=64 => OFFICE2_IP,
         65..=74 => VPN_IP,
         _ => p.home,
@@ -75,16 +76,23 @@ fn work_day(s: &mut Story, p: &Person, day: &Day, index: usize) {
         let old = Who::user(ACCOUNT, p.name, &cast::person_key(p.name, 0));
         let new_key = cast::person_key(p.name, 1);
         let act = Act::new(&old, ip, p.cli_ua);
-        s.add(act.call(start, "iam.amazonaws.com", "ListAccessKeys").params(json!({"userName": p.name})));
+        s.add(
+            act.call(start, "iam.amazonaws.com", "ListAccessKeys")
+                .params(json!({"userName": p.name})),
+        );
         s.add(act.call(start + 40 * SEC, "iam.amazonaws.com", "CreateAccessKey").params(json!({"userName": p.name}))
             .response(json!({"accessKey": {"userName": p.name, "accessKeyId": new_key, "status": "Active", "createDate": format!("{}", chrono::DateTime::from_timestamp_nanos(start + 40 * SEC).format("%b %-d, %Y %-I:%M:%S %p"))}})));
         let new = Who::user(ACCOUNT, p.name, &new_key);
         let act = Act::new(&new, ip, p.cli_ua);
         let old_key = cast::person_key(p.name, 0);
-        s.add(act.call(start + 6 * MIN, "iam.amazonaws.com", "UpdateAccessKey")
-            .params(json!({"userName": p.name, "accessKeyId": old_key, "status": "Inactive"})));
-        s.add(act.call(start + 7 * HOUR, "iam.amazonaws.com", "DeleteAccessKey")
-            .params(json!({"userName": p.name, "accessKeyId": old_key})));
+        s.add(
+            act.call(start + 6 * MIN, "iam.amazonaws.com", "UpdateAccessKey")
+                .params(json!({"userName": p.name, "accessKeyId": old_key, "status": "Inactive"})),
+        );
+        s.add(
+            act.call(start + 7 * HOUR, "iam.amazonaws.com", "DeleteAccessKey")
+                .params(json!({"userName": p.name, "accessKeyId": old_key})),
+        );
         gen = 1;
     }
     let key = cast::person_key(p.name, gen);
@@ -113,22 +121,52 @@ fn sign_in(s: &mut Story, p: &Person, ip: &str, at: Nanos, mfa: bool) {
     if mfa {
         extra["MFAIdentifier"] = format!("arn:aws:iam::{ACCOUNT}:mfa/{}", p.name).into();
     }
-    s.add(Act::new(&who, ip, p.browser).call(at, "signin.amazonaws.com", "ConsoleLogin")
-        .event_type("AwsConsoleSignIn").response(json!({"ConsoleLogin": "Success"})).extra(extra));
+    s.add(
+        Act::new(&who, ip, p.browser)
+            .call(at, "signin.amazonaws.com", "ConsoleLogin")
+            .event_type("AwsConsoleSignIn")
+            .response(json!({"ConsoleLogin": "Success"}))
+            .extra(extra),
+    );
 }
 
 /// A newcomer's first day: an admin creates the user, its console password or key; the newcomer signs in and sets
 /// up MFA.
 fn onboard(s: &mut Story, people: &[Person], p: &Person, day: &Day) {
-    let Some(admin) = people.iter().find(|x| x.name == "bob.okafor") else { return };
-    let who = Who::console(ACCOUNT, admin.name, &format!("ASIAQ3EGRZT{}", s.plan.upper_alnum(9)), day.start);
+    let Some(admin) = people.iter().find(|x| x.name == "bob.okafor") else {
+        return;
+    };
+    let who = Who::console(
+        ACCOUNT,
+        admin.name,
+        &format!("ASIAQ3EGRZT{}", s.plan.upper_alnum(9)),
+        day.start,
+    );
     let at = day.start + 9 * HOUR + 10 * MIN;
     sign_in(s, admin, OFFICE_IP, at - 2 * MIN, true);
     let act = Act::new(&who, OFFICE_IP, admin.browser);
-    act.api(s, at, "iam.amazonaws.com", "CreateUser", json!({"userName": p.name, "tags": [{"key": "team", "value": format!("{:?}", p.role)}]}));
-    act.api(s, at + 30 * SEC, "iam.amazonaws.com", "AddUserToGroup", json!({"groupName": group(p.role), "userName": p.name}));
+    act.api(
+        s,
+        at,
+        "iam.amazonaws.com",
+        "CreateUser",
+        json!({"userName": p.name, "tags": [{"key": "team", "value": format!("{:?}", p.role)}]}),
+    );
+    act.api(
+        s,
+        at + 30 * SEC,
+        "iam.amazonaws.com",
+        "AddUserToGroup",
+        json!({"groupName": group(p.role), "userName": p.name}),
+    );
     if p.console {
-        act.api(s, at + MIN, "iam.amazonaws.com", "CreateLoginProfile", json!({"userName": p.name, "passwordResetRequired": true}));
+        act.api(
+            s,
+            at + MIN,
+            "iam.amazonaws.com",
+            "CreateLoginProfile",
+            json!({"userName": p.name, "passwordResetRequired": true}),
+        );
     }
     if p.cli {
         let key = cast::person_key(p.name, 0);
@@ -139,10 +177,27 @@ fn onboard(s: &mut Story, people: &[Person], p: &Person, day: &Day) {
         // The first sign-in has no MFA yet: the newcomer enrols a device straight away.
         let first = at + 25 * MIN;
         sign_in(s, p, OFFICE_IP, first, false);
-        let me = Who::console(ACCOUNT, p.name, &format!("ASIAQ3EGRZT{}", s.plan.upper_alnum(9)), first);
+        let me = Who::console(
+            ACCOUNT,
+            p.name,
+            &format!("ASIAQ3EGRZT{}", s.plan.upper_alnum(9)),
+            first,
+        );
         let act = Act::new(&me, OFFICE_IP, p.browser);
-        act.api(s, first + 40 * SEC, "iam.amazonaws.com", "ChangePassword", json!(null));
-        act.api(s, first + 2 * MIN, "iam.amazonaws.com", "CreateVirtualMFADevice", json!({"virtualMFADeviceName": p.name}));
+        act.api(
+            s,
+            first + 40 * SEC,
+            "iam.amazonaws.com",
+            "ChangePassword",
+            json!(null),
+        );
+        act.api(
+            s,
+            first + 2 * MIN,
+            "iam.amazonaws.com",
+            "CreateVirtualMFADevice",
+            json!({"virtualMFADeviceName": p.name}),
+        );
         act.api(s, first + 3 * MIN, "iam.amazonaws.com", "EnableMFADevice",
             json!({"userName": p.name, "serialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/{}", p.name)}));
     }
@@ -160,12 +215,24 @@ fn group(r: Role) -> &'static str {
 }
 
 /// Console pages: each view reads a few things.
-fn browse(s: &mut Story, console: &Act<'_>, at: Nanos, pages: &[(&'static str, &'static str)], n: u64) {
+fn browse(
+    s: &mut Story,
+    console: &Act<'_>,
+    at: Nanos,
+    pages: &[(&'static str, &'static str)],
+    n: u64,
+) {
     let mut t = at;
     for _ in 0..n {
         let (source, name) = *s.plan.pick(pages);
         t = jitter(s, t + 20 * SEC, 4 * MIN);
-        let ua = if source == "s3.amazonaws.com" { S3_CONSOLE } else if s.plan.below(3) == 0 { CONSOLE_INTERNAL } else { console.ua };
+        let ua = if source == "s3.amazonaws.com" {
+            S3_CONSOLE
+        } else if s.plan.below(3) == 0 {
+            CONSOLE_INTERNAL
+        } else {
+            console.ua
+        };
         let a = Act::new(console.who, console.ip, ua);
         a.api(s, t, source, name, json!(null));
     }
@@ -242,7 +309,11 @@ fn admin(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: Nan
 
 /// Alice's own work: the training corpus she reads, Claude 3 Haiku for notes, the SFT job she watches.
 fn alice(s: &mut Story, cli: &Act<'_>, base: Nanos, day: &Day) {
-    let n = if day.weekend { 8 } else { 24 + s.plan.below(16) as Nanos };
+    let n = if day.weekend {
+        8
+    } else {
+        24 + s.plan.below(16) as Nanos
+    };
     for i in 0..n {
         let at = base + i * 13 * MIN + (s.plan.below(50) as Nanos) * SEC;
         let shard = format!("corpus/shard-{:04}.parquet", s.plan.below(200));
@@ -253,12 +324,25 @@ fn alice(s: &mut Story, cli: &Act<'_>, base: Nanos, day: &Day) {
         }
         if i % 8 == 0 {
             let a = Act::new(cli.who, cli.ip, crate::sample::CONSOLE_UA);
-            a.api(s, at + 45 * SEC, "sagemaker.amazonaws.com", "DescribeTrainingJob", json!({"trainingJobName": format!("llm-7b-sft-{}", day.compact)}));
+            a.api(
+                s,
+                at + 45 * SEC,
+                "sagemaker.amazonaws.com",
+                "DescribeTrainingJob",
+                json!({"trainingJobName": format!("llm-7b-sft-{}", day.compact)}),
+            );
         }
     }
 }
 
-fn security(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: Nanos, index: usize) {
+fn security(
+    s: &mut Story,
+    p: &Person,
+    cli: &Act<'_>,
+    console: &Act<'_>,
+    start: Nanos,
+    index: usize,
+) {
     let calls: &[(&'static str, &'static str)] = &[
         ("guardduty.amazonaws.com", "ListDetectors"),
         ("guardduty.amazonaws.com", "ListFindings"),
@@ -276,8 +360,20 @@ fn security(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: 
     }
     // The weekly credential report.
     if index % 7 == 1 && p.name == "dmitri.volkov" {
-        cli.api(s, start + 2 * HOUR, "iam.amazonaws.com", "GenerateCredentialReport", json!(null));
-        cli.api(s, start + 2 * HOUR + 20 * SEC, "iam.amazonaws.com", "GetCredentialReport", json!(null));
+        cli.api(
+            s,
+            start + 2 * HOUR,
+            "iam.amazonaws.com",
+            "GenerateCredentialReport",
+            json!(null),
+        );
+        cli.api(
+            s,
+            start + 2 * HOUR + 20 * SEC,
+            "iam.amazonaws.com",
+            "GetCredentialReport",
+            json!(null),
+        );
     }
     let n = 3 + s.plan.below(6);
     browse(s, console, start + 3 * HOUR, CONSOLE_PAGES, n);
@@ -288,7 +384,16 @@ fn engineer(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: 
     for _ in 0..5 + s.plan.below(16) {
         t = jitter(s, t + 4 * MIN, 20 * MIN);
         let key = if s.plan.below(3) == 0 {
-            format!("datasets/eval/{}.jsonl", s.plan.pick(&["mmlu", "gsm8k", "humaneval", "truthfulqa", "acme-support-v2"]))
+            format!(
+                "datasets/eval/{}.jsonl",
+                s.plan.pick(&[
+                    "mmlu",
+                    "gsm8k",
+                    "humaneval",
+                    "truthfulqa",
+                    "acme-support-v2"
+                ])
+            )
         } else {
             format!("corpus/shard-{:04}.parquet", s.plan.below(200))
         };
@@ -298,11 +403,22 @@ fn engineer(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: 
     let job = format!("llm-7b-sft-{}", day.compact);
     for _ in 0..2 + s.plan.below(4) {
         t = jitter(s, t + 10 * MIN, 40 * MIN);
-        cli.api(s, t, "sagemaker.amazonaws.com", "DescribeTrainingJob", json!({"trainingJobName": job}));
+        cli.api(
+            s,
+            t,
+            "sagemaker.amazonaws.com",
+            "DescribeTrainingJob",
+            json!({"trainingJobName": job}),
+        );
     }
     if s.plan.below(5) == 0 {
         let at = jitter(s, start + 2 * HOUR, HOUR);
-        let name = format!("{}-exp-{}-{}", p.name.split('.').next().unwrap_or("x"), day.compact, s.plan.below(90) + 10);
+        let name = format!(
+            "{}-exp-{}-{}",
+            p.name.split('.').next().unwrap_or("x"),
+            day.compact,
+            s.plan.below(90) + 10
+        );
         cli.api(s, at, "sagemaker.amazonaws.com", "CreateTrainingJob", json!({"trainingJobName": name,
             "algorithmSpecification": {"trainingImage": format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/llm-train:2.4"), "trainingInputMode": "FastFile"},
             "resourceConfig": {"instanceType": "ml.p4d.24xlarge", "instanceCount": 1, "volumeSizeInGB": 500}}));
@@ -312,19 +428,45 @@ fn engineer(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start: 
         let at = jitter(s, start + 4 * HOUR, 2 * HOUR);
         let run = format!("experiments/{}/run-{}", p.name, day.compact);
         let r0 = s.plan.below(400_000_000);
-        cli.put(s, at, MODEL_BUCKET, &format!("{run}/model.safetensors"), 1_200_000_000 + r0);
+        cli.put(
+            s,
+            at,
+            MODEL_BUCKET,
+            &format!("{run}/model.safetensors"),
+            1_200_000_000 + r0,
+        );
         let r0 = s.plan.below(400);
-        cli.put(s, at + 50 * SEC, MODEL_BUCKET, &format!("{run}/config.json"), 1_800 + r0);
+        cli.put(
+            s,
+            at + 50 * SEC,
+            MODEL_BUCKET,
+            &format!("{run}/config.json"),
+            1_800 + r0,
+        );
     }
     // Pulling last night's checkpoint to evaluate it locally: all the shards.
     if !day.weekend && s.plan.below(14) == 0 {
         let mut at = jitter(s, start + 90 * MIN, 2 * HOUR);
-        let prev = chrono::DateTime::from_timestamp_nanos(day.start - 24 * HOUR).format("%Y%m%d").to_string();
+        let prev = chrono::DateTime::from_timestamp_nanos(day.start - 24 * HOUR)
+            .format("%Y%m%d")
+            .to_string();
         for shard in 1..=4 {
-            cli.get(s, at, MODEL_BUCKET, &format!("llm-7b/checkpoint-{prev}/model-0000{shard}-of-00004.safetensors"), 4_938_000_000);
+            cli.get(
+                s,
+                at,
+                MODEL_BUCKET,
+                &format!("llm-7b/checkpoint-{prev}/model-0000{shard}-of-00004.safetensors"),
+                4_938_000_000,
+            );
             at += 3 * MIN + (s.plan.below(60) as Nanos) * SEC;
         }
-        cli.get(s, at, MODEL_BUCKET, &format!("llm-7b/checkpoint-{prev}/config.json"), 2_134);
+        cli.get(
+            s,
+            at,
+            MODEL_BUCKET,
+            &format!("llm-7b/checkpoint-{prev}/config.json"),
+            2_134,
+        );
     }
     for _ in 0..s.plan.below(7) {
         let at = jitter(s, start + HOUR, 7 * HOUR);
@@ -350,15 +492,32 @@ fn scientist(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start:
         let qid = s.plan.uuid();
         via.api(s, t, "athena.amazonaws.com", "StartQueryExecution", json!({"queryString": "SELECT label, count(*) FROM curated.support_tickets GROUP BY 1", "workGroup": "data-science",
             "resultConfiguration": {"outputLocation": format!("s3://{ATHENA_RESULTS}/data-science/")}}));
-        via.api(s, t + 4 * SEC, "athena.amazonaws.com", "GetQueryExecution", json!({"queryExecutionId": qid}));
-        via.api(s, t + 9 * SEC, "athena.amazonaws.com", "GetQueryResults", json!({"queryExecutionId": qid, "maxResults": 1000}));
+        via.api(
+            s,
+            t + 4 * SEC,
+            "athena.amazonaws.com",
+            "GetQueryExecution",
+            json!({"queryExecutionId": qid}),
+        );
+        via.api(
+            s,
+            t + 9 * SEC,
+            "athena.amazonaws.com",
+            "GetQueryResults",
+            json!({"queryExecutionId": qid, "maxResults": 1000}),
+        );
     }
     if p.cli {
         let r0 = jitter(s, start + 40 * MIN, HOUR);
         cli.list(s, r0, TRAINING, "datasets/");
         for _ in 0..3 + s.plan.below(8) {
             t = jitter(s, start + HOUR, 6 * HOUR);
-            let key = format!("datasets/{}/part-{:04}.parquet", s.plan.pick(&["support-tickets", "product-reviews", "web-crawl/2026-09"]), s.plan.below(64));
+            let key = format!(
+                "datasets/{}/part-{:04}.parquet",
+                s.plan
+                    .pick(&["support-tickets", "product-reviews", "web-crawl/2026-09"]),
+                s.plan.below(64)
+            );
             let bytes = 20_000_000 + s.plan.below(80_000_000);
             cli.get(s, t, TRAINING, &key, bytes);
         }
@@ -370,7 +529,11 @@ fn scientist(s: &mut Story, p: &Person, cli: &Act<'_>, console: &Act<'_>, start:
         // Model weights are not theirs to read.
         if s.plan.below(10) == 0 {
             let at = jitter(s, start + 2 * HOUR, 4 * HOUR);
-            let (pp, r) = crate::cloudtrail::s3_object(ACCOUNT, MODEL_BUCKET, "llm-7b/checkpoint-20260920/config.json");
+            let (pp, r) = crate::cloudtrail::s3_object(
+                ACCOUNT,
+                MODEL_BUCKET,
+                "llm-7b/checkpoint-20260920/config.json",
+            );
             s.add(cli.call(at, "s3.amazonaws.com", "GetObject").params(pp).resources(r).data()
                 .extra(json!({"bytesTransferredIn": 0, "bytesTransferredOut": 0, "AuthenticationMethod": "AuthHeader"}))
                 .error("AccessDenied", "Access Denied"));
@@ -387,20 +550,39 @@ fn labeller(s: &mut Story, p: &Person, console: &Act<'_>, start: Nanos, day: &Da
     if s.plan.below(3) == 0 {
         // The S3 console's landing page lists buckets, which labellers may not do.
         let msg = format!("User: arn:aws:iam::{ACCOUNT}:user/{} is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action", p.name);
-        s.add(s3.call(start + MIN, "s3.amazonaws.com", "ListBuckets").error("AccessDenied", &msg));
+        s.add(
+            s3.call(start + MIN, "s3.amazonaws.com", "ListBuckets")
+                .error("AccessDenied", &msg),
+        );
     }
     let batch = format!("batch-{}", day.compact);
     s3.list(s, start + 2 * MIN, LABELLING, &format!("queue/{batch}/"));
     let mut t = start + 3 * MIN;
-    let n = if day.weekend { 5 } else { 20 + s.plan.below(40) };
+    let n = if day.weekend {
+        5
+    } else {
+        20 + s.plan.below(40)
+    };
     for _ in 0..n {
         let item = s.plan.below(5000);
         t = jitter(s, t + 3 * MIN, 9 * MIN);
         let r0 = s.plan.below(40_000);
-        s3.get(s, t, LABELLING, &format!("queue/{batch}/item-{item:05}.jsonl"), 3_000 + r0);
+        s3.get(
+            s,
+            t,
+            LABELLING,
+            &format!("queue/{batch}/item-{item:05}.jsonl"),
+            3_000 + r0,
+        );
         let done = jitter(s, t + 2 * MIN, 5 * MIN);
         let r0 = s.plan.below(2_000);
-        s3.put(s, done, LABELLING, &format!("labels/{batch}/{}/item-{item:05}.json", p.name), 400 + r0);
+        s3.put(
+            s,
+            done,
+            LABELLING,
+            &format!("labels/{batch}/{}/item-{item:05}.json", p.name),
+            400 + r0,
+        );
         t = done;
     }
 }

@@ -36,7 +36,19 @@ fn control_plane(at: Nanos) -> Req {
 }
 
 fn manager(at: Nanos, verb: &'static str, resource: &'static str, name: &str) -> Req {
-    let mut r = Req::runner(at, verb, resource, Some(name), MANAGER_JTI, Some(("gitlab-runner-6d8f7b9c5-tq4mz".into(), "ip-10-0-3-7.ec2.internal".into())), "10.42.0.5", RUNNER_UA);
+    let mut r = Req::runner(
+        at,
+        verb,
+        resource,
+        Some(name),
+        MANAGER_JTI,
+        Some((
+            "gitlab-runner-6d8f7b9c5-tq4mz".into(),
+            "ip-10-0-3-7.ec2.internal".into(),
+        )),
+        "10.42.0.5",
+        RUNNER_UA,
+    );
     r.user = MANAGER_SA.into();
     r.ua = MANAGER_UA;
     r.reason = MANAGER_REASON.into();
@@ -45,7 +57,14 @@ fn manager(at: Nanos, verb: &'static str, resource: &'static str, name: &str) ->
     r
 }
 
-fn engineer(at: Nanos, who: &str, ip: &str, verb: &'static str, resource: &'static str, name: Option<&str>) -> Req {
+fn engineer(
+    at: Nanos,
+    who: &str,
+    ip: &str,
+    verb: &'static str,
+    resource: &'static str,
+    name: Option<&str>,
+) -> Req {
     let mut r = Req::runner(at, verb, resource, name, "", None, ip, KUBECTL_UA);
     r.user = format!("oidc:{who}@acme.example");
     r.groups = vec!["oidc:ml-platform", "system:authenticated"];
@@ -68,9 +87,27 @@ fn build(out: &mut Vec<Req>, rng: &mut Rng, at: Nanos, pod: &str, deploy: bool) 
     let node = format!("ip-10-0-3-{}.ec2.internal", 7 + rng.below(4));
     let ip = format!("10.42.{}.{}", rng.below(3), 10 + rng.below(200));
     let bound = || Some((pod.to_string(), node.clone()));
-    out.push(Req::runner(at + 25 * SEC, "get", "configmaps", Some("build-cache-config"), &jti, bound(), &ip, RUNNER_UA));
+    out.push(Req::runner(
+        at + 25 * SEC,
+        "get",
+        "configmaps",
+        Some("build-cache-config"),
+        &jti,
+        bound(),
+        &ip,
+        RUNNER_UA,
+    ));
     if deploy {
-        let mut p = Req::runner(at + 4 * MIN, "patch", "inferenceservices", Some("llm-7b"), &jti, bound(), &ip, KUBECTL_UA);
+        let mut p = Req::runner(
+            at + 4 * MIN,
+            "patch",
+            "inferenceservices",
+            Some("llm-7b"),
+            &jti,
+            bound(),
+            &ip,
+            KUBECTL_UA,
+        );
         p.group = Some(("serving.kserve.io", "v1beta1"));
         p.namespace = Some("ml-serving");
         p.reason = DEPLOYER_REASON.into();
@@ -82,7 +119,11 @@ fn build(out: &mut Vec<Req>, rng: &mut Rng, at: Nanos, pod: &str, deploy: bool) 
 }
 
 fn pod_name(rng: &mut Rng) -> String {
-    format!("runner-{:06x}-{}", rng.below(0xff_ffff), rng.upper_alnum(5).to_ascii_lowercase())
+    format!(
+        "runner-{:06x}-{}",
+        rng.below(0xff_ffff),
+        rng.upper_alnum(5).to_ascii_lowercase()
+    )
 }
 
 /// The routine requests, unordered.
@@ -102,12 +143,20 @@ pub(crate) fn requests() -> Vec<Req> {
                 let pod = pod_name(&mut rng);
                 build(&mut out, &mut rng, at, &pod, false);
             }
-            for (who, ip) in [("kenji.mori", OFFICE_IP), ("chen.wei", VPN_IP), ("kavya.rao", OFFICE2_IP)] {
+            for (who, ip) in [
+                ("kenji.mori", OFFICE_IP),
+                ("chen.wei", VPN_IP),
+                ("kavya.rao", OFFICE2_IP),
+            ] {
                 let mut at = day.start + 9 * HOUR + (rng.below(6 * 3600) as Nanos) * SEC;
                 for _ in 0..2 + rng.below(5) {
                     let (verb, resource, name) = match rng.below(4) {
                         0 => ("get", "inferenceservices", Some("llm-7b")),
-                        1 => ("get", "pods", Some("llm-7b-predictor-00042-deployment-5c9f8d7b6-8xk2p")),
+                        1 => (
+                            "get",
+                            "pods",
+                            Some("llm-7b-predictor-00042-deployment-5c9f8d7b6-8xk2p"),
+                        ),
                         _ => ("list", "pods", None),
                     };
                     let mut r = engineer(at, who, ip, verb, resource, name);
@@ -121,11 +170,23 @@ pub(crate) fn requests() -> Vec<Req> {
         }
         // The nightly build rolls the day's checkpoint out (after the upload at 23:10).
         let pod = pod_name(&mut rng);
-        build(&mut out, &mut rng, day.start + 23 * HOUR + 5 * MIN, &pod, true);
+        build(
+            &mut out,
+            &mut rng,
+            day.start + 23 * HOUR + 5 * MIN,
+            &pod,
+            true,
+        );
     }
     // The scheduled dependency-update build whose pod the poisoned package runs in.
     let mut incident = Vec::new();
-    build(&mut incident, &mut rng, t("2026-10-05T01:43:46Z"), RUNNER_POD, false);
+    build(
+        &mut incident,
+        &mut rng,
+        t("2026-10-05T01:43:46Z"),
+        RUNNER_POD,
+        false,
+    );
     // Its own reads are the story's (k8s.rs); keep only the manager's pod and secret, cleaned up when the job ends.
     for mut r in incident.into_iter().filter(|r| r.user == MANAGER_SA) {
         if r.verb == "delete" {

@@ -4,8 +4,8 @@
 //! generator, so the same bytes come out on every run.
 
 pub mod cast;
-pub(crate) mod k8s;
 mod humans;
+pub(crate) mod k8s;
 mod services;
 
 use serde_json::{json, Value};
@@ -103,7 +103,10 @@ impl<'a> Act<'a> {
     }
 
     pub fn invoke(&self, s: &mut Story, at: Nanos, model: &str) {
-        s.add(self.call(at, "bedrock.amazonaws.com", "InvokeModel").params(json!({"modelId": model})));
+        s.add(
+            self.call(at, "bedrock.amazonaws.com", "InvokeModel")
+                .params(json!({"modelId": model})),
+        );
     }
 }
 

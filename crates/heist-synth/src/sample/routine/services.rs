@@ -4,10 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::cast::{Service, ASSIST, ASSIST_VPCE, BACKUP, EVAL, INGEST, MONITORING, NOTEBOOK, RAG, TERRAFORM, TRAIN};
+use super::cast::{
+    Service, ASSIST, ASSIST_VPCE, BACKUP, EVAL, INGEST, MONITORING, NOTEBOOK, RAG, TERRAFORM, TRAIN,
+};
 use super::{jitter, Act, Day, HAIKU, HOUR, SONNET35, TITAN_EMBED};
 use crate::cloudtrail::{s3_object, Who};
-use crate::sample::{t, Story, REVOKED, ACCOUNT, CI_IP, CI_UA, MIN, MODEL_BUCKET, SEC, STOLEN_KEY};
+use crate::sample::{t, Story, ACCOUNT, CI_IP, CI_UA, MIN, MODEL_BUCKET, REVOKED, SEC, STOLEN_KEY};
 use heist_core::util::time::Nanos;
 
 const TRAINING: &str = "acme-training-data";
@@ -53,7 +55,9 @@ pub(super) fn add(s: &mut Story, days: &[Day]) {
 fn assume_deploy(s: &mut Story, ci: &Act<'_>, at: Nanos, run: u32) -> Who {
     let key = format!("ASIAQ3EGRZTCIR{run:06}");
     let session = format!("ci-run-{run}");
-    let expires = chrono::DateTime::from_timestamp_nanos(at + HOUR).format("%b %-d, %Y %-I:%M:%S %p").to_string();
+    let expires = chrono::DateTime::from_timestamp_nanos(at + HOUR)
+        .format("%b %-d, %Y %-I:%M:%S %p")
+        .to_string();
     s.add(ci.call(at, "sts.amazonaws.com", "AssumeRole")
         .params(json!({"roleArn": format!("arn:aws:iam::{ACCOUNT}:role/ml-deploy"), "roleSessionName": session, "durationSeconds": 3600}))
         .response(json!({"credentials": {"accessKeyId": key, "sessionToken": "IQoJb3JpZ2luX2VjE...", "expiration": expires},
@@ -70,8 +74,20 @@ fn ci_build(s: &mut Story, at: Nanos, run: u32) {
     let deploy = Act::new(&deploy_who, CI_IP, CI_UA);
     let dir = format!("reranker-v3/build-{run}");
     let r0 = s.plan.below(10_000_000);
-    deploy.put(s, at + 30 * SEC, MODEL_BUCKET, &format!("{dir}/model.safetensors"), 560_000_000 + r0);
-    deploy.put(s, at + 41 * SEC, MODEL_BUCKET, &format!("{dir}/config.json"), 1_412);
+    deploy.put(
+        s,
+        at + 30 * SEC,
+        MODEL_BUCKET,
+        &format!("{dir}/model.safetensors"),
+        560_000_000 + r0,
+    );
+    deploy.put(
+        s,
+        at + 41 * SEC,
+        MODEL_BUCKET,
+        &format!("{dir}/config.json"),
+        1_412,
+    );
     deploy.api(s, at + 70 * SEC, "sagemaker.amazonaws.com", "CreateEndpointConfig",
         json!({"endpointConfigName": format!("reranker-v3-{run}"), "productionVariants": [{"variantName": "AllTraffic", "modelName": format!("reranker-v3-{run}"), "instanceType": "ml.g5.xlarge", "initialInstanceCount": 1}]}));
     deploy.api(s, at + 75 * SEC, "sagemaker.amazonaws.com", "UpdateEndpoint",
@@ -87,13 +103,31 @@ fn ci_nightly(s: &mut Story, day: &Day, run: u32) {
     let deploy_who = assume_deploy(s, &ci, at + 5 * SEC, run);
     let deploy = Act::new(&deploy_who, CI_IP, CI_UA);
     for shard in 1..=4 {
-        let key = format!("llm-7b/checkpoint-{}/model-0000{shard}-of-00004.safetensors", day.compact);
-        deploy.put(s, at + (20 + shard) * SEC, MODEL_BUCKET, &key, 4_938_000_000);
+        let key = format!(
+            "llm-7b/checkpoint-{}/model-0000{shard}-of-00004.safetensors",
+            day.compact
+        );
+        deploy.put(
+            s,
+            at + (20 + shard) * SEC,
+            MODEL_BUCKET,
+            &key,
+            4_938_000_000,
+        );
     }
-    for (i, f) in ["config.json", "tokenizer.json", "generation_config.json"].iter().enumerate() {
+    for (i, f) in ["config.json", "tokenizer.json", "generation_config.json"]
+        .iter()
+        .enumerate()
+    {
         let key = format!("llm-7b/checkpoint-{}/{f}", day.compact);
         let r0 = s.plan.below(100_000);
-        deploy.put(s, at + (26 + i as Nanos) * SEC, MODEL_BUCKET, &key, 2_100_000 + r0);
+        deploy.put(
+            s,
+            at + (26 + i as Nanos) * SEC,
+            MODEL_BUCKET,
+            &key,
+            2_100_000 + r0,
+        );
     }
     deploy.api(s, at + 60 * SEC, "sagemaker.amazonaws.com", "UpdateEndpoint",
         json!({"endpointName": "llm-7b-prod", "endpointConfigName": format!("llm-7b-{}", day.date)}));
@@ -111,12 +145,24 @@ fn ingest(s: &mut Story, day: &Day) {
     for i in 0..20 + s.plan.below(20) {
         t = jitter(s, t + 40 * SEC, 2 * MIN);
         let r0 = s.plan.below(40_000_000);
-        a.put(s, t, TRAINING, &format!("corpus/{}/shard-{i:04}.parquet", day.date), 120_000_000 + r0);
+        a.put(
+            s,
+            t,
+            TRAINING,
+            &format!("corpus/{}/shard-{i:04}.parquet", day.date),
+            120_000_000 + r0,
+        );
     }
     for i in 0..3 + s.plan.below(5) {
         t = jitter(s, t + 30 * SEC, MIN);
         let r0 = s.plan.below(90_000_000);
-        a.put(s, t, TRAINING, &format!("datasets/web-crawl/{}/part-{i:04}.jsonl.gz", day.date), 300_000_000 + r0);
+        a.put(
+            s,
+            t,
+            TRAINING,
+            &format!("datasets/web-crawl/{}/part-{i:04}.jsonl.gz", day.date),
+            300_000_000 + r0,
+        );
     }
 }
 
@@ -133,7 +179,10 @@ fn train(s: &mut Story, day: &Day) {
     for _ in 0..40 + s.plan.below(40) {
         t = jitter(s, t + 90 * SEC, 3 * MIN);
         let key = if s.plan.below(4) == 0 {
-            format!("datasets/support-tickets/part-{:04}.parquet", s.plan.below(64))
+            format!(
+                "datasets/support-tickets/part-{:04}.parquet",
+                s.plan.below(64)
+            )
         } else {
             format!("corpus/shard-{:04}.parquet", s.plan.below(200))
         };
@@ -141,7 +190,13 @@ fn train(s: &mut Story, day: &Day) {
         a.get(s, t, TRAINING, &key, 40_000_000 + r0);
     }
     for i in 1..12 {
-        a.api(s, start + i * 30 * MIN, "sagemaker.amazonaws.com", "DescribeTrainingJob", json!({"trainingJobName": job}));
+        a.api(
+            s,
+            start + i * 30 * MIN,
+            "sagemaker.amazonaws.com",
+            "DescribeTrainingJob",
+            json!({"trainingJobName": job}),
+        );
     }
 }
 
@@ -156,7 +211,13 @@ fn eval(s: &mut Story, day: &Day) {
         t += 3 * SEC;
     }
     for shard in 1..=4 {
-        a.get(s, t, MODEL_BUCKET, &format!("{dir}/model-0000{shard}-of-00004.safetensors"), 4_938_000_000);
+        a.get(
+            s,
+            t,
+            MODEL_BUCKET,
+            &format!("{dir}/model-0000{shard}-of-00004.safetensors"),
+            4_938_000_000,
+        );
         t += 70 * SEC + (s.plan.below(30) as Nanos) * SEC;
     }
     for _ in 0..15 + s.plan.below(15) {
@@ -164,7 +225,13 @@ fn eval(s: &mut Story, day: &Day) {
         a.invoke(s, t, HAIKU);
     }
     let r0 = s.plan.below(4_000);
-    a.put(s, t + 2 * MIN, MODEL_BUCKET, &format!("evals/llm-7b/{}/results.json", day.compact), 48_000 + r0);
+    a.put(
+        s,
+        t + 2 * MIN,
+        MODEL_BUCKET,
+        &format!("evals/llm-7b/{}/results.json", day.compact),
+        48_000 + r0,
+    );
 }
 
 /// The retrieval index is rebuilt every night: new documents, embedded in batches.
@@ -177,7 +244,13 @@ fn rag(s: &mut Story, day: &Day) {
         t = jitter(s, t + 5 * SEC, 20 * SEC);
         let r0 = s.plan.below(40_000);
         let r1 = s.plan.below(30_000);
-        a.get(s, t, RAG_DOCS, &format!("kb/articles/{:05}.md", r0), 4_000 + r1);
+        a.get(
+            s,
+            t,
+            RAG_DOCS,
+            &format!("kb/articles/{:05}.md", r0),
+            4_000 + r1,
+        );
     }
     for _ in 0..20 + s.plan.below(20) {
         t = jitter(s, t + 3 * SEC, 12 * SEC);
@@ -190,11 +263,17 @@ fn backup(s: &mut Story, day: &Day) {
     let w = who(&BACKUP);
     let a = act(&w, &BACKUP);
     let mut t = day.start + 4 * HOUR + (s.plan.below(300) as Nanos) * SEC;
-    let prev = chrono::DateTime::from_timestamp_nanos(day.start - 24 * HOUR).format("%Y%m%d").to_string();
+    let prev = chrono::DateTime::from_timestamp_nanos(day.start - 24 * HOUR)
+        .format("%Y%m%d")
+        .to_string();
     a.list(s, t, MODEL_BUCKET, &format!("llm-7b/checkpoint-{prev}/"));
     let files: Vec<String> = (1..=4)
         .map(|n| format!("model-0000{n}-of-00004.safetensors"))
-        .chain(["config.json".to_string(), "tokenizer.json".to_string(), "generation_config.json".to_string()])
+        .chain([
+            "config.json".to_string(),
+            "tokenizer.json".to_string(),
+            "generation_config.json".to_string(),
+        ])
         .collect();
     for f in files {
         t += 20 * SEC + (s.plan.below(60) as Nanos) * SEC;
@@ -210,20 +289,36 @@ fn backup(s: &mut Story, day: &Day) {
             ]))
             .extra(json!({"bytesTransferredIn": 0, "bytesTransferredOut": 0, "AuthenticationMethod": "AuthHeader", "SignatureVersion": "SigV4"})));
     }
-    a.put(s, t + 30 * SEC, BACKUP_BUCKET, &format!("manifests/{}.json", day.compact), 1_900);
+    a.put(
+        s,
+        t + 30 * SEC,
+        BACKUP_BUCKET,
+        &format!("manifests/{}.json", day.compact),
+        1_900,
+    );
 }
 
 /// The chat backend: Claude 3.5 Sonnet all day through the VPC endpoint, quieter at weekends, throttled now and then.
 fn assist(s: &mut Story, day: &Day) {
     let w = who(&ASSIST);
     let a = act(&w, &ASSIST);
-    let (gap, from, to) = if day.weekend { (12 * MIN, 9, 21) } else { (4 * MIN, 7, 22) };
+    let (gap, from, to) = if day.weekend {
+        (12 * MIN, 9, 21)
+    } else {
+        (4 * MIN, 7, 22)
+    };
     let mut t = day.start + from * HOUR;
     while t < day.start + to * HOUR {
         t = jitter(s, t + gap / 2, gap);
-        let c = a.call(t, "bedrock.amazonaws.com", "InvokeModel").params(json!({"modelId": SONNET35})).top("vpcEndpointId", ASSIST_VPCE.into());
+        let c = a
+            .call(t, "bedrock.amazonaws.com", "InvokeModel")
+            .params(json!({"modelId": SONNET35}))
+            .top("vpcEndpointId", ASSIST_VPCE.into());
         if s.plan.below(100) == 0 {
-            s.add(c.error("ThrottlingException", "Too many requests, please wait before trying again."));
+            s.add(c.error(
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+            ));
         } else {
             s.add(c);
         }
@@ -234,7 +329,11 @@ fn assist(s: &mut Story, day: &Day) {
 fn notebook(s: &mut Story, day: &Day) {
     let w = who(&NOTEBOOK);
     let a = act(&w, &NOTEBOOK);
-    let n = if day.weekend { 3 } else { 30 + s.plan.below(30) };
+    let n = if day.weekend {
+        3
+    } else {
+        30 + s.plan.below(30)
+    };
     for _ in 0..n {
         let t = jitter(s, day.start + 8 * HOUR, 10 * HOUR);
         let model = *s.plan.pick(&[HAIKU, SONNET35, SONNET35]);
@@ -242,7 +341,10 @@ fn notebook(s: &mut Story, day: &Day) {
     }
     for _ in 0..n / 3 {
         let t = jitter(s, day.start + 8 * HOUR, 10 * HOUR);
-        let key = format!("datasets/product-reviews/part-{:04}.parquet", s.plan.below(64));
+        let key = format!(
+            "datasets/product-reviews/part-{:04}.parquet",
+            s.plan.below(64)
+        );
         let r0 = s.plan.below(30_000_000);
         a.get(s, t, TRAINING, &key, 20_000_000 + r0);
     }
@@ -254,15 +356,45 @@ fn monitoring(s: &mut Story, day: &Day) {
     let a = act(&w, &MONITORING);
     for q in 0..96 {
         let t = day.start + q * 15 * MIN + 7 * SEC + (s.plan.below(20) as Nanos) * SEC;
-        a.api(s, t, "monitoring.amazonaws.com", "GetMetricData", Value::Null);
+        a.api(
+            s,
+            t,
+            "monitoring.amazonaws.com",
+            "GetMetricData",
+            Value::Null,
+        );
         if q % 4 == 0 {
-            a.api(s, t + 2 * SEC, "sagemaker.amazonaws.com", "DescribeEndpoint", json!({"endpointName": "llm-7b-prod"}));
-            a.api(s, t + 3 * SEC, "sagemaker.amazonaws.com", "ListTrainingJobs", json!({"maxResults": 100}));
+            a.api(
+                s,
+                t + 2 * SEC,
+                "sagemaker.amazonaws.com",
+                "DescribeEndpoint",
+                json!({"endpointName": "llm-7b-prod"}),
+            );
+            a.api(
+                s,
+                t + 3 * SEC,
+                "sagemaker.amazonaws.com",
+                "ListTrainingJobs",
+                json!({"maxResults": 100}),
+            );
         }
         if q % 24 == 0 {
-            a.api(s, t + 5 * SEC, "cloudtrail.amazonaws.com", "DescribeTrails", Value::Null);
+            a.api(
+                s,
+                t + 5 * SEC,
+                "cloudtrail.amazonaws.com",
+                "DescribeTrails",
+                Value::Null,
+            );
             a.api(s, t + 6 * SEC, "cloudtrail.amazonaws.com", "GetTrailStatus", json!({"name": format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/acme-org-trail")}));
-            a.api(s, t + 8 * SEC, "s3.amazonaws.com", "ListBuckets", Value::Null);
+            a.api(
+                s,
+                t + 8 * SEC,
+                "s3.amazonaws.com",
+                "ListBuckets",
+                Value::Null,
+            );
         }
     }
 }
@@ -291,13 +423,19 @@ fn terraform(s: &mut Story, day: &Day) {
         let mut t = jitter(s, day.start + 10 * HOUR, 7 * HOUR);
         for (source, name) in reads {
             a.api(s, t, source, name, Value::Null);
-            t += 1 * SEC + (s.plan.below(3) as Nanos) * SEC;
+            t += SEC + (s.plan.below(3) as Nanos) * SEC;
         }
         use chrono::Datelike;
         if chrono::DateTime::from_timestamp_nanos(day.start).weekday() == chrono::Weekday::Thu {
             a.api(s, t + 20 * SEC, "s3.amazonaws.com", "PutBucketTagging",
                 json!({"bucketName": "acme-labelling", "Tagging": {"TagSet": {"Tag": [{"Key": "cost-centre", "Value": "ml-data"}]}}}));
-            a.api(s, t + 22 * SEC, "iam.amazonaws.com", "TagRole", json!({"roleName": "ml-deploy", "tags": [{"key": "owner", "value": "platform"}]}));
+            a.api(
+                s,
+                t + 22 * SEC,
+                "iam.amazonaws.com",
+                "TagRole",
+                json!({"roleName": "ml-deploy", "tags": [{"key": "owner", "value": "platform"}]}),
+            );
         }
     }
 }
