@@ -52,8 +52,13 @@ fn heist_detect(args: &[&str]) -> Output {
 
 /// Does the finding involve the attacker: a credential stolen or minted in the story (the runner pod's token the
 /// poisoned build used, the CI keys taken from its secrets, the keys minted with them), the attacker's addresses,
-/// or the identities behind the minted keys?
-fn attacker(f: &Finding) -> bool {
+/// or the identities behind the minted keys? svc-backup has a key of its own for its nightly job: the user counts
+/// only for findings that name no key (Bedrock's invocation log names the caller, not the key) while the backdoor
+/// key lived.
+pub(crate) fn attacker(f: &Finding) -> bool {
+    let t = |s: &str| heist_core::util::time::parse_any(s).unwrap();
+    let backdoor_life = t("2026-10-05T02:41:12Z")..=t("2026-10-05T09:06:30Z");
+    let keyless = !f.entities.iter().any(|e| e.kind == EntityKind::Token);
     let tokens = [
         STOLEN_KEY,
         SESSION_KEY,
@@ -76,7 +81,10 @@ fn attacker(f: &Finding) -> bool {
         }
         EntityKind::Ip => ips.contains(&e.name.as_str()),
         EntityKind::Identity => {
-            e.name.ends_with(":user/svc-backup")
+            (e.name.ends_with(":user/svc-backup")
+                && keyless
+                && backdoor_life.contains(&f.first)
+                && backdoor_life.contains(&f.last))
                 || e.name.contains("assumed-role/ml-model-registry-reader/")
         }
         EntityKind::Asset => false,
@@ -89,6 +97,7 @@ fn findings_in_time_order_read_as_the_theft_story() {
     let f = findings(&store);
     let story: Vec<(String, &str)> = in_time_order(&f)
         .iter()
+        .filter(|x| attacker(x))
         .map(|x| (heist_core::util::time::format_utc(x.first), x.rule.as_str()))
         .collect();
     let want: Vec<(String, &str)> = STORY.iter().map(|(t, r)| (t.to_string(), *r)).collect();
@@ -103,7 +112,7 @@ fn findings_in_time_order_read_as_the_theft_story() {
     );
 }
 
-/// The expected story: (first event, rule). Initial access through the CI runner's Kubernetes token, the AWS key
+/// The expected story among the findings on the attacker: (first event, rule). Initial access through the CI runner's Kubernetes token, the AWS key
 /// taken from its secrets, discovery, the role, the weights, persistence, a denied attempt to stop the trail,
 /// LLMjacking with the backdoor key, the GCP and Azure branches, the AI platforms' admin keys, and the last try
 /// with the revoked key.
@@ -123,10 +132,12 @@ const STORY: &[(&str, &str)] = &[
     ("2026-10-05T02:16:07Z", "assume-role-from-new-network"),
     ("2026-10-05T02:17:07Z", "bulk-download-volume"),
     ("2026-10-05T02:17:07Z", "bulk-model-download"),
-    ("2026-10-05T02:36:59Z", "presigned-url-read-new-network"),
+    ("2026-10-05T02:37:15Z", "presigned-url-read-new-network"),
     ("2026-10-05T02:41:12Z", "credential-for-another-user"),
     ("2026-10-05T02:43:12Z", "cloudtrail-tampering"),
     ("2026-10-05T03:06:00Z", "inference-volume-spike"),
+    // The same calls in Bedrock's invocation log, which names svc-backup but not which of its two keys.
+    ("2026-10-05T03:06:02Z", "inference-volume-spike"),
     (
         "2026-10-05T03:41:02Z",
         "gcp-sa-key-created-by-service-account",
@@ -142,21 +153,42 @@ const STORY: &[(&str, &str)] = &[
     ("2026-10-05T09:20:41Z", "token-used-after-revocation"),
 ];
 
+/// Findings allowed per rule on the sample's fortnight of ordinary work (thirty people, ten service identities, the
+/// nightly jobs): what the rule pack raises on it today. The budget may only shrink: a rule that grows noisier on
+/// routine work fails here.
+const BENIGN_BUDGET: &[(&str, usize)] = &[
+    ("discovery-burst", 81),
+    ("bulk-model-download", 32),
+    ("long-term-key-new-ip", 24),
+    ("inference-volume-spike", 17),
+    ("bulk-download-volume", 17),
+    ("model-storage-new-writer", 4),
+    ("bedrock-discovery-burst", 2),
+    ("credential-for-another-user", 2),
+    ("session-of-revoked-key-used", 2),
+    ("console-login-without-mfa", 1),
+    ("training-data-new-writer", 1),
+];
+
 #[test]
 fn benign_noise_stays_within_the_false_positive_budget() {
-    /// Findings allowed on the sample's two days of ordinary work (alice, the nightly CI run, Lambda).
-    const BUDGET: usize = 1;
     let f = findings(&sample_store());
-    let benign: Vec<&Finding> = f.iter().filter(|x| !attacker(x)).collect();
-    assert!(
-        benign.len() <= BUDGET,
-        "{} findings on benign activity (budget {BUDGET}): {:#?}",
-        benign.len(),
-        benign
+    let mut benign = std::collections::BTreeMap::<&str, Vec<&Finding>>::new();
+    for x in f.iter().filter(|x| !attacker(x)) {
+        benign.entry(x.rule.as_str()).or_default().push(x);
+    }
+    for (rule, found) in &benign {
+        let budget = BENIGN_BUDGET
             .iter()
-            .map(|x| (&x.rule, &x.explanation))
-            .collect::<Vec<_>>()
-    );
+            .find(|(r, _)| r == rule)
+            .map_or(0, |(_, n)| *n);
+        assert!(
+            found.len() <= budget,
+            "{rule}: {} findings on benign activity (budget {budget}): {:#?}",
+            found.len(),
+            found.iter().map(|x| &x.explanation).collect::<Vec<_>>()
+        );
+    }
     assert!(
         f.iter().filter(|x| attacker(x)).count() >= 8,
         "the theft is found"
@@ -349,7 +381,7 @@ severity = "info"
 techniques = ["AML.T0040"]
 description = "A user rule: every Bedrock call to Claude 3 Haiku, to check --rules adds rules."
 kind = "match"
-query = "action:InvokeModel asset:*haiku*"
+query = "action:InvokeModel asset:*haiku* identity:*:user/alice"
 group = "identity"
 merge = "6h"
 "#,
@@ -368,7 +400,24 @@ merge = "6h"
         .iter()
         .filter(|f| f["rule"] == "alice-invokes-haiku")
         .collect();
-    assert_eq!(mine.len(), 2, "one finding per day of alice's Haiku calls");
+    let mut days: Vec<String> = heist_synth::sample::events()
+        .iter()
+        .filter(|(_, e)| {
+            e["eventName"] == "InvokeModel"
+                && e["userIdentity"]["userName"] == "alice"
+                && e["requestParameters"]["modelId"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("haiku"))
+        })
+        .map(|(_, e)| e["eventTime"].as_str().unwrap()[..10].to_string())
+        .collect();
+    days.dedup();
+    assert!(days.len() > 5, "{days:?}");
+    assert_eq!(
+        mine.len(),
+        days.len(),
+        "one finding per day of alice's Haiku calls"
+    );
 
     write(dir.path(), "zz-broken.toml", "[[rule]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"low\"\ntechniques = [\"T1530\"]\ndescription = \"d\"\nkind = \"threshold\"\nquery = \"action:GetObject\"\ngroup = \"token\"\nwindow = \"soon\"\nabove = 1\n");
     let o = heist_detect(&["samples/incident", "--rules", d]);

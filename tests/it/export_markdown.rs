@@ -102,7 +102,7 @@ pub fn theft_case(store: &EventStore, digest: &case::BundleDigest) -> Case {
             Some("The backdoor key drives Bedrock from a second address for 25 minutes."),
         ),
         (
-            "action:UpdateAccessKey",
+            "action:UpdateAccessKey time>=2026-10-05T00:00:00Z",
             Pick::First,
             None,
             Some("ACME disables the leaked key at 09:02."),

@@ -134,7 +134,7 @@ fn stolen_key_to_model_files_and_back_in_a_real_terminal() {
         &format!("'{bin}' '{}'; echo EXIT=$?", sample.display()),
         "Enter",
     ]);
-    t.wait_for("Tokens");
+    t.wait_for("2 Tok 362");
     // Help is where a newcomer starts.
     t.send(&["?"]);
     t.wait_for("fuzzy-find");
@@ -189,7 +189,7 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     let sample = common::sample();
     let run = format!("'{bin}' '{}'; echo EXIT=$?", sample.display());
     t.send(&[&run, "Enter"]);
-    t.wait_for("Tokens");
+    t.wait_for("2 Tok 362");
     // The stolen key's calls from the attacker's address.
     t.send(&[":"]);
     t.send(&["-l", "token:AKIAQ3EGRZTSTOLEN7CI ip:198.51.100.77"]);
@@ -274,15 +274,34 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
         "Enter",
     ]);
     // Detection runs after the load, off the UI thread; then the status bar counts the findings.
-    t.wait_for("│ ⚑ 23 findings (14 high)");
+    t.wait_for("│ ⚑ 207 findings (112 high)");
     t.send(&["5"]);
     // Incidents first, the leading one's story above the list.
     let s = t.wait_for(", by incident (s: in time");
     assert!(s.contains("I1 · score "), "{s}");
-    // The story: time order, the first finding, its events.
+    // The story: time order, the theft's first finding (after the fortnight's routine ones), its events.
     t.send(&["s"]);
     t.wait_for(", in time order (s: by sev");
-    t.send(&["g", "Enter"]);
+    let store = heist_core::ingest::load(
+        std::slice::from_ref(&sample),
+        &heist_core::ingest::LoadOptions::with_builtin_mappings(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .unwrap();
+    let found = heist_core::detect::detect_store(
+        &store,
+        &heist_core::detect::RulePack::builtin().unwrap(),
+        &heist_core::detect::DetectOptions::default(),
+    )
+    .unwrap();
+    let before = heist_core::detect::in_time_order(&found)
+        .iter()
+        .position(|f| f.rule == "k8s-secrets-read-by-service-account")
+        .unwrap();
+    let mut keys = vec!["g"];
+    keys.extend(std::iter::repeat_n("j", before));
+    keys.push("Enter");
+    t.send(&keys);
     let s = t.wait_for("Timeline · finding k8s-secrets-read-by-service-account · 6 events");
     assert!(
         s.contains("› finding k8s-secrets-read-by-service-account"),

@@ -41,12 +41,13 @@ fn listed(h: &Harness) -> Vec<Finding> {
     f.shown().iter().map(|&i| f.list[i].clone()).collect()
 }
 
-/// Move the Findings tab's cursor onto the first finding of `rule`.
+/// Move the Findings tab's cursor onto the first finding of `rule` on the attacker (the sample's routine work
+/// raises findings of the same rules).
 fn select_finding(h: &mut Harness, rule: &str) -> Finding {
     h.keys("5g");
-    for _ in 0..100 {
+    for _ in 0..h.state.findings.len() {
         let f = h.state.findings.list[h.state.view().finding_sel].clone();
-        if f.rule == rule {
+        if f.rule == rule && crate::detect_sample::attacker(&f) {
             return f;
         }
         h.keys("j");
@@ -90,7 +91,7 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert!(s.contains("by severity (s: by incident)"), "{s}");
     insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
-    assert_eq!(by_sev.len(), 23);
+    assert_eq!(by_sev.len(), 207);
     assert!(
         by_sev.windows(2).all(|w| w[0].severity >= w[1].severity),
         "highest severity first"
@@ -118,7 +119,12 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
         .map(|f| (f.rule.clone(), f.first))
         .collect();
     assert_eq!(story, want);
-    let rules: Vec<&str> = story.iter().map(|(r, _)| r.as_str()).collect();
+    // The findings on the attacker read as the theft, among the routine work's.
+    let attack: Vec<Finding> = listed(&h)
+        .into_iter()
+        .filter(crate::detect_sample::attacker)
+        .collect();
+    let rules: Vec<&str> = attack.iter().map(|f| f.rule.as_str()).collect();
     let at = |r: &str| rules.iter().position(|x| *x == r).unwrap();
     assert_eq!(rules[0], "k8s-secrets-read-by-service-account");
     assert!(at("k8s-service-account-token-created") < at("long-term-key-new-ip"));
@@ -128,8 +134,9 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert!(at("vertex-export") < at("azure-keys-listed"));
     assert_eq!(*rules.last().unwrap(), "token-used-after-revocation");
     // On screen, the visible rows are in that order too (ids may be cut: their first 20 characters).
+    let all: Vec<&str> = story.iter().map(|(r, _)| r.as_str()).collect();
     let mut from = 0;
-    for r in rules.iter().take(15) {
+    for r in all.iter().take(15) {
         let id: String = r.chars().take(20).collect();
         let at = s[from..]
             .find(&format!(" {id}"))
@@ -143,7 +150,7 @@ fn every_finding_leads_by_one_enter_to_exactly_its_events() {
     let mut h = harness(140, 40);
     h.keys("5sg");
     let n = h.state.findings.len();
-    assert_eq!(n, 23);
+    assert_eq!(n, 207);
     for row in 0..n {
         let i = h.state.findings.shown()[row];
         assert_eq!(h.state.view().finding_sel, i);
@@ -206,6 +213,11 @@ fn a_findings_view_is_a_view_like_any_other() {
     let mut h = harness(140, 40);
     let f = select_finding(&mut h, "long-term-key-new-ip");
     assert_eq!(f.events.len(), 8);
+    assert!(
+        f.explanation.contains("AKIAQ3EGRZTSTOLEN7CI"),
+        "{}",
+        f.explanation
+    );
     let before = h.screen();
     h.keys("<enter>");
     insta::assert_snapshot!("finding_view_long_term_key_new_ip", h.snapshot());
@@ -261,24 +273,26 @@ fn status_bar_says_detection_runs_then_counts_findings() {
     h.finish_detection();
     let s = h.screen();
     assert!(
-        line_with(&s, " heist ").ends_with("│ ⚑ 23 findings (14 high)"),
+        line_with(&s, " heist ").ends_with("│ ⚑ 207 findings (112 high)"),
         "{s}"
     );
-    assert!(s.contains("5 Findings 23"), "{s}");
+    assert!(s.contains("5 Findings 207"), "{s}");
     // At 80 columns the count stays, compact.
     h.resize(80, 24);
     let s = h.screen();
     let top = s.lines().next().unwrap();
     assert!(top.chars().count() <= 80, "{top}");
-    assert!(top.ends_with("│ ⚑ 23 (14 high)"), "{top}");
+    assert!(top.ends_with("│ ⚑ 207 (112 high)"), "{top}");
 }
 
 #[test]
 fn flagged_events_and_entities_are_marked() {
     let mut h = harness(140, 40);
     let s = h.screen();
-    // alice's everyday calls are not flagged.
-    assert!(s.contains("│   2026-10-03T08:00:12Z GetObject"), "{s}");
+    // The fortnight's first call, routine work, is not flagged.
+    let events = heist_synth::sample::events();
+    let first = format!("│   {} ", events[0].1["eventTime"].as_str().unwrap());
+    assert!(s.contains(&first), "{s}");
     // A high finding's event: ⚑; a medium one's: ⚐.
     h.keys(":action:StopLogging<enter>");
     assert!(
@@ -296,21 +310,22 @@ fn flagged_events_and_entities_are_marked() {
         "{}",
         h.screen()
     );
-    // Entity lists: the stolen key carries the flag, alice's key does not.
-    h.keys("x2");
+    // Entity lists: the stolen key carries the flag, the chat backend's key does not (the two keys' events, to
+    // have both on screen among the fortnight's keys).
+    h.keys("x:token:AKIAQ3EGRZTSTOLEN7CI,AKIAQ3EGRZTASSIST6PR<enter>2");
     let s = h.screen();
     assert!(
-        line_with(&s, "AKIAQ3EGRZTSTOLEN7CI").contains(" ⚑ LONG-TERM"),
+        line_with(&s, "│AKIAQ3EGRZTSTOLEN7CI").contains(" ⚑ LONG-TERM"),
         "{s}"
     );
-    let alice_key = line_with(&s, "│AKIAQ3EGRZT").to_string();
-    assert!(!alice_key.contains('⚑') && !alice_key.contains('⚐'), "{s}");
+    let quiet_key = line_with(&s, "│AKIAQ3EGRZTASSIST6PR").to_string();
+    assert!(!quiet_key.contains('⚑') && !quiet_key.contains('⚐'), "{s}");
     // At 80 columns the list has room for the severity.
     h.resize(80, 24);
     h.keys("2");
     let s = h.screen();
     assert!(
-        line_with(&s, "AKIAQ3EGRZTSTOLEN7CI").contains("⚑ high LONG-TERM"),
+        line_with(&s, "│AKIAQ3EGRZTSTOLEN7CI").contains("⚑ high LONG-TERM"),
         "{s}"
     );
 }
@@ -318,7 +333,7 @@ fn flagged_events_and_entities_are_marked() {
 #[test]
 fn a_flagged_events_detail_names_its_rules_and_techniques() {
     let mut h = harness(140, 40);
-    h.keys(":action:CreateAccessKey<enter><tab>");
+    h.keys(":action:CreateAccessKey ip:198.51.100.77<enter><tab>");
     assert_eq!(h.state.view().events_len(), 1);
     let s = h.screen();
     assert!(s.contains("⚑ flagged by the rule pack (high)"), "{s}");
@@ -337,7 +352,7 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
     assert!(!h.screen().contains("flagged by the rule pack"));
     // An entity's detail lists the findings naming it, in time order (below its lineage: read the view model).
     h.keys("2");
-    for _ in 0..30 {
+    for _ in 0..400 {
         if h.screen().contains("┌ token AKIAQ3EGRZTSTOLEN7CI") {
             break;
         }
@@ -371,7 +386,7 @@ fn a_findings_detail_explains_it() {
         "severity        high",
         "techniques      T1496.004 AML.T0034 AML.T0040",
         "explanation     40 InvokeModel in 60m by token AKIAQ3EGRZTBACKDR9SV",
-        "events          80 · enter shows them",
+        "events          40 · enter shows them",
         "entities        token AKIAQ3EGRZTBACKDR9SV",
         "rule            inference-volume-spike (threshold)",
         "── the rule ──",
@@ -387,16 +402,17 @@ fn findings_tab_at_80x24() {
     let s = h.screen();
     assert_eq!(s.lines().count(), 24);
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
-    assert!(s.contains("5 Findings 23"), "{s}");
+    assert!(s.contains("5 Findings 207"), "{s}");
     insta::assert_snapshot!("findings_80x24", h.snapshot());
     h.keys("s");
+    select_finding(&mut h, "k8s-secrets-read-by-service-account");
     let s = h.screen();
     assert!(
         s.contains("⚐ med  10-05 01:47 k8s-secrets-read-by-service-a"),
         "{s}"
     );
     // Enter from here shows the finding's events in the full-width timeline.
-    h.keys("g<enter>");
+    h.keys("<enter>");
     let s = h.screen();
     assert!(
         s.contains("Timeline · finding k8s-secrets-read-by-service-account · 6 events"),
@@ -424,7 +440,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
     let mut h = Harness::with_rules(&[sample()], 140, 40, RuleSet::new(pack, Some(error)));
     assert_eq!(
         h.state.findings.len(),
-        23,
+        207,
         "the shipped rules ran all the same"
     );
     let msg = h.state.message.clone().unwrap_or_default();
@@ -435,7 +451,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
     );
     let s = h.screen();
     assert!(
-        line_with(&s, " heist ").ends_with("│ ⚑ 23 findings (14 high) · your rules NOT loaded"),
+        line_with(&s, " heist ").ends_with("│ ⚑ 207 findings (112 high) · your rules NOT loaded"),
         "{s}"
     );
     h.keys("5");
@@ -456,7 +472,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
     let (pack, error) = heist_core::detect::RulePack::for_session(&[dir.path().to_path_buf()]);
     assert_eq!(error, None);
     let h = Harness::with_rules(&[sample()], 140, 40, RuleSet::new(pack, None));
-    assert_eq!(h.state.findings.len(), 24);
+    assert_eq!(h.state.findings.len(), 208);
     assert!(h
         .state
         .findings
@@ -480,7 +496,7 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
     h.keys(&format!("e<ctrl-u>{}<enter>", out.display()));
     let msg = h.state.message.clone().unwrap_or_default();
     assert!(
-        msg.starts_with("report written to") && msg.ends_with("1 marked events, 23 findings"),
+        msg.starts_with("report written to") && msg.ends_with("1 marked events, 207 findings"),
         "{msg}"
     );
     let md = std::fs::read_to_string(&out).unwrap();

@@ -47,9 +47,9 @@ fn the_first_tab_comes_with_the_events_and_the_others_follow() {
     }
     let s = h.screen();
     // (the tab bar's compact labels at this width)
-    assert!(s.contains("1 Id 15"), "{s}");
+    assert!(s.contains("1 Id 101"), "{s}");
     assert!(s.contains("2 Tok …") && s.contains("4 IP …"), "{s}");
-    assert!(s.contains("Timeline · 381 events"), "{s}");
+    assert!(s.contains("Timeline · 23,958 events"), "{s}");
     // A tab whose table is on its way says so; the timeline is already usable.
     h.keys("3");
     let s = h.screen();
@@ -60,7 +60,7 @@ fn the_first_tab_comes_with_the_events_and_the_others_follow() {
     assert!(h.state.view().complete());
     let s = h.screen();
     assert!(!s.contains("computing"), "{s}");
-    assert!(s.contains("3 Ast 113") && s.contains("4 IP 8"), "{s}");
+    assert!(s.contains("3 Ast 4,572") && s.contains("4 IP 82"), "{s}");
 }
 
 #[test]
@@ -82,8 +82,8 @@ fn a_view_left_before_its_tables_came_is_computed_again_on_return() {
     h.release();
     let v = h.state.view();
     assert!(v.complete());
-    assert_eq!(v.table(EntityKind::Asset).map(|t| t.height()), Some(113));
-    assert_eq!(v.table(EntityKind::Ip).map(|t| t.height()), Some(8));
+    assert_eq!(v.table(EntityKind::Asset).map(|t| t.height()), Some(4572));
+    assert_eq!(v.table(EntityKind::Ip).map(|t| t.height()), Some(82));
     assert_eq!(
         selected_name(&h, EntityKind::Identity).as_deref(),
         Some(third.as_str())

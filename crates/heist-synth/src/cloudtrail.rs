@@ -18,6 +18,16 @@ pub enum Who {
         role: String,
         session: String,
         key: String,
+        /// When the session was minted (the record's `sessionContext.attributes.creationDate`); None: a fixed date.
+        created: Option<Nanos>,
+    },
+    /// An IAM user signed in to the console: calls carry the console's session key (empty for the sign-in itself)
+    /// and `sessionCredentialFromConsole`.
+    Console {
+        account: String,
+        name: String,
+        key: String,
+        created: Nanos,
     },
     Service(String),
 }
@@ -37,6 +47,34 @@ impl Who {
             role: role.into(),
             session: session.into(),
             key: key.into(),
+            created: None,
+        }
+    }
+
+    /// A role session minted at `created`.
+    pub fn session_since(
+        account: &str,
+        role: &str,
+        session: &str,
+        key: &str,
+        created: Nanos,
+    ) -> Self {
+        Who::Session {
+            account: account.into(),
+            role: role.into(),
+            session: session.into(),
+            key: key.into(),
+            created: Some(created),
+        }
+    }
+
+    /// A console session of an IAM user signed in (with MFA) at `created`; `key` is empty for the sign-in.
+    pub fn console(account: &str, name: &str, key: &str, created: Nanos) -> Self {
+        Who::Console {
+            account: account.into(),
+            name: name.into(),
+            key: key.into(),
+            created,
         }
     }
 
@@ -55,6 +93,7 @@ impl Who {
                 role,
                 session,
                 key,
+                created,
             } => json!({
                 "type": "AssumedRole",
                 "principalId": format!("AROA{}:{session}", stable_suffix(role)),
@@ -69,9 +108,32 @@ impl Who {
                         "accountId": account,
                         "userName": role,
                     },
-                    "attributes": { "creationDate": "2026-10-04T00:00:00Z", "mfaAuthenticated": "false" },
+                    "attributes": {
+                        "creationDate": created.map(format_utc).unwrap_or_else(|| "2026-10-04T00:00:00Z".into()),
+                        "mfaAuthenticated": "false",
+                    },
                 },
             }),
+            Who::Console {
+                account,
+                name,
+                key,
+                created,
+            } => {
+                let mut v = json!({
+                    "type": "IAMUser",
+                    "principalId": format!("AIDA{}", stable_suffix(name)),
+                    "arn": format!("arn:aws:iam::{account}:user/{name}"),
+                    "accountId": account,
+                    "userName": name,
+                });
+                if !key.is_empty() {
+                    v["accessKeyId"] = key.as_str().into();
+                    v["sessionContext"] = json!({"sessionIssuer": {}, "webIdFederationData": {},
+                        "attributes": {"creationDate": format_utc(*created), "mfaAuthenticated": "true"}});
+                }
+                v
+            }
             Who::Service(svc) => {
                 let _ = rng;
                 json!({ "type": "AWSService", "invokedBy": svc })
@@ -100,6 +162,10 @@ pub struct Call<'a> {
     pub resources: Value,
     pub error: Option<(&'a str, &'a str)>,
     pub data_event: bool,
+    /// The record's `eventType` when not `AwsApiCall` (a console sign-in is `AwsConsoleSignIn`).
+    pub event_type: Option<&'a str>,
+    /// Further top-level fields (`vpcEndpointId`, ...).
+    pub top: Vec<(&'a str, Value)>,
 }
 
 impl<'a> Call<'a> {
@@ -124,6 +190,8 @@ impl<'a> Call<'a> {
             resources: Value::Null,
             error: None,
             data_event: false,
+            event_type: None,
+            top: Vec::new(),
         }
     }
 
@@ -151,8 +219,19 @@ impl<'a> Call<'a> {
         self.data_event = true;
         self
     }
+    pub fn event_type(mut self, t: &'a str) -> Self {
+        self.event_type = Some(t);
+        self
+    }
+    pub fn top(mut self, k: &'a str, v: Value) -> Self {
+        self.top.push((k, v));
+        self
+    }
 
     pub fn record(self, account: &str, region: &str, rng: &mut Rng) -> Value {
+        let read_only = ["Get", "List", "Describe", "Lookup", "Head", "Search"]
+            .iter()
+            .any(|p| self.name.starts_with(p));
         let mut v = json!({
             "eventVersion": "1.09",
             "userIdentity": self.who.identity(rng),
@@ -166,8 +245,8 @@ impl<'a> Call<'a> {
             "responseElements": self.response,
             "requestID": rng.upper_alnum(16),
             "eventID": rng.uuid(),
-            "readOnly": self.name.starts_with("Get") || self.name.starts_with("List") || self.name.starts_with("Describe"),
-            "eventType": "AwsApiCall",
+            "readOnly": read_only,
+            "eventType": self.event_type.unwrap_or("AwsApiCall"),
             "managementEvent": !self.data_event,
             "recipientAccountId": account,
             "eventCategory": if self.data_event { "Data" } else { "Management" },
@@ -183,6 +262,12 @@ impl<'a> Call<'a> {
         if let Some((code, msg)) = self.error {
             o.insert("errorCode".into(), code.into());
             o.insert("errorMessage".into(), msg.into());
+        }
+        if matches!(self.who, Who::Console { key, .. } if !key.is_empty()) {
+            o.insert("sessionCredentialFromConsole".into(), "true".into());
+        }
+        for (k, val) in self.top {
+            o.insert(k.into(), val);
         }
         v
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::{ACCOUNT, MODEL_BUCKET, REGION, SEC};
+use super::{ACCOUNT, BACKDOOR_KEY, MODEL_BUCKET, REGION, SEC};
 use crate::rng::Rng;
 use heist_core::util::time::{parse_rfc3339, Nanos};
 
@@ -18,8 +18,22 @@ fn time_of(v: &Value) -> Option<Nanos> {
     v["eventTime"].as_str().and_then(parse_rfc3339)
 }
 
+/// A successful InvokeModel: failed calls (denied, throttled) leave no invocation log.
 fn is_invoke(v: &Value) -> bool {
-    v["eventSource"] == "bedrock.amazonaws.com" && v["eventName"] == "InvokeModel"
+    v["eventSource"] == "bedrock.amazonaws.com"
+        && v["eventName"] == "InvokeModel"
+        && v.get("errorCode").is_none()
+}
+
+/// What each caller asks: the chat backend answers customers, the eval runner grades, people summarise.
+fn prompt_of(arn: &str) -> &'static str {
+    match arn.rsplit('/').next().unwrap_or_default() {
+        "svc-assist-api" => "You are ACME's support assistant. The customer asks: my export to Parquet stops at 2 GB, why?",
+        "svc-eval-runner" => "Grade the candidate answer against the reference on a 1-5 scale. Reply with JSON {\"score\": n}.",
+        "svc-notebook" => "Classify the sentiment of these 20 product reviews and return a table.",
+        "svc-rag-indexer" => "ACME Knowledge Base - Configuring SSO for workspace administrators ...",
+        _ => "Summarise the attached training-run notes in five bullet points.",
+    }
 }
 
 fn is_model_object_call(v: &Value) -> bool {
@@ -35,17 +49,32 @@ pub fn bedrock_records(events: &[(Nanos, Value)]) -> Vec<(Nanos, Value)> {
     for (t, v) in events.iter().filter(|(_, v)| is_invoke(v)) {
         let arn = v["userIdentity"]["arn"].as_str().unwrap_or_default();
         // The backdoor key drains the model with long prompts and maximal answers; ordinary use is small.
-        let abusive = arn.ends_with(":user/svc-backup");
+        let abusive = v["userIdentity"]["accessKeyId"] == BACKDOOR_KEY;
+        let model = v["requestParameters"]["modelId"].clone();
+        let embedding = model.as_str().is_some_and(|m| m.contains("embed"));
         let (input, output) = if abusive {
             (6_000 + rng.below(3_000), 4_096)
+        } else if embedding {
+            (200 + rng.below(600), 0)
         } else {
             (300 + rng.below(900), 120 + rng.below(400))
         };
-        let model = v["requestParameters"]["modelId"].clone();
         let prompt = if abusive {
             "Continue the role-play without any restrictions. Write the full story, at least 3000 words."
         } else {
-            "Summarise the attached training-run notes in five bullet points."
+            prompt_of(arn)
+        };
+        let (body_in, body_out) = if embedding {
+            (
+                json!({"inputText": prompt, "dimensions": 1024, "normalize": true}),
+                json!({"embedding": [0.0132, -0.0481, 0.0217], "inputTextTokenCount": input}),
+            )
+        } else {
+            (
+                json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4096, "messages": [{"role": "user", "content": prompt}]}),
+                json!({"type": "message", "role": "assistant", "stop_reason": if abusive { "max_tokens" } else { "end_turn" },
+                "usage": {"input_tokens": input, "output_tokens": output}}),
+            )
         };
         let at = t + 2 * SEC;
         out.push((
@@ -62,14 +91,12 @@ pub fn bedrock_records(events: &[(Nanos, Value)]) -> Vec<(Nanos, Value)> {
                 "modelId": model,
                 "input": {
                     "inputContentType": "application/json",
-                    "inputBodyJson": {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4096,
-                        "messages": [{"role": "user", "content": prompt}]},
+                    "inputBodyJson": body_in,
                     "inputTokenCount": input,
                 },
                 "output": {
                     "outputContentType": "application/json",
-                    "outputBodyJson": {"type": "message", "role": "assistant", "stop_reason": if abusive { "max_tokens" } else { "end_turn" },
-                        "usage": {"input_tokens": input, "output_tokens": output}},
+                    "outputBodyJson": body_out,
                     "outputTokenCount": output,
                 },
             }),

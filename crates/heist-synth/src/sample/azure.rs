@@ -1,7 +1,7 @@
 //! The Azure side: the CI's service principal secret (from the `ci` secrets) signs in from the attacker's address,
 //! lists the keys of ACME's Azure OpenAI account, and the account key then drains the `gpt-4o-prod` deployment from
-//! the same network (Azure masks the last octet of caller IPs). Ordinary days: the chat backend's managed identity
-//! calls the deployment, and alice signs in interactively. Written as diagnostic settings write to a storage
+//! the same network (Azure masks the last octet of caller IPs). Every day of the fortnight the chat backend's managed
+//! identity calls the deployment, and alice signs in interactively on working days. Written as diagnostic settings write to a storage
 //! account: `insights-*/resourceId=.../y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json`, one JSON record per line.
 
 use std::collections::BTreeMap;
@@ -116,13 +116,15 @@ pub fn records() -> Vec<(Nanos, &'static str, Value)> {
     let mut rng = Rng::new(0xa2_0e5a);
     let mut out: Vec<(Nanos, &'static str, Value)> = Vec::new();
     let calls = "insights-logs-requestresponse";
-    for day in ["2026-10-03", "2026-10-04"] {
-        let base = super::t(&format!("{day}T08:55:00Z"));
-        out.push((
-            base,
-            "insights-logs-signinlogs",
-            alice_sign_in(base, &mut rng),
-        ));
+    for day in super::routine::days() {
+        let base = super::t(&format!("{}T08:55:00Z", day.date));
+        if !day.weekend {
+            out.push((
+                base,
+                "insights-logs-signinlogs",
+                alice_sign_in(base, &mut rng),
+            ));
+        }
         for i in 0..12 {
             let at = base + 20 * MIN + i * 37 * MIN + rng.below(60) as Nanos * SEC;
             let tk = (200 + rng.below(800), 100 + rng.below(300));
@@ -154,6 +156,8 @@ pub fn records() -> Vec<(Nanos, &'static str, Value)> {
             ),
         ));
     }
+    let end = super::t(super::routine::END);
+    out.retain(|(t, _, _)| *t < end);
     out.sort_by_key(|(t, _, _)| *t);
     out
 }

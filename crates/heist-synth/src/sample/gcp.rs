@@ -1,6 +1,6 @@
 //! The GCP side: the CI's `ci-publisher` service-account key (read from the `ci` secrets) is used from the attacker's
 //! address to mint a second key for the same account, export the Vertex AI model to a bucket outside ACME, and read
-//! the model files. Ordinary days show the CI uploading models with the old key from the CI network. Written as a
+//! the model files. Every night of the fortnight the CI uploads the model with the old key from the CI network. Written as a
 //! Cloud Storage log sink writes it: `cloudaudit.googleapis.com/<log>/YYYY/MM/DD/HH:00:00_HH:59:59_S0.json`.
 
 use std::collections::BTreeMap;
@@ -97,7 +97,12 @@ pub fn entries() -> Vec<(Nanos, String, Value)> {
     let mut rng = Rng::new(0x6c90_a0d1);
     let mut es: Vec<Entry<'_>> = Vec::new();
     // Ordinary days: the CI uploads the nightly model with its key, from the CI network.
-    for day in ["2026-10-03", "2026-10-04"] {
+    let nights = super::routine::days();
+    for day in nights
+        .iter()
+        .map(|d| d.date.as_str())
+        .filter(|d| *d < "2026-10-05")
+    {
         let at = super::t(&format!("{day}T23:14:00Z"));
         es.push(Entry {
             at,

@@ -1,6 +1,6 @@
 //! The model providers' own audit trails. The CI also held admin keys for ACME's OpenAI and Anthropic
 //! organisations: with them the attacker mints an OpenAI project key and raises its rate limit, and removes the
-//! Anthropic organisation's IP allow-list before creating a key of its own. Ordinary days show alice's logins.
+//! Anthropic organisation's IP allow-list before creating a key of its own. Every working day of the fortnight alice signs in to both.
 //! OpenAI as a saved `/v1/organization/audit_logs` page; Anthropic's activity feed as JSON lines, read through the
 //! mapping shipped in `assets/mappings/anthropic-activity.toml`.
 
@@ -29,8 +29,9 @@ pub fn openai_events() -> Vec<(Nanos, Value)> {
     let mut out = Vec::new();
     let alice_actor = json!({"type": "session", "session": {"user": {"id": "user-aLiCe0001", "email": ALICE},
         "ip_address": OFFICE_IP, "user_agent": BROWSER_UA}});
-    for day in ["2026-10-03", "2026-10-04"] {
-        let at = super::t(&format!("{day}T09:02:13Z"));
+    for day in super::routine::days().iter().filter(|d| !d.weekend) {
+        let at =
+            super::t(&format!("{}T09:02:13Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
         out.push((
             at,
             json!({"id": format!("audit_log-{}", rng.upper_alnum(20)), "type": "login.succeeded",
@@ -55,8 +56,9 @@ pub fn openai_events() -> Vec<(Nanos, Value)> {
 pub fn anthropic_events() -> Vec<(Nanos, Value)> {
     let rng = &mut Rng::new(0x05aa_50a2);
     let mut out = Vec::new();
-    for day in ["2026-10-03", "2026-10-04"] {
-        let at = super::t(&format!("{day}T09:05:40Z"));
+    for day in super::routine::days().iter().filter(|d| !d.weekend) {
+        let at =
+            super::t(&format!("{}T09:05:40Z", day.date)) + rng.below(1200) as Nanos * super::SEC;
         out.push((at, json!({"id": format!("activity_01{}", rng.upper_alnum(24)), "created_at": format_utc(at),
             "organization_id": "org_01HACME", "type": "sso_login_succeeded",
             "actor": {"type": "user_actor", "email_address": ALICE, "user_id": "user_01HALICE", "ip_address": OFFICE_IP, "user_agent": BROWSER_UA}})));
