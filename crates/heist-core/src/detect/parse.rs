@@ -67,6 +67,8 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "above",
             "above_baseline",
             "min_baseline",
+            "above_peak",
+            "min_history",
         ],
         "first_seen" => &[
             "query",
@@ -473,6 +475,11 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
             "must be above 0 (it keeps a group with no history from dividing by zero)",
         ));
     }
+    let above_peak = f.opt_number("above_peak")?.unwrap_or(2.0);
+    if above_peak < 0.0 {
+        return Err(f.err("above_peak", "must be 0 (off) or more"));
+    }
+    let min_history = f.opt_duration("min_history")?.unwrap_or(duration::DAY);
     Ok(RuleKind::Threshold(ThresholdRule {
         query,
         group,
@@ -481,6 +488,8 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         above,
         above_baseline,
         min_baseline,
+        above_peak,
+        min_history,
     }))
 }
 

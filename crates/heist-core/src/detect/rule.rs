@@ -206,6 +206,11 @@ pub struct ThresholdRule {
     pub above: Option<f64>,
     pub above_baseline: Option<f64>,
     pub min_baseline: f64,
+    /// A group with `min_history` of history before the window fires only above this many times its own busiest
+    /// window before (0: never compared): a nightly job that always moves this much is not an anomaly.
+    pub above_peak: f64,
+    /// History a group needs before its past is compared (shorter: the finding says so).
+    pub min_history: Nanos,
 }
 
 /// Whose history a first-seen rule keeps.

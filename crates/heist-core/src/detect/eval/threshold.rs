@@ -3,6 +3,12 @@
 //! group's own rate outside the window. Consecutive windows that fire are one finding (an episode) whose events are
 //! the union of those windows, explained with the peak window's numbers.
 //!
+//! Its own past: once a group has `min_history` of events before a window (a day by default), the window fires only
+//! above `above_peak` times the busiest window the group had before it (twice, by default): the eval runner that
+//! pulls the same weights every night, the admin whose morning look around is always five discovery calls, are not
+//! anomalies; the same volume from a key that never did it is. A group with less history fires on the limits
+//! alone, and its finding says how short its history was.
+//!
 //! Baseline: the group's measure outside the peak window, spread over the rest of the bundle's time span, per
 //! window (`(total - window) * W / (span - W)`), and never below `min_baseline`. A bundle shorter than two windows
 //! has no "outside", so `min_baseline` stands in. For `distinct(...)` the group's distinct values outside the window
@@ -17,6 +23,7 @@ use crate::detect::finding::Finding;
 use crate::detect::rule::{Measure, Rule, SumOf, ThresholdRule};
 use crate::detect::DetectError;
 use crate::frame::Col;
+use crate::util::time::Nanos;
 
 /// The per-event contribution of a sum measure (0 when unknown).
 fn amount(ctx: &Ctx<'_>, of: SumOf, r: usize) -> Result<f64, DetectError> {
@@ -54,6 +61,19 @@ struct Episode {
     peak_baseline: f64,
     peak_from: usize,
     peak_to: usize,
+    /// The group's past at the peak window.
+    past: Past,
+}
+
+/// What the group's history said when a window fired.
+#[derive(Clone, Copy)]
+enum Past {
+    /// `min_history` or more: its busiest earlier window.
+    Peak(f64),
+    /// Less history than that: how much.
+    Short(Nanos),
+    /// Not compared (`above_peak = 0`).
+    Off,
 }
 
 pub(super) fn run(
@@ -66,37 +86,18 @@ pub(super) fn run(
     let span = ctx.span.1 - ctx.span.0;
     let outside = span - t.window;
     let mut out = Vec::new();
+    let histories = identity_histories(ctx, t, &rows)?;
+    let identity = ctx.codes(Col::Identity)?;
     for (key, rows) in groups {
-        // What each record adds: 1 (count) or its amount (sum); a record repeating a call already counted in this
-        // group adds only what it has beyond that call's largest record (the invocation log's token counts).
-        let mut contrib: Vec<f64> = match t.measure {
-            Measure::Sum(of) => rows
-                .iter()
-                .map(|&r| amount(ctx, of, r as usize))
-                .collect::<Result<_, _>>()?,
-            _ => vec![1.0; rows.len()],
-        };
-        let joins = ctx.joins()?;
-        if joins.has_repeats() {
-            let mut best: FastMap<u32, f64> = FastMap::default();
-            for (c, &r) in contrib.iter_mut().zip(rows.iter()) {
-                let call = joins.primary(r);
-                let had = best.get(&call).copied();
-                if let Some(h) = had {
-                    let add = (*c - h).max(0.0);
-                    best.insert(call, h.max(*c));
-                    *c = add;
-                } else {
-                    best.insert(call, *c);
-                }
+        let (contrib, vals) = measures(ctx, t, &rows)?;
+        // The history this group's windows are compared with: its identity's, else its own.
+        let own;
+        let (first_time, history) = match histories.get(&identity[rows[0] as usize]) {
+            Some((first, h)) => (*first, h.as_slice()),
+            None => {
+                own = window_values(ctx, t, &rows, &contrib, &vals);
+                (ctx.times[rows[0] as usize], own.as_slice())
             }
-        }
-        let vals: Vec<u32> = match t.measure {
-            Measure::Distinct(c) => {
-                let codes = ctx.codes(c)?;
-                rows.iter().map(|&r| codes[r as usize]).collect()
-            }
-            _ => Vec::new(),
         };
         let total: f64 = match t.measure {
             Measure::Count | Measure::Sum(_) => contrib.iter().sum(),
@@ -126,6 +127,9 @@ pub(super) fn run(
         };
         let mut i = 0;
         let mut ep: Option<Episode> = None;
+        // The busiest window of the history that ended before the current one began.
+        let mut past_at = 0;
+        let mut past_peak = 0.0f64;
         let emit = |ep: Episode, out: &mut Vec<Finding>| -> Result<(), DetectError> {
             let part = &rows[ep.start..=ep.end];
             let expl = explain(
@@ -136,6 +140,7 @@ pub(super) fn run(
                 ep.peak,
                 ep.peak_baseline,
                 outside >= t.window,
+                ep.past,
             )?;
             out.push(ctx.finding(rule, Some(key), part, expl)?);
             Ok(())
@@ -162,7 +167,23 @@ pub(super) fn run(
             }
             let v = w.value(t.measure);
             let b = baseline(v);
-            if fires(v, b) {
+            let begins = tj - t.window;
+            while past_at < history.len() && history[past_at].0 <= begins {
+                past_peak = past_peak.max(history[past_at].1);
+                past_at += 1;
+            }
+            let past = if t.above_peak <= 0.0 {
+                Past::Off
+            } else if begins - first_time >= t.min_history {
+                Past::Peak(past_peak)
+            } else {
+                Past::Short((begins - first_time).max(0))
+            };
+            let beyond_past = match past {
+                Past::Peak(p) => v > t.above_peak * p,
+                Past::Short(_) | Past::Off => true,
+            };
+            if fires(v, b) && beyond_past {
                 let e = ep.get_or_insert(Episode {
                     start: i,
                     end: j,
@@ -170,6 +191,7 @@ pub(super) fn run(
                     peak_baseline: b,
                     peak_from: i,
                     peak_to: j,
+                    past,
                 });
                 e.end = j;
                 if v > e.peak {
@@ -177,6 +199,7 @@ pub(super) fn run(
                     e.peak_baseline = b;
                     e.peak_from = i;
                     e.peak_to = j;
+                    e.past = past;
                 }
             } else if let Some(e) = ep.take() {
                 emit(e, &mut out)?;
@@ -189,6 +212,109 @@ pub(super) fn run(
     Ok(out)
 }
 
+/// What each of `rows` adds to a window: 1 (count) or its amount (sum), and for `distinct(...)` its value's code. A
+/// record repeating a call already counted among `rows` adds only what it has beyond that call's largest record (the
+/// invocation log's token counts).
+fn measures(
+    ctx: &Ctx<'_>,
+    t: &ThresholdRule,
+    rows: &[u32],
+) -> Result<(Vec<f64>, Vec<u32>), DetectError> {
+    let mut contrib: Vec<f64> = match t.measure {
+        Measure::Sum(of) => rows
+            .iter()
+            .map(|&r| amount(ctx, of, r as usize))
+            .collect::<Result<_, _>>()?,
+        _ => vec![1.0; rows.len()],
+    };
+    let joins = ctx.joins()?;
+    if joins.has_repeats() {
+        let mut best: FastMap<u32, f64> = FastMap::default();
+        for (c, &r) in contrib.iter_mut().zip(rows.iter()) {
+            let call = joins.primary(r);
+            let had = best.get(&call).copied();
+            if let Some(h) = had {
+                let add = (*c - h).max(0.0);
+                best.insert(call, h.max(*c));
+                *c = add;
+            } else {
+                best.insert(call, *c);
+            }
+        }
+    }
+    let vals: Vec<u32> = match t.measure {
+        Measure::Distinct(c) => {
+            let codes = ctx.codes(c)?;
+            rows.iter().map(|&r| codes[r as usize]).collect()
+        }
+        _ => Vec::new(),
+    };
+    Ok((contrib, vals))
+}
+
+/// The value of the window ending at each of `rows` (time order): (that row's time, the measure over the rows
+/// within `window` before it).
+fn window_values(
+    ctx: &Ctx<'_>,
+    t: &ThresholdRule,
+    rows: &[u32],
+    contrib: &[f64],
+    vals: &[u32],
+) -> Vec<(Nanos, f64)> {
+    let mut w = Window {
+        sum: 0.0,
+        distinct: FastMap::default(),
+    };
+    let mut i = 0;
+    let mut out = Vec::with_capacity(rows.len());
+    for j in 0..rows.len() {
+        let tj = ctx.times[rows[j] as usize];
+        w.sum += contrib[j];
+        if let Some(&v) = vals.get(j) {
+            if v != NULL {
+                *w.distinct.entry(v).or_default() += 1;
+            }
+        }
+        while ctx.times[rows[i] as usize] <= tj - t.window {
+            w.sum -= contrib[i];
+            if let Some(&v) = vals.get(i) {
+                if let Some(n) = w.distinct.get_mut(&v) {
+                    *n -= 1;
+                    if *n == 0 {
+                        w.distinct.remove(&v);
+                    }
+                }
+            }
+            i += 1;
+        }
+        out.push((tj, w.value(t.measure)));
+    }
+    out
+}
+
+/// Each identity's windows over the rule's events, and when its first event was: the history a credential's
+/// window is compared with. A console user gets a new session key at every sign-in, a key is rotated: the person
+/// or service behind them keeps one history.
+fn identity_histories(
+    ctx: &Ctx<'_>,
+    t: &ThresholdRule,
+    rows: &[u32],
+) -> Result<FastMap<u32, (Nanos, Vec<(Nanos, f64)>)>, DetectError> {
+    let mut out = FastMap::default();
+    if t.above_peak <= 0.0 {
+        return Ok(out);
+    }
+    for (k, rows) in ctx.grouped(crate::detect::rule::Group::Identity, rows)? {
+        let (contrib, vals) = measures(ctx, t, &rows)?;
+        let first = ctx.times[rows[0] as usize];
+        out.insert(
+            k.code,
+            (first, window_values(ctx, t, &rows, &contrib, &vals)),
+        );
+    }
+    Ok(out)
+}
+
 fn explain(
     ctx: &Ctx<'_>,
     t: &ThresholdRule,
@@ -197,6 +323,7 @@ fn explain(
     peak: f64,
     baseline: f64,
     has_baseline: bool,
+    past: Past,
 ) -> Result<String, DetectError> {
     let win = duration::format(t.window);
     let value = match t.measure {
@@ -232,6 +359,18 @@ fn explain(
         }
     } else if has_baseline {
         limits.push(format!("baseline {}/{win}", shown(baseline)));
+    }
+    match past {
+        Past::Peak(p) => limits.push(format!("its busiest {win} before: {}", shown(p))),
+        Past::Short(h) => limits.push(format!(
+            "history {}: too short to know its usual",
+            if h > 0 {
+                duration::format(h)
+            } else {
+                "none".to_string()
+            }
+        )),
+        Past::Off => {}
     }
     if !limits.is_empty() {
         s += &format!(" ({})", limits.join("; "));
