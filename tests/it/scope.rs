@@ -175,3 +175,127 @@ fn scope_golden() {
     );
     insta::assert_snapshot!("scope_attacker_ip_text", out);
 }
+
+// ---- The TUI: `S` on an entity, the scope view, drop / restore / add kept in the case. ----
+
+mod tui {
+    use super::ATTACKER_IP;
+    use crate::common::sample;
+    use heist_core::case::CaseLocation;
+    use heist_core::entities::{Entity, EntityKind};
+    use heist_tui::app::state::{LoadState, Mode};
+    use heist_tui::app::trail::Scope as ViewScope;
+    use heist_tui::Harness;
+    use std::path::{Path, PathBuf};
+
+    const BACKDOOR: &str = "AKIAQ3EGRZTBACKDR9SV";
+
+    fn open(dir: &Path) -> Harness {
+        let h = Harness::with_case(
+            &[sample()],
+            140,
+            40,
+            CaseLocation::File(dir.join("case.json")),
+            PathBuf::from("reports"),
+        );
+        assert_eq!(h.state.load, LoadState::Ready);
+        h
+    }
+
+    fn selected_entity(h: &Harness) -> Option<String> {
+        let v = h.state.view();
+        let t = v.table(v.tab)?;
+        t.column("name")
+            .ok()?
+            .str()
+            .ok()?
+            .get(v.entity_sel[v.tab])
+            .map(str::to_string)
+    }
+
+    fn select_entity(h: &mut Harness, name: &str) {
+        h.keys("g");
+        for _ in 0..500 {
+            if selected_entity(h).as_deref() == Some(name) {
+                return;
+            }
+            h.keys("j");
+        }
+        panic!("{name} is not in the list");
+    }
+
+    /// Move the scope view's selection onto `e`.
+    fn select_row(h: &mut Harness, e: &Entity) {
+        let changes = h.state.case().unwrap().scope.clone();
+        let i = h
+            .state
+            .scope
+            .rows(&changes)
+            .iter()
+            .position(|r| r.entity == *e)
+            .unwrap_or_else(|| panic!("{e} is not a row of the scope view"));
+        h.keys("g");
+        for _ in 0..i {
+            h.keys("j");
+        }
+    }
+
+    #[test]
+    fn scope_view_from_the_attacker_ip_drops_restores_adds_and_pivots() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = open(dir.path());
+        h.keys("4");
+        select_entity(&mut h, ATTACKER_IP);
+        h.keys("S");
+        assert!(matches!(h.state.mode, Mode::Scope(_)));
+        let s = h.screen();
+        assert!(s.contains(&format!("Scope of ip:{ATTACKER_IP}")), "{s}");
+        assert!(s.contains("Tokens ("), "{s}");
+        insta::assert_snapshot!("tui_scope_attacker_ip", h.snapshot());
+        let backdoor = Entity::new(EntityKind::Token, BACKDOOR);
+        assert!(h.state.scope.shown.as_ref().unwrap().contains(&backdoor));
+        // The backdoor key is shown with the step that put it there.
+        select_row(&mut h, &backdoor);
+        let s = h.screen();
+        assert!(s.contains(BACKDOOR), "{s}");
+        assert!(s.contains("minted by token:AKIAQ3EGRZTSTOLEN7CI"), "{s}");
+        // Drop it: out of the scope, listed as dropped, kept in the case.
+        h.keys("d");
+        assert!(!h.state.scope.shown.as_ref().unwrap().contains(&backdoor));
+        assert_eq!(
+            h.state.case().unwrap().scope.dropped(),
+            vec![backdoor.clone()]
+        );
+        // Listed last, so `d` can put it back.
+        h.keys("G");
+        let s = h.screen();
+        assert!(s.contains("Dropped by the analyst (1)"), "{s}");
+        assert!(s.contains(&format!("token:{BACKDOOR}")), "{s}");
+        // Reopened: the drop is still there, and the seed.
+        h.keys("<esc>");
+        drop(h);
+        let mut h = open(dir.path());
+        let kept = h.state.case().unwrap().scope.clone();
+        assert_eq!(kept.dropped(), vec![backdoor.clone()]);
+        assert_eq!(kept.seeds(), vec![Entity::new(EntityKind::Ip, ATTACKER_IP)]);
+        // Restore it from the view, then pivot to it with Enter.
+        h.keys("4");
+        select_entity(&mut h, ATTACKER_IP);
+        h.keys("S");
+        select_row(&mut h, &backdoor);
+        h.keys("d");
+        assert!(h.state.case().unwrap().scope.dropped.is_empty());
+        assert!(h.state.scope.shown.as_ref().unwrap().contains(&backdoor));
+        select_row(&mut h, &backdoor);
+        h.keys("<enter>");
+        assert!(matches!(h.state.mode, Mode::Normal));
+        assert_eq!(h.state.view().scope, ViewScope::Entity(backdoor));
+        // `+` adds the entity under the cursor (alice's key is not in the attacker's scope).
+        h.keys("<backspace>2");
+        select_entity(&mut h, "AKIAQ3EGRZTALICE4DEV");
+        h.keys("+");
+        let alice = Entity::new(EntityKind::Token, "AKIAQ3EGRZTALICE4DEV");
+        assert_eq!(h.state.case().unwrap().scope.added(), vec![alice.clone()]);
+        assert!(h.state.scope.shown.as_ref().unwrap().contains(&alice));
+    }
+}
