@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use polars::prelude::CategoricalMapping;
 use polars::prelude::*;
 
 use crate::entities::EntityKind;
@@ -18,11 +19,18 @@ pub(super) struct Index<'a> {
     pub calls: Calls,
     /// Primary row of a call -> the other records of it (only calls with several records).
     repeats: HashMap<u32, Vec<u32>>,
-    /// Per kind (in `EntityKind::ALL` order): name -> the rows naming it.
-    by: [HashMap<&'a str, Rows>; 4],
+    /// Per kind (`slot` order): the rows naming each value, by its dictionary code.
+    by: [Postings<'a>; 4],
 }
 
-fn slot(kind: EntityKind) -> usize {
+#[derive(Default)]
+struct Postings<'a> {
+    mapping: Option<&'a CategoricalMapping>,
+    rows: HashMap<u32, Rows>,
+}
+
+/// A kind's place in per-kind arrays.
+pub(super) fn slot(kind: EntityKind) -> usize {
     match kind {
         EntityKind::Identity => 0,
         EntityKind::Token => 1,
@@ -35,11 +43,18 @@ impl<'a> Index<'a> {
     pub fn new(df: &'a DataFrame) -> PolarsResult<Self> {
         let r = FrameReader::new(df)?;
         let calls = Calls::build(df)?;
-        let mut by: [HashMap<&'a str, Rows>; 4] = Default::default();
-        for row in 0..r.height() {
-            for k in EntityKind::ALL {
-                if let Some(v) = r.text(k.col(), row) {
-                    by[slot(k)].entry(v).or_default().push(row as u32);
+        // Postings by the columns' integer codes: no text is read or hashed here.
+        let mut by: [Postings<'a>; 4] = Default::default();
+        for k in EntityKind::ALL {
+            let Ok(col) = df.column(k.col().name()) else {
+                continue;
+            };
+            let ca = col.cat32()?;
+            let p = &mut by[slot(k)];
+            p.mapping = Some(ca.get_mapping().as_ref());
+            for (row, code) in ca.physical().iter().enumerate() {
+                if let Some(code) = code {
+                    p.rows.entry(code).or_default().push(row as u32);
                 }
             }
         }
@@ -62,8 +77,10 @@ impl<'a> Index<'a> {
 
     /// The rows naming `name` as a `kind`.
     pub fn rows(&self, kind: EntityKind, name: &str) -> &[u32] {
-        self.by[slot(kind)]
-            .get(name)
+        let p = &self.by[slot(kind)];
+        p.mapping
+            .and_then(|m| m.get_cat(name))
+            .and_then(|c| p.rows.get(&c))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
@@ -71,9 +88,14 @@ impl<'a> Index<'a> {
     /// Every asset named `name` or under it (`bucket` -> `bucket/key`), as a seed names a container.
     pub fn assets_under(&self, name: &str) -> Vec<&'a str> {
         let prefix = format!("{name}/");
-        let mut out: Vec<&'a str> = self.by[slot(EntityKind::Asset)]
+        let p = &self.by[slot(EntityKind::Asset)];
+        let Some(m) = p.mapping else {
+            return Vec::new();
+        };
+        let mut out: Vec<&'a str> = p
+            .rows
             .keys()
-            .copied()
+            .filter_map(|&c| m.cat_to_str(c))
             .filter(|a| *a == name || a.starts_with(&prefix))
             .collect();
         out.sort_unstable();

@@ -360,7 +360,7 @@ impl Scope {
 
     /// The total calls, time range and entity list, from the entities' own.
     fn recount(&mut self) {
-        let mut calls: HashSet<u32> = HashSet::new();
+        let mut calls: Vec<u32> = Vec::new();
         let (mut lo, mut hi) = (None::<Nanos>, None::<Nanos>);
         for k in EntityKind::ALL {
             for e in self.of_kind(k) {
@@ -373,6 +373,8 @@ impl Scope {
                 }
             }
         }
+        calls.sort_unstable();
+        calls.dedup();
         self.events = calls.len() as u64;
         self.time_range = lo.zip(hi);
         self.all = EntityKind::ALL

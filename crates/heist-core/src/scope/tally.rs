@@ -11,12 +11,17 @@ use crate::entities::Entity;
 /// The most frequent actions kept per entity.
 const TOP_ACTIONS: usize = 10;
 
-/// `calls` are primary rows, distinct.
-pub(super) fn tally(ix: &Index<'_>, e: &Entity, calls: &[u32]) -> ScopeEntity {
+/// `calls` are primary rows, distinct. `access` remembers each action name's classification across entities.
+pub(super) fn tally<'f>(
+    ix: &Index<'f>,
+    e: &Entity,
+    calls: Vec<u32>,
+    access: &mut HashMap<&'f str, Access>,
+) -> ScopeEntity {
     let mut actions: BTreeMap<Access, u64> = BTreeMap::new();
     let mut names: HashMap<(&str, Access), u64> = HashMap::new();
     let (mut first, mut last, mut bytes) = (None, None, 0u64);
-    for &p in calls {
+    for &p in &calls {
         let t = ix.time(p);
         first = Some(first.map_or(t, |f: i64| f.min(t)));
         last = Some(last.map_or(t, |l: i64| l.max(t)));
@@ -24,7 +29,7 @@ pub(super) fn tally(ix: &Index<'_>, e: &Entity, calls: &[u32]) -> ScopeEntity {
         let (name, access) = ix
             .call_records(p)
             .filter_map(|r| ix.text(crate::frame::Col::Action, r))
-            .map(|a| (a, classify(a)))
+            .map(|a| (a, *access.entry(a).or_insert_with(|| classify(a))))
             .find(|(_, c)| *c != Access::Other)
             .unwrap_or((ix.call_action(p), Access::Other));
         *actions.entry(access).or_default() += 1;
@@ -56,6 +61,6 @@ pub(super) fn tally(ix: &Index<'_>, e: &Entity, calls: &[u32]) -> ScopeEntity {
         bytes,
         depth: 0,
         why: Vec::new(),
-        calls: calls.to_vec(),
+        calls,
     }
 }

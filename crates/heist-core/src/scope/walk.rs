@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use super::index::Index;
+use super::index::{slot, Index};
 use super::tally::tally;
 use super::usual::Usual;
 use super::{
@@ -26,7 +26,7 @@ struct Node {
     whole: bool,
     seed: bool,
     /// Calls that reached assets, for an asset node.
-    asset_calls: BTreeSet<u32>,
+    asset_calls: Vec<u32>,
 }
 
 struct Walk<'a, 'f> {
@@ -37,13 +37,41 @@ struct Walk<'a, 'f> {
     until: Nanos,
     usual: Usual,
     nodes: Vec<Node>,
-    pos: HashMap<Entity, usize>,
+    /// Per kind (`index::slot`): name -> node.
+    pos: [HashMap<String, usize>; 4],
     queue: VecDeque<usize>,
     /// Per kind: entities reached but not added because the kind was full.
-    over: BTreeMap<EntityKind, usize>,
+    over: [HashSet<String>; 4],
+    /// Addresses already looked up in the usual networks.
+    usual_of: HashMap<&'f str, Option<(String, usize)>>,
     /// Entities at the depth limit, not followed further.
     depth_cut: usize,
     usual_hits: BTreeMap<String, (usize, BTreeSet<String>)>,
+}
+
+/// The event behind a step, resolved only when the step is kept.
+enum At {
+    Nothing,
+    Row(u32),
+    Step(StepEvent),
+}
+
+/// How an entity is reached: a `Why` in the making.
+struct Via {
+    edge: Edge,
+    from: Option<usize>,
+    event: At,
+    note: Option<String>,
+}
+
+/// A step from node `from` over `edge`, behind the event at `row`.
+fn via(edge: Edge, from: usize, row: u32) -> Via {
+    Via {
+        edge,
+        from: Some(from),
+        event: At::Row(row),
+        note: None,
+    }
 }
 
 fn is_session(identity: &str) -> bool {
@@ -91,9 +119,10 @@ pub(super) fn build(
         until,
         usual: Usual::build(&ix, window_since, opts.usual_min_identities),
         nodes: Vec::new(),
-        pos: HashMap::new(),
+        pos: Default::default(),
         queue: VecDeque::new(),
-        over: BTreeMap::new(),
+        over: Default::default(),
+        usual_of: HashMap::new(),
         depth_cut: 0,
         usual_hits: BTreeMap::new(),
     };
@@ -104,13 +133,13 @@ pub(super) fn build(
             }),
             _ => None,
         };
-        let why = Why {
+        let via = Via {
             edge: Edge::Seed,
             from: None,
-            event: None,
+            event: At::Nothing,
             note,
         };
-        if let Some(i) = w.reach(s.clone(), why, first.max(window_since), 0, true) {
+        if let Some(i) = w.reach(s.kind, &s.name, via, first.max(window_since), 0, true) {
             w.nodes[i].seed = true;
         }
     }
@@ -196,73 +225,97 @@ impl<'a, 'f> Walk<'a, 'f> {
         }
     }
 
-    fn kind_count(&self, kind: EntityKind) -> usize {
-        self.nodes.iter().filter(|n| n.entity.kind == kind).count()
+    /// The reason `via` stands for.
+    fn why(&self, via: Via) -> Why {
+        Why {
+            edge: via.edge,
+            from: via.from.map(|f| self.nodes[f].entity.clone()),
+            event: match via.event {
+                At::Nothing => None,
+                At::Row(r) => Some(self.step(r)),
+                At::Step(s) => Some(s),
+            },
+            note: via.note,
+        }
     }
 
-    /// Reach `e` through `why`. Returns its node, or None when its kind is full.
+    /// Reach `kind:name` (a name as the frame spells it) through `via`. Returns its node, or None when its kind is
+    /// full. The reason is only built when it is kept.
     fn reach(
         &mut self,
-        e: Entity,
-        why: Why,
+        kind: EntityKind,
+        name: &str,
+        via: Via,
         since: Nanos,
         depth: u32,
         whole: bool,
     ) -> Option<usize> {
-        if let Some(&i) = self.pos.get(&e) {
-            let n = &mut self.nodes[i];
-            let dup = n
-                .why
-                .iter()
-                .any(|w| w.edge == why.edge && w.from == why.from);
-            if !dup && n.why.len() < MAX_WHY {
-                n.why.push(why);
+        let k = slot(kind);
+        if let Some(&i) = self.pos[k].get(name) {
+            let from = via.from.map(|f| &self.nodes[f].entity);
+            let n = &self.nodes[i];
+            let keep = n.why.len() < MAX_WHY
+                && !n
+                    .why
+                    .iter()
+                    .any(|w| w.edge == via.edge && w.from.as_ref() == from);
+            if keep {
+                let why = self.why(via);
+                self.nodes[i].why.push(why);
             }
+            let n = &mut self.nodes[i];
             n.since = n.since.min(since);
             n.whole |= whole;
             return Some(i);
         }
-        if self.kind_count(e.kind) >= self.opts.max_entities {
-            *self.over.entry(e.kind).or_default() += 1;
+        if self.pos[k].len() >= self.opts.max_entities {
+            if !self.over[k].contains(name) {
+                self.over[k].insert(name.to_string());
+            }
             return None;
         }
+        let why = self.why(via);
         let i = self.nodes.len();
-        self.pos.insert(e.clone(), i);
+        self.pos[k].insert(name.to_string(), i);
         self.nodes.push(Node {
-            entity: e,
+            entity: Entity {
+                kind,
+                name: name.to_string(),
+            },
             since,
             depth,
             why: vec![why],
             whole,
             seed: false,
-            asset_calls: BTreeSet::new(),
+            asset_calls: Vec::new(),
         });
         self.queue.push_back(i);
         Some(i)
     }
 
-    fn edge(&self, edge: Edge, from: usize, row: Option<u32>) -> Why {
-        Why {
-            edge,
-            from: Some(self.nodes[from].entity.clone()),
-            event: row.map(|r| self.step(r)),
-            note: None,
-        }
+    fn in_scope(&self, kind: EntityKind, name: &str) -> bool {
+        self.pos[slot(kind)].contains_key(name)
     }
 
     /// Follow an address a credential or identity was used from, unless it is in a usual network.
-    fn follow_ip(&mut self, ip: &str, from: usize, row: u32) {
-        if let Some((net, n)) = self.usual.of(ip) {
-            let e = self.usual_hits.entry(net).or_insert((n, BTreeSet::new()));
+    fn follow_ip(&mut self, ip: &'f str, from: usize, row: u32) {
+        let usual = &self.usual;
+        let known = self.usual_of.entry(ip).or_insert_with(|| usual.of(ip));
+        if let Some((net, n)) = known {
+            let e = self
+                .usual_hits
+                .entry(net.clone())
+                .or_insert((*n, BTreeSet::new()));
             e.1.insert(ip.to_string());
             return;
         }
-        let why = self.edge(Edge::UsedFrom, from, Some(row));
         let d = self.nodes[from].depth + 1;
+        let t = self.ix.time(row);
         self.reach(
-            Entity::new(EntityKind::Ip, ip),
-            why,
-            self.ix.time(row),
+            EntityKind::Ip,
+            ip,
+            via(Edge::UsedFrom, from, row),
+            t,
             d,
             false,
         );
@@ -274,55 +327,48 @@ impl<'a, 'f> Walk<'a, 'f> {
             (n.entity.name.clone(), n.since, n.depth)
         };
         let ix = self.ix;
-        let rows = ix.window(ix.rows(EntityKind::Token, &name), since, self.until);
+        let own = ix.rows(EntityKind::Token, &name);
+        let rows = ix.window(own, since, self.until);
         // What it minted once compromised (a credential minted before was in other hands).
         for l in self.lineage.children_of_token(&name) {
             let t = l.minted_by.time;
             if l.depth != 1 || t < since || t > self.until {
                 continue;
             }
-            let step = self.step_of_ref(&l.minted_by, self.ix.rows(EntityKind::Token, &name));
+            let step = self.step_of_ref(&l.minted_by, own);
             let child = l.token.as_deref().filter(|c| *c != name);
-            let via = match child {
+            let by = match child {
                 Some(c) => {
-                    let why = Why {
+                    let v = Via {
                         edge: Edge::MintedBy,
-                        from: Some(self.nodes[i].entity.clone()),
-                        event: Some(step.clone()),
+                        from: Some(i),
+                        event: At::Step(step.clone()),
                         note: None,
                     };
-                    self.reach(Entity::new(EntityKind::Token, c), why, t, d + 1, false)
+                    self.reach(EntityKind::Token, c, v, t, d + 1, false)
                 }
                 None => Some(i),
             };
-            if let (Some(via), Some(id)) = (via, l.identity.as_deref()) {
-                let edge = if via == i {
-                    Edge::MintedBy
-                } else {
-                    Edge::IdentityOf
-                };
-                let why = Why {
-                    edge,
-                    from: Some(self.nodes[via].entity.clone()),
-                    event: Some(step),
+            if let (Some(by), Some(id)) = (by, l.identity.as_deref()) {
+                let v = Via {
+                    edge: if by == i {
+                        Edge::MintedBy
+                    } else {
+                        Edge::IdentityOf
+                    },
+                    from: Some(by),
+                    event: At::Step(step),
                     note: None,
                 };
-                self.reach(
-                    Entity::new(EntityKind::Identity, id),
-                    why,
-                    t,
-                    d + 1,
-                    is_session(id),
-                );
+                self.reach(EntityKind::Identity, id, v, t, d + 1, is_session(id));
             }
         }
-        for (ip, r) in firsts(self.ix, rows, Col::SourceIp, |_| true) {
+        for (ip, r) in firsts(ix, rows, Col::SourceIp, |_| true) {
             self.follow_ip(ip, i, r);
         }
-        for (id, r) in firsts(self.ix, rows, Col::Identity, |_| true) {
-            let why = self.edge(Edge::IdentityOf, i, Some(r));
-            let t = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Identity, id), why, t, d + 1, false);
+        for (id, r) in firsts(ix, rows, Col::Identity, |_| true) {
+            let v = via(Edge::IdentityOf, i, r);
+            self.reach(EntityKind::Identity, id, v, ix.time(r), d + 1, false);
         }
     }
 
@@ -335,16 +381,14 @@ impl<'a, 'f> Walk<'a, 'f> {
             self.window_since,
             self.until,
         );
-        for (t, r) in firsts(self.ix, rows, Col::Token, |_| true) {
-            let why = self.edge(Edge::UsedToken, i, Some(r));
-            let at = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Token, t), why, at, d + 1, false);
+        for (t, r) in firsts(ix, rows, Col::Token, |_| true) {
+            let v = via(Edge::UsedToken, i, r);
+            self.reach(EntityKind::Token, t, v, ix.time(r), d + 1, false);
         }
         let tokenless = |r: u32| ix.text(Col::Token, r).is_none();
         for (id, r) in firsts(ix, rows, Col::Identity, tokenless) {
-            let why = self.edge(Edge::ActedFrom, i, Some(r));
-            let at = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Identity, id), why, at, d + 1, false);
+            let v = via(Edge::ActedFrom, i, r);
+            self.reach(EntityKind::Identity, id, v, ix.time(r), d + 1, false);
         }
     }
 
@@ -358,12 +402,11 @@ impl<'a, 'f> Walk<'a, 'f> {
         };
         let ix = self.ix;
         let rows = ix.window(ix.rows(EntityKind::Identity, &name), since, self.until);
-        for (t, r) in firsts(self.ix, rows, Col::Token, |_| true) {
-            let why = self.edge(Edge::UsedToken, i, Some(r));
-            let at = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Token, t), why, at, d + 1, false);
+        for (t, r) in firsts(ix, rows, Col::Token, |_| true) {
+            let v = via(Edge::UsedToken, i, r);
+            self.reach(EntityKind::Token, t, v, ix.time(r), d + 1, false);
         }
-        for (ip, r) in firsts(self.ix, rows, Col::SourceIp, |_| true) {
+        for (ip, r) in firsts(ix, rows, Col::SourceIp, |_| true) {
             self.follow_ip(ip, i, r);
         }
     }
@@ -374,25 +417,24 @@ impl<'a, 'f> Walk<'a, 'f> {
             return;
         }
         let d = self.nodes[i].depth;
-        let all = seed_rows(self.ix, &self.nodes[i].entity);
-        let rows = self.ix.window(&all, self.window_since, self.until);
-        for (t, r) in firsts(self.ix, rows, Col::Token, |_| true) {
-            let why = self.edge(Edge::ActedOn, i, Some(r));
-            let at = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Token, t), why, at, d + 1, false);
-        }
         let ix = self.ix;
+        let all = seed_rows(ix, &self.nodes[i].entity);
+        let rows = ix.window(&all, self.window_since, self.until);
+        for (t, r) in firsts(ix, rows, Col::Token, |_| true) {
+            let v = via(Edge::ActedOn, i, r);
+            self.reach(EntityKind::Token, t, v, ix.time(r), d + 1, false);
+        }
         let tokenless = |r: u32| ix.text(Col::Token, r).is_none();
         for (id, r) in firsts(ix, rows, Col::Identity, tokenless) {
-            let why = self.edge(Edge::ActedOn, i, Some(r));
-            let at = self.ix.time(r);
-            self.reach(Entity::new(EntityKind::Identity, id), why, at, d + 1, false);
+            let v = via(Edge::ActedOn, i, r);
+            self.reach(EntityKind::Identity, id, v, ix.time(r), d + 1, false);
         }
     }
 
     /// The assets touched by the credentials in scope (and by identities in scope without a credential, or with
     /// one in scope), from when each entered scope; every record of a call names what it touched.
     fn assets(&mut self) {
+        let ix = self.ix;
         let n = self.nodes.len();
         for i in 0..n {
             let (kind, since) = (self.nodes[i].entity.kind, self.nodes[i].since);
@@ -401,35 +443,30 @@ impl<'a, 'f> Walk<'a, 'f> {
             }
             let name = self.nodes[i].entity.name.clone();
             let whole = self.nodes[i].whole;
-            let ix = self.ix;
             let rows = ix.window(ix.rows(kind, &name), since, self.until);
             let mut calls: Vec<u32> = Vec::new();
             for &r in rows {
                 if kind == EntityKind::Identity && !whole {
-                    if let Some(t) = self.ix.text(Col::Token, r) {
-                        if !self.pos.contains_key(&Entity::new(EntityKind::Token, t)) {
+                    if let Some(t) = ix.text(Col::Token, r) {
+                        if !self.in_scope(EntityKind::Token, t) {
                             continue;
                         }
                     }
                 }
-                calls.push(self.ix.calls.primary(r));
+                calls.push(ix.calls.primary(r));
             }
             calls.dedup();
             let d = self.nodes[i].depth + 1;
+            let mut assets: Vec<&str> = Vec::new();
             for p in calls {
-                let assets: Vec<&str> = self
-                    .ix
-                    .call_records(p)
-                    .filter_map(|r| self.ix.text(Col::Asset, r))
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                for a in assets {
-                    let why = self.edge(Edge::Touched, i, Some(p));
-                    let at = self.ix.time(p);
-                    let e = Entity::new(EntityKind::Asset, a);
-                    if let Some(j) = self.reach(e, why, at, d, false) {
-                        self.nodes[j].asset_calls.insert(p);
+                assets.clear();
+                assets.extend(ix.call_records(p).filter_map(|r| ix.text(Col::Asset, r)));
+                assets.sort_unstable();
+                assets.dedup();
+                for &a in &assets {
+                    let v = via(Edge::Touched, i, p);
+                    if let Some(j) = self.reach(EntityKind::Asset, a, v, ix.time(p), d, false) {
+                        self.nodes[j].asset_calls.push(p);
                     }
                 }
             }
@@ -439,12 +476,15 @@ impl<'a, 'f> Walk<'a, 'f> {
 
     fn finish(self) -> Scope {
         let mut notes = Vec::new();
-        for (k, n) in &self.over {
-            notes.push(format!(
-                "stopped at {} {}: {n} more reached but not added (raise the entity limit to see them)",
-                self.opts.max_entities,
-                k.plural()
-            ));
+        for k in EntityKind::ALL {
+            let n = self.over[slot(k)].len();
+            if n > 0 {
+                notes.push(format!(
+                    "stopped at {} {}: {n} more reached but not added (raise the entity limit to see them)",
+                    self.opts.max_entities,
+                    k.plural()
+                ));
+            }
         }
         if self.depth_cut > 0 {
             notes.push(format!(
@@ -454,9 +494,10 @@ impl<'a, 'f> Walk<'a, 'f> {
         }
         let mut lists: BTreeMap<EntityKind, Vec<ScopeEntity>> = BTreeMap::new();
         let mut seeds = Vec::new();
+        let mut access = HashMap::new();
         for n in &self.nodes {
             let calls = self.calls_of(n);
-            let mut e = tally(self.ix, &n.entity, &calls);
+            let mut e = tally(self.ix, &n.entity, calls, &mut access);
             e.depth = n.depth;
             e.why = n.why.clone();
             if n.seed {
@@ -500,15 +541,24 @@ impl<'a, 'f> Walk<'a, 'f> {
 
     /// The calls an entity's counts are made of.
     fn calls_of(&self, n: &Node) -> Vec<u32> {
-        let mut calls: BTreeSet<u32> = n.asset_calls.clone();
-        let rows: Vec<u32> = match n.entity.kind {
-            EntityKind::Asset if !n.seed => Vec::new(),
-            EntityKind::Asset => seed_rows(self.ix, &n.entity),
-            k => self.ix.rows(k, &n.entity.name).to_vec(),
+        let ix = self.ix;
+        let mut calls: Vec<u32> = n.asset_calls.clone();
+        let seed_assets;
+        let rows: &[u32] = match n.entity.kind {
+            EntityKind::Asset if !n.seed => &[],
+            EntityKind::Asset => {
+                seed_assets = seed_rows(ix, &n.entity);
+                &seed_assets
+            }
+            k => ix.rows(k, &n.entity.name),
         };
-        for &r in self.ix.window(&rows, n.since, self.until) {
-            calls.insert(self.ix.calls.primary(r));
-        }
-        calls.into_iter().collect()
+        calls.extend(
+            ix.window(rows, n.since, self.until)
+                .iter()
+                .map(|&r| ix.calls.primary(r)),
+        );
+        calls.sort_unstable();
+        calls.dedup();
+        calls
     }
 }
