@@ -11,14 +11,21 @@ use serde::Serialize;
 use super::load::{load, thousands};
 use super::table::Table;
 use super::BundleArgs;
-use heist_core::detect::{detect_store, in_time_order, DetectOptions, Finding, RulePack, Severity};
-use heist_core::entities::{Entity, EntityKind};
+use heist_core::detect::incident::{group, Incident, IncidentOptions, Incidents, OtherGroup};
+use heist_core::detect::{
+    by_time, detect_store, in_time_order, DetectOptions, Finding, RulePack, Severity,
+};
+use heist_core::entities::{Entity, EntityKind, Lineage};
+use heist_core::util::sanitize::for_terminal;
 use heist_core::util::time::{format_utc, parse_any, Nanos};
 
-/// `--json`: the findings in the order asked for, each with its fields in the order of `Finding`.
+/// `--json`: the incidents (their `findings` index into `findings`), the other findings one entry per rule, then
+/// every finding, each with its fields in the order of `Finding`.
 #[derive(Serialize)]
 struct Json<'a> {
-    findings: Vec<&'a Finding>,
+    incidents: &'a [Incident],
+    other: &'a [OtherGroup],
+    findings: &'a [Finding],
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -47,9 +54,12 @@ pub struct DetectArgs {
     /// A case file whose end dates (set with `E` in the TUI) are used too.
     #[arg(long, value_name = "FILE")]
     pub case: Option<PathBuf>,
-    /// List findings in time order (the attack as a story) instead of by severity.
+    /// With --flat: list findings in time order (the attack as a story) instead of by severity.
     #[arg(long)]
     pub by_time: bool,
+    /// One flat list of every finding, by severity (or --by-time), instead of incidents first.
+    #[arg(long)]
+    pub flat: bool,
 }
 
 /// `identity:arn:aws:iam::1:user/bob@2026-10-05T09:00:00Z` -> the entity and the time.
@@ -104,14 +114,26 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         end_dates,
         min_severity: args.min_severity,
     };
-    let findings = detect_store(&store, &pack, &opts)?;
-    let ordered: Vec<&Finding> = if args.by_time {
-        in_time_order(&findings)
-    } else {
-        findings.iter().collect()
-    };
+    let mut findings = detect_store(&store, &pack, &opts)?;
+    if args.by_time {
+        findings.sort_by(by_time);
+    }
+    let label = |o: &str, l: u32| store.origin_label(o, l);
+    let lineage = Lineage::build(&store.frame, &label)?;
+    let grouped = group(
+        &store.frame,
+        &lineage,
+        &findings,
+        None,
+        &IncidentOptions::default(),
+    )?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &Json { findings: ordered })?;
+        let json = Json {
+            incidents: &grouped.incidents,
+            other: &grouped.other,
+            findings: &findings,
+        };
+        serde_json::to_writer_pretty(&mut *out, &json)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -120,13 +142,25 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|r| r.enabled && r.severity >= args.min_severity)
         .count();
-    write!(out, "{}", render(&ordered, run, store.len()))?;
+    if args.flat {
+        let ordered: Vec<&Finding> = if args.by_time {
+            in_time_order(&findings)
+        } else {
+            findings.iter().collect()
+        };
+        write!(out, "{}", render(&ordered, run, store.len()))?;
+    } else {
+        write!(
+            out,
+            "{}",
+            render_incidents(&findings, &grouped, run, store.len())
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The human listing: a header line, one aligned row per finding, every cell neutralised for the terminal (the
-/// table does it: explanations quote log content).
-pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
+/// The header line: how many findings, of which severities, over how much.
+fn header(findings: &[&Finding], rules: usize, events: usize) -> String {
     let mut s = format!(
         "{} findings from {} rules over {} events",
         thousands(findings.len() as u64),
@@ -143,6 +177,115 @@ pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
     if !counts.is_empty() {
         s += &format!(" ({})", counts.join(", "));
     }
+    s
+}
+
+/// Incidents first, each with its one-line story and its findings in time order, then the other findings one line
+/// per rule with a count.
+pub fn render_incidents(
+    findings: &[Finding],
+    grouped: &Incidents,
+    rules: usize,
+    events: usize,
+) -> String {
+    let all: Vec<&Finding> = findings.iter().collect();
+    let mut s = header(&all, rules, events);
+    let outside: usize = grouped.other.iter().map(|o| o.count).sum();
+    s += &format!(
+        ": {} {}, {} {} outside {}\n",
+        grouped.incidents.len(),
+        if grouped.incidents.len() == 1 {
+            "incident"
+        } else {
+            "incidents"
+        },
+        thousands(outside as u64),
+        if outside == 1 { "finding" } else { "findings" },
+        if grouped.incidents.len() == 1 {
+            "it"
+        } else {
+            "them"
+        },
+    );
+    let mut raised = false;
+    for inc in &grouped.incidents {
+        s += &format!(
+            "\nINCIDENT {}  score {}  {}  {} .. {}  {} findings\n  {}\n  techniques: {}\n\n",
+            inc.id,
+            inc.score,
+            inc.severity,
+            format_utc(inc.first),
+            format_utc(inc.last),
+            inc.findings.len(),
+            for_terminal(&inc.title),
+            inc.techniques.join(" "),
+        );
+        let mut t = Table::new(&[
+            ("SEVERITY", 9),
+            ("FIRST", 20),
+            ("RULE", 40),
+            ("EVENTS", 9),
+            ("EXPLANATION", 400),
+        ]);
+        for &i in &inc.findings {
+            let f = &findings[i];
+            let shown = grouped.severity(i, f);
+            raised |= shown != f.severity;
+            t.push(&[
+                if shown != f.severity {
+                    format!("{shown}↑")
+                } else {
+                    shown.to_string()
+                },
+                format_utc(f.first),
+                f.rule.clone(),
+                thousands(f.events_total as u64),
+                f.explanation.clone(),
+            ]);
+        }
+        s += &indent(&t.render());
+    }
+    if raised {
+        s += "\n↑ raised a step: part of an incident\n";
+    }
+    if !grouped.other.is_empty() {
+        s += "\nOTHER FINDINGS (outside every incident, one line per rule)\n\n";
+        let mut t = Table::new(&[
+            ("SEVERITY", 8),
+            ("COUNT", 7),
+            ("FIRST", 20),
+            ("LAST", 20),
+            ("RULE", 40),
+            ("EXAMPLE", 400),
+        ]);
+        for o in &grouped.other {
+            let example = o
+                .findings
+                .first()
+                .map(|&i| findings[i].explanation.as_str())
+                .unwrap_or("");
+            t.push(&[
+                o.severity.to_string(),
+                thousands(o.count as u64),
+                format_utc(o.first),
+                format_utc(o.last),
+                o.rule.clone(),
+                example.to_string(),
+            ]);
+        }
+        s += &indent(&t.render());
+    }
+    s
+}
+
+fn indent(block: &str) -> String {
+    block.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// The human listing: a header line, one aligned row per finding, every cell neutralised for the terminal (the
+/// table does it: explanations quote log content).
+pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
+    let mut s = header(findings, rules, events);
     s.push('\n');
     if findings.is_empty() {
         return s;

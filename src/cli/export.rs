@@ -118,7 +118,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         ..BuildOptions::default()
     };
     let findings = if args.no_findings {
-        Vec::new()
+        export::ReportFindings::default()
     } else {
         let pack = super::detect::rule_pack(&args.rules)?;
         // The case's end dates are the analyst's input to the rules, as in the TUI.
@@ -128,7 +128,14 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         };
         let found = heist_core::detect::detect_store(&store, &pack, &opts)
             .context("running the rule pack for the findings section")?;
-        found.iter().map(export::ReportFinding::from).collect()
+        let grouped = heist_core::detect::incident::group(
+            &store.frame,
+            &lineage,
+            &found,
+            None,
+            &heist_core::detect::IncidentOptions::default(),
+        )?;
+        export::ReportFindings::grouped(&found, &grouped)
     };
     let report = export::build(&store, &lineage, &digest, case, selection, findings, &opts)?;
     let format = match args.format {

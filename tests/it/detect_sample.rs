@@ -230,7 +230,74 @@ fn detect_json_golden() {
         assert!(f["first"].as_str().unwrap().ends_with('Z'));
         assert!(f["entities"][0]["kind"].is_string() && f["entities"][0]["name"].is_string());
     }
+    for inc in v["incidents"].as_array().unwrap() {
+        for k in [
+            "id",
+            "score",
+            "title",
+            "first",
+            "last",
+            "findings",
+            "entities",
+            "techniques",
+        ] {
+            assert!(inc.get(k).is_some(), "incident without {k}: {inc}");
+        }
+        for i in inc["findings"].as_array().unwrap() {
+            assert!((i.as_u64().unwrap() as usize) < list.len(), "{inc}");
+        }
+    }
     insta::assert_snapshot!("detect_sample_json", out);
+}
+
+/// The attack is one incident, first: every finding that names an attacker's address or a stolen or minted
+/// credential is in it, no routine credential is, and few findings are left outside it.
+#[test]
+fn the_attack_is_the_first_incident() {
+    let v: serde_json::Value = serde_json::from_str(&golden_json()).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let incidents = v["incidents"].as_array().unwrap();
+    assert!(!incidents.is_empty(), "no incident");
+    let first: Vec<usize> = incidents[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_u64().unwrap() as usize)
+        .collect();
+    let attack = [
+        ATTACKER_IP,
+        ATTACKER_IP2,
+        STOLEN_KEY,
+        SESSION_KEY,
+        BACKDOOR_KEY,
+    ];
+    for (i, f) in findings.iter().enumerate() {
+        let names_attack = f["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| attack.contains(&e["name"].as_str().unwrap_or("")));
+        if names_attack {
+            assert!(
+                first.contains(&i),
+                "attack finding outside the first incident: {f}"
+            );
+        }
+    }
+    let routine = ["AKIAQ3EGRZTALICE4DEV", "ASIAQ3EGRZTCIDEPLOY1"];
+    for e in incidents[0]["entities"].as_array().unwrap() {
+        assert!(
+            !routine.contains(&e["name"].as_str().unwrap_or("")),
+            "routine credential in the incident: {e}"
+        );
+    }
+    let outside: u64 = v["other"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["count"].as_u64().unwrap())
+        .sum();
+    assert!(outside <= 5, "{outside} findings outside the incidents");
 }
 
 #[test]

@@ -340,7 +340,7 @@ fn the_rule_packs_findings_have_a_section_and_mark_the_timeline_events_they_carr
     let out = heist(&args, dir.path());
     ok(&out);
     let md = String::from_utf8(out.stdout).unwrap();
-    let findings = md.find("## Findings").expect("a findings section");
+    let findings = md.find("## Incidents").expect("an incidents section");
     let timeline = md.find("## Theft timeline").expect("a timeline");
     assert!(findings < timeline);
     let section = &md[findings..timeline];
@@ -359,6 +359,6 @@ fn the_rule_packs_findings_have_a_section_and_mark_the_timeline_events_they_carr
     let out = heist(&without, dir.path());
     ok(&out);
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(!md.contains("## Findings"));
+    assert!(!md.contains("## Findings") && !md.contains("## Incidents"));
     assert!(!md.contains("T1496.004"));
 }

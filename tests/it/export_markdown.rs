@@ -165,7 +165,7 @@ fn sample_theft_chain_report() {
         &digest,
         Some(&case),
         sel,
-        Vec::new(),
+        export::ReportFindings::default(),
         &options("Theft of the llm-7b weights with ACME's leaked CI key"),
     )
     .unwrap();
@@ -211,7 +211,7 @@ fn marks_from_other_evidence_are_reported_not_dropped() {
         &digest,
         Some(&case),
         sel,
-        Vec::new(),
+        export::ReportFindings::default(),
         &options("x"),
     )
     .unwrap();
@@ -239,7 +239,7 @@ fn sample_query_report_when_nothing_is_marked() {
         &digest,
         None,
         sel,
-        Vec::new(),
+        export::ReportFindings::default(),
         &options("Backdoor key"),
     )
     .unwrap();
@@ -352,6 +352,8 @@ fn hostile_input() -> ReportInput {
             first: Some(t0),
             last: Some(t0),
         }],
+        incidents: Vec::new(),
+        other: Vec::new(),
         events: vec![
             ev(
                 0,
@@ -375,6 +377,47 @@ fn hostile_content_stays_inert() {
     let md = export::markdown(&hostile_input());
     check_structure(&md);
     insta::assert_snapshot!("hostile", md);
+}
+
+/// Incidents and the other-findings table carry the same hostile text: it stays inert there too.
+#[test]
+fn hostile_incidents_stay_inert() {
+    let mut r = hostile_input();
+    let f = r.findings[0].clone();
+    r.findings.push(f.clone());
+    r.incidents = vec![export::ReportIncident {
+        id: "I1".into(),
+        score: 42,
+        title: format!("{} from 198.51.100.77: discovery → collection", f.title),
+        severity: "high".into(),
+        first: 0,
+        last: 60_000_000_000,
+        techniques: f.techniques.clone(),
+        findings: vec![(0, "critical".into())],
+    }];
+    r.other = vec![export::ReportOther {
+        rule: "a|b||c `x`".into(),
+        title: f.title.clone(),
+        severity: "medium|".into(),
+        count: 37,
+        entities: 12,
+        first: 0,
+        last: 0,
+        findings: vec![1],
+    }];
+    let md = export::markdown(&r);
+    check_structure(&md);
+    assert!(md.contains("## Incidents\n"), "{md}");
+    assert!(md.contains("## Other findings\n"), "{md}");
+    assert!(
+        md.contains("(rule: high"),
+        "a raised severity names the rule's: {md}"
+    );
+    assert!(
+        !md.contains("## Findings\n"),
+        "grouped findings are not listed flat too"
+    );
+    insta::assert_snapshot!("hostile_incidents", md);
 }
 
 #[test]
@@ -404,7 +447,7 @@ fn findings_section_and_techniques_beside_events() {
         &digest,
         Some(&case),
         sel,
-        vec![finding],
+        export::ReportFindings::flat(vec![finding]),
         &options("With findings"),
     )
     .unwrap();

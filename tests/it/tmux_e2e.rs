@@ -276,10 +276,12 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
     // Detection runs after the load, off the UI thread; then the status bar counts the findings.
     t.wait_for("│ ⚑ 23 findings (14 high)");
     t.send(&["5"]);
-    t.wait_for("23 findings from 62 rules, by severity");
+    // Incidents first, the leading one's story above the list.
+    let s = t.wait_for(", by incident (s: in time");
+    assert!(s.contains("I1 · score "), "{s}");
     // The story: time order, the first finding, its events.
     t.send(&["s"]);
-    t.wait_for("23 findings from 62 rules, in time order");
+    t.wait_for(", in time order (s: by sev");
     t.send(&["g", "Enter"]);
     let s = t.wait_for("Timeline · finding k8s-secrets-read-by-service-account · 6 events");
     assert!(
@@ -290,7 +292,7 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
     // Back to all events, on the Findings tab as it was.
     t.send(&["BSpace"]);
     let s = t.wait_for(" heist all events  │");
-    assert!(s.contains("in time order (s: by severity)"), "{s}");
+    assert!(s.contains("in time order (s: by sev"), "{s}");
     t.send(&["q"]);
     let s = t.wait_for("EXIT=0");
     assert!(

@@ -63,13 +63,31 @@ fn line_with<'a>(screen: &'a str, text: &str) -> &'a str {
 }
 
 #[test]
-fn findings_tab_by_severity_then_as_the_story() {
+fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     let mut h = harness(140, 40);
     h.keys("5");
     assert!(h.state.view().findings_tab);
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
-    assert!(s.contains("23 findings from 62 rules, by severity"), "{s}");
+    assert!(s.contains("23 findings from 62 rules: "), "{s}");
+    assert!(s.contains(", by incident (s: in time"), "{s}");
+    assert!(
+        s.contains("I1 · score "),
+        "the leading incident's story: {s}"
+    );
+    insta::assert_snapshot!("findings_by_incident", h.snapshot());
+    // The first incident's findings come first, in time order, each labelled with it.
+    let by_incident = listed(&h);
+    let first = &h.state.findings.incidents.incidents[0];
+    let leading: Vec<&Finding> = by_incident.iter().take(first.findings.len()).collect();
+    assert!(
+        leading.windows(2).all(|w| w[0].first <= w[1].first),
+        "time order inside an incident"
+    );
+    assert!(s.contains(" I1 "), "{s}");
+    h.keys("ss");
+    let s = h.screen();
+    assert!(s.contains("by severity (s: by incident)"), "{s}");
     insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
     assert_eq!(by_sev.len(), 23);
@@ -80,6 +98,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     assert!(by_sev
         .windows(2)
         .all(|w| w[0].severity != w[1].severity || w[0].first <= w[1].first));
+    h.keys("s");
     // The cursor stays on its finding when the order changes.
     h.keys("jj");
     let selected = h.state.view().finding_sel;
@@ -87,7 +106,7 @@ fn findings_tab_by_severity_then_as_the_story() {
     assert_eq!(h.state.view().finding_sel, selected);
     h.keys("g");
     let s = h.screen();
-    assert!(s.contains("in time order (s: by severity)"), "{s}");
+    assert!(s.contains("in time order (s: by sev"), "{s}");
     insta::assert_snapshot!("findings_in_time_order", h.snapshot());
     // Time order is the CLI's `--by-time` order, and reads as the sample's story.
     let story: Vec<(String, i64)> = listed(&h)
@@ -343,11 +362,12 @@ fn a_flagged_events_detail_names_its_rules_and_techniques() {
 
 #[test]
 fn a_findings_detail_explains_it() {
-    let mut h = harness(140, 40);
+    let mut h = harness(140, 50);
     select_finding(&mut h, "inference-volume-spike");
     let s = h.screen();
     for text in [
         "┌ ⚑ high · Model invocations far above the credential's own rate",
+        "incident        I1 · AKIAQ3EGRZTSTOLEN7CI and ",
         "severity        high",
         "techniques      T1496.004 AML.T0034 AML.T0040",
         "explanation     40 InvokeModel in 60m by token AKIAQ3EGRZTBACKDR9SV",
@@ -464,7 +484,7 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
         "{msg}"
     );
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.contains("## Findings"), "{md}");
+    assert!(md.contains("## Incidents"), "{md}");
     assert!(
         md.contains("CloudTrail logging stopped, deleted or narrowed"),
         "{md}"

@@ -19,6 +19,7 @@ mod duration;
 mod eval;
 pub mod finding;
 pub mod flags;
+pub mod incident;
 pub mod keys;
 pub mod pack;
 pub mod parse;
@@ -34,6 +35,7 @@ pub use finding::{
     by_severity, by_time, in_time_order, Finding, MAX_ENTITIES_PER_KIND, MAX_EVENTS,
 };
 pub use flags::{Flag, Flags};
+pub use incident::{Incident, IncidentOptions, Incidents, OtherGroup};
 pub use pack::{PackError, RulePack};
 pub use parse::RuleError;
 pub use raw::RawRecords;

@@ -101,7 +101,7 @@ pub fn build(
     digest: &BundleDigest,
     case: Option<&Case>,
     selection: Selection,
-    findings: Vec<ReportFinding>,
+    findings: ReportFindings,
     opts: &BuildOptions,
 ) -> Result<ReportInput, ExportError> {
     let mut warnings = opts.warnings.clone();
@@ -172,7 +172,9 @@ pub fn build(
         scope: scope(store, digest, opts)?,
         basis,
         entities,
-        findings,
+        findings: findings.findings,
+        incidents: findings.incidents,
+        other: findings.other,
         events,
         entity_notes,
         appendix_omitted: omitted,

@@ -335,38 +335,137 @@ fn findings(o: &mut String, r: &ReportInput) {
         return;
     }
     let num = numbers(r);
-    o.push_str("## Findings\n\n");
-    for (i, f) in r.findings.iter().enumerate() {
-        let _ = writeln!(o, "### {}. {}\n", i + 1, text(&f.title));
-        let techniques: Vec<String> = f.techniques.iter().map(|x| code(x)).collect();
-        let _ = write!(
+    if r.incidents.is_empty() && r.other.is_empty() {
+        o.push_str("## Findings\n\n");
+        for (i, f) in r.findings.iter().enumerate() {
+            let _ = writeln!(o, "### {}. {}\n", i + 1, text(&f.title));
+            finding_body(o, r, &num, f, &f.severity);
+        }
+        return;
+    }
+    incidents(o, r, &num);
+    other_findings(o, r);
+}
+
+/// The incidents, highest score first: the one-line story, then each finding in time order.
+fn incidents(o: &mut String, r: &ReportInput, num: &HashMap<&EventKey, usize>) {
+    if r.incidents.is_empty() {
+        return;
+    }
+    o.push_str("## Incidents\n\n");
+    let _ = writeln!(
+        o,
+        "The rule pack's findings grouped by the credentials, identities, unusual addresses and token lineage they \
+         share; {}.\n",
+        counted(r.incidents.len() as u64, "incident", "incidents")
+    );
+    for inc in &r.incidents {
+        let _ = writeln!(o, "### {} · {}\n", text(&inc.id), text(&inc.title));
+        let techniques: Vec<String> = inc.techniques.iter().map(|x| code(x)).collect();
+        let _ = writeln!(
             o,
-            "- **Severity:** {} · **Rule:** {}",
-            text(&f.severity),
-            code(&f.rule)
+            "- **Severity:** {} · **Score:** {} · **From** {} **to** {} · {}",
+            text(&inc.severity),
+            inc.score,
+            fmt_time(inc.first, r.tz),
+            fmt_time(inc.last, r.tz),
+            counted(inc.findings.len() as u64, "finding", "findings"),
         );
         if !techniques.is_empty() {
-            let _ = write!(o, " · **Techniques:** {}", techniques.join(", "));
+            let _ = writeln!(o, "- **Techniques, in order:** {}", techniques.join(", "));
         }
         o.push('\n');
-        let mut in_timeline: Vec<usize> = f
-            .events
-            .iter()
-            .filter_map(|k| num.get(k).copied())
-            .collect();
-        in_timeline.sort_unstable();
-        let _ = write!(o, "- **Events:** {}", thousands(f.events.len() as u64));
-        if let (Some(a), Some(b)) = (f.first, f.last) {
-            let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
+        for (n, (i, shown)) in inc.findings.iter().enumerate() {
+            let Some(f) = r.findings.get(*i) else {
+                continue;
+            };
+            let _ = writeln!(o, "#### {}.{}. {}\n", text(&inc.id), n + 1, text(&f.title));
+            let severity = if *shown != f.severity {
+                format!("{shown} (rule: {})", f.severity)
+            } else {
+                shown.clone()
+            };
+            finding_body(o, r, num, f, &severity);
         }
-        if !in_timeline.is_empty() {
-            let refs: Vec<String> = in_timeline.iter().map(|n| format!("#{n}")).collect();
-            let _ = write!(o, "; in the timeline: {}", refs.join(", "));
-        }
-        o.push_str("\n\n");
-        for line in f.explanation.lines().filter(|l| !l.trim().is_empty()) {
-            let _ = writeln!(o, "{}\n", text(line));
-        }
+    }
+}
+
+/// Findings outside every incident: one row per rule, with how often it fired.
+fn other_findings(o: &mut String, r: &ReportInput) {
+    if r.other.is_empty() {
+        return;
+    }
+    let total: usize = r.other.iter().map(|g| g.count).sum();
+    o.push_str(if r.incidents.is_empty() {
+        "## Findings\n\n"
+    } else {
+        "## Other findings\n\n"
+    });
+    let _ = writeln!(
+        o,
+        "{} outside every incident, one row per rule; `heist detect --flat` lists each.\n",
+        counted(total as u64, "finding", "findings")
+    );
+    o.push_str("| severity | rule | count | entities | first | last | example |\n");
+    o.push_str("|---|---|--:|--:|---|---|---|\n");
+    for g in &r.other {
+        let example = g
+            .findings
+            .first()
+            .and_then(|&i| r.findings.get(i))
+            .map(|f| f.explanation.lines().next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            cell(&g.severity),
+            cell(&g.rule),
+            thousands(g.count as u64),
+            thousands(g.entities as u64),
+            fmt_time(g.first, r.tz),
+            fmt_time(g.last, r.tz),
+            cell(&example),
+        );
+    }
+    o.push('\n');
+}
+
+/// A finding's severity, rule, techniques, events (with their timeline numbers) and explanation.
+fn finding_body(
+    o: &mut String,
+    r: &ReportInput,
+    num: &HashMap<&EventKey, usize>,
+    f: &crate::export::ReportFinding,
+    severity: &str,
+) {
+    let techniques: Vec<String> = f.techniques.iter().map(|x| code(x)).collect();
+    let _ = write!(
+        o,
+        "- **Severity:** {} · **Rule:** {}",
+        text(severity),
+        code(&f.rule)
+    );
+    if !techniques.is_empty() {
+        let _ = write!(o, " · **Techniques:** {}", techniques.join(", "));
+    }
+    o.push('\n');
+    let mut in_timeline: Vec<usize> = f
+        .events
+        .iter()
+        .filter_map(|k| num.get(k).copied())
+        .collect();
+    in_timeline.sort_unstable();
+    let _ = write!(o, "- **Events:** {}", thousands(f.events.len() as u64));
+    if let (Some(a), Some(b)) = (f.first, f.last) {
+        let _ = write!(o, ", from {} to {}", fmt_time(a, r.tz), fmt_time(b, r.tz));
+    }
+    if !in_timeline.is_empty() {
+        let refs: Vec<String> = in_timeline.iter().map(|n| format!("#{n}")).collect();
+        let _ = write!(o, "; in the timeline: {}", refs.join(", "));
+    }
+    o.push_str("\n\n");
+    for line in f.explanation.lines().filter(|l| !l.trim().is_empty()) {
+        let _ = writeln!(o, "{}\n", text(line));
     }
 }
 

@@ -16,7 +16,7 @@ use thiserror::Error;
 
 pub use build::{build, BuildOptions, Selection};
 pub use markdown::markdown;
-pub use report::{ReportFinding, ReportInput};
+pub use report::{ReportFinding, ReportFindings, ReportIncident, ReportInput, ReportOther};
 
 #[derive(Debug, Error)]
 pub enum ExportError {

@@ -21,6 +21,11 @@ pub struct ReportInput {
     pub entities: Vec<EntitySummary>,
     /// Detections over the bundle (filled by the detection engine; empty when there are none).
     pub findings: Vec<ReportFinding>,
+    /// The findings grouped into incidents (indices into `findings`), highest score first. Empty when the caller
+    /// did not group them: the findings are then listed flat.
+    pub incidents: Vec<ReportIncident>,
+    /// Findings outside every incident, one entry per rule.
+    pub other: Vec<ReportOther>,
     /// The timeline, in time order.
     pub events: Vec<ReportEvent>,
     /// Entities with tags or notes, by kind then name.
@@ -130,6 +135,97 @@ pub struct ReportFinding {
     pub events: Vec<EventKey>,
     pub first: Option<Nanos>,
     pub last: Option<Nanos>,
+}
+
+/// An incident, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportIncident {
+    pub id: String,
+    pub score: u32,
+    pub title: String,
+    pub severity: String,
+    pub first: Nanos,
+    pub last: Nanos,
+    pub techniques: Vec<String>,
+    /// Indices into `ReportInput::findings`, in time order, with the severity each is shown with (a step up
+    /// inside an incident).
+    pub findings: Vec<(usize, String)>,
+}
+
+/// The findings of one rule outside every incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportOther {
+    pub rule: String,
+    pub title: String,
+    pub severity: String,
+    pub count: usize,
+    /// How many different entities the rule grouped by.
+    pub entities: usize,
+    pub first: Nanos,
+    pub last: Nanos,
+    /// Indices into `ReportInput::findings`.
+    pub findings: Vec<usize>,
+}
+
+/// What the rule pack found, for the report: every finding, and how they group into incidents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFindings {
+    pub findings: Vec<ReportFinding>,
+    pub incidents: Vec<ReportIncident>,
+    pub other: Vec<ReportOther>,
+}
+
+impl ReportFindings {
+    /// Findings without grouping: listed flat.
+    pub fn flat(findings: Vec<ReportFinding>) -> Self {
+        ReportFindings {
+            findings,
+            ..Self::default()
+        }
+    }
+
+    /// The rule pack's findings and their incidents ([`crate::detect::incident::group`]).
+    pub fn grouped(
+        findings: &[crate::detect::Finding],
+        grouped: &crate::detect::Incidents,
+    ) -> Self {
+        ReportFindings {
+            findings: findings.iter().map(ReportFinding::from).collect(),
+            incidents: grouped
+                .incidents
+                .iter()
+                .map(|inc| ReportIncident {
+                    id: inc.id.clone(),
+                    score: inc.score,
+                    title: inc.title.clone(),
+                    severity: inc.severity.name().to_string(),
+                    first: inc.first,
+                    last: inc.last,
+                    techniques: inc.techniques.clone(),
+                    findings: inc
+                        .findings
+                        .iter()
+                        .filter(|&&i| i < findings.len())
+                        .map(|&i| (i, grouped.severity(i, &findings[i]).name().to_string()))
+                        .collect(),
+                })
+                .collect(),
+            other: grouped
+                .other
+                .iter()
+                .map(|o| ReportOther {
+                    rule: o.rule.clone(),
+                    title: o.title.clone(),
+                    severity: o.severity.name().to_string(),
+                    count: o.count,
+                    entities: o.entities,
+                    first: o.first,
+                    last: o.last,
+                    findings: o.findings.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One timeline event.

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use heist_core::detect::{by_severity, by_time, Finding, Flags, RulePack, Severity};
+use heist_core::detect::{
+    by_severity, by_time, Finding, Flags, Incident, Incidents, RulePack, Severity,
+};
 use heist_core::entities::{Entity, EntityKind, PerKind};
 use heist_core::util::time::Nanos;
 
@@ -109,9 +111,13 @@ pub struct Detected {
     pub entities: FlaggedEntities,
     /// How many rules ran.
     pub rules: usize,
+    /// The findings grouped into incidents (indices into `findings`); empty when not grouped.
+    pub incidents: Incidents,
 }
 
 impl Detected {
+    /// `findings` in the pack's order (severity first: `detect_store` returns them so), which
+    /// `group` (when given) indexes.
     pub fn new(mut findings: Vec<Finding>, rules: usize) -> Self {
         findings.sort_by(by_severity);
         let mut by_time: Vec<usize> = (0..findings.len()).collect();
@@ -122,7 +128,17 @@ impl Detected {
             by_time,
             findings,
             rules,
+            incidents: Incidents::default(),
         }
+    }
+
+    /// Group the findings (now in the pack's order) into incidents with `group`.
+    pub fn grouped<E>(
+        mut self,
+        group: impl FnOnce(&[Finding]) -> Result<Incidents, E>,
+    ) -> Result<Self, E> {
+        self.incidents = group(&self.findings)?;
+        Ok(self)
     }
 }
 
@@ -143,26 +159,39 @@ pub enum DetectStatus {
 /// The Findings tab's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingOrder {
-    /// Highest severity first, then time: what to look at first.
-    Severity,
+    /// Incidents first (highest score first, each in time order), then one line per rule for the rest.
+    Incidents,
     /// First time first: the attack as a story.
     Time,
+    /// Highest severity first, then time: every finding.
+    Severity,
 }
 
 impl FindingOrder {
     pub fn next(self) -> Self {
         match self {
-            FindingOrder::Severity => FindingOrder::Time,
+            FindingOrder::Incidents => FindingOrder::Time,
             FindingOrder::Time => FindingOrder::Severity,
+            FindingOrder::Severity => FindingOrder::Incidents,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
+            FindingOrder::Incidents => "by incident",
             FindingOrder::Severity => "by severity",
             FindingOrder::Time => "in time order",
         }
     }
+}
+
+/// Where a finding sits in the incidents order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouped {
+    /// In incident `id`, shown with `severity` (a step up from its rule's).
+    Incident { id: String, severity: Severity },
+    /// The first of `count` findings of its rule outside every incident (the others are folded into it).
+    Other { count: usize },
 }
 
 /// The findings of this session.
@@ -173,6 +202,9 @@ pub struct FindingsState {
     pub list: Arc<Vec<Finding>>,
     by_severity: Vec<usize>,
     by_time: Vec<usize>,
+    /// Incident members, then the first finding of each other rule.
+    by_incident: Vec<usize>,
+    pub incidents: Arc<Incidents>,
     pub flags: Flags,
     pub entities: FlaggedEntities,
     pub order: FindingOrder,
@@ -188,9 +220,11 @@ impl Default for FindingsState {
             list: Arc::new(Vec::new()),
             by_severity: Vec::new(),
             by_time: Vec::new(),
+            by_incident: Vec::new(),
+            incidents: Arc::new(Incidents::default()),
             flags: Flags::default(),
             entities: FlaggedEntities::default(),
-            order: FindingOrder::Severity,
+            order: FindingOrder::Incidents,
             rules: 0,
             run: 0,
         }
@@ -202,6 +236,18 @@ impl FindingsState {
     pub fn arrive(&mut self, d: Detected) {
         self.by_severity = (0..d.findings.len()).collect();
         self.by_time = d.by_time;
+        let g = &d.incidents;
+        self.by_incident = if g.incidents.is_empty() && g.other.is_empty() {
+            self.by_severity.clone()
+        } else {
+            g.incidents
+                .iter()
+                .flat_map(|inc| inc.findings.iter().copied())
+                .chain(g.other.iter().filter_map(|o| o.findings.first().copied()))
+                .filter(|&i| i < d.findings.len())
+                .collect()
+        };
+        self.incidents = Arc::new(d.incidents);
         self.list = Arc::new(d.findings);
         self.flags = d.flags;
         self.entities = d.entities;
@@ -220,9 +266,31 @@ impl FindingsState {
     /// Indices into `list`, in the order the tab shows.
     pub fn shown(&self) -> &[usize] {
         match self.order {
+            FindingOrder::Incidents => &self.by_incident,
             FindingOrder::Severity => &self.by_severity,
             FindingOrder::Time => &self.by_time,
         }
+    }
+
+    /// The incident finding `index` belongs to.
+    pub fn incident_of(&self, index: usize) -> Option<&Incident> {
+        self.incidents.incident_of(index)
+    }
+
+    /// Where finding `index` sits in the incidents order (None when the findings were not grouped).
+    pub fn grouped(&self, index: usize) -> Option<Grouped> {
+        let f = self.list.get(index)?;
+        if let Some(inc) = self.incident_of(index) {
+            return Some(Grouped::Incident {
+                id: inc.id.clone(),
+                severity: self.incidents.severity(index, f),
+            });
+        }
+        self.incidents
+            .other
+            .iter()
+            .find(|o| o.findings.contains(&index))
+            .map(|o| Grouped::Other { count: o.count })
     }
 
     /// The row the finding `index` is shown on (0 when it is not in the list).

@@ -141,7 +141,7 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         _ => match &s.message {
             Some(m) => vec![Line::styled(clean(m), theme.accent())],
             None if s.focus == Pane::Entities && s.view().findings_tab => vec![Line::raw(
-                "enter: its events · s: severity / time order · 1-4 entities · bksp back · ? help",
+                "enter: its events · s: incidents / time / severity · 1-4 entities · bksp back · ? help",
             )],
             None => vec![Line::raw(
                 "? help · enter pivot · bksp back · / find · : filter · 5 findings · m mark · T tag · n note · c case · e export · q quit",

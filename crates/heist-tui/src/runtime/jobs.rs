@@ -12,7 +12,7 @@ use heist_core::detect::{DetectOptions, Finding, RulePack};
 use heist_core::entities::{
     entity_table, Entity, EntityKind, Finder, Lineage, Link, PerKind, PivotEngine,
 };
-use heist_core::export::{self, BuildOptions, ReportFinding, Selection};
+use heist_core::export::{self, BuildOptions, Selection};
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::{self, LoadOptions, Progress};
 use heist_core::util::time::Nanos;
@@ -75,12 +75,24 @@ pub fn detect(
         end_dates,
         ..DetectOptions::default()
     };
-    Msg::Findings {
-        run,
-        result: heist_core::detect::detect_store(store, pack, &opts)
-            .map(|f| Box::new(Detected::new(f, rules)))
-            .map_err(|e| e.to_string()),
-    }
+    let result = heist_core::detect::detect_store(store, pack, &opts)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            Detected::new(f, rules).grouped(|sorted| {
+                let label = |o: &str, l: u32| store.origin_label(o, l);
+                let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
+                heist_core::detect::incident::group(
+                    &store.frame,
+                    &lineage,
+                    sorted,
+                    None,
+                    &heist_core::detect::IncidentOptions::default(),
+                )
+                .map_err(|e| e.to_string())
+            })
+        })
+        .map(Box::new);
+    Msg::Findings { run, result }
 }
 
 /// Walk the attack scope from `seeds` with the default bounds.
@@ -379,11 +391,20 @@ fn write_report(
         case_file: job.case_file,
         ..BuildOptions::default()
     };
-    let findings: Vec<ReportFinding> = job
-        .findings
-        .as_deref()
-        .map(|f| f.iter().map(ReportFinding::from).collect())
-        .unwrap_or_default();
+    let findings = match job.findings.as_deref() {
+        Some(found) => {
+            let grouped = heist_core::detect::incident::group(
+                &store.frame,
+                lineage,
+                found,
+                None,
+                &heist_core::detect::IncidentOptions::default(),
+            )
+            .map_err(|e| e.to_string())?;
+            export::ReportFindings::grouped(found, &grouped)
+        }
+        None => export::ReportFindings::default(),
+    };
     let report = export::build(
         store,
         lineage,

@@ -63,7 +63,10 @@ pub(super) fn show_tab(s: &mut AppState) -> Vec<Effect> {
 pub(super) fn toggle_order(s: &mut AppState) -> Vec<Effect> {
     s.findings.order = s.findings.order.next();
     s.message = Some(match s.findings.order {
-        FindingOrder::Severity => "findings by severity (s: in time order)".to_string(),
+        FindingOrder::Incidents => {
+            "findings by incident, the rest one line per rule (s: in time order)".to_string()
+        }
+        FindingOrder::Severity => "every finding by severity (s: by incident)".to_string(),
         FindingOrder::Time => "findings in time order: the story (s: by severity)".to_string(),
     });
     Vec::new()

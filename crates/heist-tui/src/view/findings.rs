@@ -12,7 +12,7 @@ use heist_core::util::num::thousands;
 
 use super::text::{clean, fit, pad, short_time, width, window_start, wrap};
 use super::DetailVm;
-use crate::app::findings::DetectStatus;
+use crate::app::findings::{DetectStatus, FindingOrder, Grouped};
 use crate::app::state::AppState;
 
 /// Width of the label column in detail panes (`severity        high`).
@@ -150,19 +150,37 @@ pub fn findings_info(s: &AppState, width: usize) -> Vec<(String, bool)> {
         DetectStatus::Done if f.is_empty() => {
             info.push((format!("no findings from {} rules", f.rules), false))
         }
-        DetectStatus::Done => info.push((
-            format!(
-                "{} from {} rules, {} (s: {})",
-                match f.len() {
-                    1 => "1 finding".to_string(),
-                    n => format!("{} findings", thousands(n)),
-                },
-                f.rules,
-                f.order.label(),
-                f.order.next().label(),
-            ),
-            false,
-        )),
+        DetectStatus::Done => {
+            let incidents = f.incidents.incidents.len();
+            let outside: usize = f.incidents.other.iter().map(|o| o.count).sum();
+            let grouping = if incidents + outside > 0 {
+                format!(
+                    ": {} {}, {} outside",
+                    incidents,
+                    if incidents == 1 {
+                        "incident"
+                    } else {
+                        "incidents"
+                    },
+                    thousands(outside)
+                )
+            } else {
+                String::new()
+            };
+            info.push((
+                format!(
+                    "{} from {} rules{grouping}, {} (s: {})",
+                    match f.len() {
+                        1 => "1 finding".to_string(),
+                        n => format!("{} findings", thousands(n)),
+                    },
+                    f.rules,
+                    f.order.label(),
+                    f.order.next().label(),
+                ),
+                false,
+            ));
+        }
     }
     if let Some(e) = &s.rules.error {
         let text = format!(
@@ -170,6 +188,13 @@ pub fn findings_info(s: &AppState, width: usize) -> Vec<(String, bool)> {
             clean(e)
         );
         info.extend(wrap(&text, width).into_iter().take(3).map(|l| (l, true)));
+    }
+    // The leading incidents' stories, after any warning.
+    if f.status == DetectStatus::Done && f.order == FindingOrder::Incidents {
+        for inc in f.incidents.incidents.iter().take(2) {
+            let line = format!("{} · score {} · {}", inc.id, inc.score, clean(&inc.title));
+            info.push((fit(&line, width, false), false));
+        }
     }
     info
 }
@@ -182,12 +207,13 @@ pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool)
     let total = shown.len();
     let sel = f.row_of(s.view().finding_sel);
     let start = window_start(sel, total, height);
+    let by_incident = f.order == FindingOrder::Incidents;
     let rows = shown
         .iter()
         .skip(start)
         .take(height)
-        .filter_map(|&i| f.list.get(i))
-        .map(|x| finding_row(x, s.tz, widths, wide))
+        .filter_map(|&i| Some((f.list.get(i)?, by_incident.then(|| f.grouped(i)).flatten())))
+        .map(|(x, g)| finding_row(x, g, s.tz, widths, wide))
         .collect();
     FindingsTabVm {
         rows,
@@ -196,7 +222,16 @@ pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool)
     }
 }
 
-fn finding_row(f: &Finding, tz: TimeZone, widths: [usize; 5], wide: bool) -> FindingRow {
+/// One row; in the incidents order, the rule cell leads with the incident (`I1`) or, for a rule folded outside
+/// every incident, how many findings the line stands for (`×37`), and a finding raised inside its incident shows
+/// the raised severity.
+fn finding_row(
+    f: &Finding,
+    grouped: Option<Grouped>,
+    tz: TimeZone,
+    widths: [usize; 5],
+    wide: bool,
+) -> FindingRow {
     // ARNs, object keys and resource paths say the most at their end.
     let (entity, tail) = match f.main_entity() {
         Some(e) => (
@@ -205,20 +240,28 @@ fn finding_row(f: &Finding, tz: TimeZone, widths: [usize; 5], wide: bool) -> Fin
         ),
         None => (String::new(), false),
     };
+    let rule = clean(if wide { &f.title } else { &f.rule });
+    let (severity, rule) = match grouped {
+        Some(Grouped::Incident { id, severity }) => (severity, format!("{} {rule}", clean(&id))),
+        Some(Grouped::Other { count }) if count > 1 => {
+            (f.severity, format!("×{} {rule}", thousands(count)))
+        }
+        _ => (f.severity, rule),
+    };
     let cells = [
-        entity_marker(Some(f.severity)),
+        entity_marker(Some(severity)),
         if wide {
             fmt_time(f.first, tz)
         } else {
             short_time(f.first, tz)
         },
-        clean(if wide { &f.title } else { &f.rule }),
+        rule,
         entity,
         thousands(f.events_total),
     ];
     let mut i = 0;
     FindingRow {
-        severity: f.severity,
+        severity,
         cells: cells.map(|c| {
             let out = fit(&c, widths[i], i == 3 && tail);
             i += 1;
@@ -241,7 +284,45 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
         };
     };
     let mut lines = Vec::new();
-    labelled(&mut lines, "severity", f.severity.name(), width);
+    let index = s.view().finding_sel;
+    match s.findings.grouped(index) {
+        Some(Grouped::Incident { id, severity }) => {
+            let title = s
+                .findings
+                .incident_of(index)
+                .map(|i| clean(&i.title))
+                .unwrap_or_default();
+            labelled(
+                &mut lines,
+                "incident",
+                &format!("{} · {title}", clean(&id)),
+                width,
+            );
+            if severity != f.severity {
+                let raised = format!(
+                    "{} (rule: {}; raised inside the incident)",
+                    severity.name(),
+                    f.severity.name()
+                );
+                labelled(&mut lines, "severity", &raised, width);
+            } else {
+                labelled(&mut lines, "severity", f.severity.name(), width);
+            }
+        }
+        Some(Grouped::Other { count }) => {
+            labelled(&mut lines, "severity", f.severity.name(), width);
+            labelled(
+                &mut lines,
+                "outside",
+                &format!(
+                    "no incident; the rule fired {} times outside incidents",
+                    thousands(count)
+                ),
+                width,
+            );
+        }
+        None => labelled(&mut lines, "severity", f.severity.name(), width),
+    }
     labelled(
         &mut lines,
         "techniques",
