@@ -298,4 +298,23 @@ mod tui {
         assert_eq!(h.state.case().unwrap().scope.added(), vec![alice.clone()]);
         assert!(h.state.scope.shown.as_ref().unwrap().contains(&alice));
     }
+
+    #[test]
+    fn a_stale_scope_answer_is_dropped_and_nothing_to_scope_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = open(dir.path());
+        h.keys("4");
+        select_entity(&mut h, ATTACKER_IP);
+        h.keys("S");
+        let run = h.state.scope.run;
+        h.send(heist_tui::app::msg::Msg::ScopeReady {
+            run: run - 1,
+            result: Err("an older walk".into()),
+        });
+        assert!(h.state.scope.error.is_none());
+        assert!(h.state.scope.shown.is_some());
+        h.keys("<esc>5S");
+        assert!(matches!(h.state.mode, Mode::Normal), "a finding is not an entity");
+        assert!(h.state.message.as_deref().unwrap_or("").contains("scope"));
+    }
 }
