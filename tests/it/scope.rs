@@ -314,7 +314,10 @@ mod tui {
         assert!(h.state.scope.error.is_none());
         assert!(h.state.scope.shown.is_some());
         h.keys("<esc>5S");
-        assert!(matches!(h.state.mode, Mode::Normal), "a finding is not an entity");
+        assert!(
+            matches!(h.state.mode, Mode::Normal),
+            "a finding is not an entity"
+        );
         assert!(h.state.message.as_deref().unwrap_or("").contains("scope"));
     }
 }
