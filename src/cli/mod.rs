@@ -7,6 +7,7 @@ mod export;
 mod formats;
 mod load;
 mod pivot;
+mod scope;
 mod summary;
 mod table;
 
@@ -51,6 +52,8 @@ enum Command {
     Entities(entities::EntitiesArgs),
     /// Everything connected to one identity, token, asset or IP, with the token lineage up and down.
     Pivot(pivot::PivotArgs),
+    /// The attack scope of indicators: the tokens, identities, IPs and assets the evidence leads to, and why.
+    Scope(scope::ScopeArgs),
     /// Fuzzy search over every entity name.
     Find(entities::FindArgs),
     /// Run the theft-detection rules: findings with their techniques, entities and events.
@@ -119,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Events(a)) => events::run(&a, stdout),
         Some(Command::Entities(a)) => entities::run(&a, stdout),
         Some(Command::Pivot(a)) => pivot::run(&a, stdout),
+        Some(Command::Scope(a)) => scope::run(&a, stdout),
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
         Some(Command::Detect(a)) => detect::run(&a, stdout),
         Some(Command::Export(a)) => export::run(&a, stdout),

@@ -32,6 +32,7 @@ mod real_m365;
 mod reexport_roundtrip;
 #[allow(dead_code)]
 mod reexport_shapes;
+mod scope;
 mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;

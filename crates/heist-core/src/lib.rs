@@ -12,4 +12,5 @@ pub mod export;
 pub mod frame;
 pub mod ingest;
 pub mod query;
+pub mod scope;
 pub mod util;

@@ -9,6 +9,7 @@
 pub mod binding;
 pub mod location;
 pub mod model;
+pub mod scope;
 pub mod store;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use model::{
     Case, EntityKey, EntityNote, EventInfo, EventNote, LastView, SavedView, TimeZone, ViewStep,
     CASE_VERSION,
 };
+pub use scope::CaseScope;
 pub use store::CaseFile;
 
 use crate::util::time::Nanos;

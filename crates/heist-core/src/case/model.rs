@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::scope::CaseScope;
 use super::CaseError;
 use crate::entities::{Entity, EntityKind};
 use crate::frame::EventKey;
@@ -238,6 +239,9 @@ pub struct Case {
     pub views: Vec<SavedView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_view: Option<LastView>,
+    /// The attack scope's seeds and the analyst's changes to it.
+    #[serde(default, skip_serializing_if = "CaseScope::is_empty")]
+    pub scope: CaseScope,
 }
 
 /// What an event is, for a new annotation: its time and a one-line summary.
@@ -284,6 +288,7 @@ impl Case {
             entities: BTreeMap::new(),
             views: Vec::new(),
             last_view: None,
+            scope: CaseScope::default(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod csv_writer;
 pub mod escape;
 pub mod markdown;
 pub mod report;
+pub mod scope_md;
 pub mod tabular;
 
 use std::path::{Path, PathBuf};

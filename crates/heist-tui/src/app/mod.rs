@@ -5,5 +5,6 @@
 pub mod casework;
 pub mod findings;
 pub mod msg;
+pub mod scope;
 pub mod state;
 pub mod trail;

@@ -58,6 +58,11 @@ pub enum Msg {
     },
     /// An export finished.
     Exported(Result<ExportDone, String>),
+    /// Scope computation `run` finished (or failed).
+    ScopeReady {
+        run: u64,
+        result: Result<Box<heist_core::scope::Scope>, String>,
+    },
     /// Detection run `run` finished (or failed).
     Findings {
         run: u64,
@@ -131,6 +136,8 @@ pub enum Effect {
         rules: SharedRules,
         end_dates: Vec<(Entity, Nanos)>,
     },
+    /// Walk the attack scope from `seeds` over the loaded bundle; only the newest run matters.
+    ComputeScope { run: u64, seeds: Vec<Entity> },
     /// Fuzzy-search every entity name (the finder, as the analyst types); only the newest pattern matters.
     Search {
         finder: SharedFinder,

@@ -11,6 +11,7 @@ use heist_core::ingest::progress::Snapshot;
 
 use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagState};
 use super::findings::{FindingsState, RuleSet};
+use super::scope::{ScopeState, ScopeViewState};
 use super::trail::{Pane, Scope, View};
 use crate::input::keymap::Keymap;
 use crate::input::line::LineInput;
@@ -93,6 +94,8 @@ pub enum Mode {
     Prompt(PromptState),
     /// The case: marked events in time order with their notes, and saved views.
     Case(CaseViewState),
+    /// The attack scope of an entity: what the evidence leads to, and why.
+    Scope(ScopeViewState),
     /// Quit although case work is not saved? `back` is where `n` returns to.
     ConfirmQuit {
         reason: String,
@@ -147,6 +150,8 @@ pub struct AppState {
     pub rules: RuleSet,
     /// What the rule pack found.
     pub findings: FindingsState,
+    /// The attack scope the analyst asked for last.
+    pub scope: ScopeState,
 }
 
 impl AppState {
@@ -176,6 +181,7 @@ impl AppState {
             case: None,
             rules: RuleSet::none(),
             findings: FindingsState::default(),
+            scope: ScopeState::default(),
         }
     }
 

@@ -7,6 +7,7 @@ mod case;
 mod findings;
 mod overlays;
 mod panes;
+mod scope;
 pub mod theme;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -51,6 +52,7 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
         Mode::Help { scroll } => overlays::draw_help(f, area, s, *scroll, theme),
         Mode::Finder(fs) => overlays::draw_finder(f, area, s, fs, theme),
         Mode::Case(cv) => case::draw_case_view(f, area, s, cv, theme),
+        Mode::Scope(sv) => scope::draw_scope_view(f, area, s, sv, theme),
         Mode::Note(n) => case::draw_note(f, area, s, n, theme),
         Mode::ConfirmQuit { reason, .. } => case::draw_confirm_quit(f, area, reason, theme),
         _ => {}

@@ -52,6 +52,9 @@ actions! {
     Export = "export",
     Analyst = "analyst",
     EndDate = "end_date",
+    Scope = "scope",
+    ScopeDrop = "scope_drop",
+    ScopeAdd = "scope_add",
     Help = "help",
     Quit = "quit",
 }

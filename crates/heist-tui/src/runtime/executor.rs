@@ -163,6 +163,10 @@ impl Executor {
                 Some(b) => emit(jobs::detect(run, &b.store, &rules.0, end_dates)),
                 None => true,
             },
+            Effect::ComputeScope { run, seeds } => match bundle() {
+                Some(b) => emit(jobs::scope(run, &b.store, &b.lineage, &seeds)),
+                None => true,
+            },
             Effect::Export {
                 path,
                 case,
@@ -209,6 +213,8 @@ pub enum Route {
     Background,
     /// The rule pack, on its own so neither views nor the case wait for it: the newest run wins.
     Detection,
+    /// The attack scope, on its own so views do not wait for a long walk: the newest request wins.
+    Scope,
 }
 
 pub fn route(e: &Effect) -> Route {
@@ -218,6 +224,7 @@ pub fn route(e: &Effect) -> Route {
         Effect::SaveCase { .. } => Route::Saves,
         Effect::OpenCase { .. } | Effect::Export { .. } => Route::Background,
         Effect::Detect { .. } => Route::Detection,
+        Effect::ComputeScope { .. } => Route::Scope,
     }
 }
 

@@ -95,6 +95,17 @@ pub fn detect(
     Msg::Findings { run, result }
 }
 
+/// Walk the attack scope from `seeds` with the default bounds.
+pub fn scope(run: u64, store: &EventStore, lineage: &Lineage, seeds: &[Entity]) -> Msg {
+    let opts = heist_core::scope::ScopeOptions::default();
+    Msg::ScopeReady {
+        run,
+        result: heist_core::scope::Scope::build(store, lineage, seeds, &opts)
+            .map(Box::new)
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
 /// entity table of `first` (the tab on screen) in `Msg::ViewReady`, then the other tables one `Msg::TableReady`
 /// each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).

@@ -51,6 +51,7 @@ pub struct Lanes {
     saves: EffectLane,
     background: EffectLane,
     detection: EffectLane,
+    scope: EffectLane,
 }
 
 impl Lanes {
@@ -62,6 +63,7 @@ impl Lanes {
             saves: Lane::latest_wins("heist-saves", same_kind, performer(true))?,
             background: Lane::fifo("heist-background", performer(false))?,
             detection: Lane::latest_wins("heist-detection", same_kind, performer(false))?,
+            scope: Lane::latest_wins("heist-scope", same_kind, performer(false))?,
         })
     }
 
@@ -73,6 +75,7 @@ impl Lanes {
             Route::Saves => &self.saves,
             Route::Background => &self.background,
             Route::Detection => &self.detection,
+            Route::Scope => &self.scope,
         };
         // A lane stops only once the UI has gone: nothing is lost that anyone would see.
         let _ = lane.submit(e);

@@ -14,6 +14,7 @@ mod finder;
 mod findings;
 mod nav;
 mod quit;
+mod scope;
 
 use heist_core::case::{Case, EntityKey, LastView, TimeZone, ViewStep};
 use heist_core::entities::{Entity, EntityKind};
@@ -78,6 +79,7 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::CaseOpened(open) => case::on_case_opened(s, *open),
         Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
         Msg::Exported(r) => case::on_exported(s, r),
+        Msg::ScopeReady { run, result } => scope::on_ready(s, run, result),
         Msg::Findings { run, result } => {
             if run != s.findings.run {
                 return Vec::new(); // an older run: the end dates have changed since
@@ -97,6 +99,7 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Mode::Note(_) => annotate::note_key(s, k),
         Mode::Prompt(_) => annotate::prompt_key(s, k),
         Mode::Case(_) => case::case_view_key(s, k),
+        Mode::Scope(_) => scope::key(s, k),
         Mode::ConfirmQuit { .. } => quit::confirm_key(s, k),
         Mode::Normal => {
             // A message stays until the next key.
@@ -173,6 +176,12 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::Export
         | Action::Analyst
         | Action::EndDate => case::act(s, a),
+        Action::Scope => scope::open(s),
+        Action::ScopeAdd => scope::add(s),
+        Action::ScopeDrop => {
+            s.message = Some("open the scope view (S) to drop an entity from the scope".into());
+            Vec::new()
+        }
     }
 }
 
