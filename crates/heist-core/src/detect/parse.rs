@@ -79,6 +79,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "settle",
             "max_known",
             "depth",
+            "unless_usual",
         ],
         "sequence" => &["first", "then", "by", "within"],
         "after_end" => &["of", "grace"],
@@ -479,7 +480,10 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     if above_peak < 0.0 {
         return Err(f.err("above_peak", "must be 0 (off) or more"));
     }
-    let min_history = f.opt_duration("min_history")?.unwrap_or(duration::DAY);
+    // A nightly job runs a little earlier or later each night: most of a day is a day of history.
+    let min_history = f
+        .opt_duration("min_history")?
+        .unwrap_or(20 * duration::HOUR);
     Ok(RuleKind::Threshold(ThresholdRule {
         query,
         group,
@@ -529,6 +533,16 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
             ))
         }
     };
+    let unless_usual = match f.opt_number("unless_usual")? {
+        None => 0,
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => n as usize,
+        Some(_) => {
+            return Err(f.err(
+                "unless_usual",
+                "must be a whole number of identities (0: off)",
+            ))
+        }
+    };
     Ok(RuleKind::FirstSeen(FirstSeenRule {
         query,
         entity,
@@ -538,6 +552,7 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         settle,
         max_known,
         depth,
+        unless_usual,
     }))
 }
 

@@ -312,6 +312,9 @@ pub struct FirstSeenRule {
     pub max_known: Option<usize>,
     /// Path segments kept for `entity = "location"`.
     pub depth: usize,
+    /// For `ip` and `network`: a value in a network this many identities used before (the office, the VPN) is not
+    /// new, however new to the entity (0: off).
+    pub unless_usual: usize,
 }
 
 /// An event matching `first`, then one matching `then` by the same group within `within`.

@@ -192,6 +192,17 @@ pub(super) fn run(
         History::All => Some(cand.iter().filter_map(|&r| entity_of(r as usize)).collect()),
         History::Query => None,
     };
+    // A value in the organisation's usual networks at the time is not new (the office, the VPN), when asked.
+    let usual = match (f.unless_usual, f.attribute) {
+        (n, Attribute::Ip | Attribute::Network) if n > 0 => Some(ctx.usual()?),
+        _ => None,
+    };
+    let is_usual = |ri: usize, t: Nanos| {
+        usual.is_some_and(|u| {
+            ctx.text(attr[ri])
+                .is_some_and(|a| u.identities_before(a, t) >= f.unless_usual)
+        })
+    };
     let mut seen: FastMap<u64, Seen> = FastMap::default();
     let mut hits: Vec<Hit> = Vec::new();
     let mut open: FastMap<(u64, u32), usize> = FastMap::default();
@@ -219,7 +230,12 @@ pub(super) fn run(
                 } else if let Some(s) = seen.get(&e) {
                     let settled = s.known.get(&v).is_some_and(|&t0| t - t0 >= f.settle);
                     let stable = f.max_known.is_none_or(|m| s.known.len() <= m);
-                    if !settled && !s.known.is_empty() && stable && t - s.since >= f.baseline {
+                    if !settled
+                        && !s.known.is_empty()
+                        && stable
+                        && t - s.since >= f.baseline
+                        && !is_usual(ri, t)
+                    {
                         open.insert((e, v), hits.len());
                         with_hits.insert(e);
                         hits.push(Hit {

@@ -54,6 +54,7 @@ pub(crate) struct Ctx<'a> {
     term_rows: Mutex<FastMap<String, Arc<Vec<u32>>>>,
     lineage: OnceLock<Lineage>,
     joins: OnceLock<joins::Joins>,
+    usual: OnceLock<crate::detect::incident::usual::UsualNetworks>,
     reader: FrameReader<'a>,
     /// Where raw records are read from, when the caller can (`detect_store`).
     raw: Option<&'a dyn RawRecords>,
@@ -87,6 +88,7 @@ impl<'a> Ctx<'a> {
             term_rows: Mutex::new(FastMap::default()),
             lineage: OnceLock::new(),
             joins: OnceLock::new(),
+            usual: OnceLock::new(),
             reader: FrameReader::new(df)?,
             raw,
             shared_keys: OnceLock::new(),
@@ -194,6 +196,20 @@ impl<'a> Ctx<'a> {
         let label = |o: &str, l: u32| format!("{o}:{l}");
         let l = Lineage::build(self.df, &label)?;
         Ok(self.lineage.get_or_init(|| l))
+    }
+
+    /// When each identity first used each network of the bundle: what makes a network the organisation's.
+    pub fn usual(&self) -> Result<&crate::detect::incident::usual::UsualNetworks, DetectError> {
+        if let Some(u) = self.usual.get() {
+            return Ok(u);
+        }
+        let all = crate::query::mask::distinct(self.df, Col::SourceIp)?;
+        let u = crate::detect::incident::usual::UsualNetworks::build(
+            self.df,
+            all.iter().map(String::as_str),
+            crate::detect::incident::usual::MIN_IDENTITIES,
+        )?;
+        Ok(self.usual.get_or_init(|| u))
     }
 
     /// The group an event belongs to, if the event names it.

@@ -7,7 +7,8 @@
 //! above `above_peak` times the busiest window the group had before it (twice, by default): the eval runner that
 //! pulls the same weights every night, the admin whose morning look around is always five discovery calls, are not
 //! anomalies; the same volume from a key that never did it is. A group with less history fires on the limits
-//! alone, and its finding says how short its history was.
+//! alone, and its finding says how short its history was, except in the first day of a bundle of three days or
+//! more: there everyone's history is short because the logs begin, and nothing is judged yet.
 //!
 //! Baseline: the group's measure outside the peak window, spread over the rest of the bundle's time span, per
 //! window (`(total - window) * W / (span - W)`), and never below `min_baseline`. A bundle shorter than two windows
@@ -87,6 +88,8 @@ pub(super) fn run(
     let outside = span - t.window;
     let mut out = Vec::new();
     let histories = identity_histories(ctx, t, &rows)?;
+    // A bundle of three days or more has a first day to learn from.
+    let warmup = t.above_peak > 0.0 && span >= 3 * duration::DAY;
     let identity = ctx.codes(Col::Identity)?;
     for (key, rows) in groups {
         let (contrib, vals) = measures(ctx, t, &rows)?;
@@ -181,7 +184,10 @@ pub(super) fn run(
             };
             let beyond_past = match past {
                 Past::Peak(p) => v > t.above_peak * p,
-                Past::Short(_) | Past::Off => true,
+                // The bundle's first day of a long bundle: everyone's history is short because the logs begin,
+                // not because the credential is new. Nothing to judge a volume by yet.
+                Past::Short(_) => !(warmup && begins < ctx.span.0 + duration::DAY),
+                Past::Off => true,
             };
             if fires(v, b) && beyond_past {
                 let e = ep.get_or_insert(Episode {
