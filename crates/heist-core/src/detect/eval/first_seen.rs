@@ -192,15 +192,18 @@ pub(super) fn run(
         History::All => Some(cand.iter().filter_map(|&r| entity_of(r as usize)).collect()),
         History::Query => None,
     };
-    // A value in the organisation's usual networks at the time is not new (the office, the VPN), when asked.
+    // A value in the organisation's usual networks is not new (the office, the VPN), when asked: a network that
+    // enough identities used a day or more before. (An intruder's address that three stolen identities used in the
+    // last hours is not the organisation's.)
     let usual = match (f.unless_usual, f.attribute) {
         (n, Attribute::Ip | Attribute::Network) if n > 0 => Some(ctx.usual()?),
         _ => None,
     };
     let is_usual = |ri: usize, t: Nanos| {
         usual.is_some_and(|u| {
-            ctx.text(attr[ri])
-                .is_some_and(|a| u.identities_before(a, t) >= f.unless_usual)
+            ctx.text(attr[ri]).is_some_and(|a| {
+                u.identities_before(a, t - crate::detect::duration::DAY) >= f.unless_usual
+            })
         })
     };
     let mut seen: FastMap<u64, Seen> = FastMap::default();

@@ -8,7 +8,8 @@
 //! pulls the same weights every night, the admin whose morning look around is always five discovery calls, are not
 //! anomalies; the same volume from a key that never did it is. A group with less history fires on the limits
 //! alone, and its finding says how short its history was, except in the first day of a bundle of three days or
-//! more: there everyone's history is short because the logs begin, and nothing is judged yet.
+//! more: there everyone's history is short because the logs begin, and the group's later days stand in for its
+//! past (a nightly job that moves as much every night is routine from the first night on).
 //!
 //! Baseline: the group's measure outside the peak window, spread over the rest of the bundle's time span, per
 //! window (`(total - window) * W / (span - W)`), and never below `min_baseline`. A bundle shorter than two windows
@@ -184,9 +185,14 @@ pub(super) fn run(
             };
             let beyond_past = match past {
                 Past::Peak(p) => v > t.above_peak * p,
-                // The bundle's first day of a long bundle: everyone's history is short because the logs begin,
-                // not because the credential is new. Nothing to judge a volume by yet.
-                Past::Short(_) => !(warmup && begins < ctx.span.0 + duration::DAY),
+                // The first day of a long bundle: everyone's history is short because the logs begin, not because
+                // the credential is new. There its later days stand in: what it does every day is routine.
+                Past::Short(_) if warmup && begins < ctx.span.0 + duration::DAY => {
+                    let later = history.partition_point(|&(te, _)| te < tj + t.min_history);
+                    let later_peak = history[later..].iter().map(|&(_, x)| x).fold(0.0, f64::max);
+                    v > t.above_peak * later_peak
+                }
+                Past::Short(_) => true,
                 Past::Off => true,
             };
             if fires(v, b) && beyond_past {
