@@ -114,3 +114,28 @@ pub fn heist_in(dir: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run heist")
 }
+
+/// The shipped rule pack's findings on the sample: how many, and how many of them high. Screen tests read these
+/// instead of numbers that change whenever a rule is tuned.
+pub fn sample_finding_counts() -> (usize, usize) {
+    static COUNTS: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
+    *COUNTS.get_or_init(|| {
+        let store = heist_core::ingest::load(
+            &[sample()],
+            &heist_core::ingest::LoadOptions::with_builtin_mappings(),
+            &heist_core::ingest::Progress::default(),
+        )
+        .expect("the sample loads");
+        let found = heist_core::detect::detect_store(
+            &store,
+            &heist_core::detect::RulePack::builtin().expect("the shipped rules"),
+            &heist_core::detect::DetectOptions::default(),
+        )
+        .expect("detection runs");
+        let high = found
+            .iter()
+            .filter(|f| f.severity == heist_core::detect::Severity::High)
+            .count();
+        (found.len(), high)
+    })
+}

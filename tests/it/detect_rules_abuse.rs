@@ -35,7 +35,7 @@ fn inference_volume_spike() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 40);
     assert!(
-        f[0].explanation.starts_with("40 InvokeModel in 60m by token AKIAQ3EGRZTBACKDR9SV (arn:aws:iam::111122223333:user/svc-backup) (threshold 25; baseline 0/60m, above x10)"),
+        f[0].explanation.starts_with("40 InvokeModel in 60m by token AKIAQ3EGRZTBACKDR9SV (arn:aws:iam::111122223333:user/svc-backup) (threshold 25; baseline 0/60m, above x10; history none: too short to know its usual)"),
         "{}",
         f[0].explanation
     );

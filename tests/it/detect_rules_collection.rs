@@ -40,7 +40,7 @@ fn discovery_burst() {
     let f = fires("discovery-burst", &tr.store());
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 4);
-    assert!(f[0].explanation.starts_with("4 distinct actions (GetCallerIdentity, ListBuckets, ListFoundationModels, +1 more) in 15m by token AKIAQ3EGRZTSTOLEN7CI (arn:aws:iam::111122223333:user/ci-deployer) (threshold 2)"), "{}", f[0].explanation);
+    assert!(f[0].explanation.starts_with("4 distinct actions (GetCallerIdentity, ListBuckets, ListFoundationModels, +1 more) in 15m by token AKIAQ3EGRZTSTOLEN7CI (arn:aws:iam::111122223333:user/ci-deployer) (threshold 2; history none: too short to know its usual)"), "{}", f[0].explanation);
 
     // A health check calling one API every minute.
     let bot = user("monitor", "AKIAQ3EGRZTMONITOR01");
@@ -147,7 +147,7 @@ fn bulk_model_download() {
     let f = fires("bulk-model-download", &tr.store());
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].events_total, 4);
-    assert!(f[0].explanation.starts_with("4 GetObject in 60m by token ASIAQ3EGRZTEXFIL2MDL (arn:aws:sts::111122223333:assumed-role/ml-model-registry-reader/ci-deployer) (threshold 2)"), "{}", f[0].explanation);
+    assert!(f[0].explanation.starts_with("4 GetObject in 60m by token ASIAQ3EGRZTEXFIL2MDL (arn:aws:sts::111122223333:assumed-role/ml-model-registry-reader/ci-deployer) (threshold 2; history none: too short to know its usual)"), "{}", f[0].explanation);
     assert!(has_entity(
         &f[0],
         EntityKind::Asset,
