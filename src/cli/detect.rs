@@ -152,11 +152,17 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label)?;
+    // The case's attack scope: findings touching it are one incident.
+    let scope = match case.as_ref().and_then(|c| c.attack_scope(&store, &lineage)) {
+        Some(s) => Some(s.context("the case's attack scope")?),
+        None => None,
+    };
+    let in_scope = scope.as_ref().map(|s| move |e: &Entity| s.contains(e));
     let grouped = group(
         &store.frame,
         &lineage,
         &findings,
-        None,
+        in_scope.as_ref().map(|f| f as &dyn Fn(&Entity) -> bool),
         &IncidentOptions::default(),
     )?;
     if args.json {

@@ -132,11 +132,20 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         };
         let found = heist_core::detect::detect_store(&store, &pack, &opts)
             .context("running the rule pack for the findings section")?;
+        let scope = match case.and_then(|c| c.attack_scope(&store, &lineage)) {
+            Some(s) => Some(s.context("the case's attack scope")?),
+            None => None,
+        };
+        let in_scope = scope
+            .as_ref()
+            .map(|s| move |e: &heist_core::entities::Entity| s.contains(e));
         let grouped = heist_core::detect::incident::group(
             &store.frame,
             &lineage,
             &found,
-            None,
+            in_scope
+                .as_ref()
+                .map(|f| f as &dyn Fn(&heist_core::entities::Entity) -> bool),
             &heist_core::detect::IncidentOptions::default(),
         )?;
         export::ReportFindings::grouped(&found, &grouped)

@@ -362,3 +362,49 @@ fn the_rule_packs_findings_have_a_section_and_mark_the_timeline_events_they_carr
     assert!(!md.contains("## Findings") && !md.contains("## Incidents"));
     assert!(!md.contains("T1496.004"));
 }
+
+/// A case with an attack scope: the report has its section, and the findings touching it are one incident (in the
+/// report and in `heist detect --case`).
+#[test]
+fn the_cases_attack_scope_has_a_section_and_makes_one_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _) = shard_case();
+    c.set_scope_seeds(&[Entity::new(EntityKind::Ip, "198.51.100.77")]);
+    let case_file = dir.path().join("case.json");
+    save(&c, &case_file);
+    let sample = s(&common::sample());
+    let out = heist(
+        &["export", &sample, "--case", &s(&case_file), "--out", "-"],
+        dir.path(),
+    );
+    ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let scope = md.find("## Attack scope").expect("an attack scope section");
+    let timeline = md.find("## Theft timeline").expect("a timeline");
+    assert!(scope < timeline);
+    let section = &md[scope..timeline];
+    for key in [
+        "AKIAQ3EGRZTSTOLEN7CI",
+        "ASIAQ3EGRZTEXFIL2MDL",
+        "AKIAQ3EGRZTBACKDR9SV",
+    ] {
+        assert!(section.contains(key), "{key} not in the scope:\n{section}");
+    }
+    assert!(!section.contains("AKIAQ3EGRZTALICE4DEV"), "{section}");
+    // `heist detect --case` groups the findings touching the scope into one incident, which leads.
+    let json = heist(
+        &["detect", &sample, "--case", &s(&case_file), "--json"],
+        dir.path(),
+    );
+    ok(&json);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let first = &v["incidents"][0];
+    let names: Vec<&str> = first["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(names.contains(&"AKIAQ3EGRZTSTOLEN7CI"), "{first}");
+    assert!(names.contains(&"198.51.100.77"), "{first}");
+}

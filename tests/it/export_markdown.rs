@@ -354,6 +354,7 @@ fn hostile_input() -> ReportInput {
         }],
         incidents: Vec::new(),
         other: Vec::new(),
+        attack_scope: None,
         events: vec![
             ev(
                 0,

@@ -39,6 +39,23 @@ impl CaseScope {
 }
 
 impl Case {
+    /// The attack scope the analyst worked out in this case, recomputed over `store` (seeds walked, then their
+    /// additions and drops); `None` when the case has no scope.
+    pub fn attack_scope(
+        &self,
+        store: &crate::frame::EventStore,
+        lineage: &crate::entities::Lineage,
+    ) -> Option<Result<crate::scope::Scope, crate::scope::ScopeError>> {
+        if self.scope.seeds.is_empty() {
+            return None;
+        }
+        let opts = crate::scope::ScopeOptions::default();
+        Some(
+            crate::scope::Scope::build(store, lineage, &self.scope.seeds(), &opts)
+                .map(|s| s.with_changes(&self.scope.added(), &self.scope.dropped())),
+        )
+    }
+
     /// The scope now starts from `seeds`; the analyst's additions and drops stay.
     pub fn set_scope_seeds(&mut self, seeds: &[Entity]) {
         self.scope.seeds = seeds.iter().cloned().map(EntityKey).collect();

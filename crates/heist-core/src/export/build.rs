@@ -139,6 +139,17 @@ pub fn build(
     };
     let (events, omitted) =
         timeline_events(store, case, &timeline, opts.appendix_limit, &mut warnings)?;
+    // The case's attack scope; a scope that cannot be walked over this bundle is said, not dropped silently.
+    let attack_scope = match case.and_then(|c| c.attack_scope(store, lineage)) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            warnings.push(format!(
+                "the case's attack scope could not be computed: {e}"
+            ));
+            None
+        }
+        None => None,
+    };
     let entities = involved(store, lineage, case, &timeline)?;
     let entity_notes = case
         .map(|c| {
@@ -175,6 +186,7 @@ pub fn build(
         findings: findings.findings,
         incidents: findings.incidents,
         other: findings.other,
+        attack_scope,
         events,
         entity_notes,
         appendix_omitted: omitted,

@@ -19,6 +19,9 @@ pub fn markdown(r: &ReportInput) -> String {
     scope(&mut o, r);
     entities(&mut o, r);
     findings(&mut o, r);
+    if let Some(s) = &r.attack_scope {
+        o.push_str(&super::scope_md::scope_section(s, r.tz));
+    }
     timeline(&mut o, r);
     entity_notes(&mut o, r);
     appendix(&mut o, r);

@@ -26,6 +26,8 @@ pub struct ReportInput {
     pub incidents: Vec<ReportIncident>,
     /// Findings outside every incident, one entry per rule.
     pub other: Vec<ReportOther>,
+    /// The attack scope the case holds (its seeds walked, the analyst's additions and drops applied).
+    pub attack_scope: Option<crate::scope::Scope>,
     /// The timeline, in time order.
     pub events: Vec<ReportEvent>,
     /// Entities with tags or notes, by kind then name.

@@ -393,11 +393,18 @@ fn write_report(
     };
     let findings = match job.findings.as_deref() {
         Some(found) => {
+            // The case's attack scope makes one incident of the findings touching it.
+            let scope = job
+                .case
+                .attack_scope(store, lineage)
+                .transpose()
+                .map_err(|e| format!("the case's attack scope: {e}"))?;
+            let in_scope = scope.as_ref().map(|s| move |e: &Entity| s.contains(e));
             let grouped = heist_core::detect::incident::group(
                 &store.frame,
                 lineage,
                 found,
-                None,
+                in_scope.as_ref().map(|f| f as &dyn Fn(&Entity) -> bool),
                 &heist_core::detect::IncidentOptions::default(),
             )
             .map_err(|e| e.to_string())?;

@@ -54,7 +54,8 @@ fn threshold_baseline_is_the_groups_own_rate_outside_the_window() {
     let f = run(body, &quiet);
     assert_eq!(f.len(), 1);
     assert!(
-        f[0].explanation.contains("(baseline 0.10/60m, above x5; history 9h 55m: too short"),
+        f[0].explanation
+            .contains("(baseline 0.10/60m, above x5; history 9h 55m: too short"),
         "{}",
         f[0].explanation
     );
