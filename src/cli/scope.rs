@@ -132,22 +132,7 @@ pub fn render(s: &Scope) -> String {
     for n in &s.notes {
         o += &format!("note: {}\n", for_terminal(n));
     }
-    for k in [
-        EntityKind::Token,
-        EntityKind::Identity,
-        EntityKind::Ip,
-        EntityKind::Asset,
-    ] {
-        let list = s.of_kind(k);
-        if list.is_empty() {
-            continue;
-        }
-        let title = match k {
-            EntityKind::Token => "Tokens",
-            EntityKind::Identity => "Identities",
-            EntityKind::Ip => "IPs",
-            EntityKind::Asset => "Assets",
-        };
+    for (_, title, list) in s.lists() {
         o += &format!("\n{title} ({})\n", list.len());
         for e in list {
             o += &format!("  {}\n", for_terminal(&e.name));

@@ -2,7 +2,6 @@
 //! access and the chain of steps that put it in scope. Every log-derived string goes through `escape`.
 
 use super::escape;
-use crate::entities::EntityKind;
 use crate::scope::text::{access_text, edge_words};
 use crate::scope::{Scope, ScopeEntity, Why};
 use crate::util::num::{bytes, thousands};
@@ -100,22 +99,7 @@ pub fn scope_section(scope: &Scope, tz: TimeZone) -> String {
     if !scope.usual_networks.is_empty() || !scope.notes.is_empty() || !scope.changes.is_empty() {
         o += "\n";
     }
-    for k in [
-        EntityKind::Token,
-        EntityKind::Identity,
-        EntityKind::Ip,
-        EntityKind::Asset,
-    ] {
-        let list = scope.of_kind(k);
-        if list.is_empty() {
-            continue;
-        }
-        let title = match k {
-            EntityKind::Token => "Tokens",
-            EntityKind::Identity => "Identities",
-            EntityKind::Ip => "IPs",
-            EntityKind::Asset => "Assets",
-        };
+    for (k, title, list) in scope.lists() {
         o += &format!("### {title} ({})\n\n", list.len());
         o += &format!(
             "| {} | calls | bytes | access | first | last | why |\n|---|---:|---:|---|---|---|---|\n",
@@ -133,6 +117,7 @@ pub fn scope_section(scope: &Scope, tz: TimeZone) -> String {
 mod tests {
     use super::*;
     use crate::entities::Entity;
+    use crate::entities::EntityKind;
     use crate::frame::assemble::assemble;
     use crate::frame::store::LoadReport;
     use crate::frame::{Col, EventBatch, EventStore, Row};

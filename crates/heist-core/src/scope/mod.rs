@@ -249,6 +249,19 @@ impl Scope {
         walk::build(store, lineage, seeds, opts)
     }
 
+    /// The non-empty lists, credentials first, each with its title (`Tokens`, `Identities`, `IPs`, `Assets`).
+    pub fn lists(&self) -> impl Iterator<Item = (EntityKind, &'static str, &[ScopeEntity])> {
+        [
+            (EntityKind::Token, "Tokens"),
+            (EntityKind::Identity, "Identities"),
+            (EntityKind::Ip, "IPs"),
+            (EntityKind::Asset, "Assets"),
+        ]
+        .into_iter()
+        .map(move |(k, title)| (k, title, self.of_kind(k)))
+        .filter(|(_, _, list)| !list.is_empty())
+    }
+
     /// The list of one kind.
     pub fn of_kind(&self, kind: EntityKind) -> &[ScopeEntity] {
         match kind {

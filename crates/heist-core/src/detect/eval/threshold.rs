@@ -48,6 +48,29 @@ struct Window {
 }
 
 impl Window {
+    /// Row `j` enters the window.
+    fn enter(&mut self, contrib: &[f64], vals: &[u32], j: usize) {
+        self.sum += contrib[j];
+        if let Some(&v) = vals.get(j) {
+            if v != NULL {
+                *self.distinct.entry(v).or_default() += 1;
+            }
+        }
+    }
+
+    /// Row `i` leaves the window.
+    fn leave(&mut self, contrib: &[f64], vals: &[u32], i: usize) {
+        self.sum -= contrib[i];
+        if let Some(&v) = vals.get(i) {
+            if let Some(n) = self.distinct.get_mut(&v) {
+                *n -= 1;
+                if *n == 0 {
+                    self.distinct.remove(&v);
+                }
+            }
+        }
+    }
+
     fn value(&self, m: Measure) -> f64 {
         match m {
             Measure::Count | Measure::Sum(_) => self.sum,
@@ -136,37 +159,15 @@ pub(super) fn run(
         let mut past_peak = 0.0f64;
         let emit = |ep: Episode, out: &mut Vec<Finding>| -> Result<(), DetectError> {
             let part = &rows[ep.start..=ep.end];
-            let expl = explain(
-                ctx,
-                t,
-                key,
-                &rows[ep.peak_from..=ep.peak_to],
-                ep.peak,
-                ep.peak_baseline,
-                outside >= t.window,
-                ep.past,
-            )?;
+            let expl = explain(ctx, t, key, &rows, &ep, outside >= t.window)?;
             out.push(ctx.finding(rule, Some(key), part, expl)?);
             Ok(())
         };
         for j in 0..rows.len() {
             let tj = ctx.times[rows[j] as usize];
-            w.sum += contrib[j];
-            if let Some(&v) = vals.get(j) {
-                if v != NULL {
-                    *w.distinct.entry(v).or_default() += 1;
-                }
-            }
+            w.enter(&contrib, &vals, j);
             while ctx.times[rows[i] as usize] <= tj - t.window {
-                w.sum -= contrib[i];
-                if let Some(&v) = vals.get(i) {
-                    if let Some(n) = w.distinct.get_mut(&v) {
-                        *n -= 1;
-                        if *n == 0 {
-                            w.distinct.remove(&v);
-                        }
-                    }
-                }
+                w.leave(&contrib, &vals, i);
                 i += 1;
             }
             let v = w.value(t.measure);
@@ -281,28 +282,18 @@ fn window_values(
     let mut out = Vec::with_capacity(rows.len());
     for j in 0..rows.len() {
         let tj = ctx.times[rows[j] as usize];
-        w.sum += contrib[j];
-        if let Some(&v) = vals.get(j) {
-            if v != NULL {
-                *w.distinct.entry(v).or_default() += 1;
-            }
-        }
+        w.enter(contrib, vals, j);
         while ctx.times[rows[i] as usize] <= tj - t.window {
-            w.sum -= contrib[i];
-            if let Some(&v) = vals.get(i) {
-                if let Some(n) = w.distinct.get_mut(&v) {
-                    *n -= 1;
-                    if *n == 0 {
-                        w.distinct.remove(&v);
-                    }
-                }
-            }
+            w.leave(contrib, vals, i);
             i += 1;
         }
         out.push((tj, w.value(t.measure)));
     }
     out
 }
+
+/// When an identity's first event was, and the value of its window ending at each of its events.
+type IdentityHistory = (Nanos, Vec<(Nanos, f64)>);
 
 /// Each identity's windows over the rule's events, and when its first event was: the history a credential's
 /// window is compared with. A console user gets a new session key at every sign-in, a key is rotated: the person
@@ -311,7 +302,7 @@ fn identity_histories(
     ctx: &Ctx<'_>,
     t: &ThresholdRule,
     rows: &[u32],
-) -> Result<FastMap<u32, (Nanos, Vec<(Nanos, f64)>)>, DetectError> {
+) -> Result<FastMap<u32, IdentityHistory>, DetectError> {
     let mut out = FastMap::default();
     if t.above_peak <= 0.0 {
         return Ok(out);
@@ -327,16 +318,17 @@ fn identity_histories(
     Ok(out)
 }
 
+/// The episode's explanation, with its peak window's numbers.
 fn explain(
     ctx: &Ctx<'_>,
     t: &ThresholdRule,
     key: Key,
-    peak_rows: &[u32],
-    peak: f64,
-    baseline: f64,
+    rows: &[u32],
+    ep: &Episode,
     has_baseline: bool,
-    past: Past,
 ) -> Result<String, DetectError> {
+    let peak_rows = &rows[ep.peak_from..=ep.peak_to];
+    let (peak, baseline, past) = (ep.peak, ep.peak_baseline, ep.past);
     let win = duration::format(t.window);
     let value = match t.measure {
         Measure::Count => what(ctx, peak_rows)?,
