@@ -1,8 +1,8 @@
 //! Rule durations as written in rule files (`"90s"`, `"15m"`, `"1h"`, `"7d"`, `"1h30m"`) and as shown in findings.
 //!
-//! The parser is heist's own rather than `humantime`'s: humantime also reads `1 h`, `1.5h`, `1w`, months and years
-//! (a month being 30.44 days), which rule files have always refused, and its formatting is not the compact form
-//! findings use (`60m`, `1d 3h`).
+//! `humantime` reads them, within the grammar rule files have always had: whole numbers of `s`, `m`, `h` and `d`,
+//! run together. (humantime alone would also take `1 h`, `1.5h`, `1w`, `1ms`, months and years.) Findings show
+//! durations in the compact form below (`60m`, `1d 3h`), not humantime's longer one.
 
 use crate::util::time::Nanos;
 
@@ -14,28 +14,21 @@ pub const DAY: Nanos = 24 * HOUR;
 /// `"60m"` -> nanoseconds. One or more `<whole number><unit>` parts, unit `s`, `m`, `h` or `d`.
 pub fn parse(s: &str) -> Option<Nanos> {
     let s = s.trim();
-    if s.is_empty() {
+    let unit = |c: char| matches!(c, 's' | 'm' | 'h' | 'd');
+    let mut after_digit = false;
+    for c in s.chars() {
+        match c {
+            c if c.is_ascii_digit() => after_digit = true,
+            // One unit letter after each number: `1ms` is not a rule duration.
+            c if unit(c) && after_digit => after_digit = false,
+            _ => return None,
+        }
+    }
+    if s.is_empty() || after_digit {
         return None;
     }
-    let mut total: Nanos = 0;
-    let mut digits = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => SECOND,
-            'm' => MINUTE,
-            'h' => HOUR,
-            'd' => DAY,
-            _ => return None,
-        };
-        let n: Nanos = digits.parse().ok()?;
-        digits.clear();
-        total = total.checked_add(n.checked_mul(unit)?)?;
-    }
-    digits.is_empty().then_some(total)
+    let d = humantime::parse_duration(s).ok()?;
+    Nanos::try_from(d.as_nanos()).ok()
 }
 
 /// Nanoseconds as the shortest rule-style text: `1d 3h`, `60m`, `1m 34s`, `0s`. Sub-second parts are dropped.
@@ -81,6 +74,9 @@ mod tests {
             "-5m",
             "1.5h",
             "99999999999999999d",
+            "1ms",
+            "1hh",
+            "1h30",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
