@@ -577,6 +577,30 @@ fn session_of_revoked_key_used() {
         f[0].explanation
     );
     silent("session-of-revoked-key-used", &build(false));
+    // A key rotation: alice makes her new key with the old one, disables the old, and goes on with the new.
+    let old = user("alice", "AKIAQ3EGRZTALICEOLD1");
+    let new = user("alice", "AKIAQ3EGRZTALICENEW2");
+    let mut tr = Trail::new();
+    tr.add(
+        Call::new(day1(), &old, "iam.amazonaws.com", "CreateAccessKey", "203.0.113.10", UA)
+            .params(json!({"userName": "alice"}))
+            .response(json!({"accessKey": {"userName": "alice", "accessKeyId": "AKIAQ3EGRZTALICENEW2", "status": "Active"}})),
+    );
+    disable(
+        day1() + 5 * MIN,
+        &new,
+        "alice",
+        "AKIAQ3EGRZTALICEOLD1",
+        &mut tr,
+    );
+    tr.call(
+        day1() + HOUR,
+        &new,
+        "s3.amazonaws.com",
+        "ListBuckets",
+        "203.0.113.10",
+    );
+    silent("session-of-revoked-key-used", &tr.store());
 }
 
 #[test]

@@ -170,7 +170,6 @@ const BENIGN_BUDGET: &[(&str, usize)] = &[
     ("model-storage-new-writer", 4),
     ("bedrock-discovery-burst", 1),
     ("credential-for-another-user", 2),
-    ("session-of-revoked-key-used", 2),
 ];
 
 #[test]

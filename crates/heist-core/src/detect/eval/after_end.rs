@@ -36,6 +36,11 @@ pub(super) fn run(
     match a.of {
         EndOf::Revocation | EndOf::RevokedParent => {
             let lineage = ctx.lineage()?;
+            let kinds = if a.of == EndOf::RevokedParent {
+                token_kinds(ctx)?
+            } else {
+                std::collections::HashMap::new()
+            };
             for rev in &lineage.revocations {
                 let by = rev
                     .by_identity
@@ -58,6 +63,16 @@ pub(super) fn run(
                     }
                 } else {
                     for child in lineage.descendant_tokens(&rev.token) {
+                        // A key its owner made to replace the revoked one is a rotation: the new key is meant to
+                        // outlive the old. Sessions (and keys made for someone else) are what revoking leaves open.
+                        let rotation = lineage.minted(&child).any(|m| {
+                            m.parent_identity.is_some() && m.parent_identity == m.child_identity
+                        }) && kinds
+                            .get(child.as_str())
+                            .is_some_and(|k| *k == crate::frame::schema::token_kind::LONG_TERM);
+                        if rotation {
+                            continue;
+                        }
                         if let Some(code) = ctx.code_of(&child) {
                             put(
                                 Key { col: Col::Token, code },
@@ -128,6 +143,20 @@ pub(super) fn run(
             failures(ctx, rows)?
         );
         out.push(ctx.finding(rule, Some(k), rows, expl)?);
+    }
+    Ok(out)
+}
+
+/// Each token's kind (`long_term`, `session`, ...), as its first event names it.
+fn token_kinds<'a>(
+    ctx: &'a Ctx<'_>,
+) -> Result<std::collections::HashMap<&'a str, &'a str>, DetectError> {
+    let (token, kind) = (ctx.codes(Col::Token)?, ctx.codes(Col::TokenKind)?);
+    let mut out = std::collections::HashMap::new();
+    for (&t, &k) in token.iter().zip(kind) {
+        if let (Some(t), Some(k)) = (ctx.text(t), ctx.text(k)) {
+            out.entry(t).or_insert(k);
+        }
     }
     Ok(out)
 }
