@@ -154,6 +154,36 @@ fn bulk_model_download() {
         "acme-models/llm-7b/checkpoint-20261004/model-00001-of-00004.safetensors"
     ));
 
+    // The same four shards pulled by an engineer from the office, a network three people used the day before: an
+    // engineer's job, not theft. From the attacker's address it would be found (above).
+    let mut tr = Trail::new();
+    for (i, who) in ["bob", "carol", "dave"].iter().enumerate() {
+        let u = user(who, &format!("AKIAQ3EGRZTOFFICE00{i}"));
+        tr.call(
+            day1() + i as i64 * MIN,
+            &u,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            OFFICE,
+        );
+    }
+    let ines = user("ines", "AKIAQ3EGRZTINES00001");
+    tr.call(day1(), &ines, "s3.amazonaws.com", "ListBuckets", OFFICE);
+    for shard in 1..=4 {
+        let key = format!("llm-7b/checkpoint-20261004/model-0000{shard}-of-00004.safetensors");
+        tr.add(get_object(
+            day1() + 26 * HOUR + shard * 4 * MIN,
+            &ines,
+            "acme-models",
+            &key,
+            OFFICE,
+            4_938_000_000,
+            "AuthHeader",
+        ));
+    }
+    silent("bulk-model-download", &tr.store());
+    silent("bulk-download-volume", &tr.store());
+
     // Training shards (not model files), and a serving node loading one shard every two hours.
     let alice = user("alice", "AKIAQ3EGRZTALICE4DEV");
     let node = session("llm-serving", "node-1", "ASIAQ3EGRZTSERVING01");

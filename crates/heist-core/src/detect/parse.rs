@@ -69,6 +69,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "min_baseline",
             "above_peak",
             "min_history",
+            "unless_usual",
         ],
         "first_seen" => &[
             "query",
@@ -484,6 +485,7 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
     let min_history = f
         .opt_duration("min_history")?
         .unwrap_or(20 * duration::HOUR);
+    let unless_usual = whole(f, "unless_usual")?;
     Ok(RuleKind::Threshold(ThresholdRule {
         query,
         group,
@@ -494,6 +496,7 @@ fn parse_threshold(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         min_baseline,
         above_peak,
         min_history,
+        unless_usual,
     }))
 }
 
@@ -554,6 +557,15 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         depth,
         unless_usual,
     }))
+}
+
+/// A whole number of identities (`unless_usual`), 0 when absent.
+fn whole(f: &mut Fields<'_>, field: &str) -> Result<usize, RuleError> {
+    match f.opt_number(field)? {
+        None => Ok(0),
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as usize),
+        Some(_) => Err(f.err(field, "must be a whole number of identities (0: off)")),
+    }
 }
 
 fn parse_sequence(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {

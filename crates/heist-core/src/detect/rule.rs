@@ -211,6 +211,9 @@ pub struct ThresholdRule {
     pub above_peak: f64,
     /// History a group needs before its past is compared (shorter: the finding says so).
     pub min_history: Nanos,
+    /// A window whose events all came from networks this many identities used before (the office, the VPN) does
+    /// not fire (0: off).
+    pub unless_usual: usize,
 }
 
 /// Whose history a first-seen rule keeps.
@@ -312,8 +315,8 @@ pub struct FirstSeenRule {
     pub max_known: Option<usize>,
     /// Path segments kept for `entity = "location"`.
     pub depth: usize,
-    /// For `ip` and `network`: a value in a network this many identities used before (the office, the VPN) is not
-    /// new, however new to the entity (0: off).
+    /// An event from a network this many identities used a day or more before (the office, the VPN) brings
+    /// nothing new, however new to the entity (0: off).
     pub unless_usual: usize,
 }
 

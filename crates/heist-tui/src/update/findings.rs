@@ -34,9 +34,10 @@ pub(super) fn on_findings(s: &mut AppState, r: Result<Box<Detected>, String>) ->
     match r {
         Ok(d) => {
             s.findings.arrive(*d);
-            let n = s.findings.len();
+            // A run's findings are a new list: every view starts at the top of the order shown.
+            let top = s.findings.shown().first().copied().unwrap_or(0);
             for v in &mut s.views {
-                v.finding_sel = v.finding_sel.min(n.saturating_sub(1));
+                v.finding_sel = top;
             }
             if let Some(e) = &s.rules.error {
                 s.message = Some(format!(

@@ -192,19 +192,12 @@ pub(super) fn run(
         History::All => Some(cand.iter().filter_map(|&r| entity_of(r as usize)).collect()),
         History::Query => None,
     };
-    // A value in the organisation's usual networks is not new (the office, the VPN), when asked: a network that
-    // enough identities used a day or more before. (An intruder's address that three stolen identities used in the
-    // last hours is not the organisation's.)
-    let usual = match (f.unless_usual, f.attribute) {
-        (n, Attribute::Ip | Attribute::Network) if n > 0 => Some(ctx.usual()?),
-        _ => None,
-    };
-    let is_usual = |ri: usize, t: Nanos| {
-        usual.is_some_and(|u| {
-            ctx.text(attr[ri]).is_some_and(|a| {
-                u.identities_before(a, t - crate::detect::duration::DAY) >= f.unless_usual
-            })
-        })
+    // An event from the organisation's usual networks (the office, the VPN) brings nothing new, when asked.
+    let is_usual = |ri: usize| {
+        f.unless_usual > 0
+            && ctx
+                .from_usual_network(ri as u32, f.unless_usual)
+                .unwrap_or(false)
     };
     let mut seen: FastMap<u64, Seen> = FastMap::default();
     let mut hits: Vec<Hit> = Vec::new();
@@ -237,7 +230,7 @@ pub(super) fn run(
                         && !s.known.is_empty()
                         && stable
                         && t - s.since >= f.baseline
-                        && !is_usual(ri, t)
+                        && !is_usual(ri)
                     {
                         open.insert((e, v), hits.len());
                         with_hits.insert(e);

@@ -212,6 +212,21 @@ impl<'a> Ctx<'a> {
         Ok(self.usual.get_or_init(|| u))
     }
 
+    /// Whether row `r` came from one of the organisation's usual networks: a /24 (/48) that at least `min`
+    /// identities used a day or more before it. (An intruder's address that three stolen identities used in the
+    /// last hours is not the organisation's.) A row without an address is not.
+    pub fn from_usual_network(&self, r: u32, min: usize) -> Result<bool, DetectError> {
+        let ip = self.codes(Col::SourceIp)?[r as usize];
+        let Some(addr) = self.text(ip) else {
+            return Ok(false);
+        };
+        let t = self.times[r as usize];
+        Ok(self
+            .usual()?
+            .identities_before(addr, t - crate::detect::duration::DAY)
+            >= min)
+    }
+
     /// The group an event belongs to, if the event names it.
     pub fn group_key(&self, g: Group, row: u32) -> Result<Option<Key>, DetectError> {
         let r = row as usize;

@@ -196,7 +196,19 @@ pub(super) fn run(
                 Past::Short(_) => true,
                 Past::Off => true,
             };
-            if fires(v, b) && beyond_past {
+            // The organisation's own networks: an engineer pulling weights from the office is not theft.
+            let from_usual = t.unless_usual > 0 && fires(v, b) && beyond_past && {
+                let mut any = false;
+                let mut all = true;
+                for &r in &rows[i..=j] {
+                    if ctx.text(ctx.codes(Col::SourceIp)?[r as usize]).is_some() {
+                        any = true;
+                        all &= ctx.from_usual_network(r, t.unless_usual)?;
+                    }
+                }
+                any && all
+            };
+            if fires(v, b) && beyond_past && !from_usual {
                 let e = ep.get_or_insert(Episode {
                     start: i,
                     end: j,
