@@ -93,15 +93,20 @@ fn brief(o: &mut String, r: &ReportInput) {
         .iter()
         .filter(|e| e.get(Col::Outcome) == Some("failure"))
         .count();
-    let bytes: u64 = r
-        .events
-        .iter()
-        .filter_map(|e| e.get(Col::Bytes)?.parse::<u64>().ok())
-        .sum();
+    let (calls, bytes) = calls_and_bytes(&r.events);
+    let held = if calls < r.events.len() {
+        format!(
+            "{} ({} logged by two sources, joined by request id)",
+            counted(calls as u64, "call", "calls"),
+            counted(r.events.len() as u64, "record", "records")
+        )
+    } else {
+        counted(r.events.len() as u64, "event", "events")
+    };
     let _ = write!(
         o,
         "The timeline holds {} from {} to {}. They involve {}, {}, {} and {}",
-        counted(r.events.len() as u64, "event", "events"),
+        held,
         t(r, first),
         t(r, last),
         counted(count(EntityKind::Identity), "identity", "identities"),
@@ -129,6 +134,42 @@ fn brief(o: &mut String, r: &ReportInput) {
         }
         o.push('\n');
     }
+}
+
+/// How many calls the events are, and the bytes they moved, each call once: CloudTrail's GetObject and the S3 access
+/// log's line for it (or CloudTrail's InvokeModel and the Bedrock invocation log's) share a request id, compared
+/// case-insensitively, across sources; a call's bytes are the largest any of its records logged.
+fn calls_and_bytes(events: &[ReportEvent]) -> (usize, u64) {
+    let mut by_call: HashMap<String, (String, u64)> = HashMap::new();
+    let mut calls = 0;
+    let mut bytes = 0u64;
+    for e in events {
+        let b = e
+            .get(Col::Bytes)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let source = e.get(Col::Source).unwrap_or("").to_string();
+        match e.get(Col::RequestId).filter(|id| !id.is_empty()) {
+            Some(id) => match by_call.get_mut(&id.to_ascii_lowercase()) {
+                Some((first_source, most)) if *first_source != source => {
+                    if b > *most {
+                        bytes += b - *most;
+                        *most = b;
+                    }
+                }
+                _ => {
+                    calls += 1;
+                    bytes += b;
+                    by_call.insert(id.to_ascii_lowercase(), (source, b));
+                }
+            },
+            None => {
+                calls += 1;
+                bytes += b;
+            }
+        }
+    }
+    (calls, bytes)
 }
 
 /// `1 event`, `2,000 events`.
@@ -696,4 +737,44 @@ fn evidence_files(o: &mut String, r: &ReportInput) {
         );
     }
     o.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(source: &str, request_id: Option<&str>, bytes: Option<u64>) -> ReportEvent {
+        let mut fields = vec![None; Col::OUTPUT.len()];
+        let mut set = |c: Col, v: Option<String>| {
+            if let Some(i) = Col::OUTPUT.iter().position(|x| *x == c) {
+                fields[i] = v;
+            }
+        };
+        set(Col::Source, Some(source.to_string()));
+        set(Col::RequestId, request_id.map(str::to_string));
+        set(Col::Bytes, bytes.map(|b| b.to_string()));
+        ReportEvent {
+            key: EventKey::from_text(&format!("{source}|{request_id:?}|{bytes:?}")),
+            time: 0,
+            fields,
+            marked: true,
+            tags: Vec::new(),
+            note: String::new(),
+            raw: None,
+        }
+    }
+
+    #[test]
+    fn a_download_logged_by_cloudtrail_and_the_access_log_is_one_call_and_its_bytes_once() {
+        let events = [
+            ev("cloudtrail", Some("ABC1"), Some(4_938_000_000)),
+            ev("s3access", Some("abc1"), Some(4_938_000_000)),
+            ev("cloudtrail", Some("ABC2"), None),
+            ev("s3access", Some("ABC2"), Some(1_000)),
+            ev("azure", Some("corr"), Some(5)),
+            ev("azure", Some("corr"), Some(5)),
+            ev("cloudtrail", None, Some(7)),
+        ];
+        assert_eq!(calls_and_bytes(&events), (5, 4_938_001_017));
+    }
 }
