@@ -46,7 +46,37 @@ pub fn counterpart_names(kind: EntityKind) -> impl Iterator<Item = &'static str>
 
 /// The entity table of `kind` over the events of `df`, most active first.
 ///
-/// Columns: `name`, `type`, `first_seen`, `last_seen`, `events`, `failures`, `bytes`, one distinct count per
+/// Whether each row is the first record of its call (1) or repeats one (0), and the call's bytes on its first
+/// record (the largest any of its records logged; 0 on the repeats).
+fn calls_and_bytes(df: &DataFrame) -> PolarsResult<(Vec<u32>, Vec<u64>)> {
+    let calls = crate::frame::Calls::build(df)?;
+    let n = df.height();
+    let bytes: Vec<u64> = match df.column(Col::Bytes.name()) {
+        Ok(c) => c
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .iter()
+            .map(|b| b.unwrap_or(0))
+            .collect(),
+        Err(_) => vec![0; n],
+    };
+    if !calls.has_repeats() {
+        return Ok((vec![1; n], bytes));
+    }
+    let mut primary = vec![1u32; n];
+    let mut call_bytes = bytes.clone();
+    for r in 0..n as u32 {
+        let p = calls.primary(r);
+        if p != r {
+            primary[r as usize] = 0;
+            call_bytes[p as usize] = call_bytes[p as usize].max(bytes[r as usize]);
+            call_bytes[r as usize] = 0;
+        }
+    }
+    Ok((primary, call_bytes))
+}
+
+/// Columns: `name`, `type`, `first_seen`, `last_seen`, `events` (calls: a call two sources logged counts once), `failures`, `bytes` (each call once), one distinct count per
 /// counterpart (`identities`, `tokens`, `assets`, `ips`, `user_agents`, `regions`, minus the entity's own),
 /// `top_actions` ("GetObject 120, ListObjects 3") and `sources` ("cloudtrail, s3access").
 pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame> {
@@ -64,17 +94,22 @@ pub fn entity_table(df: &DataFrame, kind: EntityKind) -> PolarsResult<DataFrame>
             .into_series()
             .into_column(),
     );
+    // Calls, not records: a call logged by two sources (CloudTrail and the S3 access log, joined by request id)
+    // counts once, with the largest byte count any of its records logged, on its first record.
+    let (primary, call_bytes) = calls_and_bytes(df)?;
+    cols.push(Column::new("__call".into(), primary));
+    cols.push(Column::new("__call_bytes".into(), call_bytes));
     let base = DataFrame::new(df.height(), cols)?;
 
     let aggs = vec![
         col(Col::Time.name()).min().alias("first_seen"),
         col(Col::Time.name()).max().alias("last_seen"),
-        len().cast(DataType::UInt64).alias("events"),
+        col("__call").sum().cast(DataType::UInt64).alias("events"),
         col("__failed")
             .sum()
             .cast(DataType::UInt64)
             .alias("failures"),
-        col(Col::Bytes.name())
+        col("__call_bytes")
             .sum()
             .cast(DataType::UInt64)
             .alias("bytes"),
