@@ -388,6 +388,45 @@ fn k8s_service_account_token_created() {
 }
 
 #[test]
+fn k8s_token_used_outside_cluster() {
+    let patch = |who: &str, ip: &str| {
+        let mut r = k8s(
+            day1(),
+            who,
+            "patch",
+            "inferenceservices",
+            None,
+            "ml-serving",
+            Some("llm-7b"),
+        );
+        r["sourceIPs"] = json!([ip]);
+        r
+    };
+    let sa = "system:serviceaccount:ci:build-runner";
+    let f = fires(
+        "k8s-token-used-outside-cluster",
+        &lines("audit.log", &[patch(sa, "198.51.100.77")]),
+    );
+    assert!(
+        f[0].explanation.contains("198.51.100.77"),
+        "{}",
+        f[0].explanation
+    );
+    // From the cluster's pod network, or a person (not a service account) from the office: nothing.
+    silent(
+        "k8s-token-used-outside-cluster",
+        &lines(
+            "audit.log",
+            &[
+                patch(sa, "10.42.1.189"),
+                patch(sa, "fd00::17"),
+                patch("oidc:kavya.rao@acme.example", "203.0.113.11"),
+            ],
+        ),
+    );
+}
+
+#[test]
 fn secrets_bulk_retrieval() {
     let ci = user("ci-deployer", "AKIAQ3EGRZTSTOLEN7CI");
     let get = |at: Nanos, who: &Who, id: &str, tr: &mut Trail| {

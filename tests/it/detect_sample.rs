@@ -122,6 +122,8 @@ const STORY: &[(&str, &str)] = &[
         "k8s-secrets-read-by-service-account",
     ),
     ("2026-10-05T01:50:31Z", "k8s-service-account-token-created"),
+    // The minted token from the attacker's address: the secret reads, then the KServe patch.
+    ("2026-10-05T02:05:12Z", "k8s-token-used-outside-cluster"),
     (
         "2026-10-05T02:05:12Z",
         "k8s-secrets-read-by-service-account",

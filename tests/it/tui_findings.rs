@@ -71,7 +71,7 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert_eq!(h.state.focus, Pane::Entities);
     let s = h.screen();
     let (n, _) = sample_finding_counts();
-    assert!(s.contains(&format!("{n} findings from 64 rules: ")), "{s}");
+    assert!(s.contains(&format!("{n} findings from 65 rules: ")), "{s}");
     assert!(s.contains(", by incident (s:"), "{s}");
     assert!(
         s.contains("I1 · score "),
@@ -477,7 +477,7 @@ fn a_broken_user_rule_file_is_shown_and_the_shipped_rules_still_run() {
         "{s}"
     );
     assert!(s.contains("mine.toml"), "{s}");
-    assert!(s.contains(&format!("{n} findings from 64 rules")), "{s}");
+    assert!(s.contains(&format!("{n} findings from 65 rules")), "{s}");
     // A good file adds its rule.
     std::fs::write(
         dir.path().join("mine.toml"),
