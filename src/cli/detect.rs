@@ -76,17 +76,7 @@ pub fn training_data(
     let mut out = RulePack::config_training_data()?;
     out.extend(flags.iter().cloned());
     if let Some(c) = case {
-        out.extend(
-            c.entities
-                .iter()
-                .filter(|(k, n)| {
-                    k.0.kind == EntityKind::Asset
-                        && n.tags
-                            .iter()
-                            .any(|t| t == heist_core::detect::training::TAG)
-                })
-                .map(|(k, _)| k.0.name.clone()),
-        );
+        out.extend(c.training_data());
     }
     Ok(out)
 }

@@ -299,6 +299,37 @@ mod tui {
         assert!(h.state.scope.shown.as_ref().unwrap().contains(&alice));
     }
 
+    /// `S` reruns detection with the case's scope: every finding naming an entity in the scope is in one incident.
+    #[test]
+    fn the_scope_regroups_the_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = open(dir.path());
+        let run = h.state.findings.run;
+        h.keys("4");
+        select_entity(&mut h, ATTACKER_IP);
+        h.keys("S");
+        assert!(h.state.findings.run > run, "detection ran again");
+        let scope = h.state.scope.shown.clone().expect("the scope is computed");
+        let f = &h.state.findings;
+        let in_scope: Vec<usize> = (0..f.len())
+            .filter(|&i| f.list[i].entities.iter().any(|e| scope.contains(e)))
+            .collect();
+        assert!(
+            in_scope.len() > 10,
+            "{} findings touch the scope",
+            in_scope.len()
+        );
+        let first = f.incident_of(in_scope[0]).expect("in an incident");
+        for i in in_scope {
+            assert_eq!(
+                f.incident_of(i).map(|x| &x.id),
+                Some(&first.id),
+                "{} is not with the scope's incident",
+                f.list[i].rule
+            );
+        }
+    }
+
     #[test]
     fn a_stale_scope_answer_is_dropped_and_nothing_to_scope_says_so() {
         let dir = tempfile::tempdir().unwrap();

@@ -39,6 +39,18 @@ impl CaseScope {
 }
 
 impl Case {
+    /// The assets the analyst tagged as training data (`detect::training::TAG`).
+    pub fn training_data(&self) -> Vec<String> {
+        self.entities
+            .iter()
+            .filter(|(k, n)| {
+                k.0.kind == crate::entities::EntityKind::Asset
+                    && n.tags.iter().any(|t| t == crate::detect::training::TAG)
+            })
+            .map(|(k, _)| k.0.name.clone())
+            .collect()
+    }
+
     /// The attack scope the analyst worked out in this case, recomputed over `store` (seeds walked, then their
     /// additions and drops); `None` when the case has no scope.
     pub fn attack_scope(

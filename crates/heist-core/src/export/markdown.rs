@@ -754,7 +754,7 @@ mod tests {
         set(Col::RequestId, request_id.map(str::to_string));
         set(Col::Bytes, bytes.map(|b| b.to_string()));
         ReportEvent {
-            key: EventKey::from_text(&format!("{source}|{request_id:?}|{bytes:?}")),
+            key: EventKey::from_text(format!("{source}|{request_id:?}|{bytes:?}")),
             time: 0,
             fields,
             marked: true,

@@ -135,6 +135,10 @@ pub enum Effect {
         run: u64,
         rules: SharedRules,
         end_dates: Vec<(Entity, Nanos)>,
+        /// The case's attack scope: findings touching it are one incident.
+        scope: heist_core::case::CaseScope,
+        /// Assets the case tags as training data (they replace the default of the rules that watch it).
+        training: Vec<String>,
     },
     /// Walk the attack scope from `seeds` over the loaded bundle; only the newest run matters.
     ComputeScope { run: u64, seeds: Vec<Entity> },

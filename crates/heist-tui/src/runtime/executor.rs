@@ -159,8 +159,20 @@ impl Executor {
                 run,
                 rules,
                 end_dates,
+                scope,
+                training,
             } => match bundle() {
-                Some(b) => emit(jobs::detect(run, &b.store, &rules.0, end_dates)),
+                Some(b) => emit(jobs::detect(
+                    run,
+                    &b.store,
+                    &b.lineage,
+                    &rules.0,
+                    jobs::DetectInputs {
+                        end_dates,
+                        scope,
+                        training,
+                    },
+                )),
                 None => true,
             },
             Effect::ComputeScope { run, seeds } => match bundle() {

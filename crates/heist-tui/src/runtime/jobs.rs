@@ -62,36 +62,67 @@ pub fn search(finder: &Finder, pattern: &str) -> Msg {
     }
 }
 
-/// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities are
-/// computed here too, once, off the UI thread.
+/// What the analyst adds to a detection run: end dates, the case's attack scope, the case's training data.
+pub struct DetectInputs {
+    pub end_dates: Vec<(Entity, Nanos)>,
+    pub scope: heist_core::case::CaseScope,
+    pub training: Vec<String>,
+}
+
+/// Run every enabled rule of `pack` over the bundle; the flags the findings put on events and entities, and their
+/// incidents (with the case's scope), are computed here too, once, off the UI thread.
 pub fn detect(
     run: u64,
     store: &EventStore,
+    lineage: &Lineage,
     pack: &RulePack,
-    end_dates: Vec<(Entity, Nanos)>,
+    inputs: DetectInputs,
 ) -> Msg {
     let rules = pack.rules().iter().filter(|r| r.enabled).count();
     let opts = DetectOptions {
-        end_dates,
+        end_dates: inputs.end_dates,
         ..DetectOptions::default()
     };
-    let result = heist_core::detect::detect_store(store, pack, &opts)
-        .map_err(|e| e.to_string())
-        .and_then(|f| {
-            Detected::new(f, rules).grouped(|sorted| {
-                let label = |o: &str, l: u32| store.origin_label(o, l);
-                let lineage = Lineage::build(&store.frame, &label).map_err(|e| e.to_string())?;
+    let result = (|| -> Result<Box<Detected>, String> {
+        // The case's training data joins the config dir's (which the pack already has).
+        let tuned;
+        let pack = if inputs.training.is_empty() {
+            pack
+        } else {
+            let mut patterns = RulePack::config_training_data().map_err(|e| e.to_string())?;
+            patterns.extend(inputs.training);
+            tuned = pack
+                .clone()
+                .with_training_data(&patterns)
+                .map_err(|e| e.to_string())?;
+            &tuned
+        };
+        let found =
+            heist_core::detect::detect_store(store, pack, &opts).map_err(|e| e.to_string())?;
+        let scope = if inputs.scope.seeds.is_empty() {
+            None
+        } else {
+            let opts = heist_core::scope::ScopeOptions::default();
+            Some(
+                heist_core::scope::Scope::build(store, lineage, &inputs.scope.seeds(), &opts)
+                    .map_err(|e| format!("the case's attack scope: {e}"))?
+                    .with_changes(&inputs.scope.added(), &inputs.scope.dropped()),
+            )
+        };
+        let in_scope = scope.as_ref().map(|s| move |e: &Entity| s.contains(e));
+        Detected::new(found, rules)
+            .grouped(|sorted| {
                 heist_core::detect::incident::group(
                     &store.frame,
-                    &lineage,
+                    lineage,
                     sorted,
-                    None,
+                    in_scope.as_ref().map(|f| f as &dyn Fn(&Entity) -> bool),
                     &heist_core::detect::IncidentOptions::default(),
                 )
                 .map_err(|e| e.to_string())
             })
-        })
-        .map(Box::new);
+            .map(Box::new)
+    })();
     Msg::Findings { run, result }
 }
 

@@ -1,4 +1,4 @@
-//! The findings: starting detection once the bundle is loaded (and again when end dates change), taking its
+//! The findings: starting detection once the bundle is loaded (and again when end dates or the scope change), taking its
 //! result, the Findings tab (show, move, sort) and `Enter` on a finding, which opens a view of exactly its events on
 //! the trail.
 
@@ -20,13 +20,18 @@ pub(super) fn start(s: &mut AppState) -> Vec<Effect> {
     s.findings.run += 1;
     // The end dates given on the command line, then the case's.
     let mut end_dates = s.rules.end_dates.clone();
+    let (mut scope, mut training) = (heist_core::case::CaseScope::default(), Vec::new());
     if let Some(c) = s.case() {
         end_dates.extend(c.end_dates());
+        scope = c.scope.clone();
+        training = c.training_data();
     }
     vec![Effect::Detect {
         run: s.findings.run,
         rules: SharedRules(s.rules.pack.clone()),
         end_dates,
+        scope,
+        training,
     }]
 }
 

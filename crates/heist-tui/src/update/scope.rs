@@ -33,6 +33,8 @@ pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
         if c.case.scope.seeds() != seeds {
             c.case.set_scope_seeds(&seeds);
             effects.extend(changed(s));
+            // Incidents follow the scope.
+            effects.extend(super::findings::start(s));
         }
     }
     effects
@@ -127,7 +129,10 @@ fn toggle_drop(s: &mut AppState, e: &Entity) -> Vec<Effect> {
         format!("put {e} back in the scope")
     });
     refresh(s);
-    changed(s)
+    let mut effects = changed(s);
+    // Incidents follow the scope.
+    effects.extend(super::findings::start(s));
+    effects
 }
 
 /// `+`: add the entity under the cursor to the scope.
@@ -142,5 +147,8 @@ pub(super) fn add(s: &mut AppState) -> Vec<Effect> {
     c.add_to_scope(&e);
     s.message = Some(format!("added {e} to the scope"));
     refresh(s);
-    changed(s)
+    let mut effects = changed(s);
+    // Incidents follow the scope.
+    effects.extend(super::findings::start(s));
+    effects
 }

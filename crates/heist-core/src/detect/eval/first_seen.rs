@@ -196,7 +196,7 @@ pub(super) fn run(
     let is_usual = |ri: usize| {
         f.unless_usual > 0
             && ctx
-                .from_usual_network(ri as u32, f.unless_usual)
+                .is_from_usual_network(ri as u32, f.unless_usual)
                 .unwrap_or(false)
     };
     let mut seen: FastMap<u64, Seen> = FastMap::default();

@@ -215,7 +215,7 @@ impl<'a> Ctx<'a> {
     /// Whether row `r` came from one of the organisation's usual networks: a /24 (/48) that at least `min`
     /// identities used a day or more before it. (An intruder's address that three stolen identities used in the
     /// last hours is not the organisation's.) A row without an address is not.
-    pub fn from_usual_network(&self, r: u32, min: usize) -> Result<bool, DetectError> {
+    pub fn is_from_usual_network(&self, r: u32, min: usize) -> Result<bool, DetectError> {
         let ip = self.codes(Col::SourceIp)?[r as usize];
         let Some(addr) = self.text(ip) else {
             return Ok(false);

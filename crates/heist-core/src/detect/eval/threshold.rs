@@ -203,7 +203,7 @@ pub(super) fn run(
                 for &r in &rows[i..=j] {
                     if ctx.text(ctx.codes(Col::SourceIp)?[r as usize]).is_some() {
                         any = true;
-                        all &= ctx.from_usual_network(r, t.unless_usual)?;
+                        all &= ctx.is_from_usual_network(r, t.unless_usual)?;
                     }
                 }
                 any && all
