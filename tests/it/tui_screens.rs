@@ -314,6 +314,27 @@ fn marking_events_flags_them_and_saves_the_case() {
     assert_eq!(marked(&h), 2);
 }
 
+/// Tagging an asset `training-data` says what training data is: detection runs again with it.
+#[test]
+fn tagging_training_data_reruns_detection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = case_harness(dir.path());
+    let run = h.state.findings.run;
+    h.keys("3g");
+    h.keys("T");
+    h.keys("training-data<enter>");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert!(h.state.findings.run > run, "detection ran again");
+    let msg = h.state.message.clone().unwrap_or_default();
+    assert!(msg.contains("detection reruns"), "{msg}");
+    assert_eq!(h.state.case().unwrap().training_data().len(), 1);
+    // Another tag on an asset changes nothing for the rules.
+    let run = h.state.findings.run;
+    h.keys("jT");
+    h.keys("reviewed<enter>");
+    assert_eq!(h.state.findings.run, run);
+}
+
 #[test]
 fn tagging_an_entity_shows_in_every_list() {
     let dir = tempfile::tempdir().unwrap();

@@ -132,12 +132,22 @@ fn apply_tag(s: &mut AppState, t: TagState, tag: &str) -> Vec<Effect> {
     match res {
         Ok((has, marked)) => {
             let tag = heist_core::case::model::normalize_tag(tag).unwrap_or_default();
+            let training = tag == heist_core::detect::training::TAG
+                && matches!(&t.target, Target::Entity(e) if e.kind == heist_core::entities::EntityKind::Asset);
             s.message = Some(match (has, marked) {
                 (true, true) => format!("tagged {tag}; the event is marked"),
+                (true, false) if training => {
+                    format!("tagged {tag}: the poisoning rules watch what is tagged so; detection reruns")
+                }
                 (true, false) => format!("tagged {tag}"),
                 (false, _) => format!("removed tag {tag}"),
             });
-            changed(s)
+            let mut effects = changed(s);
+            // What is training data changed: the rules that watch it run again.
+            if training {
+                effects.extend(findings::start(s));
+            }
+            effects
         }
         Err(e) => {
             s.message = Some(e.to_string());
