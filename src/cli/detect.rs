@@ -236,6 +236,7 @@ pub fn render_incidents(
         },
     );
     let mut raised = false;
+    let mut timed = false;
     for inc in &grouped.incidents {
         s += &format!(
             "\nINCIDENT {}  score {}  {}  {} .. {}  {} findings\n  {}\n  techniques: {}\n\n",
@@ -259,9 +260,13 @@ pub fn render_incidents(
             let f = &findings[i];
             let shown = grouped.severity(i, f);
             raised |= shown != f.severity;
+            let by_time = grouped.joined_by_time(i);
+            timed |= by_time;
             t.push(&[
                 if shown != f.severity {
                     format!("{shown}↑")
+                } else if by_time {
+                    format!("{shown}≈")
                 } else {
                     shown.to_string()
                 },
@@ -273,8 +278,14 @@ pub fn render_incidents(
         }
         s += &indent(&t.render());
     }
+    if raised || timed {
+        s += "\n";
+    }
     if raised {
-        s += "\n↑ raised a step: part of an incident\n";
+        s += "↑ raised a step: part of an incident\n";
+    }
+    if timed {
+        s += "≈ linked by time alone: its log names no address, and it happened inside the incident's night\n";
     }
     if !grouped.other.is_empty() {
         s += "\nOTHER FINDINGS (outside every incident, one line per rule)\n\n";

@@ -87,6 +87,58 @@ fn long_term_key_new_ip() {
     silent("long-term-key-new-ip", &tr.store());
 }
 
+/// An engineer working from home: her key from an address it never used, where she signed in to the console with
+/// MFA that morning. The sign-in vouches for the address; without MFA, or by someone else, it does not.
+#[test]
+fn long_term_key_new_ip_vouched_by_an_mfa_sign_in() {
+    const HOME: &str = "2001:db8:4a1:2e00::17";
+    let dev = user("alice", "AKIAQ3EGRZTALICE4DEV");
+    let login = |who: &str, mfa: &str, at: Nanos| {
+        json!({
+            "eventVersion": "1.08", "eventTime": utc(at), "eventSource": "signin.amazonaws.com",
+            "eventName": "ConsoleLogin", "awsRegion": "us-east-1", "sourceIPAddress": HOME,
+            "userIdentity": {"type": "IAMUser", "principalId": "AIDAQ3EGRZTX", "arn": format!("arn:aws:iam::{ACCT}:user/{who}"),
+                "accountId": ACCT, "userName": who},
+            "userAgent": "Mozilla/5.0", "requestParameters": null, "responseElements": {"ConsoleLogin": "Success"},
+            "additionalEventData": {"MFAUsed": mfa}, "eventID": format!("login-{who}-{mfa}"),
+            "eventType": "AwsConsoleSignIn", "recipientAccountId": ACCT
+        })
+    };
+    let mut tr = Trail::new();
+    tr.call(day1(), &dev, "s3.amazonaws.com", "ListBuckets", OFFICE)
+        .call(
+            day1() + 30 * HOUR,
+            &dev,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            OFFICE,
+        )
+        .call(
+            day1() + 50 * HOUR,
+            &dev,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            HOME,
+        );
+    let with = |who: &str, mfa: &str| {
+        let mut recs = tr.records();
+        recs.push(login(who, mfa, day1() + 49 * HOUR));
+        records_on_disk(&recs)
+    };
+    silent("long-term-key-new-ip", &with("alice", "Yes"));
+    let f = fires("long-term-key-new-ip", &with("alice", "No"));
+    assert!(
+        f[0].explanation.contains(&format!("from new ip {HOME}")),
+        "{}",
+        f[0].explanation
+    );
+    fires("long-term-key-new-ip", &with("bob", "Yes"));
+    // A sign-in days away vouches for nothing today.
+    let mut recs = tr.records();
+    recs.push(login("alice", "Yes", day1()));
+    fires("long-term-key-new-ip", &records_on_disk(&recs));
+}
+
 #[test]
 fn assume_role_from_new_network() {
     let alice = user("alice", "AKIAQ3EGRZTALICE4DEV");

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::*;
-use heist_core::detect::{detect, in_time_order, DetectOptions, Finding, Flags, RulePack};
+use heist_core::detect::{detect_store, in_time_order, DetectOptions, Finding, Flags, RulePack};
 use heist_core::entities::EntityKind;
 use heist_core::frame::EventStore;
 use heist_core::ingest::{load, LoadOptions, Progress};
@@ -29,8 +29,8 @@ fn sample_store() -> EventStore {
 }
 
 fn findings(store: &EventStore) -> Vec<Finding> {
-    detect(
-        &store.frame,
+    detect_store(
+        store,
         &RulePack::builtin().unwrap(),
         &DetectOptions::default(),
     )
@@ -59,26 +59,9 @@ pub(crate) fn attacker(f: &Finding) -> bool {
     let t = |s: &str| heist_core::util::time::parse_any(s).unwrap();
     let backdoor_life = t("2026-10-05T02:41:12Z")..=t("2026-10-05T09:06:30Z");
     let keyless = !f.entities.iter().any(|e| e.kind == EntityKind::Token);
-    let tokens = [
-        STOLEN_KEY,
-        SESSION_KEY,
-        BACKDOOR_KEY,
-        RUNNER_JTI,
-        MINTED_JTI,
-        OPENAI_ADMIN_KEY,
-        OPENAI_NEW_KEY,
-        ANTHROPIC_ADMIN_KEY,
-        azure::SP_KEY_ID,
-        // The Azure OpenAI account's keys, after the attacker's service principal listed them.
-        azure::ACCOUNT_RID,
-    ];
     let ips = [ATTACKER_IP, ATTACKER_IP2];
     f.entities.iter().any(|e| match e.kind {
-        EntityKind::Token => {
-            tokens.contains(&e.name.as_str())
-                || e.name.ends_with(&format!("/keys/{CI_KEY_ID}"))
-                || e.name.ends_with(&format!("/keys/{NEW_KEY_ID}"))
-        }
+        EntityKind::Token => attack_token(&e.name),
         EntityKind::Ip => ips.contains(&e.name.as_str()),
         EntityKind::Identity => {
             (e.name.ends_with(":user/svc-backup")
@@ -89,6 +72,27 @@ pub(crate) fn attacker(f: &Finding) -> bool {
         }
         EntityKind::Asset => false,
     })
+}
+
+/// A credential the attacker stole or minted.
+fn attack_token(name: &str) -> bool {
+    let tokens = [
+        STOLEN_KEY,
+        SESSION_KEY,
+        BACKDOOR_KEY,
+        RUNNER_JTI,
+        MINTED_JTI,
+        OPENAI_ADMIN_KEY,
+        OPENAI_NEW_KEY,
+        ANTHROPIC_ADMIN_KEY,
+        azure::SP_KEY_ID,
+        azure::SP_TOKEN,
+        // The Azure OpenAI account's keys, after the attacker's service principal listed them.
+        azure::ACCOUNT_RID,
+    ];
+    tokens.contains(&name)
+        || name.ends_with(&format!("/keys/{CI_KEY_ID}"))
+        || name.ends_with(&format!("/keys/{NEW_KEY_ID}"))
 }
 
 #[test]
@@ -164,13 +168,13 @@ const STORY: &[(&str, &str)] = &[
 /// nightly jobs): what the rule pack raises on it today. The budget may only shrink: a rule that grows noisier on
 /// routine work fails here.
 const BENIGN_BUDGET: &[(&str, usize)] = &[
-    // Was 81 before threshold rules compared a window with the identity's own busiest earlier one.
-    ("discovery-burst", 3),
-    // People on a new home line: their key, an address of a network nobody else used.
-    ("long-term-key-new-ip", 4),
+    // An engineer on a new home line who never signs in to the console (a console sign-in with MFA from the address
+    // would vouch for it): her key, an address of a network nobody else used.
+    ("long-term-key-new-ip", 1),
     // An admin onboarding two newcomers.
     ("credential-for-another-user", 2),
-    ("bedrock-discovery-burst", 1),
+    // A newcomer's first console sign-in, before they enrol their MFA device.
+    ("console-login-without-mfa", 1),
 ];
 
 #[test]
@@ -285,53 +289,66 @@ fn detect_json_golden() {
     insta::assert_snapshot!("detect_sample_json", out);
 }
 
-/// The attack is one incident, first: every finding that names an attacker's address or a stolen or minted
-/// credential is in it, no routine credential is, and few findings are left outside it.
+/// The attack is one incident: every finding that names an attacker's address or a stolen or minted credential is
+/// in it (the OpenAI admin key's, whose log names no address, by time), every credential in it is the attacker's,
+/// and at most five findings are left outside it.
 #[test]
-fn the_attack_is_the_first_incident() {
+fn the_attack_is_one_incident() {
     let v: serde_json::Value = serde_json::from_str(&golden_json()).unwrap();
     let findings = v["findings"].as_array().unwrap();
     let incidents = v["incidents"].as_array().unwrap();
-    assert!(!incidents.is_empty(), "no incident");
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
     let first: Vec<usize> = incidents[0]["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| i.as_u64().unwrap() as usize)
         .collect();
-    let attack = [
-        ATTACKER_IP,
-        ATTACKER_IP2,
-        STOLEN_KEY,
-        SESSION_KEY,
-        BACKDOOR_KEY,
-    ];
-    for (i, f) in findings.iter().enumerate() {
-        let names_attack = f["entities"]
+    let names = |f: &serde_json::Value, kind: &str| -> Vec<String> {
+        f["entities"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| attack.contains(&e["name"].as_str().unwrap_or("")));
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    for (i, f) in findings.iter().enumerate() {
+        let names_attack = names(f, "token").iter().any(|t| attack_token(t))
+            || names(f, "ip")
+                .iter()
+                .any(|ip| ip == ATTACKER_IP || ip == ATTACKER_IP2);
         if names_attack {
             assert!(
                 first.contains(&i),
-                "attack finding outside the first incident: {f}"
+                "attack finding outside the incident: {f}"
             );
         }
     }
-    let routine = ["AKIAQ3EGRZTALICE4DEV", "ASIAQ3EGRZTCIDEPLOY1"];
-    for e in incidents[0]["entities"].as_array().unwrap() {
-        assert!(
-            !routine.contains(&e["name"].as_str().unwrap_or("")),
-            "routine credential in the incident: {e}"
-        );
+    for t in names(&incidents[0], "token") {
+        assert!(attack_token(&t), "routine credential in the incident: {t}");
     }
-    // Every finding outside the first incident is routine work or an attack step no evidence links (the OpenAI
-    // audit log names no address for the key the attacker used). How many there are is a budget that may only
-    // shrink; the goal is at most 5.
+    // The OpenAI admin key's steps are in by time alone, and say so.
+    let by_time: Vec<&str> = incidents[0]["by_time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            findings[i.as_u64().unwrap() as usize]["rule"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        by_time,
+        [
+            "ai-platform-key-created-by-key",
+            "ai-platform-limits-loosened"
+        ]
+    );
     let outside = findings.len() - first.len();
     assert!(
-        outside <= 25,
+        outside <= 5,
         "{outside} findings outside the attack's incident"
     );
 }

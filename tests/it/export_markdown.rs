@@ -395,6 +395,7 @@ fn hostile_incidents_stay_inert() {
         last: 60_000_000_000,
         techniques: f.techniques.clone(),
         findings: vec![(0, "critical".into())],
+        by_time: vec![],
     }];
     r.other = vec![export::ReportOther {
         rule: "a|b||c `x`".into(),

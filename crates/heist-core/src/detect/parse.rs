@@ -81,6 +81,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "max_known",
             "depth",
             "unless_usual",
+            "unless_signed_in",
         ],
         "sequence" => &["first", "then", "by", "within"],
         "after_end" => &["of", "grace"],
@@ -193,8 +194,15 @@ impl Fields<'_> {
     /// A query, or a list of queries (any of which may match); each must parse. A query may also be a table with
     /// conditions on the raw record: `{ where = "...", raw = "..." }` (see `queries`).
     fn queries(&mut self, field: &str) -> Result<Queries, RuleError> {
-        let v = self.take(field).ok_or_else(|| self.err(field, "missing"))?;
-        queries::parse(v).map_err(|m| self.err(field, m))
+        self.opt_queries(field)?
+            .ok_or_else(|| self.err(field, "missing"))
+    }
+
+    fn opt_queries(&mut self, field: &str) -> Result<Option<Queries>, RuleError> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(v) => queries::parse(v).map(Some).map_err(|m| self.err(field, m)),
+        }
     }
 
     fn choice<T>(
@@ -556,6 +564,7 @@ fn parse_first_seen(f: &mut Fields<'_>) -> Result<RuleKind, RuleError> {
         max_known,
         depth,
         unless_usual,
+        unless_signed_in: f.opt_queries("unless_signed_in")?,
     }))
 }
 

@@ -318,6 +318,9 @@ pub struct FirstSeenRule {
     /// An event from a network this many identities used a day or more before (the office, the VPN) brings
     /// nothing new, however new to the entity (0: off).
     pub unless_usual: usize,
+    /// Sign-ins that vouch for an address (e.g. a console sign-in with MFA): an event from an address where its
+    /// identity signed in so within a day of it brings nothing new. The owner proved who they were from there.
+    pub unless_signed_in: Option<Queries>,
 }
 
 /// An event matching `first`, then one matching `then` by the same group within `within`.

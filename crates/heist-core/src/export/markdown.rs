@@ -424,11 +424,15 @@ fn incidents(o: &mut String, r: &ReportInput, num: &HashMap<&EventKey, usize>) {
                 continue;
             };
             let _ = writeln!(o, "#### {}.{}. {}\n", text(&inc.id), n + 1, text(&f.title));
-            let severity = if *shown != f.severity {
+            let mut severity = if *shown != f.severity {
                 format!("{shown} (rule: {})", f.severity)
             } else {
                 shown.clone()
             };
+            if inc.by_time.contains(i) {
+                severity += " · linked by time alone: its log names no address, and it happened inside the \
+                             incident's night";
+            }
             finding_body(o, r, num, f, &severity);
         }
     }

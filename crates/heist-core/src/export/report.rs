@@ -152,6 +152,8 @@ pub struct ReportIncident {
     /// Indices into `ReportInput::findings`, in time order, with the severity each is shown with (a step up
     /// inside an incident).
     pub findings: Vec<(usize, String)>,
+    /// Those of `findings` only time links to the rest (their log names no address).
+    pub by_time: Vec<usize>,
 }
 
 /// The findings of one rule outside every incident.
@@ -210,6 +212,7 @@ impl ReportFindings {
                         .filter(|&&i| i < findings.len())
                         .map(|&i| (i, grouped.severity(i, &findings[i]).name().to_string()))
                         .collect(),
+                    by_time: inc.by_time.clone(),
                 })
                 .collect(),
             other: grouped

@@ -19,6 +19,8 @@ pub const SP_NAME: &str = "acme-ci-deployer";
 const SP_APP_ID: &str = "0d8f3b2a-6c5e-4a19-b7d3-2e1f0a9c8b7d";
 const SP_OBJECT_ID: &str = "e41a7c9d-2b3f-4e8a-9c1d-5f6a7b8c9d0e";
 /// The client secret's key id: the credential the attacker holds.
+/// The session token (`uti`) the attacker's sign-in as the service principal got.
+pub const SP_TOKEN: &str = "kQmT3vXw7UeS1b9cZ0aLAA";
 pub const SP_KEY_ID: &str = "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d";
 const BACKEND_MI: &str = "3b2a1c0d-9e8f-4d7c-6b5a-4f3e2d1c0b9a";
 const ALICE_UPN: &str = "alice@acme.example";
@@ -55,7 +57,7 @@ fn sp_sign_in(at: Nanos, rng: &mut Rng) -> Value {
             "clientCredentialType": "clientSecret", "ipAddress": ATTACKER_IP, "correlationId": corr,
             "resourceDisplayName": "Windows Azure Service Management API", "resourceId": "797f4846-ba00-4fd7-ba43-dac1f8f63013",
             "status": {"errorCode": 0}, "location": {"city": "Amsterdam", "countryOrRegion": "NL"},
-            "uniqueTokenIdentifier": "kQmT3vXw7UeS1b9cZ0aLAA",
+            "uniqueTokenIdentifier": SP_TOKEN,
         }
     })
 }
@@ -91,7 +93,7 @@ fn list_keys(at: Nanos, rng: &mut Rng) -> Value {
                 "evidence": {"role": "Cognitive Services Contributor", "principalId": SP_OBJECT_ID, "principalType": "ServicePrincipal"}},
             "claims": {"aud": "https://management.core.windows.net/", "appid": SP_APP_ID, "idtyp": "app",
                 "http://schemas.microsoft.com/identity/claims/objectidentifier": SP_OBJECT_ID, "ipaddr": ATTACKER_IP,
-                "uti": "kQmT3vXw7UeS1b9cZ0aLAA", "ver": "1.0"}
+                "uti": SP_TOKEN, "ver": "1.0"}
         },
         "properties": {"statusCode": "OK", "eventCategory": "Administrative", "entity": rid,
             "message": "Microsoft.CognitiveServices/accounts/listKeys/action", "hierarchy": format!("{TENANT}/{SUB}")}

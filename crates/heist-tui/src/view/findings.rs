@@ -308,6 +308,17 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
             } else {
                 labelled(&mut lines, "severity", f.severity.name(), width);
             }
+            if s.findings
+                .incident_of(index)
+                .is_some_and(|i| i.by_time.contains(&index))
+            {
+                labelled(
+                    &mut lines,
+                    "linked",
+                    "by time alone: its log names no address, and it happened inside the incident's night",
+                    width,
+                );
+            }
         }
         Some(Grouped::Other { count }) => {
             labelled(&mut lines, "severity", f.severity.name(), width);

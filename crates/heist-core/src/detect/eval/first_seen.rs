@@ -199,6 +199,32 @@ pub(super) fn run(
                 .is_from_usual_network(ri as u32, f.unless_usual)
                 .unwrap_or(false)
     };
+    // Addresses the identity signed in from in a way that vouches for it (a console sign-in with MFA).
+    let signed_in: FastMap<(u32, u32), Vec<Nanos>> = match &f.unless_signed_in {
+        None => FastMap::default(),
+        Some(q) => {
+            let ips = ctx.codes(Col::SourceIp)?;
+            let mut m: FastMap<(u32, u32), Vec<Nanos>> = FastMap::default();
+            for &r in ctx.rows(q)?.iter() {
+                let r = r as usize;
+                if identity[r] != NULL && ips[r] != NULL {
+                    m.entry((identity[r], ips[r]))
+                        .or_default()
+                        .push(ctx.times[r]);
+                }
+            }
+            m
+        }
+    };
+    let source_ip = ctx.codes(Col::SourceIp)?;
+    let is_vouched = |ri: usize| {
+        signed_in
+            .get(&(identity[ri], source_ip[ri]))
+            .is_some_and(|ts| {
+                ts.iter()
+                    .any(|&t| (t - ctx.times[ri]).abs() <= duration::DAY)
+            })
+    };
     let mut seen: FastMap<u64, Seen> = FastMap::default();
     let mut hits: Vec<Hit> = Vec::new();
     let mut open: FastMap<(u64, u32), usize> = FastMap::default();
@@ -231,6 +257,7 @@ pub(super) fn run(
                         && stable
                         && t - s.since >= f.baseline
                         && !is_usual(ri)
+                        && !is_vouched(ri)
                     {
                         open.insert((e, v), hits.len());
                         with_hits.insert(e);

@@ -60,6 +60,8 @@ pub(crate) struct Ctx<'a> {
     raw: Option<&'a dyn RawRecords>,
     /// Rows whose event key (source, event id, action) another row of the frame shares.
     shared_keys: OnceLock<FastSet<u32>>,
+    /// When each identity (dictionary code) first appears in the frame.
+    identity_first: OnceLock<FastMap<u32, Nanos>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -92,7 +94,24 @@ impl<'a> Ctx<'a> {
             reader: FrameReader::new(df)?,
             raw,
             shared_keys: OnceLock::new(),
+            identity_first: OnceLock::new(),
         })
+    }
+
+    /// When the identity with dictionary code `id` did anything first in the frame (any event, not only a rule's).
+    pub fn identity_first_seen(&self, id: u32) -> Result<Option<Nanos>, DetectError> {
+        if let Some(m) = self.identity_first.get() {
+            return Ok(m.get(&id).copied());
+        }
+        let codes = self.codes(Col::Identity)?;
+        let mut m: FastMap<u32, Nanos> = FastMap::default();
+        for (&c, &t) in codes.iter().zip(self.times.iter()) {
+            if c != NULL {
+                m.entry(c).and_modify(|f| *f = (*f).min(t)).or_insert(t);
+            }
+        }
+        let m = self.identity_first.get_or_init(|| m);
+        Ok(m.get(&id).copied())
     }
 
     /// The raw records of `rows`, in order (`None`: no reader, or the record cannot be read). Not kept: a query's

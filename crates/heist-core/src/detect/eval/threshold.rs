@@ -7,9 +7,11 @@
 //! above `above_peak` times the busiest window the group had before it (twice, by default): the eval runner that
 //! pulls the same weights every night, the admin whose morning look around is always five discovery calls, are not
 //! anomalies; the same volume from a key that never did it is. A group with less history fires on the limits
-//! alone, and its finding says how short its history was, except in the first day of a bundle of three days or
-//! more: there everyone's history is short because the logs begin, and the group's later days stand in for its
-//! past (a nightly job that moves as much every night is routine from the first night on).
+//! alone, and its finding says how short its history was, except while a bundle of three days or more is young:
+//! in its first day, and in its first week for an identity there since its first day, everyone's history is short
+//! because the logs begin, so the group's later days (`min_history` on) stand in with its earlier ones (a nightly
+//! job that moves as much every night is routine from the first night on; an admin's Monday look around shows
+//! again the next Monday).
 //!
 //! Baseline: the group's measure outside the peak window, spread over the rest of the bundle's time span, per
 //! window (`(total - window) * W / (span - W)`), and never below `min_baseline`. A bundle shorter than two windows
@@ -117,6 +119,11 @@ pub(super) fn run(
     let identity = ctx.codes(Col::Identity)?;
     for (key, rows) in groups {
         let (contrib, vals) = measures(ctx, t, &rows)?;
+        // Here since the logs began: its history is short because the logs are, not because it is new.
+        let since_start = warmup
+            && ctx
+                .identity_first_seen(identity[rows[0] as usize])?
+                .is_some_and(|f| f < ctx.span.0 + duration::DAY);
         // The history this group's windows are compared with: its identity's, else its own.
         let own;
         let (first_time, history) = match histories.get(&identity[rows[0] as usize]) {
@@ -184,15 +191,22 @@ pub(super) fn run(
             } else {
                 Past::Short((begins - first_time).max(0))
             };
+            // The busiest window it had at least `min_history` after this one.
+            let later_peak = || {
+                let later = history.partition_point(|&(te, _)| te < tj + t.min_history);
+                history[later..].iter().map(|&(_, x)| x).fold(0.0, f64::max)
+            };
+            // The first week of a long bundle, for whoever was there from its first day: its history is short
+            // because the logs begin, not because the credential is new, and a week's routine (Monday's look
+            // around is not Tuesday's) has not shown yet. Its later days stand in with its earlier ones: what it
+            // does on other days is routine. An identity that appears later has no such excuse: an intruder's new
+            // key is compared with nothing it did afterwards.
+            let first_day = warmup && begins < ctx.span.0 + duration::DAY;
+            let learning = first_day || (since_start && begins < ctx.span.0 + 7 * duration::DAY);
             let beyond_past = match past {
+                Past::Peak(p) if learning => v > t.above_peak * p.max(later_peak()),
                 Past::Peak(p) => v > t.above_peak * p,
-                // The first day of a long bundle: everyone's history is short because the logs begin, not because
-                // the credential is new. There its later days stand in: what it does every day is routine.
-                Past::Short(_) if warmup && begins < ctx.span.0 + duration::DAY => {
-                    let later = history.partition_point(|&(te, _)| te < tj + t.min_history);
-                    let later_peak = history[later..].iter().map(|&(_, x)| x).fold(0.0, f64::max);
-                    v > t.above_peak * later_peak
-                }
+                Past::Short(_) if learning => v > t.above_peak * later_peak(),
                 Past::Short(_) => true,
                 Past::Off => true,
             };

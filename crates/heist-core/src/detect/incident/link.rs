@@ -133,3 +133,80 @@ pub(super) fn by_lineage(sets: &mut Sets, findings: &[Finding], lineage: &Lineag
         }
     }
 }
+
+/// Groups are joined by time only while the group they join spans at most this: one night, not a week.
+const TIME_SPAN: Nanos = 24 * 3_600_000_000_000;
+
+/// Findings whose events name no address at all cannot be linked by network: OpenAI's audit log names the API key
+/// that acted, never where it was used from. A group of such findings whose whole window lies inside the window
+/// (at most a day long) of exactly one group that names an address outside the usual networks and holds several
+/// rules' findings joins that group: the same night, and no other story it could belong to. Returns the findings
+/// joined so, which say that time alone linked them.
+pub(super) fn by_time(
+    sets: &mut Sets,
+    findings: &[Finding],
+    unusual: &dyn Fn(&str, Nanos) -> bool,
+) -> Vec<usize> {
+    struct Group {
+        members: Vec<usize>,
+        first: Nanos,
+        last: Nanos,
+        placed: bool,
+        rules: usize,
+    }
+    let mut groups: HashMap<usize, Group> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let root = sets.find(i);
+        let g = groups.entry(root).or_insert(Group {
+            members: Vec::new(),
+            first: f.first,
+            last: f.last,
+            placed: false,
+            rules: 0,
+        });
+        g.members.push(i);
+        g.first = g.first.min(f.first);
+        g.last = g.last.max(f.last);
+    }
+    let mut anchors: Vec<(usize, Nanos, Nanos)> = Vec::new();
+    let mut loose: Vec<(usize, Nanos, Nanos)> = Vec::new();
+    for (&root, g) in groups.iter_mut() {
+        let names_ip = |i: &usize| {
+            findings[*i]
+                .entities
+                .iter()
+                .any(|e| e.kind == EntityKind::Ip)
+        };
+        let mut rules: Vec<&str> = g
+            .members
+            .iter()
+            .map(|&i| findings[i].rule.as_str())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        g.rules = rules.len();
+        g.placed = g.members.iter().any(|&i| {
+            findings[i]
+                .entities
+                .iter()
+                .any(|e| e.kind == EntityKind::Ip && unusual(&e.name, findings[i].first))
+        });
+        if g.placed && g.rules >= 2 && g.last - g.first <= TIME_SPAN {
+            anchors.push((root, g.first, g.last));
+        } else if !g.members.iter().any(names_ip) {
+            loose.push((root, g.first, g.last));
+        }
+    }
+    let mut joined = Vec::new();
+    for (root, first, last) in loose {
+        let mut inside = anchors.iter().filter(|&&(_, a, b)| a <= first && last <= b);
+        if let (Some(&(anchor, _, _)), None) = (inside.next(), inside.next()) {
+            sets.union(anchor, root);
+            if let Some(g) = groups.get(&root) {
+                joined.extend(g.members.iter().copied());
+            }
+        }
+    }
+    joined.sort_unstable();
+    joined
+}

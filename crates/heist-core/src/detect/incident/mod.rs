@@ -3,7 +3,9 @@
 //!
 //! Findings belong together when they share a credential or an identity close in time, an address outside the
 //! organisation's usual networks ([`usual`]), or when a credential of one minted a credential of the other while
-//! it was active ([`link`]); and, when the analyst has a scope, when they touch an entity in it. A group is an
+//! it was active ([`link`]); and, when the analyst has a scope, when they touch an entity in it. Findings whose
+//! logs name no address at all (an OpenAI admin key's actions) join the one incident whose night holds them,
+//! marked as linked by time alone. A group is an
 //! incident when it holds several rules' findings scoring at least [`IncidentOptions::min_score`] (each rule once,
 //! plus the attack steps it spans: see [`story`]), holds a critical finding, or touches the scope. Everything else
 //! is "other findings", one line per rule with a count.
@@ -66,6 +68,9 @@ pub struct Incident {
     pub techniques: Vec<String>,
     /// The attack steps in order.
     pub steps: Vec<&'static str>,
+    /// Findings that only time links to the rest: their log names no address, and they happened inside the
+    /// incident's night (indices into the findings, a subset of `findings`).
+    pub by_time: Vec<usize>,
 }
 
 /// Findings of one rule outside every incident, as one line.
@@ -105,9 +110,18 @@ impl Incidents {
             .map(|k| &self.incidents[k])
     }
 
-    /// The severity finding `i` is shown with: inside an incident, a step up (never above the incident's own);
-    /// outside, its rule's.
+    /// Whether finding `i` is in its incident by time alone (its log names no address).
+    pub fn joined_by_time(&self, i: usize) -> bool {
+        self.incident_of(i)
+            .is_some_and(|inc| inc.by_time.contains(&i))
+    }
+
+    /// The severity finding `i` is shown with: inside an incident, a step up (never above the incident's own),
+    /// unless time alone links it; outside, its rule's.
     pub fn severity(&self, i: usize, f: &Finding) -> Severity {
+        if self.joined_by_time(i) {
+            return f.severity;
+        }
         match self.incident_of(i) {
             Some(inc) if f.severity < inc.severity => {
                 let up = Severity::ALL
@@ -151,6 +165,7 @@ pub fn group(
     let unusual = link::unusual_addresses(&usual, findings);
     link::by_shared(&mut sets, findings, EntityKind::Ip, opts.link_gap, &unusual);
     link::by_lineage(&mut sets, findings, lineage, opts.link_gap);
+    let by_time = link::by_time(&mut sets, findings, &unusual);
     let mut scoped: Vec<bool> = vec![false; n];
     if let Some(in_scope) = in_scope {
         let mut first_scoped: Option<usize> = None;
@@ -185,7 +200,14 @@ pub fn group(
         let critical = fs().any(|f| f.severity == Severity::Critical);
         let in_scope = members.iter().any(|&i| scoped[i]);
         if in_scope || critical || (rules >= 2 && score >= opts.min_score) {
-            incidents.push(incident(findings, members, score, &usual));
+            let mut inc = incident(findings, members, score, &usual);
+            inc.by_time = inc
+                .findings
+                .iter()
+                .copied()
+                .filter(|i| by_time.binary_search(i).is_ok())
+                .collect();
+            incidents.push(inc);
         } else {
             outside.extend(members);
         }
@@ -248,6 +270,7 @@ fn incident(
         entities,
         techniques,
         steps,
+        by_time: Vec::new(),
     }
 }
 

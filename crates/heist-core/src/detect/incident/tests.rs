@@ -189,6 +189,63 @@ fn the_attack_is_one_incident_and_routine_is_other_findings() {
     assert!(g.incident_of(0).is_none());
 }
 
+/// Findings whose log names no address (an OpenAI admin key's actions) join the one incident whose night holds
+/// them, marked as linked by time, and keep their rule's severity; outside every incident's night, or when two
+/// incidents' nights hold them, they stay apart.
+#[test]
+fn findings_without_an_address_join_the_incident_whose_night_holds_them() {
+    let df = frame();
+    let t0 = 10 * DAY + 2 * H;
+    let keyless = |first: Nanos| {
+        vec![
+            f(
+                "ai-platform-key-created-by-key",
+                Severity::High,
+                "T1098.001",
+                first,
+                &[(T, "key_admin"), (I, "svc_acct_ci")],
+            ),
+            f(
+                "ai-platform-limits-loosened",
+                Severity::Medium,
+                "T1562.007",
+                first + 2 * 60_000_000_000,
+                &[(T, "key_admin"), (I, "svc_acct_ci")],
+            ),
+        ]
+    };
+    // Inside the attack's night (t0 .. t0 + 3h10m).
+    let mut all = attack();
+    all.extend(keyless(t0 + 2 * H));
+    let g = group(&df, &lineage(&df), &all, None, &IncidentOptions::default()).unwrap();
+    assert_eq!(g.incidents.len(), 1, "{g:#?}");
+    let inc = &g.incidents[0];
+    assert_eq!(inc.findings.len(), 7);
+    assert_eq!(inc.by_time, vec![5, 6]);
+    assert!(g.joined_by_time(6));
+    assert!(!g.joined_by_time(0));
+    // Linked by time alone: not raised.
+    assert_eq!(g.severity(6, &all[6]), Severity::Medium);
+    assert_eq!(g.severity(0, &all[0]), Severity::High);
+
+    // A day later: its own story (two rules, scoring as an incident of its own), not the attack's.
+    let mut all = attack();
+    all.extend(keyless(t0 + DAY));
+    let g = group(&df, &lineage(&df), &all, None, &IncidentOptions::default()).unwrap();
+    assert!(g.incidents.iter().all(|i| i.by_time.is_empty()), "{g:#?}");
+    assert_eq!(g.incidents[0].findings.len(), 5);
+
+    // A finding that names an address is never linked by time.
+    let mut all = attack();
+    let mut placed = keyless(t0 + 2 * H);
+    for x in &mut placed {
+        x.entities.push(Entity::new(P, OFFICE));
+    }
+    all.extend(placed);
+    let g = group(&df, &lineage(&df), &all, None, &IncidentOptions::default()).unwrap();
+    assert!(g.incidents.iter().all(|i| i.by_time.is_empty()), "{g:#?}");
+}
+
 #[test]
 fn the_office_network_links_nobody() {
     let df = frame();
