@@ -363,6 +363,38 @@ fn the_rule_packs_findings_have_a_section_and_mark_the_timeline_events_they_carr
     assert!(!md.contains("T1496.004"));
 }
 
+/// The report on the sample leads with the attack's incident, every step in time order (the OpenAI admin key's
+/// marked as linked by time), and folds the routine into the short "Other findings" table: a golden of both.
+#[test]
+fn the_sample_report_leads_with_the_incident_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "export",
+        "samples/incident",
+        "--where",
+        "ip:198.51.100.77",
+        "--out",
+        "-",
+    ];
+    let out = heist(&args, dir.path());
+    ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let start = md.find("## Incidents").expect("an incidents section");
+    let end = md.find("## Theft timeline").expect("a timeline");
+    // Only the brief comes before the attack.
+    let before: Vec<&str> = md[..start]
+        .lines()
+        .filter(|l| l.starts_with("## "))
+        .collect();
+    assert_eq!(before, ["## In brief"]);
+    let end = md[start..]
+        .find("\n## Scope")
+        .map_or(end, |i| start + i + 1);
+    let section = &md[start..end];
+    assert!(section.contains("linked by time alone"), "{section}");
+    insta::assert_snapshot!("sample_report_incidents", section);
+}
+
 /// A case with an attack scope: the report has its section, and the findings touching it are one incident (in the
 /// report and in `heist detect --case`).
 #[test]

@@ -478,7 +478,7 @@ fn findings_section_and_techniques_beside_events() {
         .split("## Findings")
         .nth(1)
         .unwrap()
-        .split("## Theft timeline")
+        .split("\n## ")
         .next()
         .unwrap()
         .to_string();

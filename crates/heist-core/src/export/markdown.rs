@@ -16,12 +16,13 @@ pub fn markdown(r: &ReportInput) -> String {
     let mut o = String::with_capacity(16 * 1024);
     header(&mut o, r);
     brief(&mut o, r);
-    scope(&mut o, r);
-    entities(&mut o, r);
+    // The attack first: its incidents and scope, then what the report covers and the evidence behind it.
     findings(&mut o, r);
     if let Some(s) = &r.attack_scope {
         o.push_str(&super::scope_md::scope_section(s, r.tz));
     }
+    scope(&mut o, r);
+    entities(&mut o, r);
     timeline(&mut o, r);
     entity_notes(&mut o, r);
     appendix(&mut o, r);
