@@ -197,7 +197,7 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.wait_for("filter: token:AKIAQ3EGRZTSTOLEN7CI");
     // The filtered view has arrived when it starts with the attacker's first call and the office's rows are gone
     // (the filter applies as it is typed, so earlier views come and go first). The rule pack flags the call.
-    t.wait_for(" ⚑ 2026-10-05T02:13:07Z GetCaller");
+    t.wait_for(" ⚑ 2026-10-05T02:13:07Z GetCall");
     t.wait_gone("203.0.113.");
     t.send(&["Tab"]);
     // Mark three events.

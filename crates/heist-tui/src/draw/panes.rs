@@ -207,10 +207,16 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             Constraint::Length(0),
             Constraint::Fill(2),
             Constraint::Length(0),
-            Constraint::Fill(3),
+            // The identity is mostly the token's owner: the asset needs the room more.
+            Constraint::Fill(2),
             Constraint::Fill(2),
             Constraint::Fill(3),
-            Constraint::Fill(2),
+            // An IPv4 address is never cut while the table has room for it.
+            if table_area.width >= 70 {
+                Constraint::Length(15)
+            } else {
+                Constraint::Fill(2)
+            },
         ]
     } else {
         [
@@ -221,7 +227,8 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             Constraint::Fill(3),
             Constraint::Max(20),
             Constraint::Fill(3),
-            Constraint::Max(15),
+            // An IPv4 address is never cut: 15 columns hold any.
+            Constraint::Length(15),
         ]
     };
     let widths: Vec<Constraint> = visible.iter().map(|&c| all_widths[c]).collect();

@@ -10,7 +10,7 @@ use heist_core::export::report::fmt_time;
 
 use super::findings::{entity_marker, flag_char};
 use super::pending;
-use super::text::{clean, fit, window_start};
+use super::text::{clean, fit, fit_id, window_start};
 use crate::app::findings::FlaggedEntities;
 use crate::app::trail::View;
 
@@ -108,11 +108,10 @@ pub fn entities(
                 _ => entity_marker(flagged.get(v.tab, &r.name)),
             },
             tags: entity_tags(case, v.tab, &r.name),
-            name: fit(
-                &clean(&r.name),
-                name_width,
-                matches!(v.tab, EntityKind::Identity | EntityKind::Asset),
-            ),
+            name: match v.tab {
+                EntityKind::Identity | EntityKind::Asset => fit(&clean(&r.name), name_width, true),
+                _ => fit_id(&clean(&r.name), name_width),
+            },
             detail: r
                 .detail
                 .as_deref()

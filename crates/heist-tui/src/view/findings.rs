@@ -10,7 +10,7 @@ use heist_core::frame::EventKey;
 
 use heist_core::util::num::thousands;
 
-use super::text::{clean, fit, pad, short_time, width, window_start, wrap};
+use super::text::{clean, fit, fit_id, pad, short_time, width, window_start, wrap};
 use super::DetailVm;
 use crate::app::findings::{DetectStatus, FindingOrder, Grouped};
 use crate::app::state::AppState;
@@ -263,7 +263,11 @@ fn finding_row(
     FindingRow {
         severity,
         cells: cells.map(|c| {
-            let out = fit(&c, widths[i], i == 3 && tail);
+            let out = if i == 3 && tail {
+                fit_id(&c, widths[i])
+            } else {
+                fit(&c, widths[i], false)
+            };
             i += 1;
             out
         }),

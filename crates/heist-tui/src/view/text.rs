@@ -89,6 +89,29 @@ pub fn fit(s: &str, cols: usize, keep_tail: bool) -> String {
     }
 }
 
+/// Fit an identifier (key, ARN, e-mail, object path, address) in `cols` columns keeping what tells it apart: its
+/// tail, and its head where there is room (`AKIA…STOLEN7CI`, `198…100.77`, `acme-models/…00003-of-00006.bin`). Two
+/// keys that differ only at the end stay different. Below 8 columns, and for names whose head is the same for all
+/// (ARNs, resource paths), only the tail is kept.
+pub fn fit_id(s: &str, cols: usize) -> String {
+    if cols == 0 || width(s) <= cols {
+        return s.to_string();
+    }
+    // Resource names whose head is the same for every one of them (`arn:aws:iam::111122223333:`,
+    // `//iam.googleapis.com/projects/`, `/subscriptions/...`) keep their tail only.
+    let generic_head = ["arn:", "//", "projects/", "/subscriptions/"]
+        .iter()
+        .any(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+    if cols < 8 || generic_head {
+        return fit(s, cols, true);
+    }
+    // A third for the head (the kind: `AKIA`, `arn:aws`, the bucket), the rest for the tail.
+    let head_cols = (cols - 1) / 3;
+    let h = head(s, head_cols);
+    let t = tail(s, cols - 1 - width(h));
+    format!("{h}…{t}")
+}
+
 /// `s` and spaces after it to fill `cols` columns (as `{:<cols$}` does for text one column a character).
 pub fn pad(s: &str, cols: usize) -> String {
     let mut out = s.to_string();
@@ -224,6 +247,33 @@ mod tests {
             wrap("first-seen last-seen", 12),
             ["first-seen", "last-seen"]
         );
+    }
+
+    #[test]
+    fn identifiers_keep_their_head_and_tail() {
+        // Two GCP keys that differ only at the end stay different.
+        let a = "//iam.googleapis.com/projects/p/serviceAccounts/ci@p.iam.gserviceaccount.com/keys/6a1f0c9e2b7d";
+        let b = "//iam.googleapis.com/projects/p/serviceAccounts/ci@p.iam.gserviceaccount.com/keys/b7e24d9c0f1a";
+        assert_ne!(fit_id(a, 20), fit_id(b, 20));
+        assert_eq!(fit_id(a, 20), "…m/keys/6a1f0c9e2b7d");
+        assert_eq!(
+            fit_id("arn:aws:iam::111122223333:user/svc-assist-api", 20),
+            "…user/svc-assist-api"
+        );
+        assert_eq!(
+            fit_id("acme-models/llm-7b/model-00003-of-00004.safetensors", 30),
+            "acme-mode…of-00004.safetensors"
+        );
+        assert_eq!(fit_id("AKIAQ3EGRZTSTOLEN7CI", 14), "AKIA…STOLEN7CI");
+        assert_eq!(fit_id("198.51.100.77", 10), "198…100.77");
+        assert_eq!(fit_id("AKIAQ3EGRZTSTOLEN7CI", 20), "AKIAQ3EGRZTSTOLEN7CI");
+        assert_eq!(fit_id("AKIAQ3EGRZTSTOLEN7CI", 6), "…EN7CI");
+        assert_eq!(fit_id("AKIAQ3EGRZTSTOLEN7CI", 0), "AKIAQ3EGRZTSTOLEN7CI");
+        let wide = "模型🔥权重-00003-of-00006.bin";
+        for cols in 1..30 {
+            let f = fit_id(wide, cols);
+            assert!(width(&f) <= cols, "{f:?} in {cols}");
+        }
     }
 
     #[test]

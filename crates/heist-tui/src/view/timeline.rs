@@ -9,7 +9,7 @@ use heist_core::export::report::fmt_time;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 
-use super::text::{clean, fit, window_start};
+use super::text::{clean, fit, fit_id, window_start};
 use crate::app::trail::View;
 
 pub const TIMELINE_COLUMNS: [&str; 8] = [
@@ -120,7 +120,13 @@ pub fn timeline(
                 } else {
                     w
                 };
-                fit(&text, w, matches!(c, 4 | 6))
+                // What tells them apart: an identity's and an asset's tail (`…/model-00003-of-00006.bin`), a
+                // token's and an address's head and tail (`AKIA…STOLEN7CI`).
+                match c {
+                    4 | 6 => fit(&text, w, true),
+                    5 | 7 => fit_id(&text, w),
+                    _ => fit(&text, w, false),
+                }
             })
             .collect();
         vm.rows.push(TimelineRow {
