@@ -92,8 +92,12 @@ fn the_export_file_name_picks_csv_or_json_lines() {
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("time,source,provider,"), "{text}");
     assert_eq!(text.lines().count(), n + 1, "a header and a row per event");
+    let msg = h.state.message.clone().unwrap_or_default();
+    assert!(msg.starts_with("CSV written to"), "{msg}");
     let jsonl = dir.path().join("events.JSONL");
     h.keys(&format!("e<ctrl-u>{}<enter>", jsonl.display()));
+    let msg = h.state.message.clone().unwrap_or_default();
+    assert!(msg.starts_with("JSON lines written to"), "{msg}");
     let rows: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
         .unwrap()
         .lines()

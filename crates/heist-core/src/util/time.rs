@@ -214,6 +214,18 @@ pub fn format_utc(ns: Nanos) -> String {
     }
 }
 
+/// A time as the analyst reads it: whole seconds as `2026-10-05T02:13:07Z`, anything finer to the millisecond
+/// (`.000000456` of a GCP insert time reads as `.000`, not as nine digits). Exports and event keys keep
+/// [`format_utc`]'s full precision.
+pub fn format_utc_ms(ns: Nanos) -> String {
+    let dt = Utc.timestamp_nanos(ns);
+    if ns.rem_euclid(NS_PER_SEC) == 0 {
+        dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
+}
+
 /// The same instant in the machine's local zone, with its offset.
 pub fn format_local(ns: Nanos) -> String {
     let dt = Utc.timestamp_nanos(ns).with_timezone(&chrono::Local);
@@ -232,7 +244,7 @@ pub enum TimeZone {
 /// An instant as the analyst reads it: `format_utc` in UTC, `format_local` (with its offset) in local time.
 pub fn fmt_time(t: Nanos, tz: TimeZone) -> String {
     match tz {
-        TimeZone::Utc => format_utc(t),
+        TimeZone::Utc => format_utc_ms(t),
         TimeZone::Local => format_local(t),
     }
 }
@@ -248,6 +260,21 @@ pub fn tz_label(tz: TimeZone) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_times_stop_at_the_millisecond() {
+        let t = chrono_ns("2026-10-05T02:13:07.000000456Z");
+        assert_eq!(format_utc_ms(t), "2026-10-05T02:13:07.000Z");
+        assert_eq!(format_utc(t), "2026-10-05T02:13:07.000000456Z");
+        assert_eq!(
+            fmt_time(chrono_ns("2026-10-05T02:13:07.123456Z"), TimeZone::Utc),
+            "2026-10-05T02:13:07.123Z"
+        );
+        assert_eq!(
+            fmt_time(chrono_ns("2026-10-05T02:13:07Z"), TimeZone::Utc),
+            "2026-10-05T02:13:07Z"
+        );
+    }
 
     fn chrono_ns(s: &str) -> i64 {
         DateTime::parse_from_rfc3339(s)

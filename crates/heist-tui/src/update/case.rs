@@ -144,10 +144,24 @@ pub(super) fn on_saved(s: &mut AppState, revision: u64, result: Result<(), Strin
     Vec::new()
 }
 
+/// What an export file is, by its name: the same rule the export itself follows.
+fn export_kind(path: &std::path::Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => "CSV",
+        Some("jsonl" | "ndjson") => "JSON lines",
+        _ => "report",
+    }
+}
+
 pub(super) fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
     s.message = Some(match r {
         Ok(d) => format!(
-            "report written to {}: {} {}, {}",
+            "{} written to {}: {} {}, {}",
+            export_kind(&d.path),
             d.path.display(),
             d.events,
             if d.marked {
