@@ -61,12 +61,28 @@ pub fn load(
         })
     });
     let start = Instant::now();
-    let res = ingest::load(&args.paths, &opts, &progress);
+    let cache = if args.no_cache {
+        None
+    } else {
+        ingest::cache::default_cache()
+    };
+    let res = ingest::load_cached(&args.paths, &opts, &progress, cache.as_ref());
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
     }
-    let store = res.context("loading the bundle")?;
+    let (store, outcome) = res.context("loading the bundle")?;
+    match outcome {
+        ingest::cache::Outcome::Rebuilt(why) => {
+            eprintln!(
+                "heist: the cached frame of this bundle was not used ({why}); it was read again"
+            )
+        }
+        ingest::cache::Outcome::NotWritten(why) if why.starts_with("writing") => {
+            eprintln!("heist: the bundle's frame was not cached: {why}")
+        }
+        _ => {}
+    }
     Ok((store, start.elapsed()))
 }
 

@@ -40,6 +40,9 @@ pub struct Cli {
     /// findings include its later events. Repeatable.
     #[arg(long = "end", value_name = "KIND:NAME@TIME")]
     end: Vec<String>,
+    /// Read the bundle again instead of its cached frame (the data dir's `cache/`), and do not write one.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,6 +105,9 @@ pub struct BundleArgs {
     /// the config dir's `mappings/` folder are always used.
     #[arg(long = "map", value_name = "FILE")]
     pub maps: Vec<PathBuf>,
+    /// Read the bundle again instead of its cached frame (the data dir's `cache/`), and do not write one.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -132,7 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths, cli.case, &cli.rules, &cli.end),
+        None => tui(cli.paths, cli.case, &cli.rules, &cli.end, cli.no_cache),
     }
 }
 
@@ -142,6 +148,7 @@ fn tui(
     case: Option<PathBuf>,
     rules: &[PathBuf],
     end: &[String],
+    no_cache: bool,
 ) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     // Arguments first: a typo is said even where there is no terminal.
@@ -175,6 +182,11 @@ fn tui(
         paths,
         heist_tui::RunOptions {
             load: opts,
+            cache: if no_cache {
+                None
+            } else {
+                heist_core::ingest::cache::default_cache()
+            },
             keymap,
             case,
             rules: heist_tui::RuleSet::new(pack, error).with_end_dates(end_dates),

@@ -330,3 +330,57 @@ fn the_tui_says_what_is_wrong_with_its_arguments_and_that_it_needs_a_terminal() 
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("the TUI needs a terminal"), "{err}");
 }
+
+/// The load cache: the second run reads the cached frame and says exactly what the first said; `--no-cache`
+/// neither reads nor writes it; the bundle itself is never written.
+#[test]
+fn a_cached_bundle_answers_as_the_bundle_does() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_heist"))
+            .args(args)
+            .current_dir(root())
+            .env(heist_core::case::DATA_DIR_ENV, data.path())
+            .output()
+            .unwrap();
+        (stdout(&o), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    let entries = || -> usize {
+        std::fs::read_dir(data.path().join("cache"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".parquet"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let query = [
+        "events",
+        "samples/incident",
+        "--where",
+        "token:AKIAQ3EGRZTSTOLEN7CI",
+    ];
+    let uncached = run(&[&query[..], &["--no-cache"]].concat());
+    assert_eq!(entries(), 0, "--no-cache writes nothing");
+    let (first, _) = run(&["summary", "samples/incident", "--json"]);
+    assert_eq!(entries(), 1);
+    let (second, err) = run(&["summary", "samples/incident", "--json"]);
+    assert_eq!(first, second);
+    assert!(!err.contains("not used"), "{err}");
+    // A query answered from the cached frame: the same events.
+    let cached = run(&query);
+    assert_eq!(uncached.0, cached.0);
+    assert_eq!(entries(), 1);
+    // A corrupt entry is said, read again, and replaced.
+    for e in std::fs::read_dir(data.path().join("cache"))
+        .unwrap()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().ends_with(".parquet") {
+            std::fs::write(e.path(), b"not parquet").unwrap();
+        }
+    }
+    let (third, err) = run(&["summary", "samples/incident", "--json"]);
+    assert_eq!(first, third);
+    assert!(err.contains("was not used"), "{err}");
+}

@@ -15,10 +15,18 @@ pub fn sample() -> PathBuf {
     root().join("samples/incident")
 }
 
+/// The data dir the tests' heist runs share (its load cache, its cases): never the machine's own.
+pub fn data_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temporary data dir"))
+        .path()
+}
+
 pub fn heist(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_heist"))
         .args(args)
         .current_dir(root())
+        .env(heist_core::case::DATA_DIR_ENV, data_dir())
         .output()
         .expect("run heist")
 }
@@ -111,6 +119,7 @@ pub fn heist_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_heist"))
         .args(args)
         .current_dir(dir)
+        .env(heist_core::case::DATA_DIR_ENV, data_dir())
         .output()
         .expect("run heist")
 }

@@ -46,6 +46,7 @@ fn heist_detect(args: &[&str]) -> Output {
         .current_dir(root())
         .env("XDG_CONFIG_HOME", cfg.path())
         .env("HOME", cfg.path())
+        .env(heist_core::case::DATA_DIR_ENV, data_dir())
         .output()
         .unwrap()
 }

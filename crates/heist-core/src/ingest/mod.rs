@@ -2,6 +2,7 @@
 //! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
 
 pub mod bundle;
+pub mod cache;
 pub mod csv;
 pub mod doc;
 pub mod formats;
@@ -89,6 +90,60 @@ enum LeafOutcome {
     Unreadable(FileIssue),
     Skipped(FileIssue),
     Prefiltered,
+}
+
+/// Load every path into one `EventStore`, from `cache` when it holds this bundle (see [`cache`]), writing it there
+/// otherwise. Without a cache, as [`load`].
+pub fn load_cached(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    progress: &Progress,
+    cache: Option<&cache::Cache>,
+) -> Result<(EventStore, cache::Outcome), IngestError> {
+    use cache::Outcome;
+    let Some(c) = cache else {
+        return Ok((
+            load(paths, opts, progress)?,
+            Outcome::NotWritten("the cache is off".into()),
+        ));
+    };
+    let Some(key) = cache::key(c, paths, opts) else {
+        return Ok((
+            load(paths, opts, progress)?,
+            Outcome::NotWritten("the bundle could not be listed".into()),
+        ));
+    };
+    let mut distrusted = None;
+    match cache::read(c, &key, opts) {
+        Ok(Some(store)) => {
+            let n = store.files.len() as u64;
+            progress.files_total.store(n, Ordering::Relaxed);
+            progress.files_done.store(n, Ordering::Relaxed);
+            progress
+                .events
+                .store(store.frame.height() as u64, Ordering::Relaxed);
+            return Ok((store, Outcome::Hit));
+        }
+        Ok(None) => {}
+        Err(why) => distrusted = Some(why),
+    }
+    let store = load(paths, opts, progress)?;
+    if opts.prefilter.is_some() {
+        return Ok((
+            store,
+            Outcome::NotWritten("a load narrowed to a query is partial".into()),
+        ));
+    }
+    Ok(match cache::write(c, &key, &store) {
+        Ok(()) => {
+            let outcome = distrusted.map_or(Outcome::Written, Outcome::Rebuilt);
+            (store, outcome)
+        }
+        Err(e) => (
+            store,
+            Outcome::NotWritten(format!("writing it failed: {e}")),
+        ),
+    })
 }
 
 /// Load every path into one `EventStore`.

@@ -31,6 +31,18 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
     prepare(store)
 }
 
+/// Load the bundle from `cache` when it holds it (reading and caching it otherwise), and prepare it.
+pub fn load_cached(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    cache: Option<&ingest::cache::Cache>,
+    progress: &Progress,
+) -> Result<Loaded, String> {
+    let (store, _) =
+        ingest::load_cached(paths, opts, progress, cache).map_err(|e| e.to_string())?;
+    prepare(store)
+}
+
 /// The lineage over a loaded store: views need it; the finder comes after, on its own (see [`finder`]).
 pub fn prepare(store: EventStore) -> Result<Loaded, String> {
     let label = |o: &str, l: u32| store.origin_label(o, l);

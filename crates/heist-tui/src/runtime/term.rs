@@ -57,6 +57,8 @@ pub fn key_from(e: KeyEvent) -> Option<Key> {
 /// How the TUI runs: load options, keys, where the case is kept, the rules detection runs.
 pub struct RunOptions {
     pub load: LoadOptions,
+    /// Where the loaded frame is cached (`None`: read the bundle, write nothing).
+    pub cache: Option<heist_core::ingest::cache::Cache>,
     pub keymap: Keymap,
     pub case: CaseLocation,
     pub rules: RuleSet,
@@ -96,6 +98,7 @@ fn event_loop(
 ) -> io::Result<()> {
     let RunOptions {
         load,
+        cache,
         keymap,
         case,
         rules,
@@ -104,7 +107,7 @@ fn event_loop(
     let (tx, rx) = mpsc::channel::<Msg>();
     let progress = Arc::new(Progress::default());
     let dir = export_dir(&paths);
-    spawn_loader(paths.clone(), load, progress.clone(), tx.clone());
+    spawn_loader(paths.clone(), load, cache, progress.clone(), tx.clone());
     spawn_input(tx.clone());
     let executor = Executor::new(paths.clone());
     let lanes = Lanes::start(&executor, &tx)?;
@@ -156,7 +159,13 @@ fn event_loop(
     lanes.close()
 }
 
-fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>, tx: Sender<Msg>) {
+fn spawn_loader(
+    paths: Vec<PathBuf>,
+    opts: LoadOptions,
+    cache: Option<heist_core::ingest::cache::Cache>,
+    progress: Arc<Progress>,
+    tx: Sender<Msg>,
+) {
     let p = progress.clone();
     let ticker_tx = tx.clone();
     let done = Arc::new(AtomicBool::new(false));
@@ -170,7 +179,7 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, progress: Arc<Progress>,
         }
     });
     std::thread::spawn(move || {
-        let loaded = jobs::load(&paths, &opts, &progress);
+        let loaded = jobs::load_cached(&paths, &opts, cache.as_ref(), &progress);
         done.store(true, Ordering::Relaxed);
         // The finder's index is built while the first view is computed, not before it.
         let store = loaded.as_ref().ok().map(|l| l.store.clone());

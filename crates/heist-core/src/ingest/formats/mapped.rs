@@ -189,6 +189,10 @@ pub fn lookup(v: &Value, path: &str) -> Option<String> {
 }
 
 impl Format for Mapped {
+    fn fingerprint(&self) -> String {
+        format!("{:?}", self.mapping)
+    }
+
     fn id(&self) -> &'static str {
         self.id
     }

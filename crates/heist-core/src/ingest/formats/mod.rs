@@ -44,6 +44,11 @@ pub trait Format: Sync + Send {
     fn wraps(&self) -> bool {
         false
     }
+    /// What the format's definition is, for the load cache's key: a mapping file's whole content, a built-in
+    /// format's id (heist's version covers its code).
+    fn fingerprint(&self) -> String {
+        self.id().to_string()
+    }
 }
 
 /// Every format, in sniffing order (most specific first).
