@@ -79,6 +79,25 @@ pub enum Outcome {
     Rebuilt(String),
 }
 
+/// A cache entry to write once the store is shown ([`super::load_cached_later`]).
+#[derive(Debug, Clone)]
+pub struct PendingWrite {
+    pub cache: Cache,
+    pub key: String,
+    /// Why the entry that was there was not trusted.
+    pub distrusted: Option<String>,
+}
+
+impl PendingWrite {
+    /// Write `store` as the entry: what the cache did.
+    pub fn write(self, store: &EventStore) -> Outcome {
+        match write(&self.cache, &self.key, store) {
+            Ok(()) => self.distrusted.map_or(Outcome::Written, Outcome::Rebuilt),
+            Err(e) => Outcome::NotWritten(format!("writing it failed: {e}")),
+        }
+    }
+}
+
 /// The key of the bundle `paths` loaded with `opts`, and the files it walks (`None` when a path cannot be walked:
 /// the load will say why).
 pub fn key(cache: &Cache, paths: &[PathBuf], opts: &LoadOptions) -> Option<String> {

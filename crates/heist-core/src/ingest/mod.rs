@@ -100,18 +100,31 @@ pub fn load_cached(
     progress: &Progress,
     cache: Option<&cache::Cache>,
 ) -> Result<(EventStore, cache::Outcome), IngestError> {
+    let (store, outcome, pending) = load_cached_later(paths, opts, progress, cache)?;
+    let outcome = match pending {
+        Some(p) => p.write(&store),
+        None => outcome,
+    };
+    Ok((store, outcome))
+}
+
+/// As [`load_cached`], but a cache entry to write is handed back instead of written, so a UI can show the bundle
+/// first and write the entry after.
+pub fn load_cached_later(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    progress: &Progress,
+    cache: Option<&cache::Cache>,
+) -> Result<(EventStore, cache::Outcome, Option<cache::PendingWrite>), IngestError> {
     use cache::Outcome;
     let Some(c) = cache else {
-        return Ok((
-            load(paths, opts, progress)?,
-            Outcome::NotWritten("the cache is off".into()),
-        ));
+        let store = load(paths, opts, progress)?;
+        return Ok((store, Outcome::NotWritten("the cache is off".into()), None));
     };
     let Some(key) = cache::key(c, paths, opts) else {
-        return Ok((
-            load(paths, opts, progress)?,
-            Outcome::NotWritten("the bundle could not be listed".into()),
-        ));
+        let store = load(paths, opts, progress)?;
+        let why = Outcome::NotWritten("the bundle could not be listed".into());
+        return Ok((store, why, None));
     };
     let mut distrusted = None;
     match cache::read(c, &key, opts) {
@@ -122,28 +135,26 @@ pub fn load_cached(
             progress
                 .events
                 .store(store.frame.height() as u64, Ordering::Relaxed);
-            return Ok((store, Outcome::Hit));
+            return Ok((store, Outcome::Hit, None));
         }
         Ok(None) => {}
         Err(why) => distrusted = Some(why),
     }
     let store = load(paths, opts, progress)?;
     if opts.prefilter.is_some() {
-        return Ok((
-            store,
-            Outcome::NotWritten("a load narrowed to a query is partial".into()),
-        ));
+        let why = Outcome::NotWritten("a load narrowed to a query is partial".into());
+        return Ok((store, why, None));
     }
-    Ok(match cache::write(c, &key, &store) {
-        Ok(()) => {
-            let outcome = distrusted.map_or(Outcome::Written, Outcome::Rebuilt);
-            (store, outcome)
-        }
-        Err(e) => (
-            store,
-            Outcome::NotWritten(format!("writing it failed: {e}")),
-        ),
-    })
+    let pending = cache::PendingWrite {
+        cache: c.clone(),
+        key,
+        distrusted,
+    };
+    Ok((
+        store,
+        Outcome::NotWritten("not written yet".into()),
+        Some(pending),
+    ))
 }
 
 /// Load every path into one `EventStore`.

@@ -31,16 +31,18 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resul
     prepare(store)
 }
 
-/// Load the bundle from `cache` when it holds it (reading and caching it otherwise), and prepare it.
+/// Load the bundle from `cache` when it holds it, and prepare it; a cache entry to write is handed back, to be
+/// written once the bundle is on screen.
 pub fn load_cached(
     paths: &[PathBuf],
     opts: &LoadOptions,
     cache: Option<&ingest::cache::Cache>,
     progress: &Progress,
-) -> Result<Loaded, String> {
-    let (store, _) =
-        ingest::load_cached(paths, opts, progress, cache).map_err(|e| e.to_string())?;
-    prepare(store)
+) -> (Result<Loaded, String>, Option<ingest::cache::PendingWrite>) {
+    match ingest::load_cached_later(paths, opts, progress, cache) {
+        Ok((store, _, pending)) => (prepare(store), pending),
+        Err(e) => (Err(e.to_string()), None),
+    }
 }
 
 /// The lineage over a loaded store: views need it; the finder comes after, on its own (see [`finder`]).

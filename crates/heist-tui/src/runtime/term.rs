@@ -179,7 +179,7 @@ fn spawn_loader(
         }
     });
     std::thread::spawn(move || {
-        let loaded = jobs::load_cached(&paths, &opts, cache.as_ref(), &progress);
+        let (loaded, pending) = jobs::load_cached(&paths, &opts, cache.as_ref(), &progress);
         done.store(true, Ordering::Relaxed);
         // The finder's index is built while the first view is computed, not before it.
         let store = loaded.as_ref().ok().map(|l| l.store.clone());
@@ -188,6 +188,10 @@ fn spawn_loader(
         }
         if let Some(store) = store {
             let _ = tx.send(jobs::finder(&store));
+            // The cache entry after the first screen: the next open of this bundle starts from it.
+            if let Some(p) = pending {
+                let _ = p.write(&store);
+            }
         }
     });
 }
