@@ -150,6 +150,81 @@ pub mod identity_type {
     pub const ROOT: &str = "root";
     pub const ANONYMOUS: &str = "anonymous";
     pub const UNKNOWN: &str = "unknown";
+
+    /// Words that name a machine's account when they open or close an IAM user's name (`svc-backup`,
+    /// `ci-deployer`, `release_bot`, `data-pipeline`).
+    const MACHINE_WORDS: &[&str] = &[
+        "svc",
+        "service",
+        "ci",
+        "cd",
+        "bot",
+        "robot",
+        "sa",
+        "automation",
+        "pipeline",
+        "deploy",
+        "deployer",
+        "terraform",
+        "jenkins",
+        "github",
+        "gitlab",
+        "runner",
+        "etl",
+        "cron",
+        "job",
+        "app",
+        "api",
+    ];
+
+    /// The type of an IAM user (an ARN `...:user/NAME` or the name): a person, unless its name says it is a
+    /// machine's account (a word of [`MACHINE_WORDS`] first or last, split at `-`, `_` or `.`), which is
+    /// `service`. Vendor and CI keys live on such users; calling their use a person's hides that no one signs in.
+    pub fn iam_user(arn_or_name: &str) -> &'static str {
+        let name = arn_or_name.rsplit('/').next().unwrap_or(arn_or_name);
+        let name = name.to_ascii_lowercase();
+        let words: Vec<&str> = name
+            .split(['-', '_', '.'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let machine = |w: Option<&&str>| w.is_some_and(|w| MACHINE_WORDS.contains(w));
+        if words.len() > 1 && (machine(words.first()) || machine(words.last())) {
+            SERVICE
+        } else if words.len() == 1 && matches!(words[0], "terraform" | "jenkins" | "automation") {
+            SERVICE
+        } else {
+            HUMAN
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn iam_users_named_as_machines_are_services() {
+            for svc in [
+                "arn:aws:iam::1:user/svc-backup",
+                "arn:aws:iam::1:user/ci-deployer",
+                "release_bot",
+                "data.pipeline",
+                "arn:aws:iam::1:user/path/to/Terraform",
+                "SVC-ASSIST-API",
+            ] {
+                assert_eq!(iam_user(svc), SERVICE, "{svc}");
+            }
+            for human in [
+                "arn:aws:iam::1:user/alice",
+                "chen.wei",
+                "arn:aws:iam::1:user/bob.okafor",
+                "ci",
+                "sam.api-docs",
+                "arn:aws:iam::1:user/cindy-lee",
+            ] {
+                assert_eq!(iam_user(human), HUMAN, "{human}");
+            }
+        }
+    }
 }
 
 /// Vocabulary of `outcome`.

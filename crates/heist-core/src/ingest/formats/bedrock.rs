@@ -204,7 +204,7 @@ pub fn identity_from_arn(arn: &str) -> (&'static str, Option<String>) {
             (!role.is_empty()).then(|| format!("arn:{partition}:iam::{account}:role/{role}"));
         (identity_type::ROLE_SESSION, issuer)
     } else if resource.starts_with("user/") {
-        (identity_type::HUMAN, None)
+        (identity_type::iam_user(resource), None)
     } else if resource == "root" {
         (identity_type::ROOT, None)
     } else {

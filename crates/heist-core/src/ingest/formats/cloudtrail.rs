@@ -445,8 +445,13 @@ fn map_event(ev: &Event<'_>, rec: &RawRecord<'_>, batch: &mut EventBatch) -> Res
                     c(&u.principal_id)
                 }
             });
+        let mut it = identity_type_of(kind.as_deref().unwrap_or(""), u.account_id.as_deref());
+        if it == identity_type::HUMAN {
+            if let Some(i) = identity.as_deref() {
+                it = identity_type::iam_user(i);
+            }
+        }
         row.set(Col::Identity, identity);
-        let it = identity_type_of(kind.as_deref().unwrap_or(""), u.account_id.as_deref());
         row.set_str(Col::IdentityType, it);
         if it == identity_type::ROLE_SESSION {
             row.set(Col::Issuer, issuer);
