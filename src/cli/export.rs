@@ -34,7 +34,7 @@ pub enum ExportFormat {
 
 #[derive(Args, Debug)]
 #[command(mut_arg("query", |a| a.help(
-    "Without marked events: the events of this query make the timeline. With marks: only marks that match"
+    "The events of this query make the timeline (with --marked: only the marked events that match)"
 )))]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -66,6 +66,10 @@ pub struct ExportArgs {
     /// Leave the findings section out.
     #[arg(long)]
     pub no_findings: bool,
+    /// The timeline holds the case's marked events (with --where: those that match). Without --where this is
+    /// the default when anything is marked.
+    #[arg(long)]
+    pub marked: bool,
     /// What is training data, for the rules that watch it (see `heist detect --training-data`); repeatable.
     #[arg(long = "training-data", value_name = "GLOB")]
     pub training_data: Vec<String>,
@@ -83,10 +87,15 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut warnings = Vec::new();
     let (opened, case_file) = match &args.case {
         Some(p) => {
-            if !p.exists() {
-                anyhow::bail!("{}: no such case file", p.display());
-            }
+            // A new file is a new case, bound to this bundle and written now, as the TUI would.
             let o = case::open(&CaseLocation::File(p.clone()), &digest, case::now())?;
+            if o.created {
+                export::check_outside(p, paths)?;
+                if let Some(f) = &o.file {
+                    f.save(&o.case)?;
+                    eprintln!("heist: created the case file {}", p.display());
+                }
+            }
             (Some(o), Some(p.display().to_string()))
         }
         None => match case::open(&CaseLocation::Default, &digest, case::now()) {
@@ -105,7 +114,25 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     let case = opened.as_ref().map(|o| &o.case);
     let filtered = select(&q, &store.frame)?.map(|df| (df, args.filter.text().to_string()));
-    let selection = Selection::choose(case, &store.frame, filtered);
+    let has_marks = case.is_some_and(|c| c.has_marks());
+    if args.marked && !has_marks {
+        anyhow::bail!("--marked: nothing is marked in the case");
+    }
+    // A query alone makes the timeline: the marks narrow it only when asked (--marked).
+    let selection = match filtered {
+        Some((frame, query)) if !args.marked => {
+            if has_marks {
+                eprintln!(
+                    "heist: note: the timeline holds the query's events; --marked keeps only the marked ones among them"
+                );
+            }
+            Selection::Events {
+                frame,
+                query: Some(query),
+            }
+        }
+        filtered => Selection::choose(case, &store.frame, filtered),
+    };
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label)?;
     let opts = BuildOptions {

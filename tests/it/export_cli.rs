@@ -240,10 +240,64 @@ fn without_marks_the_query_makes_the_timeline_and_with_marks_it_narrows_them() {
             &s(&case_file),
             "--where",
             "asset:*00001-of-00004*",
+            "--marked",
         ],
         dir.path(),
     ));
     assert!(err.contains("1 marked event"), "{err}");
+    // Without --marked the query alone makes the timeline, marks or not, and the note says how to narrow it.
+    let out3 = dir.path().join("query.md");
+    let err = ok(&heist(
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&out3),
+            "--case",
+            &s(&case_file),
+            "--where",
+            "asset:*00001-of-00004*",
+        ],
+        dir.path(),
+    ));
+    assert!(err.contains("--marked keeps only the marked ones"), "{err}");
+    assert!(err.contains("events matching the query"), "{err}");
+    let md = std::fs::read_to_string(&out3).unwrap();
+    assert!(md.matches("00001-of-00004").count() > 2, "{md}");
+    // --marked with nothing marked is an error, not an empty report.
+    let o = heist(
+        &[
+            "export",
+            &sample,
+            "--out",
+            &s(&dir.path().join("none.md")),
+            "--marked",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing is marked"));
+}
+
+/// `--case NEW.json` starts a case for the bundle and writes it; never inside the bundle.
+#[test]
+fn a_new_case_file_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = s(&common::sample());
+    let case_file = dir.path().join("new-case.json");
+    let err = ok(&heist(
+        &["export", &sample, "--out", "-", "--case", &s(&case_file)],
+        dir.path(),
+    ));
+    assert!(err.contains("created the case file"), "{err}");
+    let text = std::fs::read_to_string(&case_file).unwrap();
+    assert!(text.contains("\"bundle\""), "{text}");
+    // Opened again: the same case, not a new one.
+    let err = ok(&heist(
+        &["export", &sample, "--out", "-", "--case", &s(&case_file)],
+        dir.path(),
+    ));
+    assert!(!err.contains("created the case file"), "{err}");
 }
 
 #[test]
