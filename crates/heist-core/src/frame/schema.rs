@@ -188,9 +188,12 @@ pub mod identity_type {
             .filter(|w| !w.is_empty())
             .collect();
         let machine = |w: Option<&&str>| w.is_some_and(|w| MACHINE_WORDS.contains(w));
-        if words.len() > 1 && (machine(words.first()) || machine(words.last())) {
-            SERVICE
-        } else if words.len() == 1 && matches!(words[0], "terraform" | "jenkins" | "automation") {
+        let named_as_machine = if words.len() > 1 {
+            machine(words.first()) || machine(words.last())
+        } else {
+            matches!(words.first(), Some(&("terraform" | "jenkins" | "automation")))
+        };
+        if named_as_machine {
             SERVICE
         } else {
             HUMAN
