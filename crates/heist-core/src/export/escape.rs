@@ -103,8 +103,23 @@ pub fn text(s: &str) -> String {
             out.push('\\');
         }
     }
-    for c in chars {
-        if always_escaped(c) {
+    // GitHub links e-mail addresses, `scheme://` URLs and `www.` names it finds in prose: a log's
+    // `admin@victim.example` or `https://attacker.example/x` would become a link to click. An escaped `@`, `:` or
+    // `.` splits the text where the autolinker looks, and still shows the same characters.
+    let rest: Vec<char> = chars.collect();
+    for (i, &c) in rest.iter().enumerate() {
+        let next_is = |s: &str| {
+            let mut it = rest[i + 1..].iter();
+            s.chars().all(|x| it.next() == Some(&x))
+        };
+        let www = c == '.'
+            && i >= 3
+            && rest[i - 3..i]
+                .iter()
+                .collect::<String>()
+                .eq_ignore_ascii_case("www")
+            && (i == 3 || rest[i - 4].is_whitespace() || matches!(rest[i - 4], '*' | '_' | '~' | '('));
+        if always_escaped(c) || c == '@' || (c == ':' && next_is("//")) || www {
             out.push('\\');
         }
         out.push(c);
@@ -176,6 +191,20 @@ pub fn fenced(info: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_from_logs_is_never_linked() {
+        assert_eq!(
+            text("ci-publisher@acme-ml-prod.iam.gserviceaccount.com from 198.51.100.77"),
+            "ci-publisher\\@acme-ml-prod.iam.gserviceaccount.com from 198.51.100.77"
+        );
+        assert_eq!(
+            text("see https://attacker.example/x and WWW.evil.example"),
+            "see https\\://attacker.example/x and WWW\\.evil.example"
+        );
+        // Not a web name, not a URL: as is.
+        assert_eq!(text("a.www.b 10:30 x:y"), "a.www.b 10:30 x:y");
+    }
 
     #[test]
     fn code_spans_hold_anything_literally() {
