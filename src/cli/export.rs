@@ -136,7 +136,12 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let label = |o: &str, l: u32| store.origin_label(o, l);
     let lineage = Lineage::build(&store.frame, &label)?;
     let opts = BuildOptions {
-        title: args.title.clone(),
+        title: Some(
+            args.title
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| export::default_title(paths)),
+        ),
         tz: args.tz.map(|t| match t {
             TzArg::Utc => TimeZone::Utc,
             TzArg::Local => TimeZone::Local,

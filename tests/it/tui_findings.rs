@@ -9,7 +9,7 @@ use crate::common;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use common::{sample, sample_finding_counts};
+use common::{heist, sample, sample_finding_counts, stdout};
 use heist_core::case::CaseLocation;
 use heist_core::detect::{in_time_order, Finding, Severity};
 use heist_core::entities::{Entity, EntityKind};
@@ -521,6 +521,18 @@ fn the_tuis_report_has_the_findings_section_and_techniques_on_events() {
     );
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.contains("## Incidents"), "{md}");
+    // The same title as `heist export` gives the same bundle.
+    let cli = stdout(&heist(&[
+        "export",
+        &sample().display().to_string(),
+        "--out",
+        "-",
+    ]));
+    assert_eq!(md.lines().next(), cli.lines().next());
+    assert!(
+        md.starts_with(&format!("# Investigation of {}", sample().display())),
+        "{md}"
+    );
     assert!(
         md.contains("CloudTrail logging stopped, deleted or narrowed"),
         "{md}"

@@ -118,7 +118,9 @@ pub fn text(s: &str) -> String {
                 .iter()
                 .collect::<String>()
                 .eq_ignore_ascii_case("www")
-            && (i == 3 || rest[i - 4].is_whitespace() || matches!(rest[i - 4], '*' | '_' | '~' | '('));
+            && (i == 3
+                || rest[i - 4].is_whitespace()
+                || matches!(rest[i - 4], '*' | '_' | '~' | '('));
         if always_escaped(c) || c == '@' || (c == ':' && next_is("//")) || www {
             out.push('\\');
         }

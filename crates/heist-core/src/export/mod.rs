@@ -91,6 +91,13 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Refuse an output path inside the bundle (or on one of its files).
+/// A report's title when the analyst gives none, the same from the CLI and the TUI: `Investigation of PATH...`
+/// (the bundle's paths as given).
+pub fn default_title(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    format!("Investigation of {}", shown.join(" "))
+}
+
 pub fn check_outside(out: &Path, inputs: &[PathBuf]) -> Result<(), ExportError> {
     let o = absolute(out);
     for i in inputs {

@@ -191,7 +191,10 @@ pub mod identity_type {
         let named_as_machine = if words.len() > 1 {
             machine(words.first()) || machine(words.last())
         } else {
-            matches!(words.first(), Some(&("terraform" | "jenkins" | "automation")))
+            matches!(
+                words.first(),
+                Some(&("terraform" | "jenkins" | "automation"))
+            )
         };
         if named_as_machine {
             SERVICE

@@ -285,7 +285,7 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
                 case: Box::new(c.case.clone()),
                 digest,
                 view,
-                title: format!("Investigation of {}", s.title),
+                title: heist_core::export::default_title(&s.paths),
                 case_file: c.file.as_ref().map(|f| f.path().display().to_string()),
                 findings,
             }]
