@@ -402,6 +402,9 @@ fn a_findings_detail_explains_it() {
     ] {
         assert!(s.contains(text), "{text:?} missing:\n{s}");
     }
+    // The rule's description reads as prose: its file's line breaks are not shown as `\n`.
+    let after = &s[s.find("── the rule ──").unwrap()..];
+    assert!(!after.contains("\\n"), "{after}");
 }
 
 #[test]

@@ -386,7 +386,9 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
     labelled(&mut lines, "rule", &id, width);
     if let Some(r) = rule.filter(|r| !r.description.trim().is_empty()) {
         lines.push("── the rule ──".into());
-        lines.extend(wrap(&clean(&r.description), width.max(20)));
+        // A description's line breaks are the rule file's layout, not the text's: words flow.
+        let words: Vec<&str> = r.description.split_whitespace().collect();
+        lines.extend(wrap(&clean(&words.join(" ")), width.max(20)));
     }
     DetailVm {
         title: format!(
