@@ -207,6 +207,12 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.wait_for("● 2 · case saved");
     t.send(&["j", "m"]);
     t.wait_for("● 3 · case saved");
+    // Zoom: the event's detail takes the screen, and gives it back.
+    t.send(&["z"]);
+    t.wait_for("z gives the panes back");
+    t.wait_gone("Timeline ·");
+    t.send(&["z"]);
+    t.wait_for("Timeline ·");
     // A note on the third.
     t.send(&["n"]);
     t.wait_for("ctrl-s saves");

@@ -611,3 +611,45 @@ fn saved_views_are_listed_and_reopened() {
     assert_eq!(h.state.view().filter, "outcome:failure");
     assert!(h.state.view().events_len() > 0);
 }
+
+/// `z`: the detail pane (the selected event's raw record) takes the whole screen and scrolls by page; `z` again
+/// gives the panes back. At 160x45 and at 80x24.
+#[test]
+fn zoom_gives_the_detail_the_screen_and_back() {
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        h.keys(":action:StopLogging<enter>");
+        h.keys("z");
+        assert!(h.state.zoomed);
+        let s = h.screen();
+        assert!(!s.contains("Entities") && !s.contains("Timeline ·"), "{s}");
+        assert!(s.contains("StopLogging"), "{s}");
+        // The event's box runs from under the status bar to above the footer.
+        assert!(
+            s.lines().nth(1).is_some_and(|l| l.starts_with("┌ Event")),
+            "{s}"
+        );
+        assert!(
+            s.lines()
+                .nth(ht as usize - 2)
+                .is_some_and(|l| l.starts_with('└')),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("zoomed_detail_{w}x{ht}"), h.snapshot());
+        h.keys("<pgdown>");
+        assert!(
+            h.state.detail_scroll > 0,
+            "the zoomed detail scrolls by page"
+        );
+        assert_ne!(h.screen(), s);
+        h.keys("z");
+        assert!(!h.state.zoomed);
+        let s = h.screen();
+        // Narrow screens show the focused list of the two (the timeline, where zoom came from).
+        assert!(
+            s.contains("Timeline ·") && (w < 110 || s.contains("Entities")),
+            "{s}"
+        );
+        assert!(s.contains("┌ Event"), "{s}");
+    }
+}

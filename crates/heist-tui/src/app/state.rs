@@ -127,6 +127,8 @@ pub struct AppState {
     /// The zone times are shown in (the case keeps it).
     pub tz: TimeZone,
     pub detail_scroll: u16,
+    /// The detail pane has the whole screen (`z`).
+    pub zoomed: bool,
     pub raw: Option<RawText>,
     pub message: Option<String>,
     /// Rows a page moves (set from the terminal size).
@@ -168,6 +170,7 @@ impl AppState {
             mode: Mode::Normal,
             tz: TimeZone::Utc,
             detail_scroll: 0,
+            zoomed: false,
             raw: None,
             message: None,
             page: 10,

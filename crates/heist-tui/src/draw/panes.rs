@@ -22,6 +22,10 @@ use crate::view::text::width;
 use crate::view::timeline::{sparkline, timeline, TIMELINE_COLUMNS};
 
 pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
+    if s.zoomed {
+        draw_detail(f, area, s, theme);
+        return;
+    }
     let [upper, lower] =
         Layout::vertical([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
     if area.width < NARROW {

@@ -55,6 +55,7 @@ actions! {
     Scope = "scope",
     ScopeDrop = "scope_drop",
     ScopeAdd = "scope_add",
+    Zoom = "zoom",
     Help = "help",
     Quit = "quit",
 }

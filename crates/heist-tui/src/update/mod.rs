@@ -133,10 +133,12 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Bottom => nav::move_by(s, i64::MAX / 2),
         Action::NextPane => {
             s.focus = s.focus.next();
+            s.zoomed = false;
             Vec::new()
         }
         Action::PrevPane => {
             s.focus = s.focus.prev();
+            s.zoomed = false;
             Vec::new()
         }
         Action::TabIdentities => nav::show_tab(s, EntityKind::Identity),
@@ -178,6 +180,19 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::EndDate => case::act(s, a),
         Action::Scope => scope::open(s),
         Action::ScopeAdd => scope::add(s),
+        Action::Zoom => {
+            s.zoomed = !s.zoomed;
+            if s.zoomed {
+                s.focus = Pane::Detail;
+                s.message = Some(
+                    "the detail has the screen (j/k, pgdown/pgup scroll); z gives the panes back"
+                        .into(),
+                );
+            } else {
+                s.focus = Pane::Timeline;
+            }
+            Vec::new()
+        }
         Action::ScopeDrop => {
             s.message = Some("open the scope view (S) to drop an entity from the scope".into());
             Vec::new()
