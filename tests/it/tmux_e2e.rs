@@ -248,6 +248,13 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
         .count();
     assert_eq!(rows, 3, "three timeline rows:\n{md}");
     assert!(md.contains("## Appendix: raw records"));
+    // Jump to a time: the prompt takes a time in the zone shown.
+    t.send(&["@"]);
+    t.wait_for("jump to: ");
+    t.send(&["C-u"]);
+    t.send(&["-l", "2026-10-05 02:16"]);
+    t.send(&["Enter"]);
+    t.wait_for("2026-10-05T02:16:00Z: event ");
     // Quit (everything is saved: no question), reopen, find the marks and the note.
     t.send(&["q"]);
     t.wait_for("EXIT=0");

@@ -653,3 +653,42 @@ fn zoom_gives_the_detail_the_screen_and_back() {
         assert!(s.contains("┌ Event"), "{s}");
     }
 }
+
+/// `@` jumps the timeline to the first event at or after a time typed in the zone shown; a time it cannot read
+/// keeps the prompt open and says so. At 160x45 and at 80x24.
+#[test]
+fn at_jumps_the_timeline_to_a_time() {
+    use heist_core::frame::access::FrameReader;
+    let t = heist_core::util::time::parse_any("2026-10-05T02:13:00Z").unwrap();
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        h.keys("@");
+        assert!(matches!(h.state.mode, Mode::Prompt(_)));
+        assert!(
+            h.screen().contains("jump to: 2026-09-21T"),
+            "{}",
+            h.screen()
+        );
+        h.keys("<ctrl-u>the day after<enter>");
+        assert!(matches!(h.state.mode, Mode::Prompt(_)), "still asking");
+        assert!(h
+            .state
+            .message
+            .clone()
+            .unwrap_or_default()
+            .contains("is not a time"));
+        h.keys("<ctrl-u>2026-10-05 02:13<enter>");
+        assert!(matches!(h.state.mode, Mode::Normal));
+        let v = h.state.view();
+        let r = FrameReader::new(&v.data.as_ref().unwrap().events).unwrap();
+        let sel = v.timeline_sel;
+        assert!(r.time(sel).unwrap() >= t && r.time(sel - 1).unwrap() < t);
+        let msg = h.state.message.clone().unwrap_or_default();
+        assert!(msg.starts_with("2026-10-05T02:13:00Z: event "), "{msg}");
+        insta::assert_snapshot!(format!("jumped_{w}x{ht}"), h.snapshot());
+        // A date after every event: the last one.
+        h.keys("@<ctrl-u>2030-01-01<enter>");
+        let v = h.state.view();
+        assert_eq!(v.timeline_sel, v.events_len() - 1);
+    }
+}

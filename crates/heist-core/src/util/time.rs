@@ -157,6 +157,39 @@ pub fn parse_any(s: &str) -> Option<Nanos> {
     None
 }
 
+/// A moment the analyst types, read in the zone they see times in: `2026-10-05T02:13:07Z` (a zone given wins),
+/// `2026-10-05 02:13`, `2026-10-05T02:13:07`, `2026-10-05` (midnight), or any shape [`parse_any`] reads.
+pub fn parse_moment(s: &str, tz: TimeZone) -> Option<Nanos> {
+    let t = s.trim();
+    if let Some(n) = parse_rfc3339(t) {
+        return Some(n);
+    }
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    });
+    match naive {
+        Some(ndt) => match tz {
+            TimeZone::Utc => Utc.from_utc_datetime(&ndt).timestamp_nanos_opt(),
+            TimeZone::Local => chrono::Local
+                .from_local_datetime(&ndt)
+                .earliest()?
+                .with_timezone(&Utc)
+                .timestamp_nanos_opt(),
+        },
+        None => parse_any(t),
+    }
+}
+
 /// Unix time written as digits: seconds (10 digits), millis (13), micros (16) or nanos (19), optional fraction.
 pub fn parse_epoch_text(t: &str) -> Option<Nanos> {
     if let Some((int, frac)) = t.split_once('.') {
@@ -260,6 +293,33 @@ pub fn tz_label(tz: TimeZone) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_read_in_the_zone_shown() {
+        let t = chrono_ns("2026-10-05T02:13:00Z");
+        assert_eq!(
+            parse_moment("2026-10-05T02:13:00Z", TimeZone::Local),
+            Some(t)
+        );
+        assert_eq!(parse_moment("2026-10-05 02:13", TimeZone::Utc), Some(t));
+        assert_eq!(parse_moment(" 2026-10-05T02:13 ", TimeZone::Utc), Some(t));
+        assert_eq!(
+            parse_moment("2026-10-05", TimeZone::Utc),
+            Some(chrono_ns("2026-10-05T00:00:00Z"))
+        );
+        let local = chrono::Local
+            .from_local_datetime(
+                &NaiveDate::from_ymd_opt(2026, 10, 5)
+                    .unwrap()
+                    .and_hms_opt(2, 13, 0)
+                    .unwrap(),
+            )
+            .earliest()
+            .unwrap()
+            .timestamp_nanos_opt();
+        assert_eq!(parse_moment("2026-10-05 02:13", TimeZone::Local), local);
+        assert_eq!(parse_moment("yesterday", TimeZone::Utc), None);
+    }
 
     #[test]
     fn shown_times_stop_at_the_millisecond() {

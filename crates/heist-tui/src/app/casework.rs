@@ -122,6 +122,8 @@ pub enum PromptKind {
     Analyst,
     /// When `PromptState::entity`'s legitimate use ended (empty clears it).
     EndDate,
+    /// A time or date the timeline jumps to.
+    JumpTime,
 }
 
 #[derive(Debug, Clone)]

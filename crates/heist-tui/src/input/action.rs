@@ -56,6 +56,7 @@ actions! {
     ScopeDrop = "scope_drop",
     ScopeAdd = "scope_add",
     Zoom = "zoom",
+    JumpTime = "jump_time",
     Help = "help",
     Quit = "quit",
 }

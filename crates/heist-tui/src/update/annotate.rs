@@ -246,6 +246,7 @@ fn submit_prompt(s: &mut AppState, p: PromptState) -> Vec<Effect> {
             s.mode = Mode::Prompt(p);
             Vec::new()
         }
+        PromptKind::JumpTime => super::nav::jump_to(s, p, &input),
         PromptKind::SaveView => {
             let steps = view_steps(s);
             let Some(c) = writable(s) else {

@@ -180,6 +180,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::EndDate => case::act(s, a),
         Action::Scope => scope::open(s),
         Action::ScopeAdd => scope::add(s),
+        Action::JumpTime => nav::open_jump(s),
         Action::Zoom => {
             s.zoomed = !s.zoomed;
             if s.zoomed {

@@ -7,12 +7,14 @@ use polars::prelude::DataFrame;
 use heist_core::entities::{EntityKind, PerKind};
 
 use super::{findings, read_selected_raw, remember_view, request_view};
-use crate::app::casework::find_row;
+use crate::app::casework::{find_row, PromptKind, PromptState};
 use crate::app::msg::Effect;
 use crate::app::state::{AppState, Mode};
 use crate::app::trail::{Pane, View, ViewData};
 use crate::input::key::Key;
+use crate::input::line::LineInput;
 use crate::view::help::{help_rows, help_text_area};
+use heist_core::frame::access::FrameReader;
 
 /// Keys in help: scroll by line and page, never past the last page (the drawing clamps to the exact height
 /// too); any other key closes it.
@@ -193,4 +195,58 @@ fn clamp(v: &mut View) {
         };
         v.entity_sel[k] = v.entity_sel[k].min(h.saturating_sub(1));
     }
+}
+
+/// `@`: a prompt for the time to jump to, holding the selected event's time.
+pub(super) fn open_jump(s: &mut AppState) -> Vec<Effect> {
+    let v = s.view();
+    let Some(d) = &v.data else {
+        return Vec::new();
+    };
+    let at = FrameReader::new(&d.events)
+        .ok()
+        .and_then(|r| r.time(v.timeline_sel));
+    let shown = at
+        .map(|t| heist_core::util::time::fmt_time(t, s.tz))
+        .unwrap_or_default();
+    s.mode = Mode::Prompt(PromptState {
+        kind: PromptKind::JumpTime,
+        input: LineInput::new(shown),
+        entity: None,
+    });
+    Vec::new()
+}
+
+/// Select the view's first event at or after the time typed (the last one when all are before it).
+pub(super) fn jump_to(s: &mut AppState, p: PromptState, input: &str) -> Vec<Effect> {
+    let Some(t) = heist_core::util::time::parse_moment(input, s.tz) else {
+        s.message = Some(format!(
+            "{input:?} is not a time (try 2026-10-05 02:13 or 2026-10-05T02:13:07Z)"
+        ));
+        s.mode = Mode::Prompt(p);
+        return Vec::new();
+    };
+    let times = match s.view().data.as_ref().map(|d| FrameReader::new(&d.events)) {
+        Some(Ok(r)) => (0..r.height()).map(|i| r.time(i)).collect::<Vec<_>>(),
+        _ => return Vec::new(),
+    };
+    if times.is_empty() {
+        s.message = Some("no events in this view".into());
+        return Vec::new();
+    }
+    // The timeline is in time order: the first event not before `t`.
+    let at = times
+        .partition_point(|x| x.is_some_and(|x| x < t))
+        .min(times.len() - 1);
+    s.view_mut().timeline_sel = at;
+    s.focus = Pane::Timeline;
+    s.zoomed = false;
+    s.detail_scroll = 0;
+    s.message = Some(format!(
+        "{}: event {} of {}",
+        heist_core::util::time::fmt_time(t, s.tz),
+        at + 1,
+        times.len()
+    ));
+    read_selected_raw(s)
 }

@@ -257,6 +257,11 @@ pub fn prompt(p: &PromptState) -> PromptVm {
             input: line(&p.input),
             hint: "   enter keeps it in the case (the report gives it) · esc cancels",
         },
+        PromptKind::JumpTime => PromptVm {
+            label: "jump to: ".into(),
+            input: line(&p.input),
+            hint: "   a time or date (2026-10-05 02:13, in the zone shown) · enter jumps · esc cancels",
+        },
         PromptKind::EndDate => PromptVm {
             label: match &p.entity {
                 Some(e) => format!("{} {} ended at: ", e.kind, fit(&clean(&e.name), 40, false)),
