@@ -246,7 +246,7 @@ fn help_at_80x24_scrolls_to_its_last_key_and_wraps_under_the_descriptions() {
     assert!(!s.contains("quit (asks"), "all of help fits? {s}");
     // A wrapped description continues under itself, never under the keys.
     assert!(s.lines().all(|l| !l.contains("│finding's events")), "{s}");
-    h.keys("<pgdown><pgdown><pgdown><pgdown><pgdown>");
+    h.keys("<pgdown><pgdown><pgdown><pgdown><pgdown><pgdown><pgdown><pgdown>");
     let s = h.screen();
     assert!(matches!(h.state.mode, Mode::Help { .. }));
     assert!(s.contains("filter examples"), "{s}");
@@ -254,7 +254,7 @@ fn help_at_80x24_scrolls_to_its_last_key_and_wraps_under_the_descriptions() {
     // Past the end it stays on the last page; back up works; any other key closes.
     h.keys("<pgdown>jjjj");
     assert!(h.screen().contains("filter examples"));
-    h.keys("<pgup><pgup><pgup><pgup><pgup><pgup>");
+    h.keys("<pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup>");
     assert!(h.screen().contains("Start from what you know"));
     h.keys("x");
     assert!(matches!(h.state.mode, Mode::Normal));
