@@ -692,3 +692,52 @@ fn at_jumps_the_timeline_to_a_time() {
         assert_eq!(v.timeline_sel, v.events_len() - 1);
     }
 }
+
+/// `M` marks every event of the view; above a hundred it asks first (a box), and only `y` marks.
+#[test]
+fn mark_all_marks_the_view_and_asks_first_when_it_is_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = case_harness(dir.path());
+    to_attacker_events(&mut h);
+    let n = h.state.view().events_len();
+    assert!(n <= 100);
+    h.keys("M");
+    assert_eq!(marked(&h), n);
+    assert!(h
+        .state
+        .message
+        .clone()
+        .unwrap_or_default()
+        .starts_with(&format!("marked {n} events")));
+    // Again: nothing new.
+    h.keys("M");
+    assert_eq!(marked(&h), n);
+    // The whole bundle: asked first; n leaves the marks as they were.
+    h.keys("x");
+    let all = h.state.view().events_len();
+    assert!(all > 100);
+    h.keys("M");
+    assert!(matches!(h.state.mode, Mode::ConfirmMarkAll { count } if count == all));
+    let s = h.screen();
+    assert!(
+        s.contains(&format!(
+            "Mark all {} events of this view?",
+            heist_core::util::num::thousands(all as u64)
+        )),
+        "{s}"
+    );
+    insta::assert_snapshot!("mark_all_confirm", h.snapshot());
+    h.keys("n");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert_eq!(marked(&h), n);
+    // A view of a few hundred (the fortnight's console sign-ins): y marks them all, and the case is saved.
+    h.keys(":action:ConsoleLogin<enter>");
+    let m = h.state.view().events_len();
+    assert!(m > 100, "{m}");
+    h.keys("M");
+    assert!(matches!(h.state.mode, Mode::ConfirmMarkAll { .. }));
+    h.keys("y");
+    assert!(marked(&h) >= m, "{} of {m}", marked(&h));
+    let text = std::fs::read_to_string(dir.path().join("case.json")).unwrap();
+    assert!(text.matches("\"marked\": true").count() >= m, "saved");
+}

@@ -13,6 +13,7 @@ use crate::app::casework::{CaseViewState, NoteState, PromptState, TagState};
 use crate::app::state::AppState;
 use crate::view::case::{self as vm_case, CaseLine};
 use crate::view::text::clean;
+use heist_core::util::num::thousands;
 
 pub fn draw_case_view(
     f: &mut Frame<'_>,
@@ -107,6 +108,31 @@ pub fn draw_confirm_quit(f: &mut Frame<'_>, area: Rect, reason: &str, theme: The
     .block(
         Block::bordered()
             .title(" quit? ")
+            .border_style(theme.border(true)),
+    );
+    f.render_widget(p, r);
+}
+
+pub fn draw_confirm_mark_all(f: &mut Frame<'_>, area: Rect, count: usize, theme: Theme) {
+    let r = centered(area, 60, 30);
+    f.render_widget(Clear, r);
+    let p = Paragraph::new(vec![
+        Line::styled(
+            format!("Mark all {} events of this view?", thousands(count as u64)),
+            theme.accent(),
+        ),
+        Line::raw(""),
+        Line::raw("Marked events make the report's timeline."),
+        Line::raw(""),
+        Line::styled(
+            "y marks them · n (or any other key) does not",
+            theme.accent(),
+        ),
+    ])
+    .wrap(Wrap { trim: false })
+    .block(
+        Block::bordered()
+            .title(" mark all? ")
             .border_style(theme.border(true)),
     );
     f.render_widget(p, r);

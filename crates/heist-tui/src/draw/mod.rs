@@ -55,6 +55,7 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
         Mode::Scope(sv) => scope::draw_scope_view(f, area, s, sv, theme),
         Mode::Note(n) => case::draw_note(f, area, s, n, theme),
         Mode::ConfirmQuit { reason, .. } => case::draw_confirm_quit(f, area, reason, theme),
+        Mode::ConfirmMarkAll { count } => case::draw_confirm_mark_all(f, area, *count, theme),
         _ => {}
     }
 }

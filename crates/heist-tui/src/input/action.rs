@@ -45,6 +45,7 @@ actions! {
     ClearFilter = "clear_filter",
     ToggleTz = "toggle_tz",
     Mark = "mark",
+    MarkAll = "mark_all",
     Tag = "tag",
     Note = "note",
     CaseView = "case_view",

@@ -37,6 +37,73 @@ pub(super) fn mark(
     changed(s)
 }
 
+/// Above this many events, `M` asks first.
+const MARK_ALL_ASKS: usize = 100;
+
+/// `M`: mark every event of the current view (asking first when there are many).
+pub(super) fn mark_all(s: &mut AppState) -> Vec<Effect> {
+    let count = s.view().events_len();
+    if count == 0 {
+        s.message = Some("no events in this view".into());
+        return Vec::new();
+    }
+    if writable(s).is_none() {
+        return Vec::new();
+    }
+    if count > MARK_ALL_ASKS {
+        s.mode = Mode::ConfirmMarkAll { count };
+        return Vec::new();
+    }
+    mark_view(s)
+}
+
+pub(super) fn confirm_mark_all(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let Mode::ConfirmMarkAll { .. } = mem::replace(&mut s.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    match k {
+        Key::Char('y') | Key::Char('Y') => mark_view(s),
+        _ => {
+            s.message = Some("nothing marked".into());
+            Vec::new()
+        }
+    }
+}
+
+/// Mark the current view's events (those already marked stay so).
+fn mark_view(s: &mut AppState) -> Vec<Effect> {
+    let targets: Vec<(EventKey, heist_core::case::EventInfo)> = {
+        let v = s.view();
+        let Some(d) = &v.data else {
+            return Vec::new();
+        };
+        let Ok(r) = heist_core::frame::access::FrameReader::new(&d.events) else {
+            return Vec::new();
+        };
+        (0..r.height())
+            .filter_map(|i| match crate::app::casework::event_target(&r, i) {
+                Some(Target::Event { key, info }) => Some((key, info)),
+                _ => None,
+            })
+            .collect()
+    };
+    let Some(c) = writable(s) else {
+        return Vec::new();
+    };
+    let before = c.marked().len();
+    for (key, info) in &targets {
+        if !c.is_marked(key) {
+            c.set_mark(key, info, true);
+        }
+    }
+    let now = c.marked().len();
+    s.message = Some(format!(
+        "marked {} events of the view ({now} marked)",
+        now - before
+    ));
+    changed(s)
+}
+
 pub(super) fn start_tag(s: &mut AppState, target: Option<Target>) -> Vec<Effect> {
     let Some(target) = target else {
         return Vec::new();

@@ -101,6 +101,7 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Mode::Case(_) => case::case_view_key(s, k),
         Mode::Scope(_) => scope::key(s, k),
         Mode::ConfirmQuit { .. } => quit::confirm_key(s, k),
+        Mode::ConfirmMarkAll { .. } => annotate::confirm_mark_all(s, k),
         Mode::Normal => {
             // A message stays until the next key.
             s.message = None;
@@ -181,6 +182,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Scope => scope::open(s),
         Action::ScopeAdd => scope::add(s),
         Action::JumpTime => nav::open_jump(s),
+        Action::MarkAll => annotate::mark_all(s),
         Action::Zoom => {
             s.zoomed = !s.zoomed;
             if s.zoomed {
