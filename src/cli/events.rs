@@ -11,7 +11,6 @@ use super::table::Table;
 use super::{BundleArgs, QueryArgs};
 use heist_core::export::csv_writer::CsvWriter;
 use heist_core::frame::access::FrameReader;
-use heist_core::frame::schema::Kind;
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::Prefilter;
 use heist_core::query::parse::{Pattern, TermKind};
@@ -159,34 +158,10 @@ fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow
     Ok(())
 }
 
-/// One JSON object per event, keys are the frame's column names; `origin` is `path:line` or `path[index]`.
-pub fn event_json(
-    store: &EventStore,
-    r: &FrameReader<'_>,
-    row: usize,
-) -> serde_json::Map<String, serde_json::Value> {
-    use serde_json::Value;
-    let mut m = serde_json::Map::new();
-    for &c in Col::OUTPUT {
-        let v = match c {
-            Col::Origin => match (r.text(Col::Origin, row), r.u64(Col::Line, row)) {
-                (Some(o), Some(l)) => Value::String(store.origin_label(o, l as u32)),
-                _ => Value::Null,
-            },
-            _ => match c.kind() {
-                Kind::U64 | Kind::U32 => r.u64(c, row).map(Value::from).unwrap_or(Value::Null),
-                _ => r.display(c, row).map(Value::String).unwrap_or(Value::Null),
-            },
-        };
-        m.insert(c.name().to_string(), v);
-    }
-    m
-}
-
 fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
     let r = FrameReader::new(df)?;
     for row in 0..df.height() {
-        serde_json::to_writer(&mut *w, &event_json(store, &r, row))?;
+        serde_json::to_writer(&mut *w, &store.event_json(&r, row))?;
         w.write_all(b"\n")?;
     }
     Ok(())
@@ -198,7 +173,7 @@ fn write_csv(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::R
     let mut csv = CsvWriter::new(w);
     csv.row(Col::OUTPUT.iter().map(|c| c.name()))?;
     for row in 0..df.height() {
-        let m = event_json(store, &r, row);
+        let m = store.event_json(&r, row);
         csv.row(Col::OUTPUT.iter().map(|c| match m.get(c.name()) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Null) | None => String::new(),

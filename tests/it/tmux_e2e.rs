@@ -34,6 +34,7 @@ impl Tmux {
         );
         let data = format!("HEIST_DATA_DIR={}", data_dir.display());
         let ok = Command::new("tmux")
+            .args(["-L", SOCKET])
             .args([
                 "new-session",
                 "-d",
@@ -64,6 +65,7 @@ impl Tmux {
 
     fn send(&self, keys: &[&str]) {
         let ok = Command::new("tmux")
+            .args(["-L", SOCKET])
             .args(["send-keys", "-t", &self.name])
             .args(keys)
             .status()
@@ -74,6 +76,7 @@ impl Tmux {
 
     fn screen(&self) -> String {
         let o = Command::new("tmux")
+            .args(["-L", SOCKET])
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .expect("tmux capture-pane");
@@ -114,9 +117,25 @@ impl Tmux {
     }
 }
 
+/// The tests' own tmux server: what they set (the clipboard option) never touches the analyst's.
+const SOCKET: &str = "heist-e2e";
+
+impl Tmux {
+    /// A tmux command on the tests' server; its output.
+    fn tmux(&self, args: &[&str]) -> String {
+        let o = Command::new("tmux")
+            .args(["-L", SOCKET])
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
+            .args(["-L", SOCKET])
             .args(["kill-session", "-t", &self.name])
             .status();
     }
@@ -255,6 +274,14 @@ fn mark_note_export_quit_and_reopen_in_a_real_terminal() {
     t.send(&["-l", "2026-10-05 02:16"]);
     t.send(&["Enter"]);
     t.wait_for("2026-10-05T02:16:00Z: event ");
+    // Copy the selected event as JSON: the terminal (here tmux) gets it through OSC 52.
+    t.tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    t.send(&["Y"]);
+    t.wait_for("copied the selected row as JSON");
+    let copied: serde_json::Value =
+        serde_json::from_str(&t.tmux(&["show-buffer"])).expect("JSON on the clipboard");
+    assert_eq!(copied["action"], "AssumeRole", "{copied}");
+    assert_eq!(copied["token"], "AKIAQ3EGRZTSTOLEN7CI", "{copied}");
     // Quit (everything is saved: no question), reopen, find the marks and the note.
     t.send(&["q"]);
     t.wait_for("EXIT=0");

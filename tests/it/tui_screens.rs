@@ -246,7 +246,8 @@ fn help_at_80x24_scrolls_to_its_last_key_and_wraps_under_the_descriptions() {
     assert!(!s.contains("quit (asks"), "all of help fits? {s}");
     // A wrapped description continues under itself, never under the keys.
     assert!(s.lines().all(|l| !l.contains("│finding's events")), "{s}");
-    h.keys("<pgdown><pgdown><pgdown><pgdown><pgdown><pgdown><pgdown><pgdown>");
+    // Far enough for any length of help: paging stops at its last page.
+    h.keys(&"<pgdown>".repeat(20));
     let s = h.screen();
     assert!(matches!(h.state.mode, Mode::Help { .. }));
     assert!(s.contains("filter examples"), "{s}");
@@ -254,7 +255,7 @@ fn help_at_80x24_scrolls_to_its_last_key_and_wraps_under_the_descriptions() {
     // Past the end it stays on the last page; back up works; any other key closes.
     h.keys("<pgdown>jjjj");
     assert!(h.screen().contains("filter examples"));
-    h.keys("<pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup><pgup>");
+    h.keys(&"<pgup>".repeat(20));
     assert!(h.screen().contains("Start from what you know"));
     h.keys("x");
     assert!(matches!(h.state.mode, Mode::Normal));
@@ -740,4 +741,47 @@ fn mark_all_marks_the_view_and_asks_first_when_it_is_large() {
     assert!(marked(&h) >= m, "{} of {m}", marked(&h));
     let text = std::fs::read_to_string(dir.path().join("case.json")).unwrap();
     assert!(text.matches("\"marked\": true").count() >= m, "saved");
+}
+
+/// `y` copies the selected value (an entity, the timeline's cell, the detail's raw record), `Y` the selected
+/// event or entity as JSON; each says what it copied. At 160x45 and at 80x24.
+#[test]
+fn y_copies_the_selected_value_and_shift_y_the_row() {
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        // An entity: the tokens tab's first row.
+        h.keys("2y");
+        let token = h.state.copied.clone().expect("copied");
+        assert!(!token.is_empty());
+        assert!(h
+            .state
+            .message
+            .clone()
+            .unwrap_or_default()
+            .starts_with("copied token "));
+        h.keys("Y");
+        let e: serde_json::Value =
+            serde_json::from_str(h.state.copied.as_deref().unwrap()).unwrap();
+        assert_eq!(e["kind"], "token");
+        assert_eq!(e["name"], token.as_str());
+        // The timeline's cell (the token column), then the event as JSON.
+        h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter><tab>l"));
+        h.keys("y");
+        assert_eq!(h.state.copied.as_deref(), Some(STOLEN));
+        h.keys("Y");
+        let ev: serde_json::Value =
+            serde_json::from_str(h.state.copied.as_deref().unwrap()).unwrap();
+        assert_eq!(ev["token"], STOLEN);
+        assert_eq!(ev["source_ip"], ATTACKER_IP);
+        assert!(ev["time"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-10-05T02:13")));
+        // The detail pane: the raw record.
+        h.keys("<tab>y");
+        let raw = h.state.copied.clone().unwrap();
+        assert!(raw.contains(STOLEN) && raw.contains("eventName"), "{raw}");
+        let msg = h.state.message.clone().unwrap_or_default();
+        assert!(msg.starts_with("copied the raw record"), "{msg}");
+        insta::assert_snapshot!(format!("copied_{w}x{ht}"), h.snapshot());
+    }
 }

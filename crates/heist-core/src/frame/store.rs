@@ -120,6 +120,32 @@ impl EventStore {
         self.by_origin.get(origin).map(|&i| &self.files[i])
     }
 
+    /// One event as a JSON object: the output columns by name, numbers as numbers, `origin` as `path:line` or
+    /// `path[index]` (what `heist events --format jsonl` writes, and the TUI's `Y` copies).
+    pub fn event_json(
+        &self,
+        r: &super::access::FrameReader<'_>,
+        row: usize,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        use super::schema::{Col, Kind};
+        use serde_json::Value;
+        let mut m = serde_json::Map::new();
+        for &c in Col::OUTPUT {
+            let v = match c {
+                Col::Origin => match (r.text(Col::Origin, row), r.u64(Col::Line, row)) {
+                    (Some(o), Some(l)) => Value::String(self.origin_label(o, l as u32)),
+                    _ => Value::Null,
+                },
+                _ => match c.kind() {
+                    Kind::U64 | Kind::U32 => r.u64(c, row).map(Value::from).unwrap_or(Value::Null),
+                    _ => r.display(c, row).map(Value::String).unwrap_or(Value::Null),
+                },
+            };
+            m.insert(c.name().to_string(), v);
+        }
+        m
+    }
+
     /// `path:line` for line files, `path[index]` for JSON documents.
     pub fn origin_label(&self, origin: &str, line: u32) -> String {
         match self.file(origin).map(|f| f.loc) {

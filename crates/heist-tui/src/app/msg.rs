@@ -97,6 +97,8 @@ pub struct Loaded {
 /// Work `update` asks for; performed off the UI thread, answered with a `Msg`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Put text on the system clipboard: the terminal is asked (OSC 52), which works over SSH and in tmux.
+    Clipboard(String),
     /// Compute a view: the events of `scope`, `filter` applied, tables sorted by `sort`; the table of `first`
     /// (the tab on screen) comes with the events, the others after.
     BuildView {

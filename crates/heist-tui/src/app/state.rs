@@ -133,6 +133,8 @@ pub struct AppState {
     pub detail_scroll: u16,
     /// The detail pane has the whole screen (`z`).
     pub zoomed: bool,
+    /// What `y` / `Y` last put on the clipboard.
+    pub copied: Option<String>,
     pub raw: Option<RawText>,
     pub message: Option<String>,
     /// Rows a page moves (set from the terminal size).
@@ -175,6 +177,7 @@ impl AppState {
             tz: TimeZone::Utc,
             detail_scroll: 0,
             zoomed: false,
+            copied: None,
             raw: None,
             message: None,
             page: 10,

@@ -57,6 +57,8 @@ actions! {
     ScopeDrop = "scope_drop",
     ScopeAdd = "scope_add",
     Zoom = "zoom",
+    Copy = "copy",
+    CopyRow = "copy_row",
     JumpTime = "jump_time",
     Help = "help",
     Quit = "quit",

@@ -119,6 +119,8 @@ impl Executor {
     pub fn perform(&self, e: Effect, emit: &mut dyn FnMut(Msg) -> bool) -> bool {
         let bundle = || self.load.wait();
         match e {
+            // The terminal's, not a worker's: the event loop writes it (see `term`).
+            Effect::Clipboard(_) => true,
             Effect::OpenCase { paths, location } => emit(jobs::open_case(&paths, &location)),
             Effect::SaveCase {
                 revision,
@@ -234,7 +236,7 @@ pub fn route(e: &Effect) -> Route {
         Effect::BuildView { .. } | Effect::ReadRaw { .. } => Route::Views,
         Effect::Search { .. } => Route::Finder,
         Effect::SaveCase { .. } => Route::Saves,
-        Effect::OpenCase { .. } | Effect::Export { .. } => Route::Background,
+        Effect::OpenCase { .. } | Effect::Export { .. } | Effect::Clipboard(_) => Route::Background,
         Effect::Detect { .. } => Route::Detection,
         Effect::ComputeScope { .. } => Route::Scope,
     }

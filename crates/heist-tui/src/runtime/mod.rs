@@ -3,6 +3,7 @@
 //! terminal (`lane`, `lanes`), and the harness that drives the whole TUI without a terminal for tests and
 //! benchmarks (`harness`: the same executor, inline; `screen`: its screen as text with a digest of the styles).
 
+pub mod clipboard;
 pub mod executor;
 pub mod harness;
 pub mod jobs;

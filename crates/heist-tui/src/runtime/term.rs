@@ -19,7 +19,7 @@ use super::executor::Executor;
 use super::jobs;
 use super::lanes::Lanes;
 use crate::app::findings::RuleSet;
-use crate::app::msg::Msg;
+use crate::app::msg::{Effect, Msg};
 use crate::app::state::AppState;
 use crate::draw::draw;
 use crate::draw::theme::Theme;
@@ -145,7 +145,10 @@ fn event_loop(
                 terminal.autoresize()?;
             }
             for e in update(&mut state, m) {
-                lanes.submit(e);
+                match e {
+                    Effect::Clipboard(text) => super::clipboard::copy(&text)?,
+                    e => lanes.submit(e),
+                }
             }
         }
         executor.moved_to(state.generation);

@@ -9,6 +9,7 @@
 
 mod annotate;
 mod case;
+mod copy;
 mod filter;
 mod finder;
 mod findings;
@@ -182,6 +183,8 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Scope => scope::open(s),
         Action::ScopeAdd => scope::add(s),
         Action::JumpTime => nav::open_jump(s),
+        Action::Copy => copy::value(s),
+        Action::CopyRow => copy::row(s),
         Action::MarkAll => annotate::mark_all(s),
         Action::Zoom => {
             s.zoomed = !s.zoomed;
