@@ -143,3 +143,34 @@ fn searches_run_off_the_ui_thread_stale_answers_are_dropped_and_enter_waits_for_
     assert!(matches!(h.state.mode, Mode::Finder(_)), "{s}");
     assert!(s.contains("no match"), "{s}");
 }
+
+/// A bundle that is one `.zip`: the loading box counts the logs inside it as they are read, not "0 / 1 files".
+#[test]
+fn the_loading_box_counts_the_files_inside_an_archive() {
+    use heist_core::ingest::{load, LoadOptions, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let z = dir.path().join("bundle.zip");
+    std::fs::write(&z, crate::common::zip_dir(&crate::common::sample())).unwrap();
+    let p = Progress::default();
+    let store = load(&[z], &LoadOptions::with_builtin_mappings(), &p).unwrap();
+    let snap = p.snapshot();
+    assert_eq!((snap.files_done, snap.files_total), (1, 1));
+    let members = store.files.len() + store.report.unreadable.len() + store.report.skipped.len();
+    assert!(
+        snap.leaves_done as usize >= members && members > 100,
+        "{snap:?}, {members} members"
+    );
+    // As the loading box shows it while files are read (after them it says the frame is being built).
+    let reading = heist_core::ingest::progress::Snapshot {
+        assembling: false,
+        ..snap
+    };
+    let (_, label) = heist_tui::view::status::loading_lines(&reading);
+    assert!(
+        label.starts_with(&format!(
+            "1 / 1 files ({} read, archive members counted)",
+            heist_core::util::num::thousands(snap.leaves_done)
+        )),
+        "{label}"
+    );
+}

@@ -188,6 +188,7 @@ pub fn load(
             let origin = bundle::display_path(path, paths);
             let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
             let sink = |o: Opened| {
+                progress.leaves_done.fetch_add(1, Ordering::Relaxed);
                 let (key, outcome) = match o {
                     Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
                     Opened::Failed { origin, reason } => (

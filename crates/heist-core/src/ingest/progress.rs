@@ -11,6 +11,8 @@ pub struct Progress {
     pub bytes_done: AtomicU64,
     pub events: AtomicU64,
     pub errors: AtomicU64,
+    /// Files read so far, archive members counted one by one (a `.zip` of 400 logs is 400).
+    pub leaves_done: AtomicU64,
     /// Parsing is done and the frame is being built.
     pub assembling: AtomicBool,
     cancel: AtomicBool,
@@ -25,6 +27,7 @@ pub struct Snapshot {
     pub bytes_done: u64,
     pub events: u64,
     pub errors: u64,
+    pub leaves_done: u64,
     pub assembling: bool,
 }
 
@@ -37,6 +40,7 @@ impl Progress {
             bytes_done: self.bytes_done.load(Ordering::Relaxed),
             events: self.events.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
+            leaves_done: self.leaves_done.load(Ordering::Relaxed),
             assembling: self.assembling.load(Ordering::Relaxed),
         }
     }

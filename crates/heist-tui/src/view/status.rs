@@ -136,8 +136,17 @@ pub fn loading_lines(p: &Snapshot) -> (f64, String) {
     let label = if p.assembling {
         format!("building the frame: {} events", thousands(p.events))
     } else {
+        // Archives: a `.zip` is one file on disk and hundreds of logs inside; count those as they are read.
+        let inside = if p.leaves_done > p.files_done {
+            format!(
+                " ({} read, archive members counted)",
+                thousands(p.leaves_done)
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} / {} files · {} events · {:.1} / {:.1} MB · {} errors",
+            "{} / {} files{inside} · {} events · {:.1} / {:.1} MB · {} errors",
             p.files_done,
             p.files_total,
             thousands(p.events),
