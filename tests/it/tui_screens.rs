@@ -785,3 +785,23 @@ fn y_copies_the_selected_value_and_shift_y_the_row() {
         insta::assert_snapshot!(format!("copied_{w}x{ht}"), h.snapshot());
     }
 }
+
+/// `!` lists what did not load (the SOC's note, the CloudWatch line cut off, the Bedrock body skipped by design),
+/// each with where it was; the loaded screen says it is there. At 160x45 and at 80x24.
+#[test]
+fn what_did_not_load_stays_reachable() {
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        let msg = h.state.message.clone().unwrap_or_default();
+        assert!(msg.ends_with("! lists them"), "{msg}");
+        h.keys("!");
+        assert!(matches!(h.state.mode, Mode::Problems { .. }));
+        let s = h.screen();
+        assert!(s.contains("what did not load"), "{s}");
+        assert!(s.contains("NOTES.txt"), "{s}");
+        assert!(s.contains("svc-backup-export.log:8"), "{s}");
+        insta::assert_snapshot!(format!("problems_{w}x{ht}"), h.snapshot());
+        h.keys("<pgdown>x");
+        assert!(matches!(h.state.mode, Mode::Normal));
+    }
+}

@@ -96,6 +96,10 @@ pub enum Mode {
     Case(CaseViewState),
     /// The attack scope of an entity: what the evidence leads to, and why.
     Scope(ScopeViewState),
+    /// What did not load: unreadable and skipped files, malformed records (`!`).
+    Problems {
+        scroll: u16,
+    },
     /// Mark every one of the current view's `count` events? (asked when there are more than a hundred)
     ConfirmMarkAll {
         count: usize,

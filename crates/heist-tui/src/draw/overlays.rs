@@ -43,6 +43,37 @@ pub fn draw_help(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme
     f.render_widget(p, r);
 }
 
+/// What did not load, over the screen, scrolled like help.
+pub fn draw_problems(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Theme) {
+    let r = centered(area, 90, 90);
+    f.render_widget(Clear, r);
+    let width = r.width.saturating_sub(2) as usize;
+    let lines: Vec<Line<'_>> = match &s.store {
+        Some(store) => crate::view::problems::problem_lines(store, width)
+            .into_iter()
+            .map(|(heading, t)| {
+                if heading {
+                    Line::styled(t, theme.accent())
+                } else {
+                    Line::raw(t)
+                }
+            })
+            .collect(),
+        None => vec![Line::raw("the bundle is not loaded yet")],
+    };
+    let height = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(height) as u16);
+    let title = if lines.len() > height {
+        " what did not load · j/k pgdn/pgup scroll · any other key closes "
+    } else {
+        " what did not load · any key closes "
+    };
+    let p = Paragraph::new(lines)
+        .block(Block::bordered().title(title))
+        .scroll((scroll, 0));
+    f.render_widget(p, r);
+}
+
 pub fn draw_finder(f: &mut Frame<'_>, area: Rect, s: &AppState, fs: &FinderState, theme: Theme) {
     let r = centered(area, 80, 70);
     f.render_widget(Clear, r);

@@ -57,6 +57,7 @@ actions! {
     ScopeDrop = "scope_drop",
     ScopeAdd = "scope_add",
     Zoom = "zoom",
+    Problems = "problems",
     Copy = "copy",
     CopyRow = "copy_row",
     JumpTime = "jump_time",

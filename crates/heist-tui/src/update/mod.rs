@@ -40,6 +40,16 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Loaded(Ok(l)) => {
+            let r = &l.store.report;
+            let missed = r.unreadable.len() + r.skipped.len() + r.error_count;
+            if missed > 0 {
+                s.message = Some(format!(
+                    "{} unreadable files, {} skipped, {} malformed records: ! lists them",
+                    r.unreadable.len(),
+                    r.skipped.len(),
+                    r.error_count
+                ));
+            }
             s.store = Some(l.store);
             s.lineage = Some(l.lineage);
             s.load = LoadState::Ready;
@@ -103,6 +113,7 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Mode::Scope(_) => scope::key(s, k),
         Mode::ConfirmQuit { .. } => quit::confirm_key(s, k),
         Mode::ConfirmMarkAll { .. } => annotate::confirm_mark_all(s, k),
+        Mode::Problems { .. } => nav::problems_key(s, k),
         Mode::Normal => {
             // A message stays until the next key.
             s.message = None;
@@ -183,6 +194,10 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Scope => scope::open(s),
         Action::ScopeAdd => scope::add(s),
         Action::JumpTime => nav::open_jump(s),
+        Action::Problems => {
+            s.mode = Mode::Problems { scroll: 0 };
+            Vec::new()
+        }
         Action::Copy => copy::value(s),
         Action::CopyRow => copy::row(s),
         Action::MarkAll => annotate::mark_all(s),

@@ -35,6 +35,28 @@ pub(super) fn help_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Keys in the load-problems overlay: scroll as help does; any other key closes it.
+pub(super) fn problems_key(s: &mut AppState, k: Key) -> Vec<Effect> {
+    let (w, h) = help_text_area(s.screen.0, s.screen.1);
+    let n = s
+        .store
+        .as_ref()
+        .map_or(0, |st| crate::view::problems::problem_lines(st, w).len());
+    let last = n.saturating_sub(h) as u16;
+    let page = s.page.max(1) as u16;
+    let Mode::Problems { scroll } = &mut s.mode else {
+        return Vec::new();
+    };
+    match k {
+        Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
+        Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
+        Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(page).min(last),
+        Key::PageUp => *scroll = scroll.saturating_sub(page),
+        _ => s.mode = Mode::Normal,
+    }
+    Vec::new()
+}
+
 fn list_len(s: &AppState) -> usize {
     let v = s.view();
     match s.focus {

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod findings;
 pub mod help;
 pub mod line;
+pub mod problems;
 pub mod scope;
 pub mod status;
 pub mod text;
