@@ -624,3 +624,56 @@ fn an_end_date_given_to_the_tui_is_a_finding_there() {
         .iter()
         .all(|f| f.rule != "identity-used-after-end-date"));
 }
+
+/// `:` on the Findings tab filters the findings (severity, rule, entity, incident, time, words), live; a term it
+/// cannot read says why and keeps the list; `x` shows every finding again; the timeline's filter is untouched. At
+/// 160x45 and at 80x24.
+#[test]
+fn the_findings_tab_filters_its_findings() {
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        h.keys("5");
+        let all = h.state.findings.shown().len();
+        h.keys(":severity:medium");
+        let shown = h.state.findings.shown();
+        assert!(!shown.is_empty() && shown.len() < all);
+        // The severity shown: a medium rule's finding raised inside the incident is high, not medium.
+        assert!(shown.iter().all(|&i| {
+            let f = &h.state.findings.list[i];
+            h.state.findings.incidents.severity(i, f) == Severity::Medium
+        }));
+        // The selection follows to the first finding shown.
+        assert_eq!(h.state.view().finding_sel, shown[0]);
+        h.keys("<enter>");
+        assert!(
+            h.state.view().filter.is_empty(),
+            "the timeline is not filtered"
+        );
+        let s = h.screen();
+        assert!(s.contains("filter: severity:medium"), "{s}");
+        insta::assert_snapshot!(format!("findings_filtered_{w}x{ht}"), h.snapshot());
+        // A term it cannot read: said, and the list stays as the last one that could be read; Esc puts back the
+        // filter the bar opened with.
+        h.keys(":<ctrl-u>colour:red");
+        assert!(
+            matches!(&h.state.mode, Mode::Filter(f) if f.error.as_deref().is_some_and(|e| e.contains("unknown field")))
+        );
+        assert_eq!(h.state.findings.filter, "colour");
+        h.keys("<esc>");
+        assert_eq!(h.state.findings.filter, "severity:medium");
+        assert_eq!(h.state.findings.shown(), shown);
+        // Entities and incidents: the stolen key's findings outside incident I1 are none.
+        h.keys(":<ctrl-u>token:AKIAQ3EGRZTSTOLEN7CI incident:none<enter>");
+        assert!(h.state.findings.shown().is_empty());
+        h.keys(":<ctrl-u>token:AKIAQ3EGRZTSTOLEN7CI<enter>");
+        assert!(h.state.findings.shown().iter().all(|&i| {
+            h.state.findings.list[i]
+                .entities
+                .iter()
+                .any(|e| e.name == "AKIAQ3EGRZTSTOLEN7CI")
+        }));
+        h.keys("x");
+        assert_eq!(h.state.findings.shown().len(), all);
+        assert!(h.state.findings.filter.is_empty());
+    }
+}

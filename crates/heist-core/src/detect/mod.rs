@@ -17,6 +17,7 @@
 
 mod duration;
 mod eval;
+pub mod filter;
 pub mod finding;
 pub mod flags;
 pub mod incident;

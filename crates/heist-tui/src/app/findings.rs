@@ -208,6 +208,9 @@ pub struct FindingsState {
     pub flags: Flags,
     pub entities: FlaggedEntities,
     pub order: FindingOrder,
+    /// The Findings tab's filter (`:` there), as typed, and parsed.
+    pub filter: String,
+    pub matcher: Option<heist_core::detect::filter::FindingFilter>,
     pub rules: usize,
     /// The newest detection run asked for; the results of older runs are stale.
     pub run: u64,
@@ -225,6 +228,8 @@ impl Default for FindingsState {
             flags: Flags::default(),
             entities: FlaggedEntities::default(),
             order: FindingOrder::Incidents,
+            filter: String::new(),
+            matcher: None,
             rules: 0,
             run: 0,
         }
@@ -263,12 +268,34 @@ impl FindingsState {
         self.list.is_empty()
     }
 
-    /// Indices into `list`, in the order the tab shows.
-    pub fn shown(&self) -> &[usize] {
+    /// How many rows the order shows without the filter.
+    pub fn shown_unfiltered(&self) -> usize {
         match self.order {
+            FindingOrder::Incidents => self.by_incident.len(),
+            FindingOrder::Severity => self.by_severity.len(),
+            FindingOrder::Time => self.by_time.len(),
+        }
+    }
+
+    /// Indices into `list`, in the order the tab shows, that pass the tab's filter.
+    pub fn shown(&self) -> Vec<usize> {
+        let all = match self.order {
             FindingOrder::Incidents => &self.by_incident,
             FindingOrder::Severity => &self.by_severity,
             FindingOrder::Time => &self.by_time,
+        };
+        match &self.matcher {
+            Some(m) if !m.is_empty() => all
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.list.get(i).is_some_and(|f| {
+                        let inc = self.incident_of(i).map(|x| x.id.as_str());
+                        m.matches(f, inc, self.incidents.severity(i, f))
+                    })
+                })
+                .collect(),
+            _ => all.clone(),
         }
     }
 

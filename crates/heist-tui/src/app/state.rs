@@ -76,6 +76,8 @@ pub struct FilterState {
     pub before: String,
     /// Why the current input does not parse, with the position of the offending term.
     pub error: Option<String>,
+    /// The bar filters the Findings tab, not the timeline.
+    pub findings: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -7,19 +7,44 @@ use crate::app::state::{AppState, FilterState, Mode};
 use crate::input::key::Key;
 use crate::input::line::{Edit, LineInput};
 
-/// `:`: the filter bar, holding the view's filter.
+/// `:`: the filter bar, holding the view's filter (on the Findings tab, the findings' filter).
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
-    let f = s.view().filter.clone();
+    let findings = s.view().findings_tab && s.focus == crate::app::trail::Pane::Entities;
+    let f = if findings {
+        s.findings.filter.clone()
+    } else {
+        s.view().filter.clone()
+    };
     s.mode = Mode::Filter(FilterState {
         input: LineInput::new(f.clone()),
         before: f,
         error: None,
+        findings,
     });
     Vec::new()
 }
 
-/// `x`: the view unfiltered.
+/// The Findings tab's filter: applied as typed when it parses; the selection goes to the first finding shown.
+fn set_findings_filter(s: &mut AppState, text: &str) -> Result<(), String> {
+    let m = heist_core::detect::filter::FindingFilter::parse(text, s.tz)?;
+    s.findings.filter = text.to_string();
+    s.findings.matcher = Some(m);
+    let first = s.findings.shown().first().copied();
+    if let Some(i) = first {
+        s.view_mut().finding_sel = i;
+    }
+    Ok(())
+}
+
+/// `x`: the view unfiltered (on the Findings tab, every finding again).
 pub(super) fn clear(s: &mut AppState) -> Vec<Effect> {
+    if s.view().findings_tab
+        && s.focus == crate::app::trail::Pane::Entities
+        && !s.findings.filter.is_empty()
+    {
+        let _ = set_findings_filter(s, "");
+        return Vec::new();
+    }
     if s.view().filter.is_empty() {
         return Vec::new();
     }
@@ -33,6 +58,27 @@ pub(super) fn key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Filter(f) = &mut s.mode else {
         return Vec::new();
     };
+    if f.findings {
+        match k {
+            Key::Esc => {
+                let before = f.before.clone();
+                s.mode = Mode::Normal;
+                let _ = set_findings_filter(s, &before);
+            }
+            Key::Enter if f.error.is_none() => s.mode = Mode::Normal,
+            Key::Enter => {}
+            other => {
+                if f.input.key(other) == Edit::Changed {
+                    let text = f.input.value().to_string();
+                    let res = set_findings_filter(s, &text);
+                    if let Mode::Filter(f) = &mut s.mode {
+                        f.error = res.err();
+                    }
+                }
+            }
+        }
+        return Vec::new();
+    }
     match k {
         Key::Esc => {
             let before = f.before.clone();

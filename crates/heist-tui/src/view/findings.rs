@@ -182,6 +182,15 @@ pub fn findings_info(s: &AppState, width: usize) -> Vec<(String, bool)> {
             ));
         }
     }
+    if f.status == DetectStatus::Done && !f.filter.trim().is_empty() {
+        let line = format!(
+            "filter: {} · {} of {} rows shown (x clears)",
+            clean(&f.filter),
+            thousands(f.shown().len()),
+            thousands(f.shown_unfiltered())
+        );
+        info.push((fit(&line, width, false), false));
+    }
     if let Some(e) = &s.rules.error {
         let text = format!(
             "your rules were not loaded, the shipped rules ran: {}",
