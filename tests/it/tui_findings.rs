@@ -89,7 +89,7 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert!(s.contains(" I1 "), "{s}");
     h.keys("ss");
     let s = h.screen();
-    assert!(s.contains("by severity (s: by incident)"), "{s}");
+    assert!(s.contains("by severity (s: by rule)"), "{s}");
     insta::assert_snapshot!("findings_by_severity", h.snapshot());
     let by_sev = listed(&h);
     assert_eq!(by_sev.len(), n);
@@ -100,7 +100,8 @@ fn findings_tab_by_incident_then_as_the_story_then_by_severity() {
     assert!(by_sev
         .windows(2)
         .all(|w| w[0].severity != w[1].severity || w[0].first <= w[1].first));
-    h.keys("s");
+    // By rule, then by incident again.
+    h.keys("ss");
     // The cursor stays on its finding when the order changes.
     h.keys("jj");
     let selected = h.state.view().finding_sel;
@@ -675,5 +676,39 @@ fn the_findings_tab_filters_its_findings() {
         h.keys("x");
         assert_eq!(h.state.findings.shown().len(), all);
         assert!(h.state.findings.filter.is_empty());
+    }
+}
+
+/// `s` on the Findings tab also groups by rule: one line per rule, its count, the most frequent first. At 160x45
+/// and at 80x24.
+#[test]
+fn the_findings_tab_groups_by_rule_with_counts() {
+    use heist_tui::app::findings::FindingOrder;
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        h.keys("5");
+        while h.state.findings.order != FindingOrder::Rule {
+            h.keys("s");
+        }
+        let f = &h.state.findings;
+        let shown = f.shown();
+        let mut rules: Vec<&str> = f.list.iter().map(|x| x.rule.as_str()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        assert_eq!(shown.len(), rules.len(), "one line per rule");
+        let counts: Vec<usize> = shown.iter().map(|&i| f.rule_count(i)).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+        assert_eq!(counts.iter().sum::<usize>(), f.len());
+        let top = f.list[shown[0]].rule.clone();
+        let s = h.screen();
+        assert!(s.contains(&format!("×{} ", counts[0])), "{s}");
+        assert!(s.contains("by rule (s:"), "{s}");
+        insta::assert_snapshot!(format!("findings_by_rule_{w}x{ht}"), h.snapshot());
+        // A rule's findings: the filter, in time order, lists them all.
+        h.keys(&format!(":rule:{top}<enter>"));
+        while h.state.findings.order != FindingOrder::Time {
+            h.keys("s");
+        }
+        assert_eq!(h.state.findings.shown().len(), counts[0]);
     }
 }

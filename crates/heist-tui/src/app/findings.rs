@@ -165,6 +165,8 @@ pub enum FindingOrder {
     Time,
     /// Highest severity first, then time: every finding.
     Severity,
+    /// One row per rule (its first finding) with how many findings it has, most first.
+    Rule,
 }
 
 impl FindingOrder {
@@ -172,7 +174,8 @@ impl FindingOrder {
         match self {
             FindingOrder::Incidents => FindingOrder::Time,
             FindingOrder::Time => FindingOrder::Severity,
-            FindingOrder::Severity => FindingOrder::Incidents,
+            FindingOrder::Severity => FindingOrder::Rule,
+            FindingOrder::Rule => FindingOrder::Incidents,
         }
     }
 
@@ -181,6 +184,7 @@ impl FindingOrder {
             FindingOrder::Incidents => "by incident",
             FindingOrder::Severity => "by severity",
             FindingOrder::Time => "in time order",
+            FindingOrder::Rule => "by rule",
         }
     }
 }
@@ -204,6 +208,10 @@ pub struct FindingsState {
     by_time: Vec<usize>,
     /// Incident members, then the first finding of each other rule.
     by_incident: Vec<usize>,
+    /// The first finding of each rule, the rules with most findings first.
+    by_rule: Vec<usize>,
+    /// Findings per rule.
+    rule_counts: std::collections::HashMap<String, usize>,
     pub incidents: Arc<Incidents>,
     pub flags: Flags,
     pub entities: FlaggedEntities,
@@ -224,6 +232,8 @@ impl Default for FindingsState {
             by_severity: Vec::new(),
             by_time: Vec::new(),
             by_incident: Vec::new(),
+            by_rule: Vec::new(),
+            rule_counts: Default::default(),
             incidents: Arc::new(Incidents::default()),
             flags: Flags::default(),
             entities: FlaggedEntities::default(),
@@ -252,6 +262,26 @@ impl FindingsState {
                 .filter(|&i| i < d.findings.len())
                 .collect()
         };
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for f in &d.findings {
+            *counts.entry(f.rule.clone()).or_default() += 1;
+        }
+        let mut firsts: Vec<usize> = Vec::new();
+        for &i in &self.by_time {
+            let rule = &d.findings[i].rule;
+            if !firsts.iter().any(|&j| d.findings[j].rule == *rule) {
+                firsts.push(i);
+            }
+        }
+        firsts.sort_by(|&a, &b| {
+            let (fa, fb) = (&d.findings[a], &d.findings[b]);
+            counts[&fb.rule]
+                .cmp(&counts[&fa.rule])
+                .then(fb.severity.cmp(&fa.severity))
+                .then(fa.rule.cmp(&fb.rule))
+        });
+        self.by_rule = firsts;
+        self.rule_counts = counts;
         self.incidents = Arc::new(d.incidents);
         self.list = Arc::new(d.findings);
         self.flags = d.flags;
@@ -274,6 +304,7 @@ impl FindingsState {
             FindingOrder::Incidents => self.by_incident.len(),
             FindingOrder::Severity => self.by_severity.len(),
             FindingOrder::Time => self.by_time.len(),
+            FindingOrder::Rule => self.by_rule.len(),
         }
     }
 
@@ -283,6 +314,7 @@ impl FindingsState {
             FindingOrder::Incidents => &self.by_incident,
             FindingOrder::Severity => &self.by_severity,
             FindingOrder::Time => &self.by_time,
+            FindingOrder::Rule => &self.by_rule,
         };
         match &self.matcher {
             Some(m) if !m.is_empty() => all
@@ -297,6 +329,15 @@ impl FindingsState {
                 .collect(),
             _ => all.clone(),
         }
+    }
+
+    /// How many findings the rule of finding `index` has.
+    pub fn rule_count(&self, index: usize) -> usize {
+        self.list
+            .get(index)
+            .and_then(|f| self.rule_counts.get(&f.rule))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The incident finding `index` belongs to.

@@ -72,7 +72,11 @@ pub(super) fn toggle_order(s: &mut AppState) -> Vec<Effect> {
         FindingOrder::Incidents => {
             "findings by incident, the rest one line per rule (s: in time order)".to_string()
         }
-        FindingOrder::Severity => "every finding by severity (s: by incident)".to_string(),
+        FindingOrder::Severity => "every finding by severity (s: by rule)".to_string(),
+        FindingOrder::Rule => {
+            "one line per rule, most findings first; : rule:NAME lists a rule's findings (s: by incident)"
+                .to_string()
+        }
         FindingOrder::Time => "findings in time order: the story (s: by severity)".to_string(),
     });
     Vec::new()

@@ -221,7 +221,15 @@ pub fn findings_tab(s: &AppState, height: usize, widths: [usize; 5], wide: bool)
         .iter()
         .skip(start)
         .take(height)
-        .filter_map(|&i| Some((f.list.get(i)?, by_incident.then(|| f.grouped(i)).flatten())))
+        .filter_map(|&i| {
+            let g = match f.order {
+                FindingOrder::Rule => Some(Grouped::Other {
+                    count: f.rule_count(i),
+                }),
+                _ => by_incident.then(|| f.grouped(i)).flatten(),
+            };
+            Some((f.list.get(i)?, g))
+        })
         .map(|(x, g)| finding_row(x, g, s.tz, widths, wide))
         .collect();
     FindingsTabVm {
