@@ -92,47 +92,59 @@ pub fn draw_note(f: &mut Frame<'_>, area: Rect, s: &AppState, n: &NoteState, the
 }
 
 pub fn draw_confirm_quit(f: &mut Frame<'_>, area: Rect, reason: &str, theme: Theme) {
-    let r = centered(area, 60, 30);
-    f.render_widget(Clear, r);
-    let p = Paragraph::new(vec![
-        Line::styled("Quit with unsaved case work?", theme.failure()),
-        Line::raw(""),
-        Line::raw(clean(reason)),
-        Line::raw(""),
-        Line::styled(
-            "y quits anyway · n (or any other key) stays",
-            theme.accent(),
-        ),
-    ])
-    .wrap(Wrap { trim: false })
-    .block(
-        Block::bordered()
-            .title(" quit? ")
-            .border_style(theme.border(true)),
+    let lead = Line::styled("Quit with unsaved case work?", theme.failure());
+    let body = Line::raw(clean(reason));
+    confirm(
+        f,
+        area,
+        " quit? ",
+        lead,
+        body,
+        "y quits anyway · n (or any other key) stays",
+        theme,
     );
-    f.render_widget(p, r);
 }
 
 pub fn draw_confirm_mark_all(f: &mut Frame<'_>, area: Rect, count: usize, theme: Theme) {
+    let lead = Line::styled(
+        format!("Mark all {} events of this view?", thousands(count as u64)),
+        theme.accent(),
+    );
+    let body = Line::raw("Marked events make the report's timeline.");
+    confirm(
+        f,
+        area,
+        " mark all? ",
+        lead,
+        body,
+        "y marks them · n (or any other key) does not",
+        theme,
+    );
+}
+
+/// A question over the screen: what is asked, why, and which key says yes.
+fn confirm(
+    f: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    lead: Line<'static>,
+    body: Line<'static>,
+    keys: &'static str,
+    theme: Theme,
+) {
     let r = centered(area, 60, 30);
     f.render_widget(Clear, r);
     let p = Paragraph::new(vec![
-        Line::styled(
-            format!("Mark all {} events of this view?", thousands(count as u64)),
-            theme.accent(),
-        ),
+        lead,
         Line::raw(""),
-        Line::raw("Marked events make the report's timeline."),
+        body,
         Line::raw(""),
-        Line::styled(
-            "y marks them · n (or any other key) does not",
-            theme.accent(),
-        ),
+        Line::styled(keys, theme.accent()),
     ])
     .wrap(Wrap { trim: false })
     .block(
         Block::bordered()
-            .title(" mark all? ")
+            .title(title.to_string())
             .border_style(theme.border(true)),
     );
     f.render_widget(p, r);

@@ -25,14 +25,22 @@ pub(super) fn help_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Help { scroll } = &mut s.mode else {
         return Vec::new();
     };
+    if !scroll_by(scroll, k, last, page) {
+        s.mode = Mode::Normal;
+    }
+    Vec::new()
+}
+
+/// An overlay's scroll keys (line, page, never past `last`); `false` for any other key, which closes it.
+fn scroll_by(scroll: &mut u16, k: Key, last: u16, page: u16) -> bool {
     match k {
         Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
         Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
         Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(page).min(last),
         Key::PageUp => *scroll = scroll.saturating_sub(page),
-        _ => s.mode = Mode::Normal,
+        _ => return false,
     }
-    Vec::new()
+    true
 }
 
 /// Keys in the load-problems overlay: scroll as help does; any other key closes it.
@@ -47,12 +55,8 @@ pub(super) fn problems_key(s: &mut AppState, k: Key) -> Vec<Effect> {
     let Mode::Problems { scroll } = &mut s.mode else {
         return Vec::new();
     };
-    match k {
-        Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
-        Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
-        Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(page).min(last),
-        Key::PageUp => *scroll = scroll.saturating_sub(page),
-        _ => s.mode = Mode::Normal,
+    if !scroll_by(scroll, k, last, page) {
+        s.mode = Mode::Normal;
     }
     Vec::new()
 }
