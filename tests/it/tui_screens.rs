@@ -805,3 +805,20 @@ fn what_did_not_load_stays_reachable() {
         assert!(matches!(h.state.mode, Mode::Normal));
     }
 }
+
+/// At 80x24 with a long filter the status bar still shows shown / total, the case and the findings count; the
+/// filter is cut instead.
+#[test]
+fn the_status_bar_keeps_counts_and_findings_at_80x24_under_a_long_filter() {
+    let mut h = harness(80, 24);
+    h.keys(&format!(
+        ":token:{STOLEN} ip:{ATTACKER_IP} -outcome:failure<enter>"
+    ));
+    let s = h.screen();
+    let bar = s.lines().next().unwrap_or_default();
+    let n = h.state.view().events_len();
+    assert!(bar.contains(&format!("│ {n} / 23,958")), "{bar}");
+    assert!(bar.contains("⚑ 30"), "{bar}");
+    assert!(bar.contains("filter: token"), "{bar}");
+    assert!(bar.chars().count() <= 80, "{bar}");
+}

@@ -55,7 +55,8 @@ pub fn crumb(scope: &Scope) -> String {
 }
 
 /// The status bar for a terminal `width` columns wide: compact forms of the findings and case parts when the
-/// long ones do not fit, then the trail cut at its start (the latest crumb is the one that matters).
+/// long ones do not fit, then the trail's earlier crumbs, then the filter cut at its end, then the trail cut at its
+/// start (the latest crumb is the one that matters): the counts, the case and the findings always show.
 pub fn status(s: &AppState, width: usize) -> StatusVm {
     let mut crumbs = vec![crumb(&Scope::All)];
     crumbs.extend(s.trail().into_iter().map(crumb));
@@ -103,6 +104,21 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
     while vm.width() > width && first + 1 < crumbs.len() {
         first += 1;
         vm.trail = format!("… › {}", crumbs[first..].join(" › "));
+    }
+    // Then the filter keeps its start (the counts and the findings beside it matter more).
+    let over = vm.width().saturating_sub(width);
+    if over > 0 && !vm.filter.is_empty() {
+        let n = text::width(&vm.filter);
+        let keep = n.saturating_sub(over).max(6.min(n));
+        if keep < n {
+            vm.filter = fit(&vm.filter, keep, false);
+        }
+    }
+    // The findings as their count alone (`⚑ 30`).
+    if vm.width() > width {
+        if let Some((count, _)) = vm.findings.split_once(" (") {
+            vm.findings = count.to_string();
+        }
     }
     let over = vm.width().saturating_sub(width);
     if over > 0 {
