@@ -303,7 +303,7 @@ fn flagged_events_and_entities_are_marked() {
     // A high finding's event: ⚑; a medium one's: ⚐.
     h.keys(":action:StopLogging<enter>");
     assert!(
-        h.screen().contains("│ ⚑ 2026-10-05T02:43:12Z StopLogg"),
+        h.screen().contains("│ ⚑ 2026-10-05T02:43:12Z StopLog"),
         "{}",
         h.screen()
     );
@@ -313,7 +313,7 @@ fn flagged_events_and_entities_are_marked() {
     // Marked and flagged: both marks.
     h.keys("x:action:StopLogging<enter><tab>m");
     assert!(
-        h.screen().contains("│●⚑ 2026-10-05T02:43:12Z StopLogg"),
+        h.screen().contains("│●⚑ 2026-10-05T02:43:12Z StopLog"),
         "{}",
         h.screen()
     );

@@ -822,3 +822,33 @@ fn the_status_bar_keeps_counts_and_findings_at_80x24_under_a_long_filter() {
     assert!(bar.contains("filter: token"), "{bar}");
     assert!(bar.chars().count() <= 80, "{bar}");
 }
+
+/// Timeline columns take the width of what the visible rows hold: at 160x45 the stolen key and the attacker's
+/// address show whole; at 80x24 the address still does.
+#[test]
+fn timeline_columns_fit_the_keys_and_addresses_on_screen() {
+    let mut h = harness(160, 45);
+    h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter>"));
+    let s = h.screen();
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("⚑ 2026-10-05T02:1"))
+        .collect();
+    assert!(!rows.is_empty(), "{s}");
+    assert!(
+        rows.iter()
+            .all(|l| l.contains(STOLEN) && l.contains(ATTACKER_IP)),
+        "{s}"
+    );
+    let mut h = harness(80, 24);
+    h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter><tab>"));
+    let s = h.screen();
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("⚑ 2026-10-05T02:1"))
+        .collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains(ATTACKER_IP)),
+        "{s}"
+    );
+}

@@ -205,34 +205,53 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     } else {
         (0..8).collect()
     };
+    // Columns as wide as what the visible rows hold (up to a cap): a key column fits the keys on screen, an
+    // empty one takes no room; identity and asset share what is left, never less than eight columns each.
+    let content = crate::view::timeline::content_widths(v, height);
+    let mut want = [0usize; 8];
+    let caps: [usize; 8] = if narrow {
+        [0, 0, 12, 0, 0, 20, 0, 15]
+    } else {
+        [0, 12, 24, 16, 0, 24, 0, 39]
+    };
+    for c in 0..8 {
+        if caps[c] > 0 {
+            let header = crate::view::timeline::TIMELINE_COLUMNS[c].len();
+            want[c] = content[c].max(header).min(caps[c]);
+        }
+    }
+    let room = (table_area.width as usize).saturating_sub(23 + visible.len() - 1 + 16);
+    // Too little room: the action gives first, then the key (cut in the middle, it stays tellable apart), the
+    // source and the outcome, and the address last (never under 8 columns each).
+    for c in [2, 5, 1, 3, 7] {
+        let over = want.iter().sum::<usize>().saturating_sub(room);
+        if over == 0 {
+            break;
+        }
+        want[c] = want[c].saturating_sub(over).max(8.min(want[c]));
+    }
+    let len = |c: usize| Constraint::Length(want[c] as u16);
     let all_widths = if narrow {
         [
             Constraint::Length(23),
             Constraint::Length(0),
-            Constraint::Fill(2),
+            len(2),
             Constraint::Length(0),
-            // The identity is mostly the token's owner: the asset needs the room more.
             Constraint::Fill(2),
-            Constraint::Fill(2),
+            len(5),
             Constraint::Fill(3),
-            // An IPv4 address is never cut while the table has room for it.
-            if table_area.width >= 70 {
-                Constraint::Length(15)
-            } else {
-                Constraint::Fill(2)
-            },
+            len(7),
         ]
     } else {
         [
             Constraint::Length(23),
-            Constraint::Length(10),
-            Constraint::Fill(2),
-            Constraint::Length(10),
+            len(1),
+            len(2),
+            len(3),
             Constraint::Fill(3),
-            Constraint::Max(20),
+            len(5),
             Constraint::Fill(3),
-            // An IPv4 address is never cut: 15 columns hold any.
-            Constraint::Length(15),
+            len(7),
         ]
     };
     let widths: Vec<Constraint> = visible.iter().map(|&c| all_widths[c]).collect();

@@ -9,7 +9,7 @@ use heist_core::export::report::fmt_time;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
 
-use super::text::{clean, fit, fit_id, window_start};
+use super::text::{clean, fit, fit_id, width, window_start};
 use crate::app::trail::View;
 
 pub const TIMELINE_COLUMNS: [&str; 8] = [
@@ -60,6 +60,43 @@ pub struct TimelineVm {
     pub total: usize,
     pub first_row: usize,
     pub cell_column: usize,
+}
+
+/// The widest cell of each column among the rows `height` rows of the timeline show (display columns): what the
+/// columns are sized to, so a key column is as wide as the keys on screen and an empty column takes no room.
+pub fn content_widths(v: &View, height: usize) -> [usize; 8] {
+    let mut out = [0usize; 8];
+    let Some(d) = &v.data else { return out };
+    let start = window_start(v.timeline_sel, v.events_len(), height);
+    let slice = d.events.slice(start as i64, height);
+    let Ok(r) = FrameReader::new(&slice) else {
+        return out;
+    };
+    let cols = [
+        None,
+        Some(Col::Source),
+        Some(Col::Action),
+        Some(Col::ErrorCode),
+        Some(Col::Identity),
+        Some(Col::Token),
+        Some(Col::Asset),
+        Some(Col::SourceIp),
+    ];
+    for i in 0..r.height() {
+        for (c, col) in cols.iter().enumerate() {
+            let Some(col) = col else { continue };
+            let w = match (col, r.text(Col::Outcome, i)) {
+                // The outcome column shows `✗ CODE` for failures, the outcome word otherwise.
+                (Col::ErrorCode, Some("failure")) => {
+                    2 + r.text(*col, i).map_or(7, |t| width(&clean(t)))
+                }
+                (Col::ErrorCode, o) => o.map_or(0, |t| width(&clean(t))),
+                _ => r.text(*col, i).map_or(0, |t| width(&clean(t))),
+            };
+            out[c] = out[c].max(w);
+        }
+    }
+    out
 }
 
 /// The visible slice of the current view's events. `widths` (one per column, 0 = as is) fits each cell (the
