@@ -494,3 +494,37 @@ fn the_cases_attack_scope_has_a_section_and_makes_one_incident() {
     assert!(names.contains(&"AKIAQ3EGRZTSTOLEN7CI"), "{first}");
     assert!(names.contains(&"198.51.100.77"), "{first}");
 }
+
+/// The same call repeated is one timeline row: the backdoor key's 40 invocations of one model within the hour
+/// read as `×40` with their first and last time; every event keeps its number for the appendix.
+#[test]
+fn runs_of_the_same_call_are_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = s(&common::sample());
+    let out = heist(
+        &[
+            "export",
+            &sample,
+            "--where",
+            "token:AKIAQ3EGRZTBACKDR9SV action:InvokeModel",
+            "--out",
+            "-",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let timeline = &md[md.find("## Theft timeline").unwrap()..md.find("## Appendix").unwrap()];
+    let rows: Vec<&str> = timeline.lines().filter(|l| l.starts_with("| 1")).collect();
+    assert_eq!(rows.len(), 1, "{timeline}");
+    assert!(
+        rows[0].starts_with("| 1–40 | 2026-10-05T03:06:00Z .. "),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("`InvokeModel` ×40"), "{}", rows[0]);
+    assert!(
+        md.contains("### #40 · "),
+        "the appendix numbers every event"
+    );
+}

@@ -4,7 +4,7 @@
 //! under the events they annotate, notes on entities, and the raw records. Every log-derived string goes through
 //! `escape` (code spans, split table cells, escaped prose, long fences).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::escape::{cell, code, fenced, quote, text};
@@ -23,7 +23,7 @@ pub fn markdown(r: &ReportInput) -> String {
     }
     scope(&mut o, r);
     entities(&mut o, r);
-    timeline(&mut o, r);
+    super::timeline_md::timeline(&mut o, r);
     entity_notes(&mut o, r);
     appendix(&mut o, r);
     evidence_files(&mut o, r);
@@ -34,7 +34,7 @@ fn t(r: &ReportInput, at: Option<crate::util::time::Nanos>) -> String {
     at.map(|x| fmt_time(x, r.tz)).unwrap_or_default()
 }
 
-fn basis_sentence(r: &ReportInput) -> String {
+pub(super) fn basis_sentence(r: &ReportInput) -> String {
     let n = thousands(r.events.len() as u64);
     match &r.basis {
         Basis::Marked { query: None } => format!("the {n} events the analyst marked"),
@@ -178,7 +178,7 @@ fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
-fn tag_list(tags: &[String]) -> String {
+pub(super) fn tag_list(tags: &[String]) -> String {
     tags.iter().map(|x| cell(x)).collect::<Vec<_>>().join(" ")
 }
 
@@ -515,121 +515,6 @@ fn finding_body(
     o.push_str("\n\n");
     for line in f.explanation.lines().filter(|l| !l.trim().is_empty()) {
         let _ = writeln!(o, "{}\n", text(line));
-    }
-}
-
-fn outcome_cell(e: &ReportEvent) -> String {
-    match e.get(Col::Outcome) {
-        Some("success") => "success".into(),
-        Some("failure") => match e.get(Col::ErrorCode) {
-            Some(c) => format!("**failed** {}", cell(c)),
-            None => "**failed**".into(),
-        },
-        Some(other) => cell(other),
-        None => String::new(),
-    }
-}
-
-fn action_cell(e: &ReportEvent) -> String {
-    let mut s = cell(e.get(Col::Action).unwrap_or(""));
-    if let Some(m) = e.get(Col::MintedToken) {
-        let _ = write!(s, " → minted {}", cell(m));
-    }
-    if let Some(m) = e.get(Col::RevokedToken) {
-        let _ = write!(s, " → ended {}", cell(m));
-    }
-    s
-}
-
-fn asset_cell(e: &ReportEvent) -> String {
-    let mut s = cell(e.get(Col::Asset).unwrap_or(""));
-    if let Some(b) = e.get(Col::Bytes).and_then(|b| b.parse::<u64>().ok()) {
-        if b > 0 {
-            let _ = write!(s, " ({} bytes)", thousands(b));
-        }
-    }
-    s
-}
-
-fn timeline(o: &mut String, r: &ReportInput) {
-    o.push_str("## Theft timeline\n\n");
-    if r.events.is_empty() {
-        o.push_str("No events.\n\n");
-        return;
-    }
-    let mut sentence = basis_sentence(r);
-    if let Some(c) = sentence.get(..1) {
-        sentence = c.to_uppercase() + &sentence[1..];
-    }
-    let _ = writeln!(
-        o,
-        "{sentence}, in time order. The analyst's notes follow the events they annotate; `#` numbers the events for \
-         the appendix.\n"
-    );
-    let mut techniques: HashMap<&EventKey, BTreeSet<&str>> = HashMap::new();
-    for f in &r.findings {
-        for k in &f.events {
-            techniques
-                .entry(k)
-                .or_default()
-                .extend(f.techniques.iter().map(String::as_str));
-        }
-    }
-    let with_tags = r.events.iter().any(|e| !e.tags.is_empty());
-    let with_techniques = r.events.iter().any(|e| techniques.contains_key(&e.key));
-    let mut head = format!(
-        "| # | time ({}) | actor | token | action | asset | ip | outcome |",
-        tz_label(r.tz)
-    );
-    let mut rule = String::from("|--:|---|---|---|---|---|---|---|");
-    if with_tags {
-        head.push_str(" tags |");
-        rule.push_str("---|");
-    }
-    if with_techniques {
-        head.push_str(" techniques |");
-        rule.push_str("---|");
-    }
-    let mut open = false;
-    for (i, e) in r.events.iter().enumerate() {
-        if !open {
-            let _ = writeln!(o, "{head}\n{rule}");
-            open = true;
-        }
-        let _ = write!(
-            o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            i + 1,
-            fmt_time(e.time, r.tz),
-            cell(e.get(Col::Identity).unwrap_or("")),
-            cell(e.get(Col::Token).unwrap_or("")),
-            action_cell(e),
-            asset_cell(e),
-            cell(e.get(Col::SourceIp).unwrap_or("")),
-            outcome_cell(e),
-        );
-        if with_tags {
-            let _ = write!(o, " {} |", tag_list(&e.tags));
-        }
-        if with_techniques {
-            let ts: Vec<String> = techniques
-                .get(&e.key)
-                .into_iter()
-                .flatten()
-                .map(|x| cell(x))
-                .collect();
-            let _ = write!(o, " {} |", ts.join(" "));
-        }
-        o.push('\n');
-        if !e.note.trim().is_empty() {
-            o.push('\n');
-            o.push_str(&quote(&format!("**Note on #{}:**", i + 1), &e.note));
-            o.push('\n');
-            open = false;
-        }
-    }
-    if open {
-        o.push('\n');
     }
 }
 

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod report;
 pub mod scope_md;
 pub mod tabular;
+mod timeline_md;
 
 use std::path::{Path, PathBuf};
 
