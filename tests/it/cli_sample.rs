@@ -384,3 +384,28 @@ fn a_cached_bundle_answers_as_the_bundle_does() {
     assert_eq!(first, third);
     assert!(err.contains("was not used"), "{err}");
 }
+
+/// `heist events ... | head`: the reader closes the pipe early; heist stops quietly with success, as ripgrep does.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    for format in ["table", "jsonl", "csv"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_heist"))
+            .args(["events", "samples/incident", "--format", format])
+            .current_dir(root())
+            .env(heist_core::case::DATA_DIR_ENV, data_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 64];
+        out.read_exact(&mut first).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{format}: {}: {err}", o.status);
+        assert!(!err.contains("Broken pipe"), "{format}: {err}");
+    }
+}

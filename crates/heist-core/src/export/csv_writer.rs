@@ -28,12 +28,20 @@ impl<W: Write> CsvWriter<W> {
         S: AsRef<str>,
     {
         let cells = cells.into_iter().map(|c| defuse(c.as_ref()).into_owned());
-        Ok(self.inner.write_record(cells)?)
+        self.inner.write_record(cells).map_err(io_error)
     }
 
     /// Flush what is buffered and hand back the output.
     pub fn finish(self) -> io::Result<W> {
         self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// The writer's error as an I/O error that keeps its kind (a closed pipe stays `BrokenPipe`).
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
