@@ -852,3 +852,28 @@ fn timeline_columns_fit_the_keys_and_addresses_on_screen() {
         "{s}"
     );
 }
+
+/// A case file someone made read-only: the TUI shows its marks, says it is read-only, and never writes it (its
+/// bytes and its mode stay as they were).
+#[test]
+fn a_read_only_case_file_is_shown_and_never_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = case_harness(dir.path());
+    to_attacker_events(&mut h);
+    h.keys("m");
+    assert_eq!(marked(&h), 1);
+    let path = dir.path().join("case.json");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut h = case_harness(dir.path());
+    assert_eq!(marked(&h), 1, "its marks are shown");
+    let msg = h.state.message.clone().unwrap_or_default();
+    assert!(msg.contains("is read-only"), "{msg}");
+    assert!(h.screen().contains("read-only"), "{}", h.screen());
+    // The last view is restored; mark another event on the timeline.
+    h.keys("ljm");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "never written");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}

@@ -71,6 +71,8 @@ pub struct OpenedCase {
     pub created: bool,
     /// Something the analyst must know, e.g. the case was made on a different bundle.
     pub warning: Option<String>,
+    /// The file is read-only (its permissions say so): it is read, never written (`file` is `None`).
+    pub read_only: bool,
 }
 
 /// Open the case of the bundle `digest` at `loc`, or start one. Errors (corrupt, newer version, unreadable)
@@ -87,9 +89,13 @@ pub fn open(
             case: new_case(),
             created: true,
             warning: None,
+            read_only: false,
         });
     };
     let (file, case) = CaseFile::open(&path)?;
+    // Someone made the file read-only: respect it. Its case is shown, and nothing is written over it.
+    let read_only =
+        case.is_some() && std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
     let (case, created, warning) = match case {
         Some(c) => {
             let warning = (c.bundle.sha256 != digest.sha256).then(|| {
@@ -107,11 +113,28 @@ pub fn open(
         }
         None => (new_case(), true, None),
     };
+    if read_only {
+        let note = format!(
+            "{} is read-only: the case is opened read-only; changes stay in memory and are not saved",
+            path.display()
+        );
+        return Ok(OpenedCase {
+            file: None,
+            case,
+            created,
+            warning: Some(match warning {
+                Some(w) => format!("{note}. {w}"),
+                None => note,
+            }),
+            read_only: true,
+        });
+    }
     Ok(OpenedCase {
         file: Some(file),
         case,
         created,
         warning,
+        read_only: false,
     })
 }
 
@@ -123,6 +146,35 @@ pub fn short(sha: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_only_case_file_is_read_and_never_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = dir.path().join("b");
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::write(bundle.join("x.json"), "{}").unwrap();
+        let d = digest(std::slice::from_ref(&bundle)).unwrap();
+        let path = dir.path().join("case.json");
+        let loc = CaseLocation::File(path.clone());
+        let mut c = open(&loc, &d, 1).unwrap().case;
+        c.analyst = Some("dana".into());
+        store::save_atomic(&path, &c).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let o = open(&loc, &d, 2).unwrap();
+        assert!(o.read_only && o.file.is_none());
+        assert_eq!(o.case.analyst.as_deref(), Some("dana"), "its case is shown");
+        assert!(o
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("read-only")));
+        // Saving over it is refused too.
+        assert!(store::save_atomic(&path, &o.case).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444);
+    }
 
     #[test]
     fn open_new_then_reopen_and_other_bundle_warns() {

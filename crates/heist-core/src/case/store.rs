@@ -142,6 +142,17 @@ fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> 
 
 /// Write `case` to `path` atomically: temp file in the same folder, write, fsync, rename over, fsync the folder.
 pub fn save_atomic(path: &Path, case: &Case) -> Result<(), CaseError> {
+    // A case file someone made read-only is not replaced behind their back (a rename would ignore the mode).
+    if fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(CaseError::Io {
+            path: path.to_path_buf(),
+            what: "saving the case",
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the file is read-only; it was left as it is",
+            ),
+        });
+    }
     let mut text = serde_json::to_vec_pretty(case).map_err(|e| CaseError::Encode(e.to_string()))?;
     text.push(b'\n');
     write_atomic(path, &text)

@@ -59,12 +59,18 @@ pub(super) fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
                 (None, true) => s.message.take(),
                 (None, false) => Some(format!("case restored: {marks} marked events")),
             };
-            if o.file.is_none() && s.case_location != heist_core::case::CaseLocation::Memory {
+            if o.file.is_none()
+                && !o.read_only
+                && s.case_location != heist_core::case::CaseLocation::Memory
+            {
                 s.message =
                     Some("no data dir on this machine: the case is kept in memory only".into());
             }
             let ended = !o.case.end_dates().is_empty();
-            s.case = Some(CaseSession::new(o.case, digest, o.file));
+            let read_only = o.read_only.then(|| o.warning.clone().unwrap_or_default());
+            let mut session = CaseSession::new(o.case, digest, o.file);
+            session.read_only = read_only;
+            s.case = Some(session);
             let mut effects = restore(s);
             if ended {
                 // The case's end dates are rules' input: run them again with them.
