@@ -169,6 +169,11 @@ fn tui(
         .iter()
         .map(|s| detect::parse_end(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // The case is written on every change: never into the evidence.
+    if let Some(f) = &case {
+        heist_core::export::check_outside(f, &paths)
+            .map_err(|e| anyhow::anyhow!("--case {}: {e}", f.display()))?;
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "the TUI needs a terminal; for text output use `heist summary PATH...` or `heist events PATH...`"

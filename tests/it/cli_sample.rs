@@ -409,3 +409,25 @@ fn a_closed_pipe_ends_quietly() {
         assert!(!err.contains("Broken pipe"), "{format}: {err}");
     }
 }
+
+/// `heist BUNDLE --case FILE` with the file inside the bundle is refused before anything is written: the case is
+/// saved on every change, and the evidence is read-only.
+#[test]
+fn a_case_file_inside_the_bundle_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(bundle.join("a.json"), r#"{"Records":[]}"#).unwrap();
+    let case = bundle.join("case.json");
+    let o = heist(&[bundle.to_str().unwrap(), "--case", case.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--case") && err.contains("inside"), "{err}");
+    assert!(!case.exists());
+    let names: Vec<_> = std::fs::read_dir(&bundle)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "nothing written in the bundle");
+}
