@@ -431,3 +431,26 @@ fn a_case_file_inside_the_bundle_is_refused() {
         .collect();
     assert_eq!(names.len(), 1, "nothing written in the bundle");
 }
+
+/// A pipe or a device given as the bundle is refused at once, never read (a FIFO no one writes would hang,
+/// `/dev/zero` would never end).
+#[test]
+fn a_pipe_or_device_given_as_a_path_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("f");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let mut paths = vec![std::path::PathBuf::from("/dev/zero")];
+    if ok {
+        paths.push(fifo);
+    }
+    for p in paths {
+        let o = heist(&["summary", p.to_str().unwrap()]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("not a regular file"), "{}: {err}", p.display());
+    }
+}

@@ -60,8 +60,16 @@ pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)
         let meta = std::fs::metadata(p).map_err(|e| (p.clone(), e))?;
         if meta.is_dir() {
             walk_dir(p, &mut out).map_err(|e| (p.clone(), e))?;
-        } else {
+        } else if meta.is_file() {
             out.push(p.clone());
+        } else {
+            // A FIFO or a device would be read forever (`/dev/zero`) or block (a pipe no one writes).
+            return Err((
+                p.clone(),
+                std::io::Error::other(
+                    "not a regular file (a pipe, device or socket): heist reads files, folders and archives",
+                ),
+            ));
         }
     }
     Ok(out)
