@@ -147,9 +147,8 @@ pub fn short(sha: &str) -> &str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_read_only_case_file_is_read_and_never_written() {
-        use std::os::unix::fs::PermissionsExt;
+    /// A bundle of one file, its digest, and a case file beside it.
+    fn one_file_bundle() -> (tempfile::TempDir, BundleDigest, PathBuf, CaseLocation) {
         let dir = tempfile::tempdir().unwrap();
         let bundle = dir.path().join("b");
         std::fs::create_dir_all(&bundle).unwrap();
@@ -157,6 +156,13 @@ mod tests {
         let d = digest(std::slice::from_ref(&bundle)).unwrap();
         let path = dir.path().join("case.json");
         let loc = CaseLocation::File(path.clone());
+        (dir, d, path, loc)
+    }
+
+    #[test]
+    fn a_read_only_case_file_is_read_and_never_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, d, path, loc) = one_file_bundle();
         let mut c = open(&loc, &d, 1).unwrap().case;
         c.analyst = Some("dana".into());
         store::save_atomic(&path, &c).unwrap();
@@ -178,13 +184,7 @@ mod tests {
 
     #[test]
     fn open_new_then_reopen_and_other_bundle_warns() {
-        let dir = tempfile::tempdir().unwrap();
-        let bundle = dir.path().join("b");
-        std::fs::create_dir_all(&bundle).unwrap();
-        std::fs::write(bundle.join("x.json"), "{}").unwrap();
-        let d = digest(std::slice::from_ref(&bundle)).unwrap();
-        let path = dir.path().join("case.json");
-        let loc = CaseLocation::File(path.clone());
+        let (dir, d, path, loc) = one_file_bundle();
         let o = open(&loc, &d, 1).unwrap();
         assert!(o.created && o.warning.is_none());
         assert!(!path.exists(), "opening writes nothing");
@@ -194,6 +194,7 @@ mod tests {
         let again = open(&loc, &d, 2).unwrap();
         assert!(!again.created);
         assert_eq!(again.case, c);
+        let bundle = dir.path().join("b");
         std::fs::write(bundle.join("y.json"), "{}").unwrap();
         let d2 = digest(&[bundle]).unwrap();
         let other = open(&loc, &d2, 3).unwrap();
