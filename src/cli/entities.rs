@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::load::{load, thousands};
+use super::select::select;
 use super::table::Table;
 use super::{BundleArgs, QueryArgs};
 use heist_core::entities::lineage::Lineage;
 use heist_core::entities::table::{entity_rows, entity_table, EntityRow};
 use heist_core::entities::{EntityKind, Finder};
-use heist_core::query::select;
 use heist_core::util::time::format_utc;
 
 fn parse_kind(s: &str) -> Result<EntityKind, String> {
@@ -66,7 +66,7 @@ pub fn entity_json(r: &EntityRow, lineage: Option<&Lineage>) -> Value {
 pub fn run(args: &EntitiesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let q = args.filter.parse()?;
     let (store, _) = load(&args.bundle, None)?;
-    let frame = select(&q, &store.frame)?.unwrap_or_else(|| store.frame.clone());
+    let frame = select(&store, &q)?.unwrap_or_else(|| store.frame.clone());
     let t = entity_table(&frame, args.kind)?;
     let rows = entity_rows(&t, args.kind, 0..args.limit.unwrap_or(usize::MAX))?;
     let lineage = if args.kind == EntityKind::Token {

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use polars::prelude::*;
 
 use super::load::{load, thousands};
+use super::select::select;
 use super::table::Table;
 use super::{BundleArgs, QueryArgs};
 use heist_core::export::csv_writer::CsvWriter;
@@ -14,7 +15,6 @@ use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::Prefilter;
 use heist_core::query::parse::{Pattern, TermKind};
-use heist_core::query::select;
 use heist_core::util::sanitize::for_terminal;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -37,9 +37,11 @@ pub struct EventsArgs {
     pub limit: Option<usize>,
 }
 
-/// Exact values of positive token / id / event terms can be searched for in the raw bytes before parsing.
+/// Exact values of positive token / id / event terms, and the text of a positive raw search, can be searched for
+/// in the raw bytes before parsing.
 fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
     q.terms.iter().find_map(|t| match &t.kind {
+        TermKind::Raw(text) if !t.negated => Prefilter::new(vec![text.clone()]),
         TermKind::Field {
             col: Col::Token | Col::RequestId | Col::EventId,
             any_of,
@@ -63,9 +65,7 @@ fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
 pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let q = args.filter.parse()?;
     let (store, _) = load(&args.bundle, prefilter_for(&q))?;
-    let mut df = select(&q, &store.frame)
-        .map_err(|e| anyhow::anyhow!("filtering: {e}"))?
-        .unwrap_or_else(|| store.frame.clone());
+    let mut df = select(&store, &q)?.unwrap_or_else(|| store.frame.clone());
     if let Some(n) = args.limit {
         df = df.head(Some(n));
     }

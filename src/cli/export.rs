@@ -9,11 +9,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::load::{load, thousands};
+use super::select::select;
 use super::{BundleArgs, QueryArgs};
 use heist_core::case::{self, CaseLocation, TimeZone};
 use heist_core::entities::Lineage;
 use heist_core::export::{self, BuildOptions, Format, Selection};
-use heist_core::query::select;
 use heist_core::util::sanitize::for_terminal;
 
 /// Above this many events a timeline is more a dump than a story: say so.
@@ -113,7 +113,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         warnings.push(w);
     }
     let case = opened.as_ref().map(|o| &o.case);
-    let filtered = select(&q, &store.frame)?.map(|df| (df, args.filter.text().to_string()));
+    let filtered = select(&store, &q)?.map(|df| (df, args.filter.text().to_string()));
     let has_marks = case.is_some_and(|c| c.has_marks());
     if args.marked && !has_marks {
         anyhow::bail!("--marked: nothing is marked in the case");

@@ -8,6 +8,7 @@ mod formats;
 mod load;
 mod pivot;
 mod scope;
+mod select;
 mod summary;
 mod table;
 

@@ -187,6 +187,19 @@ fn where_queries_count_correctly() {
         "the Kubernetes TokenRequest, the GCP service-account key, the Azure sign-in's token, the OpenAI account's \
          keys listed, the OpenAI key"
     );
+    // A raw search finds what heist does not map: the deployer's principal id is only in the records.
+    let principal = "AIDA5X4D5MUAIE4XOD777";
+    assert_eq!(
+        count(&format!("~{principal}")),
+        by(&|v| v.to_string().contains(principal))
+    );
+    assert_eq!(
+        count(&format!(
+            "raw:\"{}\" action:AssumeRole",
+            principal.to_lowercase()
+        )),
+        by(&|v| v.to_string().contains(principal) && v["eventName"] == "AssumeRole")
+    );
     assert_eq!(
         count("exfil"),
         count("token:ASIAQ3EGRZTEXFIL2MDL"),

@@ -37,6 +37,7 @@ mod tmux_e2e;
 mod tui_case_prompts;
 mod tui_findings;
 mod tui_inputs;
+mod tui_moves;
 mod tui_progressive;
 mod tui_screens;
 mod tui_wide_text;

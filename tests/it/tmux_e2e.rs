@@ -189,6 +189,28 @@ fn stolen_key_to_model_files_and_back_in_a_real_terminal() {
     t.send(&["BSpace", "BSpace"]);
     let s = t.wait_for(" heist all events  │");
     assert!(!s.contains("› token"), "{s}");
+    // A raw search for the deployer's principal id, which only the records hold.
+    let principal = "AIDA5X4D5MUAIE4XOD777";
+    let store = heist_core::ingest::load(
+        std::slice::from_ref(&sample),
+        &heist_core::ingest::LoadOptions::with_builtin_mappings(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .unwrap();
+    let q = heist_core::query::parse(&format!("~{principal}")).unwrap();
+    let n = heist_core::query::raw::run(&store, &store.frame, &q, &mut |_| true)
+        .unwrap()
+        .frame
+        .height();
+    assert!(n > 0);
+    t.send(&[":"]);
+    t.send(&["-l", &format!("~{principal}")]);
+    t.send(&["Enter"]);
+    t.wait_for(&format!("filter: ~{principal}"));
+    t.wait_for(&format!("│ {n} / "));
+    t.send(&[":"]);
+    t.send(&["C-u", "Enter"]);
+    t.wait_gone("filter: ~");
     // Quit: the shell's screen comes back and heist exited cleanly.
     t.send(&["q"]);
     let s = t.wait_for("EXIT=0");

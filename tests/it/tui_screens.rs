@@ -9,18 +9,18 @@ use heist_tui::app::state::{LoadState, Mode};
 use heist_tui::app::trail::Pane;
 use heist_tui::Harness;
 
-const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
-const SESSION: &str = "ASIAQ3EGRZTEXFIL2MDL";
-const ATTACKER_IP: &str = "198.51.100.77";
+pub(crate) const STOLEN: &str = "AKIAQ3EGRZTSTOLEN7CI";
+pub(crate) const SESSION: &str = "ASIAQ3EGRZTEXFIL2MDL";
+pub(crate) const ATTACKER_IP: &str = "198.51.100.77";
 
-fn harness(w: u16, h: u16) -> Harness {
+pub(crate) fn harness(w: u16, h: u16) -> Harness {
     let h = Harness::new(&[sample()], w, h);
     assert_eq!(h.state.load, LoadState::Ready);
     h
 }
 
 /// The name of the selected row in the current entities tab.
-fn selected_entity(h: &Harness) -> Option<String> {
+pub(crate) fn selected_entity(h: &Harness) -> Option<String> {
     let v = h.state.view();
     let t = v.table(v.tab)?;
     let i = v.entity_sel[v.tab];
@@ -33,7 +33,7 @@ fn selected_entity(h: &Harness) -> Option<String> {
 }
 
 /// Move down the current entities tab until `name` is selected, as an analyst would with `j`.
-fn select_entity(h: &mut Harness, name: &str) {
+pub(crate) fn select_entity(h: &mut Harness, name: &str) {
     h.keys("g");
     for _ in 0..500 {
         if selected_entity(h).as_deref() == Some(name) {
@@ -267,7 +267,7 @@ use heist_core::case::CaseLocation;
 use std::path::{Path, PathBuf};
 
 /// The sample with its case in `dir`; exports proposed under `reports/`.
-fn case_harness(dir: &Path) -> Harness {
+pub(crate) fn case_harness(dir: &Path) -> Harness {
     let h = Harness::with_case(
         &[sample()],
         140,
@@ -280,12 +280,12 @@ fn case_harness(dir: &Path) -> Harness {
     h
 }
 
-fn marked(h: &Harness) -> usize {
+pub(crate) fn marked(h: &Harness) -> usize {
     h.state.case().map_or(0, |c| c.marked().len())
 }
 
 /// The stolen key's events from the attacker's address, timeline focused on the first.
-fn to_attacker_events(h: &mut Harness) {
+pub(crate) fn to_attacker_events(h: &mut Harness) {
     h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter><tab>"));
     assert_eq!(h.state.focus, Pane::Timeline);
     assert!(h.state.view().events_len() >= 3);
@@ -611,246 +611,6 @@ fn saved_views_are_listed_and_reopened() {
     assert_eq!(h.state.trail().len(), 1);
     assert_eq!(h.state.view().filter, "outcome:failure");
     assert!(h.state.view().events_len() > 0);
-}
-
-/// `z`: the detail pane (the selected event's raw record) takes the whole screen and scrolls by page; `z` again
-/// gives the panes back. At 160x45 and at 80x24.
-#[test]
-fn zoom_gives_the_detail_the_screen_and_back() {
-    for (w, ht) in [(160u16, 45u16), (80, 24)] {
-        let mut h = harness(w, ht);
-        h.keys(":action:StopLogging<enter>");
-        h.keys("z");
-        assert!(h.state.zoomed);
-        let s = h.screen();
-        assert!(!s.contains("Entities") && !s.contains("Timeline ·"), "{s}");
-        assert!(s.contains("StopLogging"), "{s}");
-        // The event's box runs from under the status bar to above the footer.
-        assert!(
-            s.lines().nth(1).is_some_and(|l| l.starts_with("┌ Event")),
-            "{s}"
-        );
-        assert!(
-            s.lines()
-                .nth(ht as usize - 2)
-                .is_some_and(|l| l.starts_with('└')),
-            "{s}"
-        );
-        insta::assert_snapshot!(format!("zoomed_detail_{w}x{ht}"), h.snapshot());
-        h.keys("<pgdown>");
-        assert!(
-            h.state.detail_scroll > 0,
-            "the zoomed detail scrolls by page"
-        );
-        assert_ne!(h.screen(), s);
-        h.keys("z");
-        assert!(!h.state.zoomed);
-        let s = h.screen();
-        // Narrow screens show the focused list of the two (the timeline, where zoom came from).
-        assert!(
-            s.contains("Timeline ·") && (w < 110 || s.contains("Entities")),
-            "{s}"
-        );
-        assert!(s.contains("┌ Event"), "{s}");
-    }
-}
-
-/// `@` jumps the timeline to the first event at or after a time typed in the zone shown; a time it cannot read
-/// keeps the prompt open and says so. At 160x45 and at 80x24.
-#[test]
-fn at_jumps_the_timeline_to_a_time() {
-    use heist_core::frame::access::FrameReader;
-    let t = heist_core::util::time::parse_any("2026-10-05T02:13:00Z").unwrap();
-    for (w, ht) in [(160u16, 45u16), (80, 24)] {
-        let mut h = harness(w, ht);
-        h.keys("@");
-        assert!(matches!(h.state.mode, Mode::Prompt(_)));
-        assert!(
-            h.screen().contains("jump to: 2026-09-21T"),
-            "{}",
-            h.screen()
-        );
-        h.keys("<ctrl-u>the day after<enter>");
-        assert!(matches!(h.state.mode, Mode::Prompt(_)), "still asking");
-        assert!(h
-            .state
-            .message
-            .clone()
-            .unwrap_or_default()
-            .contains("is not a time"));
-        h.keys("<ctrl-u>2026-10-05 02:13<enter>");
-        assert!(matches!(h.state.mode, Mode::Normal));
-        let v = h.state.view();
-        let r = FrameReader::new(&v.data.as_ref().unwrap().events).unwrap();
-        let sel = v.timeline_sel;
-        assert!(r.time(sel).unwrap() >= t && r.time(sel - 1).unwrap() < t);
-        let msg = h.state.message.clone().unwrap_or_default();
-        assert!(msg.starts_with("2026-10-05T02:13:00Z: event "), "{msg}");
-        insta::assert_snapshot!(format!("jumped_{w}x{ht}"), h.snapshot());
-        // A date after every event: the last one.
-        h.keys("@<ctrl-u>2030-01-01<enter>");
-        let v = h.state.view();
-        assert_eq!(v.timeline_sel, v.events_len() - 1);
-    }
-}
-
-/// `M` marks every event of the view; above a hundred it asks first (a box), and only `y` marks.
-#[test]
-fn mark_all_marks_the_view_and_asks_first_when_it_is_large() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = case_harness(dir.path());
-    to_attacker_events(&mut h);
-    let n = h.state.view().events_len();
-    assert!(n <= 100);
-    h.keys("M");
-    assert_eq!(marked(&h), n);
-    assert!(h
-        .state
-        .message
-        .clone()
-        .unwrap_or_default()
-        .starts_with(&format!("marked {n} events")));
-    // Again: nothing new.
-    h.keys("M");
-    assert_eq!(marked(&h), n);
-    // The whole bundle: asked first; n leaves the marks as they were.
-    h.keys("x");
-    let all = h.state.view().events_len();
-    assert!(all > 100);
-    h.keys("M");
-    assert!(matches!(h.state.mode, Mode::ConfirmMarkAll { count } if count == all));
-    let s = h.screen();
-    assert!(
-        s.contains(&format!(
-            "Mark all {} events of this view?",
-            heist_core::util::num::thousands(all as u64)
-        )),
-        "{s}"
-    );
-    insta::assert_snapshot!("mark_all_confirm", h.snapshot());
-    h.keys("n");
-    assert!(matches!(h.state.mode, Mode::Normal));
-    assert_eq!(marked(&h), n);
-    // A view of a few hundred (the fortnight's console sign-ins): y marks them all, and the case is saved.
-    h.keys(":action:ConsoleLogin<enter>");
-    let m = h.state.view().events_len();
-    assert!(m > 100, "{m}");
-    h.keys("M");
-    assert!(matches!(h.state.mode, Mode::ConfirmMarkAll { .. }));
-    h.keys("y");
-    assert!(marked(&h) >= m, "{} of {m}", marked(&h));
-    let text = std::fs::read_to_string(dir.path().join("case.json")).unwrap();
-    assert!(text.matches("\"marked\": true").count() >= m, "saved");
-}
-
-/// `y` copies the selected value (an entity, the timeline's cell, the detail's raw record), `Y` the selected
-/// event or entity as JSON; each says what it copied. At 160x45 and at 80x24.
-#[test]
-fn y_copies_the_selected_value_and_shift_y_the_row() {
-    for (w, ht) in [(160u16, 45u16), (80, 24)] {
-        let mut h = harness(w, ht);
-        // An entity: the tokens tab's first row.
-        h.keys("2y");
-        let token = h.state.copied.clone().expect("copied");
-        assert!(!token.is_empty());
-        assert!(h
-            .state
-            .message
-            .clone()
-            .unwrap_or_default()
-            .starts_with("copied token "));
-        h.keys("Y");
-        let e: serde_json::Value =
-            serde_json::from_str(h.state.copied.as_deref().unwrap()).unwrap();
-        assert_eq!(e["kind"], "token");
-        assert_eq!(e["name"], token.as_str());
-        // The timeline's cell (the token column), then the event as JSON.
-        h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter><tab>l"));
-        h.keys("y");
-        assert_eq!(h.state.copied.as_deref(), Some(STOLEN));
-        h.keys("Y");
-        let ev: serde_json::Value =
-            serde_json::from_str(h.state.copied.as_deref().unwrap()).unwrap();
-        assert_eq!(ev["token"], STOLEN);
-        assert_eq!(ev["source_ip"], ATTACKER_IP);
-        assert!(ev["time"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("2026-10-05T02:13")));
-        // The detail pane: the raw record.
-        h.keys("<tab>y");
-        let raw = h.state.copied.clone().unwrap();
-        assert!(raw.contains(STOLEN) && raw.contains("eventName"), "{raw}");
-        let msg = h.state.message.clone().unwrap_or_default();
-        assert!(msg.starts_with("copied the raw record"), "{msg}");
-        insta::assert_snapshot!(format!("copied_{w}x{ht}"), h.snapshot());
-    }
-}
-
-/// `!` lists what did not load (the SOC's note, the CloudWatch line cut off, the Bedrock body skipped by design),
-/// each with where it was; the loaded screen says it is there. At 160x45 and at 80x24.
-#[test]
-fn what_did_not_load_stays_reachable() {
-    for (w, ht) in [(160u16, 45u16), (80, 24)] {
-        let mut h = harness(w, ht);
-        let msg = h.state.message.clone().unwrap_or_default();
-        assert!(msg.ends_with("! lists them"), "{msg}");
-        h.keys("!");
-        assert!(matches!(h.state.mode, Mode::Problems { .. }));
-        let s = h.screen();
-        assert!(s.contains("what did not load"), "{s}");
-        assert!(s.contains("NOTES.txt"), "{s}");
-        assert!(s.contains("svc-backup-export.log:8"), "{s}");
-        insta::assert_snapshot!(format!("problems_{w}x{ht}"), h.snapshot());
-        h.keys("<pgdown>x");
-        assert!(matches!(h.state.mode, Mode::Normal));
-    }
-}
-
-/// At 80x24 with a long filter the status bar still shows shown / total, the case and the findings count; the
-/// filter is cut instead.
-#[test]
-fn the_status_bar_keeps_counts_and_findings_at_80x24_under_a_long_filter() {
-    let mut h = harness(80, 24);
-    h.keys(&format!(
-        ":token:{STOLEN} ip:{ATTACKER_IP} -outcome:failure<enter>"
-    ));
-    let s = h.screen();
-    let bar = s.lines().next().unwrap_or_default();
-    let n = h.state.view().events_len();
-    assert!(bar.contains(&format!("│ {n} / 23,958")), "{bar}");
-    assert!(bar.contains("⚑ 30"), "{bar}");
-    assert!(bar.contains("filter: token"), "{bar}");
-    assert!(bar.chars().count() <= 80, "{bar}");
-}
-
-/// Timeline columns take the width of what the visible rows hold: at 160x45 the stolen key and the attacker's
-/// address show whole; at 80x24 the address still does.
-#[test]
-fn timeline_columns_fit_the_keys_and_addresses_on_screen() {
-    let mut h = harness(160, 45);
-    h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter>"));
-    let s = h.screen();
-    let rows: Vec<&str> = s
-        .lines()
-        .filter(|l| l.contains("⚑ 2026-10-05T02:1"))
-        .collect();
-    assert!(!rows.is_empty(), "{s}");
-    assert!(
-        rows.iter()
-            .all(|l| l.contains(STOLEN) && l.contains(ATTACKER_IP)),
-        "{s}"
-    );
-    let mut h = harness(80, 24);
-    h.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter><tab>"));
-    let s = h.screen();
-    let rows: Vec<&str> = s
-        .lines()
-        .filter(|l| l.contains("⚑ 2026-10-05T02:1"))
-        .collect();
-    assert!(
-        !rows.is_empty() && rows.iter().all(|l| l.contains(ATTACKER_IP)),
-        "{s}"
-    );
 }
 
 /// A case file someone made read-only: the TUI shows its marks, says it is read-only, and never writes it (its

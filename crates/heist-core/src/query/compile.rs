@@ -100,8 +100,17 @@ fn cmp(e: Expr, op: Cmp, v: Expr) -> Expr {
     }
 }
 
-/// Compile a parsed query against the frame it will filter. `None` means "everything".
+/// Compile a parsed query against the frame it will filter. `None` means "everything". A query that searches the
+/// raw records (`raw:`) is an error here: the frame alone cannot answer it (see [`crate::query::raw::run`]).
 pub fn compile_query(q: &Query, frame: &DataFrame) -> PolarsResult<Option<Expr>> {
+    if q.has_raw() {
+        polars_bail!(ComputeError: "a raw search (raw: or ~) needs the bundle's records, not only its frame");
+    }
+    compile_frame_terms(q, frame)
+}
+
+/// Compile the terms of `q` the frame answers, leaving out raw searches (their caller applies them).
+pub fn compile_frame_terms(q: &Query, frame: &DataFrame) -> PolarsResult<Option<Expr>> {
     let mut d = Distinct {
         frame,
         cache: HashMap::new(),
@@ -134,6 +143,7 @@ pub fn compile_query(q: &Query, frame: &DataFrame) -> PolarsResult<Option<Expr>>
                 }
                 any.unwrap_or(lit(false))
             }
+            TermKind::Raw(_) => continue,
         };
         // Nulls never match a positive term; a negated term keeps them (`-token:X` includes events with no token).
         let e = e.fill_null(lit(false));

@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod mask;
 pub mod parse;
+pub mod raw;
 pub mod stats;
 
 pub use compile::{compile, filter, select, CompileError};

@@ -107,10 +107,24 @@ pub enum Cmp {
 
 #[derive(Debug, Clone)]
 pub enum TermKind {
-    Field { col: Col, any_of: Vec<Pattern> },
-    Time { op: Cmp, at: Nanos },
-    Number { col: Col, op: Cmp, value: u64 },
+    Field {
+        col: Col,
+        any_of: Vec<Pattern>,
+    },
+    Time {
+        op: Cmp,
+        at: Nanos,
+    },
+    Number {
+        col: Col,
+        op: Cmp,
+        value: u64,
+    },
     Bare(String),
+    /// `raw:"text"` or `~text`: the text, case-insensitive, anywhere in the raw record as the file holds it (for
+    /// values heist does not map: principal ids, request parameters). The frame cannot answer it: the records are
+    /// read back from the bundle (see `query::raw`).
+    Raw(String),
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +138,15 @@ pub struct Term {
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     pub terms: Vec<Term>,
+}
+
+impl Query {
+    /// Whether any term searches the raw records.
+    pub fn has_raw(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| matches!(t.kind, TermKind::Raw(_)))
+    }
 }
 
 /// A query that does not parse, pointing at the offending term.
@@ -243,6 +266,14 @@ fn parse_pattern(col: Col, v: &str) -> Result<Pattern, String> {
     Ok(Pattern::Exact(v.to_string()))
 }
 
+fn raw_term(value: &str) -> Result<TermKind, String> {
+    let text = unquote(value);
+    if text.is_empty() {
+        return Err("raw search needs a text: raw:\"AIDAEXAMPLE\" or ~AIDAEXAMPLE".into());
+    }
+    Ok(TermKind::Raw(text))
+}
+
 fn field_names() -> String {
     FIELDS
         .iter()
@@ -277,6 +308,9 @@ pub fn parse(q: &str) -> Result<Query, QueryError> {
 }
 
 fn parse_term(body: &str) -> Result<TermKind, String> {
+    if let Some(text) = body.strip_prefix('~') {
+        return raw_term(text);
+    }
     // Find the operator: the first of ':' '>=' '<=' '>' '<' '=' outside quotes, after a name.
     let name_end = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -313,6 +347,9 @@ fn parse_term(body: &str) -> Result<TermKind, String> {
         "=" => Some(Cmp::Eq),
         _ => None,
     };
+    if name.eq_ignore_ascii_case("raw") && op == ":" {
+        return raw_term(value);
+    }
     if name.eq_ignore_ascii_case("time") {
         let v = unquote(value);
         let op = match (op, cmp) {
@@ -328,8 +365,12 @@ fn parse_term(body: &str) -> Result<TermKind, String> {
             .ok_or_else(|| format!("{v:?} is not a time (try 2026-10-05T02:00:00Z)"))?;
         return Ok(TermKind::Time { op, at });
     }
-    let col = field_by_name(name)
-        .ok_or_else(|| format!("unknown field {name:?}; fields: time, {}", field_names()))?;
+    let col = field_by_name(name).ok_or_else(|| {
+        format!(
+            "unknown field {name:?}; fields: time, raw, {}",
+            field_names()
+        )
+    })?;
     if matches!(col, Col::Bytes | Col::InputTokens | Col::OutputTokens) {
         let op = match (op, cmp) {
             (":", _) => Cmp::Eq,
@@ -379,6 +420,19 @@ mod tests {
         );
         assert!(matches!(&q.terms[8].kind, TermKind::Bare(w) if w == "exfil"));
         assert!(matches!(&q.terms[9].kind, TermKind::Bare(w) if w == "two words"));
+    }
+
+    #[test]
+    fn raw_terms_keep_their_text() {
+        let q = parse(r#"raw:"AIDA 1" -~secret action:x ~"a b""#).unwrap();
+        assert!(q.has_raw());
+        assert!(matches!(&q.terms[0].kind, TermKind::Raw(t) if t == "AIDA 1"));
+        assert!(q.terms[1].negated);
+        assert!(matches!(&q.terms[1].kind, TermKind::Raw(t) if t == "secret"));
+        assert!(matches!(&q.terms[3].kind, TermKind::Raw(t) if t == "a b"));
+        assert!(!parse("action:x").unwrap().has_raw());
+        assert!(parse("raw:").unwrap_err().message.contains("raw search"));
+        assert!(parse("~").unwrap_err().message.contains("raw search"));
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub enum Msg {
         generation: u64,
         error: String,
     },
+    /// The view `generation` searches raw records: `files_done` of `files` read.
+    ViewProgress {
+        generation: u64,
+        files_done: usize,
+        files: usize,
+    },
     /// The finder's index of entity names is built (it follows the load).
     FinderReady(Result<Arc<Finder>, String>),
     /// The finder's best hits for `pattern`.

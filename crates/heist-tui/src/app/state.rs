@@ -149,6 +149,8 @@ pub struct AppState {
     pub screen: (u16, u16),
     /// Generation of the newest view request; results of older ones are stale and dropped.
     pub generation: u64,
+    /// How far the newest view's raw search is (files read, files to read), while it runs.
+    pub raw_search: Option<(usize, usize)>,
     pub quit: bool,
     /// What the bundle is, for the status bar.
     pub title: String,
@@ -189,6 +191,7 @@ impl AppState {
             page: 10,
             screen: (80, 24),
             generation: 0,
+            raw_search: None,
             quit: false,
             title: title.into(),
             paths: Vec::new(),

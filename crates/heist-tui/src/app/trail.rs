@@ -74,6 +74,8 @@ pub struct ViewData {
     pub parents: Vec<Link>,
     pub children: Vec<Link>,
     pub joined: usize,
+    /// Events the filter's raw search could not read back (their file changed since the load), left out.
+    pub raw_unread: usize,
 }
 
 /// What a view shows before its filter: every event, a pivot on an entity, or the events behind one finding.

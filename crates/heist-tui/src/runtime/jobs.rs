@@ -15,6 +15,7 @@ use heist_core::entities::{
 use heist_core::export::{self, BuildOptions, Selection};
 use heist_core::frame::{Col, EventStore};
 use heist_core::ingest::{self, LoadOptions, Progress};
+use heist_core::query::raw::{self, RawProgress};
 use heist_core::util::time::Nanos;
 
 use crate::app::findings::Detected;
@@ -165,7 +166,14 @@ pub fn build_view(
     first: EntityKind,
     emit: &mut dyn FnMut(Msg) -> bool,
 ) {
-    let data = match build(store, lineage, scope, filter, sort, first) {
+    let mut progress = |p: RawProgress| {
+        emit(Msg::ViewProgress {
+            generation,
+            files_done: p.files_done,
+            files: p.files,
+        })
+    };
+    let data = match build(store, lineage, scope, filter, sort, first, &mut progress) {
         Ok(data) => data,
         Err(error) => {
             emit(Msg::ViewFailed { generation, error });
@@ -249,6 +257,7 @@ fn build(
     filter: &str,
     sort: SortKey,
     first: EntityKind,
+    progress: &mut dyn FnMut(RawProgress) -> bool,
 ) -> Result<ViewData, String> {
     let err = |e: PolarsError| e.to_string();
     let Scoped {
@@ -257,11 +266,7 @@ fn build(
         children,
         joined,
     } = scoped(store, lineage, scope).map_err(err)?;
-    let events = if filter.trim().is_empty() {
-        events
-    } else {
-        heist_core::query::filter(&events, filter).map_err(|e| e.to_string())?
-    };
+    let (events, raw_unread) = filtered(store, events, filter, progress)?;
     let mut tables = PerKind::default();
     tables[first] = Some(table(&events, first, sort)?);
     let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
@@ -273,7 +278,24 @@ fn build(
         parents,
         children,
         joined,
+        raw_unread,
     })
+}
+
+/// The events of `events` that `filter` selects (a raw search reads the records back, reporting each file read),
+/// and how many a raw search could not read.
+fn filtered(
+    store: &EventStore,
+    events: DataFrame,
+    filter: &str,
+    progress: &mut dyn FnMut(RawProgress) -> bool,
+) -> Result<(DataFrame, usize), String> {
+    if filter.trim().is_empty() {
+        return Ok((events, 0));
+    }
+    let q = heist_core::query::parse(filter).map_err(|e| e.to_string())?;
+    let s = raw::run(store, &events, &q, progress).map_err(|e| e.to_string())?;
+    Ok((s.frame, s.unreadable))
 }
 
 fn sorted(t: DataFrame, sort: SortKey) -> PolarsResult<DataFrame> {
@@ -410,11 +432,7 @@ fn write_report(
         },
         Some((scope, filter)) => {
             let base = scoped(store, lineage, scope).map_err(err)?.events;
-            let frame = if filter.trim().is_empty() {
-                base
-            } else {
-                heist_core::query::filter(&base, filter).map_err(|e| e.to_string())?
-            };
+            let (frame, _) = filtered(store, base, filter, &mut |_| true)?;
             let mut q = Vec::new();
             match scope {
                 Scope::All => {}

@@ -70,7 +70,18 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         } => nav::on_table_ready(s, generation, kind, *table),
         Msg::ViewFailed { generation, error } => {
             if generation == s.generation {
+                s.raw_search = None;
                 s.message = Some(error);
+            }
+            Vec::new()
+        }
+        Msg::ViewProgress {
+            generation,
+            files_done,
+            files,
+        } => {
+            if generation == s.generation {
+                s.raw_search = Some((files_done, files));
             }
             Vec::new()
         }

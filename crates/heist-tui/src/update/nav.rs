@@ -171,6 +171,13 @@ pub(super) fn on_view_ready(s: &mut AppState, generation: u64, data: ViewData) -
     if generation != s.generation {
         return Vec::new(); // stale: the analyst has moved on
     }
+    s.raw_search = None;
+    if data.raw_unread > 0 {
+        s.message = Some(format!(
+            "{} events not searched for raw text: their records could not be read back (a file changed since the load)",
+            heist_core::util::num::thousands(data.raw_unread)
+        ));
+    }
     s.view_mut().data = Some(data);
     resolve_pending(s);
     clamp(s.view_mut());

@@ -39,7 +39,8 @@ pub fn help_rows(keymap: &Keymap, width: usize) -> Vec<HelpRow> {
     }
     rows.push(HelpRow::Text(String::new()));
     let examples =
-        "filter examples: token:AKIA… · ip:198.51.100.0/24 · -outcome:success · time>=2026-10-05T02:00:00Z";
+        "filter examples: token:AKIA… · ip:198.51.100.0/24 · -outcome:success · time>=2026-10-05T02:00:00Z · \
+         ~AIDA… (raw search: text anywhere in the records)";
     rows.extend(wrap(examples, width).into_iter().map(HelpRow::Text));
     rows
 }

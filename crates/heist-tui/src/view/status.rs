@@ -65,11 +65,14 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
     let mut vm = StatusVm {
         trail: crumbs.join(" › "),
         filter: clean(&s.view().filter),
-        counts: format!(
-            "{} / {}",
-            thousands(s.view().events_len()),
-            thousands(total)
-        ),
+        counts: match s.raw_search {
+            Some((done, files)) => format!("raw search {done}/{files} files"),
+            None => format!(
+                "{} / {}",
+                thousands(s.view().events_len()),
+                thousands(total)
+            ),
+        },
         tz: match s.tz {
             TimeZone::Utc => "UTC",
             TimeZone::Local => "local",
@@ -127,6 +130,12 @@ pub fn status(s: &AppState, width: usize) -> StatusVm {
         if keep < n {
             vm.trail = fit(&vm.trail, keep + 1, true);
         }
+    }
+    // Last, the filter down to its ellipsis: the counts and the findings never give way to it.
+    let over = vm.width().saturating_sub(width);
+    if over > 0 && !vm.filter.is_empty() {
+        let n = text::width(&vm.filter);
+        vm.filter = fit(&vm.filter, n.saturating_sub(over).max(1), false);
     }
     vm
 }
@@ -226,6 +235,32 @@ mod tests {
         s.findings.status = DetectStatus::Done;
         let p = status_part(&s).unwrap();
         assert!(p.alert && p.short.ends_with("· rules!"), "{p:?}");
+    }
+
+    /// While the view's raw search reads the bundle, the counts say how far it is; a stale view's progress is
+    /// not shown.
+    #[test]
+    fn a_running_raw_search_shows_its_progress() {
+        let mut s = state_with(1, 0);
+        s.generation = 4;
+        crate::update::update(
+            &mut s,
+            crate::app::msg::Msg::ViewProgress {
+                generation: 3,
+                files_done: 1,
+                files: 9,
+            },
+        );
+        assert_eq!(s.raw_search, None, "an older view's progress");
+        crate::update::update(
+            &mut s,
+            crate::app::msg::Msg::ViewProgress {
+                generation: 4,
+                files_done: 2,
+                files: 9,
+            },
+        );
+        assert_eq!(status(&s, 200).counts, "raw search 2/9 files");
     }
 
     #[test]

@@ -32,6 +32,8 @@ fn rank(t: &Term) -> u8 {
         },
         TermKind::Number { .. } | TermKind::Time { .. } => 2,
         TermKind::Bare(_) => 4,
+        // Rules never hold them (see `detect::parse::queries`); last if they did.
+        TermKind::Raw(_) => 9,
     };
     if t.negated {
         base + 5
@@ -45,6 +47,7 @@ fn columns(t: &Term) -> Vec<Col> {
         TermKind::Field { col, .. } | TermKind::Number { col, .. } => vec![*col],
         TermKind::Time { .. } => vec![Col::Time],
         TermKind::Bare(_) => BARE_COLUMNS.to_vec(),
+        TermKind::Raw(_) => Vec::new(),
     }
 }
 

@@ -97,6 +97,12 @@ pub(crate) fn query_with(text: &str, training: &str) -> Result<crate::query::Que
     if q.terms.is_empty() {
         return Err("an empty query would match every event".into());
     }
+    if q.has_raw() {
+        return Err(
+            "a rule's query cannot search raw text (`raw:` / `~`): test the record with `raw = [\"path:value\"]`"
+                .into(),
+        );
+    }
     Ok(q)
 }
 
