@@ -1,5 +1,6 @@
 //! The command line: thin commands over the library. This is the binary's edge, so errors are `anyhow` here.
 
+mod compare;
 mod detect;
 mod entities;
 mod events;
@@ -56,6 +57,9 @@ enum Command {
     Entities(entities::EntitiesArgs),
     /// Everything connected to one identity, token, asset or IP, with the token lineage up and down.
     Pivot(pivot::PivotArgs),
+    /// Two entities side by side: calls, first / last seen, and per facet (IPs, actions, assets, tokens, identities,
+    /// user agents) what both have and what only one of them has.
+    Compare(compare::CompareArgs),
     /// The attack scope of indicators: the tokens, identities, IPs and assets the evidence leads to, and why.
     Scope(scope::ScopeArgs),
     /// Fuzzy search over every entity name.
@@ -142,6 +146,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Events(a)) => events::run(&a, stdout),
         Some(Command::Entities(a)) => entities::run(&a, stdout),
         Some(Command::Pivot(a)) => pivot::run(&a, stdout),
+        Some(Command::Compare(a)) => compare::run(&a, stdout),
         Some(Command::Scope(a)) => scope::run(&a, stdout),
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
         Some(Command::Detect(a)) => detect::run(&a, stdout),

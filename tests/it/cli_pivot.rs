@@ -190,3 +190,42 @@ fn find_is_fuzzy_and_ranked() {
     let out = stdout(&heist(&["find", "samples/incident", "qqqqzzzz"]));
     assert!(out.contains("no entity matches"));
 }
+
+/// The backdoor key the attacker made for svc-backup, beside svc-backup's own key: nothing in common but the user.
+#[test]
+fn compare_puts_the_backdoor_beside_the_owners_key() {
+    let routine = "AKIAQ3EGRZTBACKUP0K1";
+    let a = format!("token:{BACKDOOR}");
+    let b = format!("token:{routine}");
+    let args = [
+        "compare",
+        "samples/incident",
+        "--entity",
+        &a,
+        "--entity",
+        &b,
+    ];
+    let text = stdout(&heist(&[&args[..], &["--limit", "3"]].concat()));
+    insta::assert_snapshot!("compare_backdoor_and_routine_key", text);
+    let v = json(&[&args[..], &["--json"]].concat());
+    assert_eq!(v["a"]["name"], BACKDOOR);
+    assert_eq!(v["b"]["name"], routine);
+    let values = |facet: &str, side: &str| -> Vec<String> {
+        v["facets"][facet][side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(values("IPs", "only_a").contains(&ATTACKER_IP.to_string()));
+    assert!(!values("IPs", "only_b").contains(&ATTACKER_IP.to_string()));
+    assert_eq!(
+        values("identities", "shared"),
+        ["arn:aws:iam::111122223333:user/svc-backup"]
+    );
+    // Two entities, no more, no less.
+    let one = heist(&["compare", "samples/incident", "--entity", &a]);
+    assert!(!one.status.success());
+    assert!(String::from_utf8_lossy(&one.stderr).contains("give two entities"));
+}

@@ -3,7 +3,9 @@
 
 use heist_tui::app::state::Mode;
 
-use crate::tui_screens::{case_harness, harness, marked, to_attacker_events, ATTACKER_IP, STOLEN};
+use crate::tui_screens::{
+    case_harness, harness, marked, select_entity, to_attacker_events, ATTACKER_IP, STOLEN,
+};
 
 /// `z`: the detail pane (the selected event's raw record) takes the whole screen and scrolls by page; `z` again
 /// gives the panes back. At 160x45 and at 80x24.
@@ -282,5 +284,38 @@ fn raw_search_finds_what_only_the_records_hold() {
         let m = h.state.view().events_len();
         assert!(m > 0 && m < n, "{m} of {n}");
         insta::assert_snapshot!(format!("raw_search_{w}x{ht}"), h.snapshot());
+    }
+}
+
+/// `C` on the backdoor key, then `C` on svc-backup's own key: the two side by side, the attacker's addresses only
+/// on the backdoor's side, the user they share. Scrolls; any other key closes. At 160x45 and at 80x24.
+#[test]
+fn compare_puts_two_entities_side_by_side() {
+    for (w, ht) in [(160u16, 45u16), (80, 24)] {
+        let mut h = harness(w, ht);
+        h.keys("2");
+        select_entity(&mut h, "AKIAQ3EGRZTBACKDR9SV");
+        h.keys("C");
+        assert!(matches!(h.state.mode, Mode::Normal));
+        let s = h.screen();
+        assert!(s.contains("C on another entity"), "{s}");
+        select_entity(&mut h, "AKIAQ3EGRZTBACKUP0K1");
+        h.keys("C");
+        assert!(matches!(h.state.mode, Mode::Compare { .. }));
+        let s = h.screen();
+        assert!(s.contains("A token AKIAQ3EGRZTBACKDR9SV"), "{s}");
+        assert!(s.contains("B token AKIAQ3EGRZTBACKUP0K1"), "{s}");
+        assert!(s.contains("IPs · 0 shared · 3 only A · 1 only B"), "{s}");
+        insta::assert_snapshot!(format!("compare_{w}x{ht}"), h.snapshot());
+        // The rest scrolls into view: the identities both keys act as.
+        h.keys("<pgdown><pgdown><pgdown>");
+        let s = h.screen();
+        assert!(s.contains("identities · 1 shared"), "{s}");
+        assert!(s.contains("= "), "{s}");
+        h.keys("<esc>");
+        assert!(matches!(h.state.mode, Mode::Normal));
+        // A third C starts a new pair.
+        h.keys("C");
+        assert!(h.screen().contains("C on another entity"));
     }
 }

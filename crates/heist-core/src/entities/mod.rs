@@ -2,6 +2,7 @@
 //! what, and with which credential), pivots from any one entity to everything connected to it, and a fuzzy finder
 //! over every entity name. Pure library code over Polars frames; no terminal here.
 
+pub mod compare;
 pub mod find;
 pub mod lineage;
 mod per_kind;
@@ -13,6 +14,7 @@ use std::str::FromStr;
 
 use crate::frame::Col;
 
+pub use compare::{compare, Comparison, Facet, FacetDiff, Profile};
 pub use find::{find, FindHit, Finder};
 pub use lineage::{EventRef, Lineage, Link};
 pub use per_kind::PerKind;

@@ -3,6 +3,7 @@
 //! other layers read and change these types (`update` changes them, `view` reads them, `runtime` carries them).
 
 pub mod casework;
+pub mod compare;
 pub mod findings;
 pub mod msg;
 pub mod scope;

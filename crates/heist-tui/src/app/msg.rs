@@ -69,6 +69,11 @@ pub enum Msg {
         run: u64,
         result: Result<Box<heist_core::scope::Scope>, String>,
     },
+    /// Comparison `run` finished (or failed).
+    Compared {
+        run: u64,
+        result: Result<Box<heist_core::entities::Comparison>, String>,
+    },
     /// Detection run `run` finished (or failed).
     Findings {
         run: u64,
@@ -150,6 +155,8 @@ pub enum Effect {
     },
     /// Walk the attack scope from `seeds` over the loaded bundle; only the newest run matters.
     ComputeScope { run: u64, seeds: Vec<Entity> },
+    /// Compare two entities over the loaded bundle; only the newest run matters.
+    Compare { run: u64, a: Entity, b: Entity },
     /// Fuzzy-search every entity name (the finder, as the analyst types); only the newest pattern matters.
     Search {
         finder: SharedFinder,

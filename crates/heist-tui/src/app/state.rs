@@ -10,6 +10,7 @@ use heist_core::frame::EventStore;
 use heist_core::ingest::progress::Snapshot;
 
 use super::casework::{CaseSession, CaseViewState, NoteState, PromptState, TagState};
+use super::compare::CompareState;
 use super::findings::{FindingsState, RuleSet};
 use super::scope::{ScopeState, ScopeViewState};
 use super::trail::{Pane, Scope, View};
@@ -102,6 +103,10 @@ pub enum Mode {
     Problems {
         scroll: u16,
     },
+    /// Two entities side by side (`C` on one, then on the other).
+    Compare {
+        scroll: u16,
+    },
     /// Mark every one of the current view's `count` events? (asked when there are more than a hundred)
     ConfirmMarkAll {
         count: usize,
@@ -168,6 +173,7 @@ pub struct AppState {
     pub findings: FindingsState,
     /// The attack scope the analyst asked for last.
     pub scope: ScopeState,
+    pub compare: CompareState,
 }
 
 impl AppState {
@@ -201,6 +207,7 @@ impl AppState {
             rules: RuleSet::none(),
             findings: FindingsState::default(),
             scope: ScopeState::default(),
+            compare: CompareState::default(),
         }
     }
 

@@ -51,6 +51,7 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
     match &s.mode {
         Mode::Help { scroll } => overlays::draw_help(f, area, s, *scroll, theme),
         Mode::Problems { scroll } => overlays::draw_problems(f, area, s, *scroll, theme),
+        Mode::Compare { scroll } => overlays::draw_compare(f, area, s, *scroll, theme),
         Mode::Finder(fs) => overlays::draw_finder(f, area, s, fs, theme),
         Mode::Case(cv) => case::draw_case_view(f, area, s, cv, theme),
         Mode::Scope(sv) => scope::draw_scope_view(f, area, s, sv, theme),

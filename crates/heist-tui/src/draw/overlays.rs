@@ -1,6 +1,7 @@
 //! The overlays over the panes: help (scrolled by `update`, clamped here to its last page) and the fuzzy finder.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
@@ -70,6 +71,30 @@ pub fn draw_problems(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, t
     };
     let p = Paragraph::new(lines)
         .block(Block::bordered().title(title))
+        .scroll((scroll, 0));
+    f.render_widget(p, r);
+}
+
+/// The comparison of two entities, scrolled to `scroll`.
+pub fn draw_compare(f: &mut Frame<'_>, area: Rect, s: &AppState, scroll: u16, theme: Theme) {
+    use crate::view::compare::{compare_view, CompareLine};
+    let r = centered(area, 90, 90);
+    f.render_widget(Clear, r);
+    let vm = compare_view(s, r.width.saturating_sub(2) as usize);
+    let height = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(vm.lines.len().saturating_sub(height) as u16);
+    let lines: Vec<Line<'_>> = vm
+        .lines
+        .into_iter()
+        .map(|(kind, t)| match kind {
+            CompareLine::Heading => Line::styled(t, theme.accent()),
+            CompareLine::Section => Line::styled(t, theme.header()),
+            CompareLine::Row => Line::raw(t),
+            CompareLine::Hint => Line::styled(t, Style::default().add_modifier(Modifier::DIM)),
+        })
+        .collect();
+    let p = Paragraph::new(lines)
+        .block(Block::bordered().title(vm.title))
         .scroll((scroll, 0));
     f.render_widget(p, r);
 }

@@ -46,6 +46,7 @@ actions! {
     ToggleTz = "toggle_tz",
     Mark = "mark",
     MarkAll = "mark_all",
+    Compare = "compare",
     Tag = "tag",
     Note = "note",
     CaseView = "case_view",

@@ -177,6 +177,10 @@ impl Executor {
                 )),
                 None => true,
             },
+            Effect::Compare { run, a, b } => match bundle() {
+                Some(bd) => emit(jobs::compare(run, &bd.store, &bd.lineage, &a, &b)),
+                None => true,
+            },
             Effect::ComputeScope { run, seeds } => match bundle() {
                 Some(b) => emit(jobs::scope(run, &b.store, &b.lineage, &seeds)),
                 None => true,
@@ -238,7 +242,7 @@ pub fn route(e: &Effect) -> Route {
         Effect::SaveCase { .. } => Route::Saves,
         Effect::OpenCase { .. } | Effect::Export { .. } | Effect::Clipboard(_) => Route::Background,
         Effect::Detect { .. } => Route::Detection,
-        Effect::ComputeScope { .. } => Route::Scope,
+        Effect::ComputeScope { .. } | Effect::Compare { .. } => Route::Scope,
     }
 }
 

@@ -152,6 +152,23 @@ pub fn scope(run: u64, store: &EventStore, lineage: &Lineage, seeds: &[Entity]) 
     }
 }
 
+/// Compare two entities (their pivots' events, facet by facet).
+pub fn compare(
+    run: u64,
+    store: &EventStore,
+    lineage: &Arc<Lineage>,
+    a: &Entity,
+    b: &Entity,
+) -> Msg {
+    let engine = PivotEngine::with_lineage(store, lineage.clone());
+    Msg::Compared {
+        run,
+        result: heist_core::entities::compare(&engine, a, b)
+            .map(Box::new)
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
 /// entity table of `first` (the tab on screen) in `Msg::ViewReady`, then the other tables one `Msg::TableReady`
 /// each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).

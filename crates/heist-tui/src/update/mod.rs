@@ -9,6 +9,7 @@
 
 mod annotate;
 mod case;
+mod compare;
 mod copy;
 mod filter;
 mod finder;
@@ -102,6 +103,7 @@ pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
         Msg::Exported(r) => case::on_exported(s, r),
         Msg::ScopeReady { run, result } => scope::on_ready(s, run, result),
+        Msg::Compared { run, result } => compare::on_compared(s, run, result),
         Msg::Findings { run, result } => {
             if run != s.findings.run {
                 return Vec::new(); // an older run: the end dates have changed since
@@ -125,6 +127,7 @@ fn on_key(s: &mut AppState, k: Key) -> Vec<Effect> {
         Mode::ConfirmQuit { .. } => quit::confirm_key(s, k),
         Mode::ConfirmMarkAll { .. } => annotate::confirm_mark_all(s, k),
         Mode::Problems { .. } => nav::problems_key(s, k),
+        Mode::Compare { .. } => compare::key(s, k),
         Mode::Normal => {
             // A message stays until the next key.
             s.message = None;
@@ -212,6 +215,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Copy => copy::value(s),
         Action::CopyRow => copy::row(s),
         Action::MarkAll => annotate::mark_all(s),
+        Action::Compare => compare::choose(s),
         Action::Zoom => {
             s.zoomed = !s.zoomed;
             if s.zoomed {

@@ -32,7 +32,7 @@ pub(super) fn help_key(s: &mut AppState, k: Key) -> Vec<Effect> {
 }
 
 /// An overlay's scroll keys (line, page, never past `last`); `false` for any other key, which closes it.
-fn scroll_by(scroll: &mut u16, k: Key, last: u16, page: u16) -> bool {
+pub(super) fn scroll_by(scroll: &mut u16, k: Key, last: u16, page: u16) -> bool {
     match k {
         Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1).min(last),
         Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),

@@ -4,6 +4,7 @@
 //! view is waiting for and the detail pane's model (an event's, an entity's or a finding's detail fills it).
 
 pub mod case;
+pub mod compare;
 pub mod detail;
 pub mod entities;
 pub mod findings;
