@@ -373,8 +373,9 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
     assert!(s.contains(" ⚐ 2026-10-05T01:47:31Z"), "{s}");
     // Back to all events, on the Findings tab as it was.
     t.send(&["BSpace"]);
-    let s = t.wait_for(" heist all events  │");
-    assert!(s.contains("in time order (s:"), "{s}");
+    t.wait_for(" heist all events  │");
+    // The tab comes back with the view's data (on a busy machine, a frame or two after the status bar).
+    t.wait_for("in time order (s:");
     t.send(&["q"]);
     let s = t.wait_for("EXIT=0");
     assert!(

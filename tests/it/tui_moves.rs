@@ -13,7 +13,8 @@ use crate::tui_screens::{
 fn zoom_gives_the_detail_the_screen_and_back() {
     for (w, ht) in [(160u16, 45u16), (80, 24)] {
         let mut h = harness(w, ht);
-        h.keys(":action:StopLogging<enter>");
+        // From the timeline: the event's detail (from the entities, the entity's).
+        h.keys(":action:StopLogging<enter><tab>");
         h.keys("z");
         assert!(h.state.zoomed);
         let s = h.screen();
@@ -245,6 +246,21 @@ fn timeline_columns_fit_the_keys_and_addresses_on_screen() {
         !rows.is_empty() && rows.iter().all(|l| l.contains(ATTACKER_IP)),
         "{s}"
     );
+    // With the Findings tab open the timeline is narrowest at 160 columns: the office's address stays whole.
+    let office = "203.0.113.50";
+    let mut h = harness(160, 45);
+    h.keys(&format!(":ip:{office}<enter>5"));
+    let s = h.screen();
+    // The timeline pane is the right one of the two top panes.
+    let rows: Vec<&str> = s
+        .lines()
+        .filter_map(|l| l.split_once("││").map(|(_, right)| right))
+        .filter(|r| r.contains("Z "))
+        .collect();
+    assert!(
+        rows.len() > 10 && rows.iter().all(|l| l.contains(office)),
+        "{s}"
+    );
 }
 
 /// The CI deployer's IAM principal id sits only in the raw CloudTrail records (heist maps the user's name, not it).
@@ -318,4 +334,44 @@ fn compare_puts_two_entities_side_by_side() {
         h.keys("C");
         assert!(h.screen().contains("C on another entity"));
     }
+}
+
+/// At 80x24 the detail pane keeps eight rows of text, and an entity's lineage lines wrap rather than being cut:
+/// the session key's detail names the stolen key it was minted with and the call that minted it in full.
+#[test]
+fn at_80x24_the_detail_keeps_eight_rows_and_lineage_wraps() {
+    let mut h = harness(80, 24);
+    h.keys("2");
+    select_entity(&mut h, crate::tui_screens::SESSION);
+    let s = h.screen();
+    let lines: Vec<&str> = s.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.starts_with("┌ token "))
+        .unwrap_or_else(|| panic!("{s}"));
+    let bottom = lines
+        .iter()
+        .rposition(|l| l.starts_with('└'))
+        .unwrap_or_else(|| panic!("{s}"));
+    let rows = bottom - top - 1;
+    assert!(rows >= 8, "{rows} rows of detail:\n{s}");
+    // Focus the detail (it keeps describing the key) and scroll it to the lineage: every part of the parent's
+    // line is on screen, over as many rows as it takes.
+    h.keys("<backtab>");
+    assert!(h
+        .screen()
+        .contains(&format!("┌ token {}", crate::tui_screens::SESSION)));
+    let mut seen = String::new();
+    for _ in 0..6 {
+        let s = h.screen();
+        seen.push_str(&s);
+        if s.contains("── lineage ──") {
+            break;
+        }
+        h.keys("<pgdown>");
+    }
+    assert!(seen.contains("── lineage ──"), "{seen}");
+    assert!(seen.contains(STOLEN), "{seen}");
+    assert!(seen.contains("AssumeRole"), "{seen}");
+    insta::assert_snapshot!("lineage_80x24", h.snapshot());
 }

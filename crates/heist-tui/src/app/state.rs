@@ -142,6 +142,9 @@ pub struct AppState {
     /// The zone times are shown in (the case keeps it).
     pub tz: TimeZone,
     pub detail_scroll: u16,
+    /// The list the detail pane describes while it has the focus: the one focused before it (an entity, a finding
+    /// or an event).
+    pub detail_from: Pane,
     /// The detail pane has the whole screen (`z`).
     pub zoomed: bool,
     /// What `y` / `Y` last put on the clipboard.
@@ -190,6 +193,7 @@ impl AppState {
             mode: Mode::Normal,
             tz: TimeZone::Utc,
             detail_scroll: 0,
+            detail_from: Pane::Timeline,
             zoomed: false,
             copied: None,
             raw: None,
@@ -246,6 +250,16 @@ impl AppState {
     }
 
     /// The breadcrumb trail, root excluded: pivots and findings' views.
+    /// The list whose selection the detail pane shows and the keys act on: the focused list, or, with the
+    /// detail focused, the list it describes.
+    pub fn subject(&self) -> Pane {
+        if self.focus == Pane::Detail {
+            self.detail_from
+        } else {
+            self.focus
+        }
+    }
+
     pub fn trail(&self) -> Vec<&Scope> {
         self.views
             .iter()

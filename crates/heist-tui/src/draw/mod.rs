@@ -143,7 +143,7 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         )],
         _ => match &s.message {
             Some(m) => vec![Line::styled(clean(m), theme.accent())],
-            None if s.focus == Pane::Entities && s.view().findings_tab => vec![Line::raw(
+            None if s.subject() == Pane::Entities && s.view().findings_tab => vec![Line::raw(
                 "enter: its events · s: incidents / time / severity · 1-4 entities · bksp back · ? help",
             )],
             None => vec![Line::raw(

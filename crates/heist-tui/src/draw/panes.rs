@@ -26,11 +26,19 @@ pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         draw_detail(f, area, s, theme);
         return;
     }
-    let [upper, lower] =
-        Layout::vertical([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
+    // The detail pane takes 38% of the height, and never fewer than 8 rows of text (10 with its border) while the
+    // lists above keep at least 8 rows.
+    let lower_h = (area.height * 38 / 100)
+        .max(DETAIL_MIN_ROWS + 2)
+        .min(area.height.saturating_sub(8));
+    let [upper, lower] = Layout::vertical([
+        Constraint::Length(area.height.saturating_sub(lower_h)),
+        Constraint::Length(lower_h),
+    ])
+    .areas(area);
     if area.width < NARROW {
         // Too narrow for two tables side by side: the focused one takes the width (tab switches).
-        if s.focus == Pane::Entities {
+        if s.subject() == Pane::Entities {
             draw_entities(f, upper, s, theme);
         } else {
             draw_timeline(f, upper, s, theme);
@@ -48,6 +56,9 @@ pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     }
     draw_detail(f, lower, s, theme);
 }
+
+/// Rows of text the detail pane keeps on any screen tall enough for it.
+pub const DETAIL_MIN_ROWS: u16 = 8;
 
 /// Below this width the entities and timeline panes share the space by focus.
 pub const NARROW: u16 = 110;
@@ -222,13 +233,19 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     }
     let room = (table_area.width as usize).saturating_sub(23 + visible.len() - 1 + 16);
     // Too little room: the action gives first, then the key (cut in the middle, it stays tellable apart), the
-    // source and the outcome, and the address last (never under 8 columns each).
+    // source and the outcome (never under 8 columns each), and the address last, which keeps an IPv4 address
+    // whole (15 columns) whatever it costs identity and asset.
     for c in [2, 5, 1, 3, 7] {
         let over = want.iter().sum::<usize>().saturating_sub(room);
         if over == 0 {
             break;
         }
-        want[c] = want[c].saturating_sub(over).max(8.min(want[c]));
+        let floor = if c == 7 {
+            want[c].min(15)
+        } else {
+            8.min(want[c])
+        };
+        want[c] = want[c].saturating_sub(over).max(floor);
     }
     let len = |c: usize| Constraint::Length(want[c] as u16);
     let all_widths = if narrow {

@@ -188,12 +188,12 @@ pub(super) fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Ve
 
 /// The selected event (timeline and detail focus) or entity (entities focus; nothing on the Findings tab).
 fn selection_target(s: &mut AppState) -> Option<Target> {
-    if s.focus == Pane::Entities && s.view().findings_tab {
+    if s.subject() == Pane::Entities && s.view().findings_tab {
         s.message =
             Some("a finding is not an event: enter shows its events, to mark, tag or note".into());
         return None;
     }
-    match s.focus {
+    match s.subject() {
         Pane::Entities => pivot_target(s).map(Target::Entity),
         Pane::Timeline | Pane::Detail => {
             let v = s.view();
@@ -275,7 +275,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::EndDate => {
-            if s.focus == Pane::Entities && s.view().findings_tab {
+            if s.subject() == Pane::Entities && s.view().findings_tab {
                 s.message =
                     Some("a finding has no end date: select an entity or a timeline cell".into());
                 return Vec::new();
@@ -287,7 +287,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             };
             let ended = s.case().and_then(|c| c.entity(&e)).and_then(|n| n.ended);
             // The date it has, else the selected event's time (the usual answer: "from this call on").
-            let at = ended.or_else(|| match s.focus {
+            let at = ended.or_else(|| match s.subject() {
                 Pane::Entities => None,
                 _ => {
                     let v = s.view();

@@ -10,7 +10,7 @@ use crate::app::trail::Pane;
 
 /// `y`: in the detail pane the raw record shown; elsewhere the selected entity, or the timeline's selected cell.
 pub(super) fn value(s: &mut AppState) -> Vec<Effect> {
-    let raw = (s.focus == Pane::Detail)
+    let raw = (s.focus == Pane::Detail && s.subject() == Pane::Timeline)
         .then(|| s.raw.as_ref().and_then(|r| r.text.as_ref().ok()).cloned())
         .flatten();
     let (what, text) = match raw {
@@ -29,7 +29,7 @@ pub(super) fn value(s: &mut AppState) -> Vec<Effect> {
 /// `Y`: the selected event as JSON (its columns, as `heist events --format jsonl` writes them), or the selected
 /// entity as `{"kind", "name"}`.
 pub(super) fn row(s: &mut AppState) -> Vec<Effect> {
-    let json = match s.focus {
+    let json = match s.subject() {
         Pane::Entities => pivot_target(s)
             .map(|e| serde_json::json!({"kind": e.kind.name(), "name": e.name}).to_string()),
         Pane::Timeline | Pane::Detail => {

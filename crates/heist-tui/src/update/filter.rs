@@ -9,7 +9,7 @@ use crate::input::line::{Edit, LineInput};
 
 /// `:`: the filter bar, holding the view's filter (on the Findings tab, the findings' filter).
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
-    let findings = s.view().findings_tab && s.focus == crate::app::trail::Pane::Entities;
+    let findings = s.view().findings_tab && s.subject() == crate::app::trail::Pane::Entities;
     let f = if findings {
         s.findings.filter.clone()
     } else {
@@ -39,7 +39,7 @@ fn set_findings_filter(s: &mut AppState, text: &str) -> Result<(), String> {
 /// `x`: the view unfiltered (on the Findings tab, every finding again).
 pub(super) fn clear(s: &mut AppState) -> Vec<Effect> {
     if s.view().findings_tab
-        && s.focus == crate::app::trail::Pane::Entities
+        && s.subject() == crate::app::trail::Pane::Entities
         && !s.findings.filter.is_empty()
     {
         let _ = set_findings_filter(s, "");

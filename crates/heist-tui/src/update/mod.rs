@@ -32,6 +32,14 @@ use crate::input::key::Key;
 
 /// Apply `msg` to the state; the effects it asks for (work to do off the UI thread, answered by messages).
 pub fn update(s: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let effects = handle(s, msg);
+    if s.focus != Pane::Detail {
+        s.detail_from = s.focus;
+    }
+    effects
+}
+
+fn handle(s: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(s, k),
         Msg::Progress(p) => {
@@ -177,7 +185,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::PrevColumn => nav::move_column(s, -1),
         Action::Sort if findings_tab => findings::toggle_order(s),
         Action::Sort => nav::sort(s),
-        Action::Pivot if s.focus == Pane::Entities && findings_tab => findings::open_finding(s),
+        Action::Pivot if s.subject() == Pane::Entities && findings_tab => findings::open_finding(s),
         Action::Pivot => match pivot_target(s) {
             Some(e) => pivot_to(s, e),
             None => {
@@ -225,7 +233,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                         .into(),
                 );
             } else {
-                s.focus = Pane::Timeline;
+                s.focus = s.detail_from;
             }
             Vec::new()
         }
@@ -273,7 +281,7 @@ fn pivot_to(s: &mut AppState, e: Entity) -> Vec<Effect> {
 /// Findings tab: a finding is not an entity).
 fn pivot_target(s: &AppState) -> Option<Entity> {
     let v = s.view();
-    match s.focus {
+    match s.subject() {
         Pane::Entities if v.findings_tab => None,
         Pane::Entities => {
             let t = v.table(v.tab)?;

@@ -77,6 +77,7 @@ pub(super) fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
         return Vec::new();
     }
     if s.focus == Pane::Entities && s.view().findings_tab {
+        s.detail_scroll = 0;
         return findings::move_by(s, delta);
     }
     let len = list_len(s);
@@ -92,8 +93,10 @@ pub(super) fn move_by(s: &mut AppState, delta: i64) -> Vec<Effect> {
     let next = (*cur as i64).saturating_add(delta).clamp(0, len as i64 - 1) as usize;
     let changed = next != *cur;
     *cur = next;
-    if focus == Pane::Timeline && changed {
+    if changed {
         s.detail_scroll = 0;
+    }
+    if focus == Pane::Timeline && changed {
         return read_selected_raw(s);
     }
     Vec::new()

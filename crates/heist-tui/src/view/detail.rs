@@ -43,10 +43,10 @@ fn link_lines(out: &mut Vec<String>, links: &[Link], up: bool, tz: TimeZone) {
 /// for a pane `width` columns wide.
 pub fn detail(s: &AppState, width: usize) -> DetailVm {
     let v = s.view();
-    if s.focus == Pane::Entities && v.findings_tab {
+    if s.subject() == Pane::Entities && v.findings_tab {
         return finding_detail(s, width);
     }
-    if s.focus == Pane::Entities {
+    if s.subject() == Pane::Entities {
         return entity_detail(s, v);
     }
     let mut vm = DetailVm {
