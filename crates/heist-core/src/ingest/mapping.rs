@@ -226,6 +226,27 @@ mod tests {
         assert_eq!(b.len(), 2, "every shipped mapping must parse");
     }
 
+    /// The Anthropic activity feed's API keys are `api_key` tokens; a user's event, with no key, has no token kind.
+    #[test]
+    fn a_constant_kind_holds_only_where_its_value_does() {
+        use crate::frame::access::FrameReader;
+        use crate::frame::Col;
+        let api = r#"{"actor":{"api_key_id":"apikey_01X","ip_address":"198.51.100.7","type":"api_actor"},"created_at":"2026-10-05T05:10:27Z","id":"activity_1","organization_id":"org_1","type":"service_key_created"}"#;
+        let user = r#"{"actor":{"email_address":"a@example.com","user_id":"user_1","type":"user_actor"},"created_at":"2026-10-05T05:11:27Z","id":"activity_2","organization_id":"org_1","type":"workspace_created"}"#;
+        let s = crate::ingest::load_bytes(
+            "activity.jsonl",
+            format!("{api}\n{user}\n").into_bytes(),
+            &crate::ingest::LoadOptions::with_builtin_mappings(),
+        )
+        .unwrap();
+        let r = FrameReader::new(&s.frame).unwrap();
+        assert_eq!(r.height(), 2);
+        assert_eq!(r.text(Col::Token, 0), Some("apikey_01X"));
+        assert_eq!(r.text(Col::TokenKind, 0), Some("api_key"));
+        assert_eq!(r.text(Col::Token, 1), None);
+        assert_eq!(r.text(Col::TokenKind, 1), None);
+    }
+
     #[test]
     fn errors_name_file_and_field() {
         let base =

@@ -122,6 +122,12 @@ impl Mapped {
                 set_value(row, *col, v);
             }
         }
+        // A kind describes a value: a constant token kind or identity type holds only where there is one.
+        for (kind, of) in [(Col::TokenKind, Col::Token), (Col::IdentityType, Col::Identity)] {
+            if row.get(of).is_none() {
+                row.set(kind, None);
+            }
+        }
         let failed = match (&self.mapping.failure, &self.failure) {
             (Some(rule), Some(re)) => match get(&rule.field) {
                 Some(v) if re.is_match(&v) => {
