@@ -327,14 +327,11 @@ fn flagged_events_and_entities_are_marked() {
     );
     let quiet_key = line_with(&s, "│AKIAQ3EGRZTASSIST6PR").to_string();
     assert!(!quiet_key.contains('⚑') && !quiet_key.contains('⚐'), "{s}");
-    // At 80 columns the list has room for the severity.
+    // At 80 columns the list beside the timeline keeps the flag, the key cut in its middle.
     h.resize(80, 24);
     h.keys("2");
     let s = h.screen();
-    assert!(
-        line_with(&s, "│AKIAQ3EGRZTSTOLEN7CI").contains("⚑ high LONG-TERM"),
-        "{s}"
-    );
+    assert!(line_with(&s, "EN7CI").contains('⚑'), "{s}");
 }
 
 #[test]
@@ -430,10 +427,8 @@ fn findings_tab_at_80x24() {
     // Enter from here shows the finding's events in the full-width timeline.
     h.keys("<enter>");
     let s = h.screen();
-    assert!(
-        s.contains("Timeline · finding k8s-secrets-read-by-service-account · 6 events"),
-        "{s}"
-    );
+    assert!(s.contains("Timeline · finding k8s-secrets-read-by"), "{s}");
+    assert_eq!(h.state.view().events_len(), 6);
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
 }
 

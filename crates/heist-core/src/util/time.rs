@@ -282,6 +282,28 @@ pub fn fmt_time(t: Nanos, tz: TimeZone) -> String {
     }
 }
 
+/// An instant in `cols` columns or fewer, for narrow tables: `10-05 02:13:07` (14), `10-05 02:13` (11), in the
+/// zone; the full form when it fits (24 columns hold milliseconds in UTC, 25 a local offset).
+pub fn fmt_time_in(t: Nanos, tz: TimeZone, cols: usize) -> String {
+    let full = fmt_time(t, tz);
+    if full.chars().count() <= cols {
+        return full;
+    }
+    let utc = Utc.timestamp_nanos(t);
+    let pattern = if cols >= 14 {
+        "%m-%d %H:%M:%S"
+    } else {
+        "%m-%d %H:%M"
+    };
+    match tz {
+        TimeZone::Utc => utc.format(pattern).to_string(),
+        TimeZone::Local => utc
+            .with_timezone(&chrono::Local)
+            .format(pattern)
+            .to_string(),
+    }
+}
+
 /// The zone's name in prose: `UTC`, `local time`.
 pub fn tz_label(tz: TimeZone) -> &'static str {
     match tz {
@@ -293,6 +315,14 @@ pub fn tz_label(tz: TimeZone) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_shorten_to_the_columns_they_have() {
+        let t = chrono_ns("2026-10-05T02:13:07Z");
+        assert_eq!(fmt_time_in(t, TimeZone::Utc, 24), "2026-10-05T02:13:07Z");
+        assert_eq!(fmt_time_in(t, TimeZone::Utc, 19), "10-05 02:13:07");
+        assert_eq!(fmt_time_in(t, TimeZone::Utc, 13), "10-05 02:13");
+    }
 
     #[test]
     fn moments_are_read_in_the_zone_shown() {

@@ -41,13 +41,10 @@ pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             .map(|i| format!("{} {} {}", i + 1, l[i], counts[i]))
             .collect()
     };
-    let fits =
-        |t: &Vec<String>| t.iter().map(|x| width(x) + 1).sum::<usize>() <= area.width as usize;
-    let titles = labels
-        .iter()
-        .map(titles_for)
-        .find(fits)
-        .unwrap_or_else(|| titles_for(&labels[3]));
+    // The titles and a divider between each two.
+    let fits = |t: &Vec<String>| {
+        t.iter().map(|x| width(x)).sum::<usize>() + t.len().saturating_sub(1) <= area.width as usize
+    };
     let selected = if v.findings_tab {
         EntityKind::ALL.len()
     } else {
@@ -56,6 +53,31 @@ pub fn draw_tabs(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             .position(|k| *k == v.tab)
             .unwrap_or(0)
     };
+    // Narrowest: the selected tab's label and count, the others by their key alone.
+    let only_selected = || -> Vec<String> {
+        let short = titles_for(&labels[3]);
+        (0..5)
+            .map(|i| {
+                if i == selected {
+                    short[i].clone()
+                } else {
+                    (i + 1).to_string()
+                }
+            })
+            .collect()
+    };
+    // Then the shortest labels with the findings' count left to the status bar.
+    let no_findings_count = || {
+        let mut t = titles_for(&labels[3]);
+        t[4] = "5 ⚑".into();
+        t
+    };
+    let titles = labels
+        .iter()
+        .map(titles_for)
+        .chain(std::iter::once_with(no_findings_count))
+        .find(fits)
+        .unwrap_or_else(only_selected);
     let tabs = Tabs::new(titles)
         .select(selected)
         .highlight_style(theme.accent())

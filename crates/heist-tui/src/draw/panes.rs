@@ -36,7 +36,9 @@ pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         Constraint::Length(lower_h),
     ])
     .areas(area);
-    if area.width < NARROW {
+    let side_by_side =
+        area.width >= NARROW || (area.width >= MIN_SIDE_BY_SIDE && !s.view().findings_tab);
+    if !side_by_side {
         // Too narrow for two tables side by side: the focused one takes the width (tab switches).
         if s.subject() == Pane::Entities {
             draw_entities(f, upper, s, theme);
@@ -44,8 +46,15 @@ pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             draw_timeline(f, upper, s, theme);
         }
     } else {
-        // The Findings tab's rows (time, rule, principal) need more room than an entity list.
-        let left_pct = if s.view().findings_tab { 55 } else { 38 };
+        // The Findings tab's rows (time, rule, principal) need more room than an entity list; under 110 columns
+        // the entity list keeps names and counts, the timeline the rest.
+        let left_pct = if s.view().findings_tab {
+            55
+        } else if area.width < NARROW {
+            30
+        } else {
+            38
+        };
         let [left, right] = Layout::horizontal([
             Constraint::Percentage(left_pct),
             Constraint::Percentage(100 - left_pct),
@@ -60,8 +69,19 @@ pub fn draw_main(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
 /// Rows of text the detail pane keeps on any screen tall enough for it.
 pub const DETAIL_MIN_ROWS: u16 = 8;
 
-/// Below this width the entities and timeline panes share the space by focus.
+/// Below this width the panes drop their less important columns (and the Findings tab takes the width when
+/// focused).
 pub const NARROW: u16 = 110;
+
+/// Below this width the entities and timeline panes share the space by focus.
+pub const MIN_SIDE_BY_SIDE: u16 = 72;
+
+/// Below this many columns inside its border the entity list shows name, flag and events only.
+const COMPACT_ENTITIES: u16 = 40;
+
+/// Below this many columns inside its border the timeline shows time (short), action, the cell to pivot on and
+/// the address only.
+const COMPACT_TIMELINE: u16 = 64;
 
 fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let focused = s.focus == Pane::Entities;
@@ -77,7 +97,13 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     }
     let height = table_area.height.saturating_sub(1) as usize;
     let wide = table_area.width >= 100;
-    let fixed = 9 + 7 + 5 + 3 + if wide { 42 } else { 0 };
+    // Beside the timeline on a narrow screen: name, flag and events (kind shows in colour: long-term keys).
+    let compact = table_area.width < COMPACT_ENTITIES;
+    let fixed = if compact {
+        7 + 1
+    } else {
+        9 + 7 + 5 + 3 + if wide { 42 } else { 0 }
+    };
     let name_width = (table_area.width as usize).saturating_sub(fixed);
     let e = entities(
         s.view(),
@@ -99,7 +125,11 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     if flag_width > 0 {
         header.push("⚑");
     }
-    header.extend(["kind", "events", "fail"]);
+    if compact {
+        header.push("events");
+    } else {
+        header.extend(["kind", "events", "fail"]);
+    }
     if wide {
         header.extend(["first seen", "last seen"]);
     }
@@ -117,18 +147,22 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
                         .style(severity_style(r.flag, theme)),
                 );
             }
-            cells.extend(
-                [
-                    r.detail.clone(),
-                    r.events.to_string(),
-                    if r.failures > 0 {
-                        r.failures.to_string()
-                    } else {
-                        String::new()
-                    },
-                ]
-                .map(ratatui::widgets::Cell::from),
-            );
+            if compact {
+                cells.push(r.events.to_string().into());
+            } else {
+                cells.extend(
+                    [
+                        r.detail.clone(),
+                        r.events.to_string(),
+                        if r.failures > 0 {
+                            r.failures.to_string()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                    .map(ratatui::widgets::Cell::from),
+                );
+            }
             if wide {
                 cells.push(r.first.clone().into());
                 cells.push(r.last.clone().into());
@@ -148,11 +182,15 @@ fn draw_entities(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     if flag_width > 0 {
         widths.push(Constraint::Length(flag_width));
     }
-    widths.extend([
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(5),
-    ]);
+    if compact {
+        widths.push(Constraint::Length(7));
+    } else {
+        widths.extend([
+            Constraint::Length(9),
+            Constraint::Length(7),
+            Constraint::Length(5),
+        ]);
+    }
     if wide {
         widths.extend([Constraint::Length(20), Constraint::Length(20)]);
     }
@@ -209,13 +247,23 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
         }
     }
     let height = table_area.height.saturating_sub(1) as usize;
-    // Narrow screens drop source and outcome (failures stay red and marked); the pivot cells always show.
+    // Narrow screens drop source and outcome (failures stay red and marked); the pivot cells always show. The
+    // narrowest keep a short time, the action, the cell to pivot on (the token when that is the address) and the
+    // address.
     let narrow = table_area.width < 110;
-    let visible: Vec<usize> = if narrow {
+    let compact = table_area.width < COMPACT_TIMELINE;
+    let visible: Vec<usize> = if compact {
+        let cell = match crate::view::timeline::cell_column(v.cell) {
+            7 => 5,
+            c => c,
+        };
+        vec![0, 2, cell, 7]
+    } else if narrow {
         vec![0, 2, 4, 5, 6, 7]
     } else {
         (0..8).collect()
     };
+    let time_width: usize = if compact { 3 + 14 } else { 23 };
     // Columns as wide as what the visible rows hold (up to a cap): a key column fits the keys on screen, an
     // empty one takes no room; identity and asset share what is left, never less than eight columns each.
     let content = crate::view::timeline::content_widths(v, height);
@@ -231,7 +279,19 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             want[c] = content[c].max(header).min(caps[c]);
         }
     }
-    let room = (table_area.width as usize).saturating_sub(23 + visible.len() - 1 + 16);
+    // Identity and asset share what is left (16 columns kept for them when both show, 8 for the one a compact
+    // timeline shows).
+    let fill_reserve = if compact {
+        if visible.iter().any(|c| matches!(c, 4 | 6)) {
+            8
+        } else {
+            0
+        }
+    } else {
+        16
+    };
+    let room =
+        (table_area.width as usize).saturating_sub(time_width + visible.len() - 1 + fill_reserve);
     // Too little room: the action gives first, then the key (cut in the middle, it stays tellable apart), the
     // source and the outcome (never under 8 columns each), and the address last, which keeps an IPv4 address
     // whole (15 columns) whatever it costs identity and asset.
@@ -250,7 +310,7 @@ fn draw_timeline(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
     let len = |c: usize| Constraint::Length(want[c] as u16);
     let all_widths = if narrow {
         [
-            Constraint::Length(23),
+            Constraint::Length(time_width as u16),
             Constraint::Length(0),
             len(2),
             Constraint::Length(0),

@@ -8,6 +8,7 @@ use heist_core::entities::EntityKind;
 use heist_core::export::report::fmt_time;
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventKey};
+use heist_core::util::time::fmt_time_in;
 
 use super::text::{clean, fit, fit_id, width, window_start};
 use crate::app::trail::View;
@@ -138,7 +139,13 @@ pub fn timeline(
         let (case_mark, marked) = case_flag(case, key.as_ref());
         let flag = key.as_ref().and_then(|k| flags.get(k)).map(|f| f.severity);
         let cells: Vec<String> = vec![
-            r.time(i).map(|t| fmt_time(t, tz)).unwrap_or_default(),
+            // The full time where the column holds it, else the short form (`10-05 02:13:07`).
+            r.time(i)
+                .map(|t| match widths.first().copied().unwrap_or(0) {
+                    0 => fmt_time(t, tz),
+                    w => fmt_time_in(t, tz, w.saturating_sub(MARK_WIDTH)),
+                })
+                .unwrap_or_default(),
             text(Col::Source),
             text(Col::Action),
             outcome,

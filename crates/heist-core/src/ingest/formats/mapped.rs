@@ -123,7 +123,10 @@ impl Mapped {
             }
         }
         // A kind describes a value: a constant token kind or identity type holds only where there is one.
-        for (kind, of) in [(Col::TokenKind, Col::Token), (Col::IdentityType, Col::Identity)] {
+        for (kind, of) in [
+            (Col::TokenKind, Col::Token),
+            (Col::IdentityType, Col::Identity),
+        ] {
             if row.get(of).is_none() {
                 row.set(kind, None);
             }
