@@ -62,7 +62,7 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         }
     }
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &comparison_json(&c))?;
+        super::write_json(&mut *out, &comparison_json(&c))?;
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&c, args.limit))?;

@@ -161,7 +161,7 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             other: &grouped.other,
             findings: &findings,
         };
-        serde_json::to_writer_pretty(&mut *out, &json)?;
+        super::write_json(&mut *out, &json)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }

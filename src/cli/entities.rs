@@ -80,7 +80,7 @@ pub fn run(args: &EntitiesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             .iter()
             .map(|r| entity_json(r, lineage.as_ref()))
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &list)?;
+        super::write_json(&mut *out, &list)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -177,7 +177,7 @@ pub fn run_find(args: &FindArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode
                 score: h.score,
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &list)?;
+        super::write_json(&mut *out, &list)?;
         writeln!(out)?;
     } else if hits.is_empty() {
         writeln!(

@@ -161,7 +161,8 @@ fn write_table(_store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow
 fn write_jsonl(store: &EventStore, df: &DataFrame, w: &mut dyn Write) -> anyhow::Result<()> {
     let r = FrameReader::new(df)?;
     for row in 0..df.height() {
-        serde_json::to_writer(&mut *w, &store.event_json(&r, row))?;
+        let line = serde_json::to_string(&store.event_json(&r, row))?;
+        w.write_all(heist_core::util::sanitize::inert_json(&line).as_bytes())?;
         w.write_all(b"\n")?;
     }
     Ok(())

@@ -218,3 +218,11 @@ fn tui(
     )?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// JSON for the terminal or a pipe: pretty, with control and format characters from log content written as
+/// `\uXXXX` escapes (the same values, nothing a terminal would run).
+pub fn write_json(out: &mut dyn std::io::Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(v)?;
+    out.write_all(heist_core::util::sanitize::inert_json(&text).as_bytes())?;
+    Ok(())
+}

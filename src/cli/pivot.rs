@@ -56,7 +56,7 @@ pub fn run(args: &PivotArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let engine = PivotEngine::new(&store)?;
     let p = engine.pivot(&entity)?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &pivot_json(&p)?)?;
+        super::write_json(&mut *out, &pivot_json(&p)?)?;
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&p)?)?;

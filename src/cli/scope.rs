@@ -85,7 +85,7 @@ pub fn run(args: &ScopeArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let lineage = Lineage::build(&store.frame, &label)?;
     let scope = Scope::build(&store, &lineage, &seeds, &opts)?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &scope)?;
+        super::write_json(&mut *out, &scope)?;
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&scope))?;

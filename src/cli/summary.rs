@@ -99,7 +99,7 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let (store, _) = load(&args.bundle, None)?;
     let s = summarize(&store)?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &s)?;
+        super::write_json(&mut *out, &s)?;
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&s))?;

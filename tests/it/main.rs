@@ -3,6 +3,7 @@
 
 mod case_crash;
 mod case_roundtrip;
+mod cli_hostile;
 mod cli_pivot;
 mod cli_sample;
 #[allow(dead_code)]

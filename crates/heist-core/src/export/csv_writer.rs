@@ -1,9 +1,13 @@
 //! CSV for tools: the one writer behind `heist export --format csv` and `heist events --format csv`. The `csv`
 //! crate quotes as RFC 4180 asks (a cell holding a comma, a quote or a line break is quoted, quotes doubled) and
-//! ends rows with `\n`; heist adds a leading `'` to cells a spreadsheet would run as a formula (log text is hostile).
+//! ends rows with `\n`; heist adds a leading `'` to cells a spreadsheet would run as a formula and writes control
+//! characters, bidi overrides and zero-width characters as visible escapes (`\x1b`, `\u{202e}`): log text is hostile,
+//! and a CSV file is often `cat` to a terminal.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+
+use crate::util::sanitize::inert_csv;
 
 /// Rows of cells to CSV.
 pub struct CsvWriter<W: Write> {
@@ -27,7 +31,9 @@ impl<W: Write> CsvWriter<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells = cells.into_iter().map(|c| defuse(c.as_ref()).into_owned());
+        let cells = cells
+            .into_iter()
+            .map(|c| defuse(&inert_csv(c.as_ref())).into_owned());
         self.inner.write_record(cells).map_err(io_error)
     }
 
@@ -94,7 +100,9 @@ mod tests {
         assert_eq!(cell("+1"), "'+1");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("\tx"), "'\tx");
-        assert_eq!(cell("\rx"), "\"'\rx\"");
+        // A carriage return is shown, not sent (it would rewrite the terminal's line).
+        assert_eq!(cell("\rx"), "\\rx");
+        assert_eq!(cell("\u{1b}[2Jx"), "\\x1b[2Jx");
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");

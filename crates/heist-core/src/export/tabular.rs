@@ -94,7 +94,7 @@ pub fn jsonl(r: &ReportInput) -> String {
     let mut out = String::new();
     for e in &r.events {
         let obj = Value::Object(event_object(e, tech.get(&e.key)));
-        out.push_str(&obj.to_string());
+        out.push_str(&crate::util::sanitize::inert_json(&obj.to_string()));
         out.push('\n');
     }
     out

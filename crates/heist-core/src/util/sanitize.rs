@@ -42,6 +42,47 @@ fn push_escape(out: &mut String, c: char) {
     }
 }
 
+/// A CSV cell that is safe to `cat`: every dangerous character but the line feed (which quoting keeps inside the
+/// cell; a note has several lines) and the tab becomes a visible escape as [`for_terminal`] writes it (`\x1b`,
+/// `\r`, `\u{202e}`), so the value stays readable and recoverable.
+pub fn inert_csv(s: &str) -> Cow<'_, str> {
+    let hot = |c: char| is_dangerous(c) && c != '\n' && c != '\t';
+    if !s.chars().any(hot) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hot(c) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Serialised JSON that is safe to `cat`: serde_json escapes C0 controls itself; this writes DEL, C1 controls and
+/// the Unicode format characters (bidi overrides, zero-width) as `\uXXXX` too. Those characters only ever stand
+/// inside JSON strings, where the escape means the same character, so the document parses to the same values.
+pub fn inert_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_dangerous) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_dangerous(c) && !matches!(c, '\n' | '\r' | '\t') {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", u);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Truncate to at most `max` characters, ending in `…` when cut. Works on chars, never splits UTF-8.
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if max == 0 {
@@ -66,6 +107,32 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_and_json_carry_no_raw_control() {
+        let hostile = "a\x1b]0;pwned\x07b\u{9b}31mc\u{202e}d\r\nline two\te\u{7f}";
+        let csv = inert_csv(hostile);
+        assert_eq!(
+            csv,
+            "a\\x1b]0;pwned\\x07b\\x9b31mc\\u{202e}d\\r\nline two\te\\x7f"
+        );
+        assert!(!csv
+            .chars()
+            .any(|c| is_dangerous(c) && c != '\n' && c != '\t'));
+        assert!(matches!(inert_csv("plain"), Cow::Borrowed(_)));
+        let json =
+            serde_json::to_string(&serde_json::json!({ "ua": hostile, "emoji": "🔥" })).unwrap();
+        let safe = inert_json(&json);
+        assert!(!safe.chars().any(is_dangerous), "{safe}");
+        assert!(
+            safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\u007f"),
+            "{safe}"
+        );
+        // The same values come back.
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["ua"], hostile);
+        assert_eq!(back["emoji"], "🔥");
+    }
 
     #[test]
     fn escapes_ansi_and_osc() {
