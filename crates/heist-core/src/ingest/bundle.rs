@@ -14,6 +14,10 @@ use crate::frame::store::{Layer, Locator};
 /// Largest decompressed member heist will hold (a gzip bomb is reported, not obeyed).
 pub const MAX_MEMBER_BYTES: u64 = 8 << 30;
 
+/// Containers nested deeper than this (a zip in a zip in a zip...) are reported, not opened: real bundles nest a
+/// few levels (a `.zip` of `.tar.gz` of `.json.gz`); thousands of levels are an attack on the reader's stack.
+pub const MAX_DEPTH: usize = 16;
+
 /// A file's bytes after every container layer is opened.
 pub struct Leaf {
     pub origin: String,
@@ -26,6 +30,11 @@ pub enum Opened {
     Leaf(Leaf),
     /// A file or member that could not be opened (corrupt archive, unreadable file), with why.
     Failed {
+        origin: String,
+        reason: String,
+    },
+    /// An archive member heist does not read by design (a tar symlink, device or FIFO entry), with why.
+    Skipped {
         origin: String,
         reason: String,
     },
@@ -51,17 +60,34 @@ pub fn container_of(b: &[u8]) -> Container {
     }
 }
 
-/// Every regular file under the given paths, sorted so loads are deterministic: a folder's entries in name order,
-/// each subfolder's files where the subfolder sits. Symlinks to files are followed, symlinks to folders are not. Paths
-/// that do not exist, and folders that cannot be read, are errors for the caller to report before anything loads.
+/// What walking the bundle's paths found: the files to read, and what it passed over, each with why.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<PathBuf>,
+    /// Left out by design (a symlink to a file outside the bundle).
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Could not be read (a subfolder without permission); the rest of the bundle still loads.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Every regular file under the given paths (see [`walk_all`]).
 pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)> {
-    let mut out = Vec::new();
+    walk_all(paths).map(|w| w.files)
+}
+
+/// Every regular file under the given paths, sorted so loads are deterministic: a folder's entries in name order,
+/// each subfolder's files where the subfolder sits. Symlinks to files inside the bundle are followed; symlinks to
+/// folders are not, and symlinks to files outside it are listed as skipped. A subfolder that cannot be read is
+/// listed and the walk goes on. A path given that does not exist or cannot be read, or that is not a file or a
+/// folder, is an error for the caller to report before anything loads.
+pub fn walk_all(paths: &[PathBuf]) -> Result<Walked, (PathBuf, std::io::Error)> {
+    let mut out = Walked::default();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| (p.clone(), e))?;
         if meta.is_dir() {
             walk_dir(p, &mut out).map_err(|e| (p.clone(), e))?;
         } else if meta.is_file() {
-            out.push(p.clone());
+            out.files.push(p.clone());
         } else {
             // A FIFO or a device would be read forever (`/dev/zero`) or block (a pipe no one writes).
             return Err((
@@ -75,16 +101,46 @@ pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)
     Ok(out)
 }
 
-fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk_dir(dir: &Path, out: &mut Walked) -> std::io::Result<()> {
+    let root = std::fs::canonicalize(dir)?;
     for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let msg = e.to_string();
-            e.into_io_error()
-                .unwrap_or_else(|| std::io::Error::other(msg))
-        })?;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let reason = e
+                    .io_error()
+                    .map(|io| io.to_string())
+                    .unwrap_or_else(|| e.to_string());
+                match e.path() {
+                    // Something under the root: list it and go on with the rest.
+                    Some(p) if p != dir => {
+                        out.unreadable
+                            .push((p.to_path_buf(), format!("cannot read: {reason}")));
+                        continue;
+                    }
+                    _ => {
+                        return Err(e
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other(reason)))
+                    }
+                }
+            }
+        };
         let ft = entry.file_type();
-        if ft.is_file() || (ft.is_symlink() && entry.path().is_file()) {
-            out.push(entry.into_path());
+        if ft.is_file() {
+            out.files.push(entry.into_path());
+        } else if ft.is_symlink() && entry.path().is_file() {
+            let inside = std::fs::canonicalize(entry.path())
+                .map(|t| t.starts_with(&root))
+                .unwrap_or(false);
+            if inside {
+                out.files.push(entry.into_path());
+            } else {
+                out.skipped.push((
+                    entry.into_path(),
+                    "a symlink to a file outside the bundle: not followed".into(),
+                ));
+            }
         }
     }
     Ok(())
@@ -160,9 +216,18 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> usize {
     n
 }
 
-/// Open whatever container `bytes` is, recursively.
+/// Open whatever container `bytes` is, recursively, down to [`MAX_DEPTH`] containers.
 pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(Opened) + Sync)) {
-    match container_of(&bytes) {
+    let container = container_of(&bytes);
+    if container != Container::Plain && locator.layers.len() >= MAX_DEPTH {
+        return sink(Opened::Failed {
+            origin,
+            reason: format!(
+                "an archive nested more than {MAX_DEPTH} containers deep: not opened (possible archive bomb)"
+            ),
+        });
+    }
+    match container {
         Container::Plain => sink(Opened::Leaf(Leaf {
             origin,
             locator,
@@ -307,13 +372,33 @@ fn open_tar(bytes: &[u8], origin: &str, locator: &Locator, sink: &(dyn Fn(Opened
                 break;
             }
         };
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
+        let kind = entry.header().entry_type();
         let name = entry
             .path()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "?".into());
+        if !kind.is_file() {
+            // Folders hold nothing to read; links and special files are listed, never followed.
+            let what = match kind {
+                tar::EntryType::Directory => None,
+                tar::EntryType::Symlink => Some("a symlink entry (links are not followed)"),
+                tar::EntryType::Link => Some("a hard link entry (links are not followed)"),
+                tar::EntryType::Char | tar::EntryType::Block => Some("a device entry"),
+                tar::EntryType::Fifo => Some("a FIFO entry"),
+                tar::EntryType::XGlobalHeader
+                | tar::EntryType::XHeader
+                | tar::EntryType::GNULongName
+                | tar::EntryType::GNULongLink => None,
+                _ => Some("an entry that is not a regular file"),
+            };
+            if let Some(what) = what {
+                sink(Opened::Skipped {
+                    origin: member_origin(origin, &name),
+                    reason: format!("tar {what}: not read"),
+                });
+            }
+            continue;
+        }
         let mut data = Vec::with_capacity(entry.size() as usize);
         if let Err(e) = entry.read_to_end(&mut data) {
             sink(Opened::Failed {
@@ -371,114 +456,4 @@ pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-    use std::sync::Mutex;
-
-    fn collect(bytes: Vec<u8>) -> Vec<(String, Result<Vec<u8>, String>)> {
-        let out = Mutex::new(Vec::new());
-        let sink = |o: Opened| {
-            let item = match o {
-                Opened::Leaf(l) => (l.origin, Ok(l.bytes)),
-                Opened::Failed { origin, reason } => (origin, Err(reason)),
-            };
-            out.lock().unwrap().push(item);
-        };
-        let loc = Locator {
-            fs_path: "b".into(),
-            layers: vec![],
-        };
-        expand(bytes, "b".into(), loc, &sink);
-        let mut v = out.into_inner().unwrap();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
-    }
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
-
-    #[test]
-    fn gzip_inside_zip_is_opened_in_memory() {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        w.start_file("a/x.json.gz", o).unwrap();
-        w.write_all(&gz(b"{\"k\":1}")).unwrap();
-        w.start_file("b.txt", o).unwrap();
-        w.write_all(b"hello").unwrap();
-        let zip = w.finish().unwrap().into_inner();
-        let got = collect(zip);
-        assert_eq!(got.len(), 2);
-        assert_eq!(got[0], ("b!/a/x.json.gz".into(), Ok(b"{\"k\":1}".to_vec())));
-        assert_eq!(got[1], ("b!/b.txt".into(), Ok(b"hello".to_vec())));
-    }
-
-    #[test]
-    fn corrupt_containers_are_reported_not_fatal() {
-        let mut bad = gz(b"{\"k\":1}");
-        bad.truncate(bad.len() / 2);
-        let got = collect(bad);
-        assert!(got[0].1.as_ref().unwrap_err().contains("gzip"), "{got:?}");
-        let got = collect(b"PK\x03\x04garbage".to_vec());
-        assert!(got[0].1.as_ref().unwrap_err().contains("zip"), "{got:?}");
-    }
-
-    #[test]
-    fn walk_is_name_ordered_depth_first_and_skips_folder_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        for f in [
-            "b/2.json",
-            "b/1.json",
-            "a.json",
-            "c.json",
-            "b/z/9.json",
-            "outside/x.json",
-        ] {
-            let p = root.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, "{}").unwrap();
-        }
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(root.join("outside"), root.join("d-link")).unwrap();
-            std::os::unix::fs::symlink(root.join("a.json"), root.join("e-link.json")).unwrap();
-            std::os::unix::fs::symlink(root.join("gone"), root.join("f-broken")).unwrap();
-        }
-        let got = walk(std::slice::from_ref(&root)).unwrap();
-        let names: Vec<String> = got
-            .iter()
-            .map(|p| {
-                p.strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        let mut want = vec!["a.json", "b/1.json", "b/2.json", "b/z/9.json", "c.json"];
-        if cfg!(unix) {
-            want.push("e-link.json");
-        }
-        want.push("outside/x.json");
-        assert_eq!(names, want);
-        let missing = root.join("nope");
-        let (path, err) = walk(&[root.join("a.json"), missing.clone()]).unwrap_err();
-        assert_eq!((path, err.kind()), (missing, std::io::ErrorKind::NotFound));
-    }
-
-    #[test]
-    fn reopen_follows_layers() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("f.gz");
-        std::fs::write(&p, gz(b"abc")).unwrap();
-        let loc = Locator {
-            fs_path: p,
-            layers: vec![Layer::Gunzip],
-        };
-        assert_eq!(reopen(&loc).unwrap(), b"abc");
-    }
-}
+mod tests;

@@ -157,6 +157,21 @@ pub fn load_cached_later(
     ))
 }
 
+/// What one opened leaf (or failure, or member skipped by design) comes to, keyed by its origin.
+fn outcome_of(o: Opened, opts: &LoadOptions, progress: &Progress) -> (String, LeafOutcome) {
+    match o {
+        Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
+        Opened::Failed { origin, reason } => (
+            origin.clone(),
+            LeafOutcome::Unreadable(FileIssue { origin, reason }),
+        ),
+        Opened::Skipped { origin, reason } => (
+            origin.clone(),
+            LeafOutcome::Skipped(FileIssue { origin, reason }),
+        ),
+    }
+}
+
 /// Load every path into one `EventStore`.
 pub fn load(
     paths: &[PathBuf],
@@ -166,8 +181,9 @@ pub fn load(
     if paths.is_empty() {
         return Err(IngestError::NoInput);
     }
-    let files =
-        bundle::walk(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
+    let walked =
+        bundle::walk_all(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
+    let files = walked.files;
     let total_bytes: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -189,13 +205,7 @@ pub fn load(
             let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
             let sink = |o: Opened| {
                 progress.leaves_done.fetch_add(1, Ordering::Relaxed);
-                let (key, outcome) = match o {
-                    Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
-                    Opened::Failed { origin, reason } => (
-                        origin.clone(),
-                        LeafOutcome::Unreadable(FileIssue { origin, reason }),
-                    ),
-                };
+                let (key, outcome) = outcome_of(o, opts, progress);
                 if let Ok(mut v) = out.lock() {
                     v.push((key, outcome));
                 }
@@ -214,6 +224,14 @@ pub fn load(
     }
 
     let mut report = LoadReport::default();
+    let issue = |(p, reason): (PathBuf, String)| FileIssue {
+        origin: bundle::display_path(&p, paths),
+        reason,
+    };
+    report
+        .unreadable
+        .extend(walked.unreadable.into_iter().map(issue));
+    report.skipped.extend(walked.skipped.into_iter().map(issue));
     let mut batches = Vec::new();
     let mut infos = Vec::new();
     for (size, leaves) in per_file {
@@ -258,13 +276,7 @@ pub fn load_bytes(
     };
     let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
     let sink = |o: Opened| {
-        let (key, outcome) = match o {
-            Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, &progress)),
-            Opened::Failed { origin, reason } => (
-                origin.clone(),
-                LeafOutcome::Unreadable(FileIssue { origin, reason }),
-            ),
-        };
+        let (key, outcome) = outcome_of(o, opts, &progress);
         if let Ok(mut v) = out.lock() {
             v.push((key, outcome));
         }

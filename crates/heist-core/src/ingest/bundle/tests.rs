@@ -1,0 +1,225 @@
+use super::*;
+use std::io::Write;
+use std::sync::Mutex;
+
+fn collect(bytes: Vec<u8>) -> Vec<(String, Result<Vec<u8>, String>)> {
+    let out = Mutex::new(Vec::new());
+    let sink = |o: Opened| {
+        let item = match o {
+            Opened::Leaf(l) => (l.origin, Ok(l.bytes)),
+            Opened::Failed { origin, reason } => (origin, Err(reason)),
+            Opened::Skipped { origin, reason } => (origin, Err(format!("skipped: {reason}"))),
+        };
+        out.lock().unwrap().push(item);
+    };
+    let loc = Locator {
+        fs_path: "b".into(),
+        layers: vec![],
+    };
+    expand(bytes, "b".into(), loc, &sink);
+    let mut v = out.into_inner().unwrap();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn gzip_inside_zip_is_opened_in_memory() {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("a/x.json.gz", o).unwrap();
+    w.write_all(&gz(b"{\"k\":1}")).unwrap();
+    w.start_file("b.txt", o).unwrap();
+    w.write_all(b"hello").unwrap();
+    let zip = w.finish().unwrap().into_inner();
+    let got = collect(zip);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0], ("b!/a/x.json.gz".into(), Ok(b"{\"k\":1}".to_vec())));
+    assert_eq!(got[1], ("b!/b.txt".into(), Ok(b"hello".to_vec())));
+}
+
+#[test]
+fn corrupt_containers_are_reported_not_fatal() {
+    let mut bad = gz(b"{\"k\":1}");
+    bad.truncate(bad.len() / 2);
+    let got = collect(bad);
+    assert!(got[0].1.as_ref().unwrap_err().contains("gzip"), "{got:?}");
+    let got = collect(b"PK\x03\x04garbage".to_vec());
+    assert!(got[0].1.as_ref().unwrap_err().contains("zip"), "{got:?}");
+}
+
+#[test]
+fn walk_is_name_ordered_depth_first_and_skips_folder_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("bundle");
+    for f in [
+        "b/2.json",
+        "b/1.json",
+        "a.json",
+        "c.json",
+        "b/z/9.json",
+        "outside/x.json",
+    ] {
+        let p = root.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "{}").unwrap();
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("outside"), root.join("d-link")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.json"), root.join("e-link.json")).unwrap();
+        std::os::unix::fs::symlink(root.join("gone"), root.join("f-broken")).unwrap();
+    }
+    let got = walk(std::slice::from_ref(&root)).unwrap();
+    let names: Vec<String> = got
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut want = vec!["a.json", "b/1.json", "b/2.json", "b/z/9.json", "c.json"];
+    if cfg!(unix) {
+        want.push("e-link.json");
+    }
+    want.push("outside/x.json");
+    assert_eq!(names, want);
+    let missing = root.join("nope");
+    let (path, err) = walk(&[root.join("a.json"), missing.clone()]).unwrap_err();
+    assert_eq!((path, err.kind()), (missing, std::io::ErrorKind::NotFound));
+}
+
+/// A symlink to a file outside the bundle is listed, not read; an unreadable subfolder is listed and the rest of the
+/// bundle still walks.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_bundle_and_unreadable_folders_are_listed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("bundle");
+    std::fs::create_dir_all(root.join("locked")).unwrap();
+    std::fs::write(root.join("a.json"), "{}").unwrap();
+    std::fs::write(root.join("locked/b.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "not evidence").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.json")).unwrap();
+    std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let w = walk_all(std::slice::from_ref(&root)).unwrap();
+    std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(w.skipped.len(), 1, "{w:?}");
+    assert!(w.skipped[0].0.ends_with("link.json") && w.skipped[0].1.contains("outside the bundle"));
+    assert!(w.files.iter().any(|f| f.ends_with("a.json")), "{w:?}");
+    assert!(!w.files.iter().any(|f| f.ends_with("link.json")), "{w:?}");
+    // Root reads any folder: only another user sees the locked one as unreadable.
+    if std::fs::read_dir(root.join("locked")).is_ok() && w.unreadable.is_empty() {
+        eprintln!("note: running as root, the unreadable-folder half of this test cannot fail");
+    } else {
+        assert_eq!(w.unreadable.len(), 1, "{w:?}");
+        assert!(
+            w.unreadable[0].0.ends_with("locked") && w.unreadable[0].1.starts_with("cannot read")
+        );
+    }
+}
+
+#[test]
+fn reopen_follows_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.gz");
+    std::fs::write(&p, gz(b"abc")).unwrap();
+    let loc = Locator {
+        fs_path: p,
+        layers: vec![Layer::Gunzip],
+    };
+    assert_eq!(reopen(&loc).unwrap(), b"abc");
+}
+
+/// Thousands of containers nested in one another are an attack on the reader's stack: past `MAX_DEPTH` the rest is
+/// reported, not opened, and nothing overflows.
+#[test]
+fn deep_nesting_is_reported_not_followed() {
+    let mut bytes = b"{\"k\":1}".to_vec();
+    // Stored (level 0) members: each level adds a header, where compressing compressed data grows it by a factor.
+    let stored = |data: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    };
+    for _ in 0..10_000 {
+        bytes = stored(&bytes);
+    }
+    let got = collect(bytes);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let err = got[0].1.as_ref().unwrap_err();
+    assert!(err.contains("nested more than 16"), "{err}");
+    // Real nesting (a zip of a .tar.gz of .json.gz files) is well within it.
+    let mut ok = b"{\"k\":1}".to_vec();
+    for _ in 0..MAX_DEPTH {
+        ok = gz(&ok);
+    }
+    assert_eq!(collect(ok)[0].1, Ok(b"{\"k\":1}".to_vec()));
+}
+
+/// A tar's links, devices and FIFOs are listed as skipped, never followed or read.
+#[test]
+fn tar_links_and_special_entries_are_listed() {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(7);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, "logs/a.json", &b"{\"k\":1}"[..])
+        .unwrap();
+    for (name, kind) in [
+        ("logs/passwd", tar::EntryType::Symlink),
+        ("logs/hard", tar::EntryType::Link),
+        ("logs/fifo", tar::EntryType::Fifo),
+        ("logs/null", tar::EntryType::Char),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(0);
+        if matches!(kind, tar::EntryType::Symlink | tar::EntryType::Link) {
+            h.set_link_name("/etc/passwd").unwrap();
+        }
+        h.set_cksum();
+        b.append_data(&mut h, name, std::io::empty()).unwrap();
+    }
+    let got = collect(b.into_inner().unwrap());
+    let skipped: Vec<(&str, &str)> = got
+        .iter()
+        .filter_map(|(o, r)| Some((o.as_str(), r.as_ref().err()?.as_str())))
+        .collect();
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[0].1, Ok(b"{\"k\":1}".to_vec()));
+    assert!(
+        skipped
+            .iter()
+            .any(|(o, r)| o.ends_with("!/logs/passwd") && r.contains("symlink")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(o, r)| o.ends_with("!/logs/hard") && r.contains("hard link")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(o, r)| o.ends_with("!/logs/fifo") && r.contains("FIFO")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(o, r)| o.ends_with("!/logs/null") && r.contains("device")),
+        "{skipped:?}"
+    );
+}
