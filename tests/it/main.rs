@@ -23,6 +23,7 @@ mod docs;
 mod export_cli;
 mod export_markdown;
 mod lineage_rules;
+mod load_damaged;
 mod ocsf_roundtrip;
 mod pivot_sample;
 mod real_azure;

@@ -6,7 +6,7 @@ use super::doc::Probe;
 
 pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
-    /// Set when invalid UTF-8 had to be replaced.
+    /// Set when invalid UTF-8 had to be replaced, or NUL padding after the content was left out.
     pub lossy_note: Option<String>,
     /// Set when the file cannot become text at all (a Parquet file that does not decode): why.
     pub unreadable: Option<String>,
@@ -30,10 +30,16 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
         };
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // A file preallocated or carved from a disk image ends in NUL bytes after its content: they are not records.
+    let padding = body.iter().rev().take_while(|&&b| b == 0).count();
+    let body = &body[..body.len() - padding];
+    let padded = (padding > 0).then(|| {
+        format!("{padding} NUL bytes of padding after the content: left out, the records still load")
+    });
     match std::str::from_utf8(body) {
         Ok(s) => Decoded {
             text: Cow::Borrowed(s),
-            lossy_note: None,
+            lossy_note: padded,
             unreadable: None,
         },
         Err(e) => {
@@ -103,5 +109,18 @@ pub fn unrecognised_reason(probe: &Probe<'_>, bytes: &[u8]) -> String {
             "text in no known log format (first line: {:?})",
             crate::util::sanitize::truncate(line, 60)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_padding_after_the_content_is_left_out_and_said() {
+        let d = decode(b"{\"Records\":[]}\0\0\0");
+        assert_eq!(d.text, "{\"Records\":[]}");
+        assert!(d.lossy_note.unwrap().starts_with("3 NUL bytes of padding"));
+        assert!(decode(b"{}").lossy_note.is_none());
     }
 }

@@ -1,0 +1,46 @@
+//! Damaged files keep every record that parses and report the rest: NUL padding after a CloudTrail document, a
+//! `Records` array whose first or middle element is not an object.
+
+use heist_core::ingest::{load_bytes, LoadOptions};
+use serde_json::{json, Value};
+
+fn records(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            json!({"eventVersion": "1.08", "eventTime": format!("2026-10-05T02:1{i}:00Z"),
+                "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+                "sourceIPAddress": "198.51.100.7", "eventID": format!("e{i}"), "eventType": "AwsApiCall",
+                "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/a", "accessKeyId": "AKIAX"}})
+        })
+        .collect()
+}
+
+fn load(name: &str, bytes: Vec<u8>) -> heist_core::frame::EventStore {
+    load_bytes(name, bytes, &LoadOptions::with_builtin_mappings()).unwrap()
+}
+
+#[test]
+fn nul_padding_after_the_records_loses_nothing() {
+    let mut bytes = serde_json::to_vec(&json!({ "Records": records(3) })).unwrap();
+    bytes.extend(std::iter::repeat_n(0u8, 4096));
+    let s = load("padded.json", bytes);
+    assert_eq!(s.len(), 3);
+    assert!(s.report.unreadable.is_empty(), "{:?}", s.report.unreadable);
+    assert!(
+        s.report.errors.iter().any(|e| e.message.contains("4096 NUL bytes")),
+        "{:?}",
+        s.report.errors
+    );
+}
+
+#[test]
+fn a_records_element_that_is_not_an_object_is_reported_and_the_rest_load() {
+    for (name, at) in [("first.json", 0), ("middle.json", 2)] {
+        let mut r = records(3);
+        r.insert(at, json!("oops"));
+        let s = load(name, serde_json::to_vec(&json!({ "Records": r })).unwrap());
+        assert_eq!(s.len(), 3, "{name}");
+        assert_eq!(s.report.error_count, 1, "{name}: {:?}", s.report.errors);
+        assert!(s.report.unreadable.is_empty(), "{name}");
+    }
+}
