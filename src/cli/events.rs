@@ -76,12 +76,12 @@ pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         OutFormat::Csv => write_csv(&store, &df, &mut w)?,
     }
     w.flush()?;
-    report_to_stderr(&store);
+    report_to_stderr(&store, args.bundle.verbose);
     Ok(ExitCode::SUCCESS)
 }
 
 /// What did not load, on stderr, so piped output stays clean but nothing goes unsaid.
-fn report_to_stderr(store: &EventStore) {
+fn report_to_stderr(store: &EventStore, verbose: bool) {
     let r = &store.report;
     const SHOW: usize = 5;
     for e in r.errors.iter().take(SHOW) {
@@ -97,12 +97,8 @@ fn report_to_stderr(store: &EventStore) {
             thousands(r.error_count as u64)
         );
     }
-    for f in &r.unreadable {
-        eprintln!(
-            "heist: {}: not loaded: {}",
-            for_terminal(&f.origin),
-            for_terminal(&f.reason)
-        );
+    for line in super::issues::lines(&r.unreadable, verbose) {
+        eprintln!("heist: not loaded: {line}");
     }
     if !r.skipped.is_empty() {
         eprintln!(

@@ -6,6 +6,7 @@ mod entities;
 mod events;
 mod export;
 mod formats;
+mod issues;
 mod load;
 mod pivot;
 mod scope;
@@ -113,6 +114,9 @@ pub struct BundleArgs {
     /// Read the bundle again instead of its cached frame (the data dir's `cache/`), and do not write one.
     #[arg(long)]
     pub no_cache: bool,
+    /// List every file that did not load, one per line (by default a reason shared by many files is one line).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 pub fn main() -> ExitCode {

@@ -102,13 +102,13 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         super::write_json(&mut *out, &s)?;
         writeln!(out)?;
     } else {
-        write!(out, "{}", render(&s))?;
+        write!(out, "{}", render(&s, args.bundle.verbose))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// The human-readable summary.
-pub fn render(s: &Summary) -> String {
+pub fn render(s: &Summary, verbose: bool) -> String {
     let mut o = String::new();
     let t = thousands;
     o += &format!(
@@ -188,12 +188,8 @@ pub fn render(s: &Summary) -> String {
             continue;
         }
         o += &format!("\n{title} ({})\n", list.len());
-        for f in list {
-            o += &format!(
-                "  {}  {}\n",
-                for_terminal(&f.origin),
-                for_terminal(&f.reason)
-            );
+        for line in super::issues::lines(list, verbose) {
+            o += &format!("  {line}\n");
         }
     }
     o

@@ -27,7 +27,10 @@ fn nul_padding_after_the_records_loses_nothing() {
     assert_eq!(s.len(), 3);
     assert!(s.report.unreadable.is_empty(), "{:?}", s.report.unreadable);
     assert!(
-        s.report.errors.iter().any(|e| e.message.contains("4096 NUL bytes")),
+        s.report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("4096 NUL bytes")),
         "{:?}",
         s.report.errors
     );
@@ -43,4 +46,51 @@ fn a_records_element_that_is_not_an_object_is_reported_and_the_rest_load() {
         assert_eq!(s.report.error_count, 1, "{name}: {:?}", s.report.errors);
         assert!(s.report.unreadable.is_empty(), "{name}");
     }
+}
+
+/// A zip of 500 members in no known format: `summary` and `events` say it in one line per reason with the first
+/// few members; `--verbose` lists every one.
+#[test]
+fn many_unreadable_members_are_summarised_by_reason() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    for i in 0..500 {
+        w.start_file(format!("notes/{i:03}.txt"), o).unwrap();
+        w.write_all(b"just some prose, not a log\n").unwrap();
+    }
+    w.start_file("ct.json", o).unwrap();
+    w.write_all(&serde_json::to_vec(&json!({ "Records": records(2) })).unwrap())
+        .unwrap();
+    std::fs::write(dir.path().join("b.zip"), w.finish().unwrap().into_inner()).unwrap();
+    let run = |args: &[&str]| crate::common::heist_in(dir.path(), args);
+    let summary = crate::common::stdout(&run(&["summary", "b.zip"]));
+    let listed = summary
+        .lines()
+        .filter(|l| l.contains("b.zip!/notes/"))
+        .count();
+    assert_eq!(listed, 1, "{summary}");
+    assert!(
+        summary.contains(
+            ": 500 files (b.zip!/notes/000.txt, b.zip!/notes/001.txt, b.zip!/notes/002.txt, …"
+        ),
+        "{summary}"
+    );
+    let events = run(&["events", "b.zip"]);
+    let err = String::from_utf8_lossy(&events.stderr);
+    assert!(err.lines().count() < 5, "{err}");
+    assert_eq!(
+        crate::common::stdout(&events).lines().count(),
+        3,
+        "a header and two events"
+    );
+    let verbose = crate::common::stdout(&run(&["summary", "b.zip", "--verbose"]));
+    assert_eq!(
+        verbose
+            .lines()
+            .filter(|l| l.contains("b.zip!/notes/"))
+            .count(),
+        500
+    );
 }

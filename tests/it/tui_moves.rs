@@ -372,3 +372,19 @@ fn at_80x24_the_detail_keeps_eight_rows_and_lineage_wraps() {
     assert!(seen.contains("AssumeRole"), "{seen}");
     insta::assert_snapshot!("lineage_80x24", h.snapshot());
 }
+
+/// A long message (a case error naming its file) wraps in the footer instead of being cut at the screen's edge.
+#[test]
+fn a_long_message_wraps_in_the_footer() {
+    let mut h = harness(80, 24);
+    let tail = "and this is the end of it";
+    let msg = format!(
+        "the case file /home/analyst/cases/ir-2026-1005/a-rather-long-folder-name/case.json could not be saved: \
+         permission denied; the marks stay in memory until it can be written, {tail}"
+    );
+    h.state.message = Some(msg);
+    let s = h.screen();
+    assert!(s.contains(tail), "{s}");
+    assert!(s.contains("permission denied"), "{s}");
+    assert_eq!(s.lines().count(), 24, "{s}");
+}

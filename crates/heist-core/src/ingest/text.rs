@@ -34,7 +34,9 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let padding = body.iter().rev().take_while(|&&b| b == 0).count();
     let body = &body[..body.len() - padding];
     let padded = (padding > 0).then(|| {
-        format!("{padding} NUL bytes of padding after the content: left out, the records still load")
+        format!(
+            "{padding} NUL bytes of padding after the content: left out, the records still load"
+        )
     });
     match std::str::from_utf8(body) {
         Ok(s) => Decoded {

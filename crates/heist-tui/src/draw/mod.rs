@@ -20,7 +20,7 @@ use crate::app::state::{AppState, FilterState, LoadState, Mode};
 use crate::app::trail::Pane;
 use crate::view::line::{line, LineVm};
 use crate::view::status::{loading_lines, status};
-use crate::view::text::clean;
+use crate::view::text::{clean, wrap};
 use theme::Theme;
 
 pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
     let [top, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(footer_height(s)),
+        Constraint::Length(footer_height(s, area.width)),
     ])
     .areas(area);
     draw_status(f, top, s, theme);
@@ -62,10 +62,16 @@ pub fn draw(f: &mut Frame<'_>, s: &AppState, theme: Theme) {
     }
 }
 
-fn footer_height(s: &AppState) -> u16 {
+/// Rows a message may take in the footer (wrapped at the terminal's width) before it is cut.
+const MESSAGE_ROWS: usize = 4;
+
+fn footer_height(s: &AppState, width: u16) -> u16 {
     match &s.mode {
         Mode::Filter(FilterState { error: Some(e), .. }) => 1 + e.lines().count().min(3) as u16,
         Mode::Tag(_) => 2,
+        Mode::Normal => s.message.as_ref().map_or(1, |m| {
+            wrap(&clean(m), width as usize).len().clamp(1, MESSAGE_ROWS) as u16
+        }),
         _ => 1,
     }
 }
@@ -142,7 +148,12 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, s: &AppState, theme: Theme) {
             theme.accent(),
         )],
         _ => match &s.message {
-            Some(m) => vec![Line::styled(clean(m), theme.accent())],
+            // A long message (a case error with its path) wraps rather than being cut.
+            Some(m) => wrap(&clean(m), area.width as usize)
+                .into_iter()
+                .take(MESSAGE_ROWS)
+                .map(|l| Line::styled(l, theme.accent()))
+                .collect(),
             None if s.subject() == Pane::Entities && s.view().findings_tab => vec![Line::raw(
                 "enter: its events · s: incidents / time / severity · 1-4 entities · bksp back · ? help",
             )],
