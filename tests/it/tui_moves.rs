@@ -388,3 +388,43 @@ fn a_long_message_wraps_in_the_footer() {
     assert!(s.contains("permission denied"), "{s}");
     assert_eq!(s.lines().count(), 24, "{s}");
 }
+
+/// Two sessions on one case: the second finds the first's lock, opens the case read-only and says so; its marks
+/// are never saved over the first's. Once the first has gone, the next session writes again.
+#[test]
+fn a_second_session_on_a_case_opens_it_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.json");
+    let mut first = case_harness(dir.path());
+    to_attacker_events(&mut first);
+    first.keys("m");
+    assert_eq!(marked(&first), 1);
+    let saved = std::fs::read(&path).unwrap();
+    let mut second = case_harness(dir.path());
+    let msg = second.state.message.clone().unwrap_or_default();
+    assert!(msg.contains("another heist session has"), "{msg}");
+    assert_eq!(marked(&second), 1, "the first session's marks are shown");
+    second.keys(&format!(":token:{STOLEN} ip:{ATTACKER_IP}<enter>"));
+    while second.state.focus != heist_tui::app::trail::Pane::Timeline {
+        second.keys("<tab>");
+    }
+    second.keys("jm");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        saved,
+        "the second never writes"
+    );
+    assert!(second.screen().contains("read-only"), "{}", second.screen());
+    // The first goes on saving.
+    first.keys("jm");
+    assert_eq!(marked(&first), 2);
+    drop(first);
+    drop(second);
+    let third = case_harness(dir.path());
+    assert!(third
+        .state
+        .case
+        .as_ref()
+        .is_some_and(|c| c.read_only.is_none()));
+    assert_eq!(marked(&third), 2, "the first session's two marks, saved");
+}

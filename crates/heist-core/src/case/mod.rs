@@ -8,6 +8,7 @@
 
 pub mod binding;
 pub mod location;
+pub mod lock;
 pub mod model;
 pub mod scope;
 pub mod store;
@@ -71,8 +72,11 @@ pub struct OpenedCase {
     pub created: bool,
     /// Something the analyst must know, e.g. the case was made on a different bundle.
     pub warning: Option<String>,
-    /// The file is read-only (its permissions say so): it is read, never written (`file` is `None`).
+    /// The file is read-only (its permissions say so, or another session has it open): it is read, never
+    /// written (`file` is `None`).
     pub read_only: bool,
+    /// The session's hold on the case file (see [`open_exclusive`]); released when the last clone is dropped.
+    pub lock: Option<std::sync::Arc<lock::CaseLock>>,
 }
 
 /// Open the case of the bundle `digest` at `loc`, or start one. Errors (corrupt, newer version, unreadable)
@@ -90,6 +94,7 @@ pub fn open(
             created: true,
             warning: None,
             read_only: false,
+            lock: None,
         });
     };
     let (file, case) = CaseFile::open(&path)?;
@@ -127,6 +132,7 @@ pub fn open(
                 None => note,
             }),
             read_only: true,
+            lock: None,
         });
     }
     Ok(OpenedCase {
@@ -135,7 +141,41 @@ pub fn open(
         created,
         warning,
         read_only: false,
+        lock: None,
     })
+}
+
+/// Open the case as [`open`] does, for a session that will write it: its lock is taken and kept in the result. When
+/// another session holds it, the case opens read-only and says why; nothing this session does is saved over the
+/// other's work.
+pub fn open_exclusive(
+    loc: &CaseLocation,
+    digest: &BundleDigest,
+    now: Nanos,
+) -> Result<OpenedCase, CaseError> {
+    let mut o = open(loc, digest, now)?;
+    let Some(path) = o.file.as_ref().map(|f| f.path().to_path_buf()) else {
+        return Ok(o);
+    };
+    match lock::try_lock(&path) {
+        lock::Lock::Held(l) => o.lock = Some(std::sync::Arc::new(l)),
+        lock::Lock::Busy => {
+            let note = format!(
+                "another heist session has {} open: this one opens it read-only; changes stay in memory and are not \
+                 saved",
+                path.display()
+            );
+            o.file = None;
+            o.read_only = true;
+            o.warning = Some(match o.warning.take() {
+                Some(w) => format!("{note}. {w}"),
+                None => note,
+            });
+        }
+        // No lock to be had (a file system without them): the case opens as it always did.
+        lock::Lock::Unavailable(_) => {}
+    }
+    Ok(o)
 }
 
 /// The first 12 hex digits of a hash, for messages.
@@ -146,6 +186,25 @@ pub fn short(sha: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first session holds the case; a second opens it read-only with the reason, and writes nothing.
+    #[test]
+    fn a_second_exclusive_open_is_read_only() {
+        let (_dir, d, path, loc) = one_file_bundle();
+        let first = open_exclusive(&loc, &d, 1).unwrap();
+        assert!(first.lock.is_some() && first.file.is_some());
+        first.file.as_ref().unwrap().save(&first.case).unwrap();
+        let second = open_exclusive(&loc, &d, 2).unwrap();
+        assert!(second.read_only && second.file.is_none() && second.lock.is_none());
+        assert!(second
+            .warning
+            .unwrap()
+            .contains("another heist session has"));
+        drop(first);
+        let third = open_exclusive(&loc, &d, 3).unwrap();
+        assert!(!third.read_only && third.lock.is_some());
+        assert!(path.exists());
+    }
 
     /// A bundle of one file, its digest, and a case file beside it.
     fn one_file_bundle() -> (tempfile::TempDir, BundleDigest, PathBuf, CaseLocation) {

@@ -25,6 +25,8 @@ pub struct CaseSession {
     /// Why the case is never written (its file is corrupt, from a newer heist, or unreadable); changes stay in
     /// memory.
     pub read_only: Option<String>,
+    /// This session's hold on the case file: no other session writes it meanwhile.
+    pub lock: Option<Arc<heist_core::case::lock::CaseLock>>,
     /// Bumped on every change; `saved` is the newest revision known to be on disk.
     pub revision: u64,
     pub saved: u64,
@@ -49,6 +51,7 @@ impl CaseSession {
             digest,
             file,
             read_only: None,
+            lock: None,
             revision: 0,
             saved: 0,
             save_error: None,

@@ -392,7 +392,7 @@ pub fn open_case(paths: &[PathBuf], location: &CaseLocation) -> Msg {
             }))
         }
     };
-    let result = match case::open(location, &digest, case::now()) {
+    let result = match case::open_exclusive(location, &digest, case::now()) {
         Err(CaseError::NoDataDir) => case::open(&CaseLocation::Memory, &digest, case::now()),
         other => other,
     }

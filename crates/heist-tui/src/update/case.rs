@@ -70,6 +70,7 @@ pub(super) fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
             let read_only = o.read_only.then(|| o.warning.clone().unwrap_or_default());
             let mut session = CaseSession::new(o.case, digest, o.file);
             session.read_only = read_only;
+            session.lock = o.lock;
             s.case = Some(session);
             let mut effects = restore(s);
             if ended {
