@@ -53,7 +53,7 @@ fn place<'a>(s: &mut Story, p: &'a Person, day: &Day) -> &'a str {
     }
     match s.plan.below(100) {
         // Alice (and whoever sits on her floor) goes out through the first office line.
-        0..=64 if p.name == "alice" || p.name.len() % 2 == 0 => OFFICE_IP,
+        0..=64 if p.name == "alice" || p.name.len().is_multiple_of(2) => OFFICE_IP,
         0..=64 => OFFICE2_IP,
         65..=74 => VPN_IP,
         _ => p.home,
