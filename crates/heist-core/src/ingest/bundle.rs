@@ -253,17 +253,53 @@ pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(O
     }
 }
 
-/// Decompress a gzip stream (all members), refusing output past `MAX_MEMBER_BYTES`.
+/// Logs compress 10 to 30 times, rarely 100; past this many times its compressed size (and `BOMB_FLOOR`), an
+/// archive member is a decompression bomb and is refused as its bytes arrive, before it takes the machine's memory.
+pub const MAX_RATIO: u64 = 200;
+/// Below this much output the ratio is not judged (a small, very repetitive file is no threat).
+pub const BOMB_FLOOR: u64 = 64 << 20;
+
+/// Decompress a gzip stream (all members), refusing output past `MAX_MEMBER_BYTES` or `MAX_RATIO` times its size.
 pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
-    let mut dec = MultiGzDecoder::new(bytes).take(MAX_MEMBER_BYTES + 1);
-    match dec.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > MAX_MEMBER_BYTES => Err(format!(
-            "decompresses past {} GiB; refusing (possible gzip bomb)",
-            MAX_MEMBER_BYTES >> 30
-        )),
-        Ok(_) => Ok(out),
-        Err(e) => Err(format!("corrupt or truncated gzip: {e}")),
+    let dec = MultiGzDecoder::new(bytes);
+    inflate_bounded(dec, bytes.len() as u64, "gzip")
+        .map_err(|e| e.unwrap_or_else(|io| format!("corrupt or truncated gzip: {io}")))
+}
+
+/// Read a decompressing stream of `compressed` bytes to its end, in chunks, refusing it as soon as its output
+/// passes `MAX_MEMBER_BYTES` or `MAX_RATIO` times `compressed` (past `BOMB_FLOOR`). `Err(Ok(why))` is a refusal,
+/// `Err(Err(e))` a read error.
+fn inflate_bounded<R: Read>(
+    mut r: R,
+    compressed: u64,
+    what: &str,
+) -> Result<Vec<u8>, Result<String, std::io::Error>> {
+    let limit = MAX_MEMBER_BYTES.min(compressed.saturating_mul(MAX_RATIO).max(BOMB_FLOOR));
+    let mut out = Vec::with_capacity((compressed.saturating_mul(8)).min(1 << 30) as usize);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(out),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Err(e)),
+        };
+        out.extend_from_slice(&buf[..n]);
+        if out.len() as u64 > limit {
+            return Err(Ok(if limit == MAX_MEMBER_BYTES {
+                format!(
+                    "{what} that decompresses past {} GiB: refused (possible decompression bomb)",
+                    MAX_MEMBER_BYTES >> 30
+                )
+            } else {
+                format!(
+                    "{what} that decompresses more than {MAX_RATIO} times its size ({} bytes to over {} MiB): refused \
+                     as a decompression bomb",
+                    compressed,
+                    limit >> 20
+                )
+            }));
+        }
     }
 }
 
@@ -323,13 +359,16 @@ fn each_zip_member<R: Read + Seek, F: Fn() -> Result<zip::ZipArchive<R>, String>
                     reason: "member larger than the 8 GiB limit".into(),
                 });
             }
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
-            if let Err(e) = entry.read_to_end(&mut bytes) {
-                return sink(Opened::Failed {
-                    origin: child,
-                    reason: format!("corrupt zip member: {e}"),
-                });
-            }
+            let compressed = entry.compressed_size().max(1);
+            let bytes = match inflate_bounded(&mut entry, compressed, "zip member") {
+                Ok(b) => b,
+                Err(why) => {
+                    return sink(Opened::Failed {
+                        origin: child,
+                        reason: why.unwrap_or_else(|e| format!("corrupt zip member: {e}")),
+                    })
+                }
+            };
             let mut loc = locator.clone();
             loc.layers.push(Layer::ZipEntry(name));
             expand(bytes, child, loc, sink);

@@ -223,3 +223,34 @@ fn tar_links_and_special_entries_are_listed() {
         "{skipped:?}"
     );
 }
+
+/// A gzip of zeros (here 100 MiB in about 100 KiB) is refused as it inflates, long before it holds the memory its
+/// size would take; as a zip member too. The rest of an archive still opens.
+#[test]
+fn decompression_bombs_are_refused_as_they_inflate() {
+    let zeros = vec![0u8; 100 << 20];
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&zeros).unwrap();
+    let bomb = e.finish().unwrap();
+    assert!(bomb.len() < 1 << 20);
+    let got = collect(bomb);
+    let err = got[0].1.as_ref().unwrap_err();
+    assert!(err.contains("more than 200 times its size"), "{err}");
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    w.start_file("bomb.bin", o).unwrap();
+    w.write_all(&zeros).unwrap();
+    w.start_file("ok.json", o).unwrap();
+    w.write_all(b"{\"k\":1}").unwrap();
+    let got = collect(w.finish().unwrap().into_inner());
+    assert_eq!(got.len(), 2, "{:?}", got.iter().map(|g| &g.0).collect::<Vec<_>>());
+    assert!(got[0].1.as_ref().unwrap_err().contains("decompression bomb"));
+    assert_eq!(got[1].1, Ok(b"{\"k\":1}".to_vec()));
+    // Ordinary compression (a log compresses some 10 to 30 times) opens.
+    let log: Vec<u8> = (0..200_000)
+        .flat_map(|i| format!("{{\"eventID\":\"{i:08x}\",\"eventName\":\"GetObject\"}}\n").into_bytes())
+        .collect();
+    assert_eq!(collect(gz(&log))[0].1.as_ref().map(Vec::len), Ok(log.len()));
+}
