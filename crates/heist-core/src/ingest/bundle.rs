@@ -258,6 +258,8 @@ pub fn expand(bytes: Vec<u8>, origin: String, locator: Locator, sink: &(dyn Fn(O
 pub const MAX_RATIO: u64 = 200;
 /// Below this much output the ratio is not judged (a small, very repetitive file is no threat).
 pub const BOMB_FLOOR: u64 = 64 << 20;
+/// The most memory reserved ahead on an archive header's word; buffers grow past it with the bytes that arrive.
+const PREALLOC_MAX: u64 = 64 << 20;
 
 /// Decompress a gzip stream (all members), refusing output past `MAX_MEMBER_BYTES` or `MAX_RATIO` times its size.
 pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -275,7 +277,8 @@ fn inflate_bounded<R: Read>(
     what: &str,
 ) -> Result<Vec<u8>, Result<String, std::io::Error>> {
     let limit = MAX_MEMBER_BYTES.min(compressed.saturating_mul(MAX_RATIO).max(BOMB_FLOOR));
-    let mut out = Vec::with_capacity((compressed.saturating_mul(8)).min(1 << 30) as usize);
+    // Sizes in headers are the archive's word, not a promise: reserve little, grow with what arrives.
+    let mut out = Vec::with_capacity(compressed.saturating_mul(8).min(PREALLOC_MAX) as usize);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match r.read(&mut buf) {
@@ -438,11 +441,25 @@ fn open_tar(bytes: &[u8], origin: &str, locator: &Locator, sink: &(dyn Fn(Opened
             }
             continue;
         }
-        let mut data = Vec::with_capacity(entry.size() as usize);
+        // A header may claim any size: reserve no more than the archive holds.
+        let mut data =
+            Vec::with_capacity(entry.size().min(bytes.len() as u64).min(PREALLOC_MAX) as usize);
+        let claimed = entry.size();
         if let Err(e) = entry.read_to_end(&mut data) {
             sink(Opened::Failed {
                 origin: member_origin(origin, &name),
                 reason: format!("corrupt tar member: {e}"),
+            });
+            break;
+        }
+        if (data.len() as u64) < claimed {
+            // The archive ends inside this member: what it holds is not the file its header describes.
+            sink(Opened::Failed {
+                origin: member_origin(origin, &name),
+                reason: format!(
+                    "truncated tar member: its header says {claimed} bytes, the archive holds {}",
+                    data.len()
+                ),
             });
             break;
         }
@@ -467,9 +484,9 @@ pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
                 let mut ar = zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
                     .map_err(|e| e.to_string())?;
                 let mut entry = ar.by_name(name).map_err(|e| format!("{name}: {e}"))?;
-                let mut out = Vec::with_capacity(entry.size() as usize);
-                entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
-                out
+                let compressed = entry.compressed_size().max(1);
+                inflate_bounded(&mut entry, compressed, "zip member")
+                    .map_err(|e| e.unwrap_or_else(|io| io.to_string()))?
             }
             Layer::TarEntry(name) => {
                 let mut ar = tar::Archive::new(bytes.as_slice());

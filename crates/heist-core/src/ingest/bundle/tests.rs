@@ -245,12 +245,42 @@ fn decompression_bombs_are_refused_as_they_inflate() {
     w.start_file("ok.json", o).unwrap();
     w.write_all(b"{\"k\":1}").unwrap();
     let got = collect(w.finish().unwrap().into_inner());
-    assert_eq!(got.len(), 2, "{:?}", got.iter().map(|g| &g.0).collect::<Vec<_>>());
-    assert!(got[0].1.as_ref().unwrap_err().contains("decompression bomb"));
+    assert_eq!(
+        got.len(),
+        2,
+        "{:?}",
+        got.iter().map(|g| &g.0).collect::<Vec<_>>()
+    );
+    assert!(got[0]
+        .1
+        .as_ref()
+        .unwrap_err()
+        .contains("decompression bomb"));
     assert_eq!(got[1].1, Ok(b"{\"k\":1}".to_vec()));
     // Ordinary compression (a log compresses some 10 to 30 times) opens.
     let log: Vec<u8> = (0..200_000)
-        .flat_map(|i| format!("{{\"eventID\":\"{i:08x}\",\"eventName\":\"GetObject\"}}\n").into_bytes())
+        .flat_map(|i| {
+            format!("{{\"eventID\":\"{i:08x}\",\"eventName\":\"GetObject\"}}\n").into_bytes()
+        })
         .collect();
     assert_eq!(collect(gz(&log))[0].1.as_ref().map(Vec::len), Ok(log.len()));
+}
+
+/// A tar header claiming a terabyte over a few bytes is reported, not believed (no terabyte is reserved).
+#[test]
+fn a_tar_header_that_lies_about_its_size_is_reported() {
+    let mut h = tar::Header::new_gnu();
+    h.set_path("huge.json").unwrap();
+    h.set_size(1 << 40);
+    h.set_mode(0o644);
+    h.set_cksum();
+    let mut bytes = h.as_bytes().to_vec();
+    bytes.extend_from_slice(&[b'{'; 1024]);
+    let got = collect(bytes);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let err = got[0].1.as_ref().unwrap_err();
+    assert!(
+        err.starts_with("truncated tar member: its header says 1099511627776 bytes"),
+        "{err}"
+    );
 }
