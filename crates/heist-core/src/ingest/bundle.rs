@@ -185,6 +185,19 @@ pub fn open_file(path: &Path, origin: String, sink: &(dyn Fn(Opened) + Sync)) ->
         }
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_MEMBER_BYTES {
+        // Read whole, it would take its size in memory and more: said, not attempted.
+        sink(Opened::Failed {
+            origin,
+            reason: format!(
+                "a file of {} GiB, past the {} GiB heist reads as one file: split it (e.g. `split -l`), or filter it \
+                 first",
+                size >> 30,
+                MAX_MEMBER_BYTES >> 30
+            ),
+        });
+        return size;
+    }
     let mut magic = [0u8; 262];
     let n = read_up_to(&mut file, &mut magic);
     if container_of(&magic[..n]) == Container::Zip {

@@ -284,3 +284,29 @@ fn a_tar_header_that_lies_about_its_size_is_reported() {
         "{err}"
     );
 }
+
+/// A file on disk past the size heist reads whole is reported without being read (a sparse file: nothing is
+/// written to disk to make it).
+#[test]
+fn a_file_past_the_member_limit_is_reported_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.json");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(MAX_MEMBER_BYTES + 1).unwrap();
+    let out = Mutex::new(Vec::new());
+    let sink = |o: Opened| {
+        if let Opened::Failed { reason, .. } = o {
+            out.lock().unwrap().push(reason);
+        }
+    };
+    assert_eq!(
+        open_file(&p, "huge.json".into(), &sink),
+        MAX_MEMBER_BYTES + 1
+    );
+    let got = out.into_inner().unwrap();
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].contains("past the 8 GiB heist reads as one file"),
+        "{got:?}"
+    );
+}
