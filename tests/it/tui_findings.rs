@@ -707,3 +707,25 @@ fn the_findings_tab_groups_by_rule_with_counts() {
         assert_eq!(h.state.findings.shown().len(), counts[0]);
     }
 }
+
+/// A value that is both a key and the identity acting with it is listed once, with both kinds.
+#[test]
+fn a_findings_detail_lists_each_entity_once() {
+    let mut h = harness(140, 40);
+    let key = "apikey_01HACMECIADMIN7K";
+    h.keys("5g");
+    for _ in 0..h.state.findings.len() {
+        let f = &h.state.findings.list[h.state.view().finding_sel];
+        if f.rule == "ai-platform-key-created-by-key" && f.entities.iter().any(|e| e.name == key) {
+            break;
+        }
+        h.keys("j");
+    }
+    let lines = heist_tui::view::findings::finding_detail(&h.state, 140).lines;
+    let naming: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains(key) && !l.starts_with("explanation"))
+        .collect();
+    assert_eq!(naming.len(), 1, "{lines:#?}");
+    assert!(naming[0].contains("token · identity apikey_"), "{lines:#?}");
+}

@@ -378,12 +378,21 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
         format!("{} · enter shows them", thousands(f.events_total))
     };
     labelled(&mut lines, "events", &events, width);
-    for (i, e) in f.entities.iter().enumerate() {
+    // One line per name: a value that is both a key and the identity it acts as (an API key logged as the
+    // actor), or a user that is also the asset acted on, is one entity with its kinds, not two.
+    let mut named: Vec<(Vec<String>, &str)> = Vec::new();
+    for e in f.entities.iter() {
+        match named.iter_mut().find(|(_, n)| *n == e.name) {
+            Some((kinds, _)) => kinds.push(e.kind.to_string()),
+            None => named.push((vec![e.kind.to_string()], e.name.as_str())),
+        }
+    }
+    for (i, (kinds, name)) in named.iter().enumerate() {
         let label = if i == 0 { "entities" } else { "" };
         lines.push(format!(
             "{label:<w$}{} {}",
-            e.kind,
-            clean(&e.name),
+            kinds.join(" · "),
+            clean(name),
             w = LABEL
         ));
     }
