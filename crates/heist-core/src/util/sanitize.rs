@@ -13,12 +13,17 @@ pub fn is_dangerous(c: char) -> bool {
 /// Neutralise a string for a terminal: each dangerous character becomes a visible escape.
 /// Plain text is returned borrowed, so the common case costs one scan.
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_dangerous) {
+    escape_where(s, is_dangerous)
+}
+
+/// `s` with each character `hot` picks written as its visible escape; borrowed when there is none.
+fn escape_where(s: &str, hot: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&hot) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_dangerous(c) {
+        if hot(c) {
             push_escape(&mut out, c);
         } else {
             out.push(c);
@@ -46,19 +51,7 @@ fn push_escape(out: &mut String, c: char) {
 /// cell; a note has several lines) and the tab becomes a visible escape as [`for_terminal`] writes it (`\x1b`,
 /// `\r`, `\u{202e}`), so the value stays readable and recoverable.
 pub fn inert_csv(s: &str) -> Cow<'_, str> {
-    let hot = |c: char| is_dangerous(c) && c != '\n' && c != '\t';
-    if !s.chars().any(hot) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if hot(c) {
-            push_escape(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_where(s, |c| is_dangerous(c) && c != '\n' && c != '\t')
 }
 
 /// Serialised JSON that is safe to `cat`: serde_json escapes C0 controls itself; this writes DEL, C1 controls and
