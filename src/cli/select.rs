@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 
 use polars::prelude::DataFrame;
 
-use super::load::thousands;
 use heist_core::frame::EventStore;
 use heist_core::query::raw::{self, RawProgress};
 use heist_core::query::{self, Query};
@@ -36,9 +35,9 @@ pub fn select(store: &EventStore, q: &Query) -> anyhow::Result<Option<DataFrame>
     }
     if selected.unreadable > 0 {
         eprintln!(
-            "heist: {} events not searched for raw text: their records could not be read back (a file changed or \
-             gone since the load)",
-            thousands(selected.unreadable as u64)
+            "heist: {} not searched for raw text: their records could not be read back (a file changed or gone \
+             since the load)",
+            heist_core::util::num::count_of(selected.unreadable, "event", "events")
         );
     }
     Ok(Some(selected.frame))

@@ -428,3 +428,41 @@ fn a_second_session_on_a_case_opens_it_read_only() {
         .is_some_and(|c| c.read_only.is_none()));
     assert_eq!(marked(&third), 2, "the first session's two marks, saved");
 }
+
+/// Exporting a view whose raw search could not read some records back (their file changed after the load) says how
+/// many are not in the report.
+#[test]
+fn an_export_of_a_raw_search_says_what_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    let rec = |i: usize| {
+        serde_json::json!({"eventVersion": "1.08", "eventTime": format!("2026-10-05T02:1{i}:00Z"),
+            "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+            "sourceIPAddress": "198.51.100.7", "eventID": format!("e{i}"), "eventType": "AwsApiCall",
+            "userIdentity": {"type": "IAMUser", "principalId": "AIDAWATCHED", "arn": "arn:aws:iam::1:user/a",
+                "accessKeyId": "AKIAX"}})
+    };
+    for (name, i) in [("a.json", 0), ("b.json", 1)] {
+        std::fs::write(
+            bundle.join(name),
+            serde_json::json!({ "Records": [rec(i)] }).to_string(),
+        )
+        .unwrap();
+    }
+    let mut h = heist_tui::Harness::with_case(
+        std::slice::from_ref(&bundle),
+        140,
+        40,
+        heist_core::case::CaseLocation::File(dir.path().join("case.json")),
+        dir.path().join("reports"),
+    );
+    h.keys(":~AIDAWATCHED<enter>");
+    assert_eq!(h.state.view().events_len(), 2);
+    std::fs::write(bundle.join("b.json"), "{}").unwrap();
+    let out = dir.path().join("r.md");
+    h.keys(&format!("e<ctrl-u>{}<enter>", out.display()));
+    let msg = h.state.message.clone().unwrap_or_default();
+    assert!(msg.starts_with("report written to"), "{msg}");
+    assert!(msg.contains("1 event not searched for raw text"), "{msg}");
+}

@@ -49,6 +49,15 @@ pub fn bytes_exact(n: u64) -> String {
     }
 }
 
+/// `n` and the noun, singular or plural as `n` asks, with thousands separators: `1 event`, `2,582 events`.
+pub fn count_of(n: usize, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,6 +97,8 @@ pub struct ExportDone {
     pub marked: bool,
     /// The findings in the report; `None` when detection had not finished.
     pub findings: Option<usize>,
+    /// Events the view's raw search could not read back (their file changed since the load), left out.
+    pub raw_unread: usize,
 }
 
 /// What a finished load hands over.

@@ -442,6 +442,7 @@ fn write_report(
 ) -> Result<ExportDone, String> {
     let err = |e: PolarsError| e.to_string();
     export::check_outside(&job.path, paths).map_err(|e| e.to_string())?;
+    let mut raw_unread = 0;
     let selection = match &job.view {
         None => Selection::Marked {
             within: None,
@@ -449,7 +450,8 @@ fn write_report(
         },
         Some((scope, filter)) => {
             let base = scoped(store, lineage, scope).map_err(err)?.events;
-            let (frame, _) = filtered(store, base, filter, &mut |_| true)?;
+            let (frame, unread) = filtered(store, base, filter, &mut |_| true)?;
+            raw_unread = unread;
             let mut q = Vec::new();
             match scope {
                 Scope::All => {}
@@ -510,5 +512,6 @@ fn write_report(
         events: report.events.len(),
         marked: job.view.is_none(),
         findings: job.findings.map(|f| f.len()),
+        raw_unread,
     })
 }

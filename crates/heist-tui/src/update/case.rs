@@ -167,7 +167,7 @@ fn export_kind(path: &std::path::Path) -> &'static str {
 pub(super) fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Vec<Effect> {
     s.message = Some(match r {
         Ok(d) => format!(
-            "{} written to {}: {} {}, {}",
+            "{} written to {}: {} {}, {}{}",
             export_kind(&d.path),
             d.path.display(),
             d.events,
@@ -180,6 +180,14 @@ pub(super) fn on_exported(s: &mut AppState, r: Result<ExportDone, String>) -> Ve
                 Some(1) => "1 finding".to_string(),
                 Some(n) => format!("{n} findings"),
                 None => "no findings section (detection had not finished)".to_string(),
+            },
+            if d.raw_unread > 0 {
+                format!(
+                    "; {} not searched for raw text (their file changed since the load) are not in it",
+                    heist_core::util::num::count_of(d.raw_unread, "event", "events")
+                )
+            } else {
+                String::new()
             }
         ),
         Err(e) => format!("export failed: {e}"),

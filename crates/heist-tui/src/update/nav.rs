@@ -177,8 +177,8 @@ pub(super) fn on_view_ready(s: &mut AppState, generation: u64, data: ViewData) -
     s.raw_search = None;
     if data.raw_unread > 0 {
         s.message = Some(format!(
-            "{} events not searched for raw text: their records could not be read back (a file changed since the load)",
-            heist_core::util::num::thousands(data.raw_unread)
+            "{} not searched for raw text: their records could not be read back (a file changed since the load)",
+            heist_core::util::num::count_of(data.raw_unread, "event", "events")
         ));
     }
     s.view_mut().data = Some(data);
