@@ -278,44 +278,27 @@ const PREALLOC_MAX: u64 = 64 << 20;
 pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let dec = MultiGzDecoder::new(bytes);
     inflate_bounded(dec, bytes.len() as u64, "gzip")
-        .map_err(|e| e.unwrap_or_else(|io| format!("corrupt or truncated gzip: {io}")))
 }
 
-/// Read a decompressing stream of `compressed` bytes to its end, in chunks, refusing it as soon as its output
-/// passes `MAX_MEMBER_BYTES` or `MAX_RATIO` times `compressed` (past `BOMB_FLOOR`). `Err(Ok(why))` is a refusal,
-/// `Err(Err(e))` a read error.
-fn inflate_bounded<R: Read>(
-    mut r: R,
-    compressed: u64,
-    what: &str,
-) -> Result<Vec<u8>, Result<String, std::io::Error>> {
+/// Read a decompressing stream of `compressed` bytes to its end, stopping as soon as its output passes
+/// `MAX_MEMBER_BYTES` or `MAX_RATIO` times `compressed` (past `BOMB_FLOOR`): no more than one byte past the limit is
+/// ever inflated. The error says why, naming the stream `what` (`gzip`, `zip member`).
+fn inflate_bounded<R: Read>(r: R, compressed: u64, what: &str) -> Result<Vec<u8>, String> {
     let limit = MAX_MEMBER_BYTES.min(compressed.saturating_mul(MAX_RATIO).max(BOMB_FLOOR));
     // Sizes in headers are the archive's word, not a promise: reserve little, grow with what arrives.
     let mut out = Vec::with_capacity(compressed.saturating_mul(8).min(PREALLOC_MAX) as usize);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = match r.read(&mut buf) {
-            Ok(0) => return Ok(out),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Err(e)),
-        };
-        out.extend_from_slice(&buf[..n]);
-        if out.len() as u64 > limit {
-            return Err(Ok(if limit == MAX_MEMBER_BYTES {
-                format!(
-                    "{what} that decompresses past {} GiB: refused (possible decompression bomb)",
-                    MAX_MEMBER_BYTES >> 30
-                )
-            } else {
-                format!(
-                    "{what} that decompresses more than {MAX_RATIO} times its size ({} bytes to over {} MiB): refused \
-                     as a decompression bomb",
-                    compressed,
-                    limit >> 20
-                )
-            }));
-        }
+    match r.take(limit + 1).read_to_end(&mut out) {
+        Err(e) => Err(format!("corrupt or truncated {what}: {e}")),
+        Ok(_) if out.len() as u64 <= limit => Ok(out),
+        Ok(_) if limit == MAX_MEMBER_BYTES => Err(format!(
+            "{what} that decompresses past {} GiB: refused (possible decompression bomb)",
+            MAX_MEMBER_BYTES >> 30
+        )),
+        Ok(_) => Err(format!(
+            "{what} that decompresses more than {MAX_RATIO} times its size ({compressed} bytes to over {} MiB): \
+             refused as a decompression bomb",
+            limit >> 20
+        )),
     }
 }
 
@@ -378,10 +361,10 @@ fn each_zip_member<R: Read + Seek, F: Fn() -> Result<zip::ZipArchive<R>, String>
             let compressed = entry.compressed_size().max(1);
             let bytes = match inflate_bounded(&mut entry, compressed, "zip member") {
                 Ok(b) => b,
-                Err(why) => {
+                Err(reason) => {
                     return sink(Opened::Failed {
                         origin: child,
-                        reason: why.unwrap_or_else(|e| format!("corrupt zip member: {e}")),
+                        reason,
                     })
                 }
             };
@@ -498,8 +481,7 @@ pub fn reopen(loc: &Locator) -> Result<Vec<u8>, String> {
                     .map_err(|e| e.to_string())?;
                 let mut entry = ar.by_name(name).map_err(|e| format!("{name}: {e}"))?;
                 let compressed = entry.compressed_size().max(1);
-                inflate_bounded(&mut entry, compressed, "zip member")
-                    .map_err(|e| e.unwrap_or_else(|io| io.to_string()))?
+                inflate_bounded(&mut entry, compressed, "zip member")?
             }
             Layer::TarEntry(name) => {
                 let mut ar = tar::Archive::new(bytes.as_slice());

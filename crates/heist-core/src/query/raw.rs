@@ -17,6 +17,7 @@ use thiserror::Error;
 
 use super::compile::compile_frame_terms;
 use super::parse::{Query, TermKind};
+use crate::detect::raw::verified_record;
 use crate::frame::access::FrameReader;
 use crate::frame::{Col, EventStore};
 
@@ -187,19 +188,7 @@ fn search_file(
     let mut out = Vec::with_capacity(rows.len());
     let mut missing = 0;
     for &row in rows {
-        let (Some(off), Some(len), Some(hash)) = (
-            r.u64(Col::RawOffset, row),
-            r.u64(Col::RawLen, row),
-            r.u64(Col::RecordHash, row),
-        ) else {
-            missing += 1;
-            continue;
-        };
-        let rec = (off as usize)
-            .checked_add(len as usize)
-            .and_then(|end| text.get(off as usize..end))
-            .filter(|rec| xxhash_rust::xxh3::xxh3_64(rec.as_bytes()) == hash);
-        match rec {
+        match verified_record(r, row, text) {
             Some(rec) => out.push((row, needles.iter().all(|n| n.re.is_match(rec) != n.negated))),
             None => missing += 1,
         }

@@ -55,28 +55,25 @@ impl RawRecords for EventStore {
             let decoded = crate::ingest::text::decode(&bytes);
             let text: &str = &decoded.text;
             for &i in by_origin.get(origin).map(Vec::as_slice).unwrap_or(&[]) {
-                let row = rows[i] as usize;
-                let (Some(off), Some(len), Some(hash)) = (
-                    r.u64(Col::RawOffset, row),
-                    r.u64(Col::RawLen, row),
-                    r.u64(Col::RecordHash, row),
-                ) else {
-                    continue;
-                };
-                let start = off as usize;
-                let Some(rec) = start
-                    .checked_add(len as usize)
-                    .and_then(|end| text.get(start..end))
-                else {
-                    continue;
-                };
-                if xxhash_rust::xxh3::xxh3_64(rec.as_bytes()) == hash {
-                    out[i] = Some(rec.to_string());
-                }
+                out[i] = verified_record(&r, rows[i] as usize, text).map(str::to_string);
             }
         }
         out
     }
+}
+
+/// The record of `row` in `text` (its file, decoded as the load decoded it), when its bytes still hash to the
+/// frame's `record_hash`: an edited or replaced file yields nothing rather than another record.
+pub(crate) fn verified_record<'t>(
+    r: &FrameReader<'_>,
+    row: usize,
+    text: &'t str,
+) -> Option<&'t str> {
+    let start = r.u64(Col::RawOffset, row)? as usize;
+    let len = r.u64(Col::RawLen, row)? as usize;
+    let hash = r.u64(Col::RecordHash, row)?;
+    text.get(start..start.checked_add(len)?)
+        .filter(|rec| xxhash_rust::xxh3::xxh3_64(rec.as_bytes()) == hash)
 }
 
 #[cfg(test)]
