@@ -27,6 +27,11 @@ pub fn extra_formats(maps: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<dyn 
         .collect())
 }
 
+/// The load's limits from `HEIST_MAX_FILE_MB`, `HEIST_MAX_BUNDLE_GB`, `HEIST_MEMORY_MB`.
+pub fn limits() -> anyhow::Result<ingest::budget::Limits> {
+    ingest::budget::Limits::from_env().map_err(anyhow::Error::msg)
+}
+
 pub fn load(
     args: &BundleArgs,
     prefilter: Option<ingest::Prefilter>,
@@ -35,6 +40,7 @@ pub fn load(
         dedupe: !args.no_dedupe,
         prefilter,
         extra_formats: extra_formats(&args.maps)?,
+        limits: limits()?,
     };
     let progress = Arc::new(Progress::default());
     let done = Arc::new(AtomicBool::new(false));

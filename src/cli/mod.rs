@@ -144,6 +144,11 @@ fn broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if cli.command.is_none() && !cli.paths.is_empty() {
+        // Not under the lock below: a panic on another thread must be able to restore the terminal (its hook writes
+        // to stdout), and the TUI writes from this thread only.
+        return tui(cli.paths, cli.case, &cli.rules, &cli.end, cli.no_cache);
+    }
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Summary(a)) => summary::run(&a, stdout),
@@ -156,12 +161,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Detect(a)) => detect::run(&a, stdout),
         Some(Command::Export(a)) => export::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
-        None if cli.paths.is_empty() => {
+        None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => tui(cli.paths, cli.case, &cli.rules, &cli.end, cli.no_cache),
     }
 }
 
@@ -199,6 +203,7 @@ fn tui(
     let keymap = heist_tui::Keymap::load(keymap_file.as_deref())?;
     let opts = heist_core::ingest::LoadOptions {
         extra_formats: load::extra_formats(&[])?,
+        limits: load::limits()?,
         ..heist_core::ingest::LoadOptions::default()
     };
     let case = match case {

@@ -20,9 +20,11 @@ mod detect_stratus;
 #[allow(dead_code)]
 mod detect_support;
 mod docs;
+mod evidence_untouched;
 mod export_cli;
 mod export_markdown;
 mod lineage_rules;
+mod load_budget;
 mod load_damaged;
 mod ocsf_roundtrip;
 mod pivot_sample;

@@ -383,3 +383,38 @@ fn findings_tab_to_a_findings_events_and_back_in_a_real_terminal() {
         "the alternate screen was not left:\n{s}"
     );
 }
+
+/// A panic, in the UI thread or in a worker, leaves the shell usable: the alternate screen left, the terminal out of
+/// raw mode (the shell's `stty` shows `icanon` and `echo` back), the message printed, exit status 101. Faults are
+/// injected with `HEIST_FAULT`, which only debug builds read.
+#[test]
+fn a_panic_restores_the_terminal() {
+    if !cfg!(debug_assertions) {
+        eprintln!("notice: HEIST_FAULT is read by debug builds only: panic test skipped");
+        return;
+    }
+    for point in ["ui", "loader"] {
+        let data = tempfile::tempdir().unwrap();
+        let Some(t) = Tmux::start(120, 30, data.path()) else {
+            return;
+        };
+        let bin = env!("CARGO_BIN_EXE_heist");
+        let sample = common::sample();
+        t.send(&[
+            &format!(
+                "HEIST_FAULT={point} '{bin}' '{}'; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo",
+                sample.display()
+            ),
+            "Enter",
+        ]);
+        let s = t.wait_for("EXIT=101");
+        assert!(s.contains(&format!("fault injected at {point}")), "{s}");
+        assert!(s.contains("heist stopped on an internal error"), "{s}");
+        let s = t.wait_for("icanon echo");
+        assert!(!s.contains("-icanon") && !s.contains("-echo"), "{s}");
+        assert!(
+            !s.contains("┌ Entities"),
+            "the alternate screen was not left:\n{s}"
+        );
+    }
+}

@@ -114,6 +114,9 @@ pub fn key(cache: &Cache, paths: &[PathBuf], opts: &LoadOptions) -> Option<Strin
     ));
     put(&schema_fingerprint());
     put(&format!("dedupe {}", opts.dedupe));
+    // A file refused by a limit is not in the frame: other limits make another frame.
+    let l = opts.limits;
+    put(&format!("limits {} {}", l.max_file, l.max_bundle));
     for f in formats::registry() {
         put(f.id());
     }

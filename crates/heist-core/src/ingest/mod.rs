@@ -1,6 +1,7 @@
 //! Loading a bundle into the event frame: walk, open containers, sniff each file's format, parse in parallel,
 //! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
 
+pub mod budget;
 pub mod bundle;
 pub mod cache;
 pub mod csv;
@@ -53,6 +54,8 @@ pub struct LoadOptions {
     pub prefilter: Option<Prefilter>,
     /// Formats beyond the built-in ones (mapping files), tried after them.
     pub extra_formats: Vec<Arc<dyn formats::Format>>,
+    /// What the load may read and hold (see [`budget`]).
+    pub limits: budget::Limits,
 }
 
 impl Default for LoadOptions {
@@ -61,6 +64,7 @@ impl Default for LoadOptions {
             dedupe: true,
             prefilter: None,
             extra_formats: Vec::new(),
+            limits: budget::Limits::default(),
         }
     }
 }
@@ -193,6 +197,7 @@ pub fn load(
         .files_total
         .store(files.len() as u64, Ordering::Relaxed);
     progress.bytes_total.store(total_bytes, Ordering::Relaxed);
+    let budget = budget::Budget::new(opts.limits);
 
     // Each disk file yields leaves in order; results are kept per disk file so the final order is deterministic.
     let per_file: Vec<(u64, Vec<(String, LeafOutcome)>)> = files
@@ -210,7 +215,11 @@ pub fn load(
                     v.push((key, outcome));
                 }
             };
-            let size = bundle::open_file(path, origin, &sink);
+            let opener = bundle::Opener {
+                budget: &budget,
+                sink: &sink,
+            };
+            let size = opener.open_file(path, origin);
             progress.files_done.fetch_add(1, Ordering::Relaxed);
             progress.bytes_done.fetch_add(size, Ordering::Relaxed);
             let mut v = out.into_inner().unwrap_or_default();
@@ -281,7 +290,12 @@ pub fn load_bytes(
             v.push((key, outcome));
         }
     };
-    bundle::expand(bytes, origin.to_string(), locator, &sink);
+    let budget = budget::Budget::new(opts.limits);
+    let opener = bundle::Opener {
+        budget: &budget,
+        sink: &sink,
+    };
+    opener.expand(bytes, budget.empty(), origin.to_string(), locator);
     // Archive members finish in any order; sort by origin for a stable frame, as `load` does.
     let mut outcomes = out.into_inner().unwrap_or_default();
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -316,6 +330,7 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         origin,
         locator,
         bytes,
+        held: _held,
     } = leaf;
     let size = bytes.len() as u64;
     if let Some(reason) = formats::skip_reason(&origin) {

@@ -60,10 +60,14 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
         }
     }
     let total: usize = rows.iter().map(|r| r.len() + 2).sum();
-    if total as u64 > super::bundle::MAX_MEMBER_BYTES {
+    // The rows as text are the file heist reads: held to the per-file limit.
+    let max_file = super::budget::Limits::from_env()
+        .unwrap_or_default()
+        .max_file;
+    if total as u64 > max_file {
         return Err(format!(
-            "its rows as JSON pass {} GiB; refusing",
-            super::bundle::MAX_MEMBER_BYTES >> 30
+            "its rows as JSON pass the per-file limit of {} (HEIST_MAX_FILE_MB): not read",
+            super::budget::size_words(max_file)
         ));
     }
     let mut out = String::with_capacity(total);

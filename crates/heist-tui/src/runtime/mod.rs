@@ -5,6 +5,7 @@
 
 pub mod clipboard;
 pub mod executor;
+mod fault;
 pub mod harness;
 pub mod jobs;
 pub mod lane;

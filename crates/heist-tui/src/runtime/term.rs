@@ -72,6 +72,7 @@ pub fn run(paths: Vec<PathBuf>, opts: RunOptions) -> io::Result<()> {
         .collect::<Vec<_>>()
         .join(" ");
     let mut terminal = ratatui::try_init()?;
+    super::fault::exit_on_panic();
     let result = event_loop(&mut terminal, paths, opts, title);
     ratatui::try_restore()?;
     result
@@ -128,6 +129,9 @@ fn event_loop(
         if dirty {
             terminal.draw(|f| draw(f, &state, theme))?;
             dirty = false;
+            if state.store.is_some() {
+                super::fault::inject("ui");
+            }
         }
         let msg = match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(m) => m,
@@ -184,6 +188,7 @@ fn spawn_loader(
     std::thread::spawn(move || {
         let (loaded, pending) = jobs::load_cached(&paths, &opts, cache.as_ref(), &progress);
         done.store(true, Ordering::Relaxed);
+        super::fault::inject("loader");
         // The finder's index is built while the first view is computed, not before it.
         let store = loaded.as_ref().ok().map(|l| l.store.clone());
         if tx.send(Msg::Loaded(loaded)).is_err() {

@@ -1,8 +1,13 @@
 use super::*;
+use crate::ingest::budget::{Budget, Limits};
 use std::io::Write;
 use std::sync::Mutex;
 
 fn collect(bytes: Vec<u8>) -> Vec<(String, Result<Vec<u8>, String>)> {
+    collect_within(bytes, &Budget::new(Limits::default()))
+}
+
+fn collect_within(bytes: Vec<u8>, budget: &Budget) -> Vec<(String, Result<Vec<u8>, String>)> {
     let out = Mutex::new(Vec::new());
     let sink = |o: Opened| {
         let item = match o {
@@ -16,7 +21,11 @@ fn collect(bytes: Vec<u8>) -> Vec<(String, Result<Vec<u8>, String>)> {
         fs_path: "b".into(),
         layers: vec![],
     };
-    expand(bytes, "b".into(), loc, &sink);
+    let opener = Opener {
+        budget,
+        sink: &sink,
+    };
+    opener.expand(bytes, budget.empty(), "b".into(), loc);
     let mut v = out.into_inner().unwrap();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
@@ -285,28 +294,84 @@ fn a_tar_header_that_lies_about_its_size_is_reported() {
     );
 }
 
-/// A file on disk past the size heist reads whole is reported without being read (a sparse file: nothing is
-/// written to disk to make it).
+/// A file on disk past the per-file limit is reported without being read (a sparse file: nothing is written to
+/// disk to make it).
 #[test]
-fn a_file_past_the_member_limit_is_reported_unread() {
+fn a_file_past_the_file_limit_is_reported_unread() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("huge.json");
     let f = std::fs::File::create(&p).unwrap();
-    f.set_len(MAX_MEMBER_BYTES + 1).unwrap();
+    let limit = Limits::default().max_file;
+    f.set_len(limit + 1).unwrap();
     let out = Mutex::new(Vec::new());
     let sink = |o: Opened| {
         if let Opened::Failed { reason, .. } = o {
             out.lock().unwrap().push(reason);
         }
     };
-    assert_eq!(
-        open_file(&p, "huge.json".into(), &sink),
-        MAX_MEMBER_BYTES + 1
-    );
+    let budget = Budget::new(Limits::default());
+    let opener = Opener {
+        budget: &budget,
+        sink: &sink,
+    };
+    assert_eq!(opener.open_file(&p, "huge.json".into()), limit + 1);
     let got = out.into_inner().unwrap();
     assert_eq!(got.len(), 1);
     assert!(
-        got[0].contains("past the 8 GiB heist reads as one file"),
+        got[0].contains("past the per-file limit of 1 GiB (HEIST_MAX_FILE_MB)"),
         "{got:?}"
     );
+    assert_eq!(budget.bytes_read(), 0, "nothing of it was read");
+}
+
+/// Every level counts against the limits: a gzip inside a tar inside a gzip is held to the file limit, the
+/// archive's other members still open, and nothing stays held once the leaves are dropped.
+#[test]
+fn limits_hold_at_every_level_and_the_rest_still_opens() {
+    let mb = |n: usize| vec![b'x'; n << 20];
+    let tar_of = |members: Vec<(&str, Vec<u8>)>| {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, data.as_slice()).unwrap();
+        }
+        b.into_inner().unwrap()
+    };
+    let limits = |file_mib: u64| Limits {
+        max_file: file_mib << 20,
+        max_bundle: 1 << 30,
+        max_memory: 16 << 20,
+    };
+    let reasons = |got: &[(String, Result<Vec<u8>, String>)]| -> Vec<(String, String)> {
+        got.iter()
+            .map(|(o, r)| {
+                let r = match r {
+                    Ok(b) => format!("{} bytes", b.len()),
+                    Err(e) => e.clone(),
+                };
+                (o.clone(), r)
+            })
+            .collect()
+    };
+    let tgz = gz(&tar_of(vec![
+        ("big.json.gz", gz(&mb(3))),
+        ("small.json", b"{\"k\":1}".to_vec()),
+    ]));
+    let budget = Budget::new(limits(2));
+    let got = reasons(&collect_within(tgz, &budget));
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].0.ends_with("!/big.json.gz"), "{got:?}");
+    assert!(got[0].1.contains("per-file limit of 2 MiB"), "{got:?}");
+    assert_eq!(got[1].1, "7 bytes", "{got:?}");
+    assert_eq!(budget.held(), 0);
+    // The tar itself (inflated from the gzip) is past the limit: nothing inside it is read.
+    let tgz = gz(&tar_of(vec![("a.json", mb(3))]));
+    let budget = Budget::new(limits(2));
+    let got = reasons(&collect_within(tgz, &budget));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("per-file limit of 2 MiB"), "{got:?}");
+    assert!(budget.bytes_read() <= (2 << 20) + 1);
 }
