@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use polars::prelude::*;
 
-use super::load::{load, thousands};
+use super::load::{load_for, thousands};
 use super::select::select;
 use super::table::Table;
 use super::{BundleArgs, QueryArgs};
@@ -64,7 +64,7 @@ fn prefilter_for(q: &heist_core::query::Query) -> Option<Prefilter> {
 
 pub fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let q = args.filter.parse()?;
-    let (store, _) = load(&args.bundle, prefilter_for(&q))?;
+    let (store, _) = load_for(&args.bundle, prefilter_for(&q), Some(q.clone()))?;
     let mut df = select(&store, &q)?.unwrap_or_else(|| store.frame.clone());
     if let Some(n) = args.limit {
         df = df.head(Some(n));

@@ -36,7 +36,17 @@ pub fn load(
     args: &BundleArgs,
     prefilter: Option<ingest::Prefilter>,
 ) -> anyhow::Result<(EventStore, Duration)> {
+    load_for(args, prefilter, None)
+}
+
+/// As [`load`], for the rows of `pushdown` only when the input is a Parquet dataset (scanned for them).
+pub fn load_for(
+    args: &BundleArgs,
+    prefilter: Option<ingest::Prefilter>,
+    pushdown: Option<heist_core::query::Query>,
+) -> anyhow::Result<(EventStore, Duration)> {
     let opts = LoadOptions {
+        pushdown,
         dedupe: !args.no_dedupe,
         prefilter,
         extra_formats: extra_formats(&args.maps)?,

@@ -1,6 +1,7 @@
 //! The command line: thin commands over the library. This is the binary's edge, so errors are `anyhow` here.
 
 mod compare;
+mod convert;
 mod detect;
 mod entities;
 mod events;
@@ -69,6 +70,9 @@ enum Command {
     Detect(detect::DetectArgs),
     /// The theft timeline (marked events, or a query's) as a Markdown report, or CSV / JSON lines.
     Export(export::ExportArgs),
+    /// The normalised events as a Parquet dataset (Hive folders by source and date) for DuckDB, Spark, Athena, and
+    /// for heist to open again
+    Convert(convert::ConvertArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
 }
@@ -160,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Find(a)) => entities::run_find(&a, stdout),
         Some(Command::Detect(a)) => detect::run(&a, stdout),
         Some(Command::Export(a)) => export::run(&a, stdout),
+        Some(Command::Convert(a)) => convert::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
         None => {
             use clap::CommandFactory;

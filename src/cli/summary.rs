@@ -75,7 +75,7 @@ pub fn summarize(store: &EventStore) -> anyhow::Result<Summary> {
     Ok(Summary {
         events: df.height() as u64,
         sources: value_counts(df, Col::Source)?.into_iter().collect(),
-        files: store.files.len() as u64,
+        files: (store.files.len() + store.report.dataset_files) as u64,
         time_range: TimeRange {
             first: range.map(|r| format_utc(r.0)),
             last: range.map(|r| format_utc(r.1)),

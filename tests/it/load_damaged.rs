@@ -94,3 +94,68 @@ fn many_unreadable_members_are_summarised_by_reason() {
         500
     );
 }
+
+/// A subfolder heist cannot read is listed and the rest of the bundle loads. Root reads every folder, so as root
+/// the binary is run as `nobody` (with `setpriv`) to meet the permission a real analyst's account would.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subfolder_is_listed_and_the_rest_loads() {
+    use std::os::unix::fs::PermissionsExt;
+    let perm = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    perm(tmp.path(), 0o755);
+    let bundle = tmp.path().join("bundle");
+    std::fs::create_dir_all(bundle.join("locked")).unwrap();
+    let rec = |i: usize| serde_json::to_vec(&json!({ "Records": records(i) })).unwrap();
+    std::fs::write(bundle.join("a.json"), rec(2)).unwrap();
+    std::fs::write(bundle.join("locked/b.json"), rec(3)).unwrap();
+    for p in [&bundle, &bundle.join("a.json")] {
+        perm(p, if p.is_dir() { 0o755 } else { 0o644 });
+    }
+    perm(&bundle.join("locked"), 0o000);
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    perm(&data, 0o777);
+    let root = unsafe { libc::geteuid() } == 0;
+    let out = if root {
+        // The test binary's target dir may be closed to other users: run a copy from the open temporary folder.
+        let bin = tmp.path().join("heist");
+        std::fs::copy(env!("CARGO_BIN_EXE_heist"), &bin).unwrap();
+        perm(&bin, 0o755);
+        let Ok(o) = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(["summary", "--no-cache"])
+            .arg(&bundle)
+            .env(heist_core::case::DATA_DIR_ENV, &data)
+            .output()
+        else {
+            perm(&bundle.join("locked"), 0o755);
+            eprintln!(
+                "notice: running as root without setpriv: the unreadable-folder test cannot run"
+            );
+            return;
+        };
+        o
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_heist"))
+            .args(["summary", "--no-cache"])
+            .arg(&bundle)
+            .env(heist_core::case::DATA_DIR_ENV, &data)
+            .output()
+            .unwrap()
+    };
+    perm(&bundle.join("locked"), 0o755);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("events      2"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("bundle/locked") && l.contains("cannot read")),
+        "{stdout}"
+    );
+}

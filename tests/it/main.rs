@@ -8,6 +8,7 @@ mod cli_pivot;
 mod cli_sample;
 #[allow(dead_code)]
 mod common;
+mod convert_dataset;
 mod detect_datasets;
 mod detect_false_positives;
 mod detect_rules_abuse;

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod csv_writer;
+pub mod dataset;
 pub mod escape;
 pub mod markdown;
 pub mod report;

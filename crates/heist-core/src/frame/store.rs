@@ -79,6 +79,9 @@ pub struct LoadReport {
     pub prefiltered: usize,
     /// Input bytes read from disk (compressed, as stored).
     pub bytes_read: u64,
+    /// Parquet files of an event dataset scanned (`heist convert`'s output, a lake's export): their rows are events
+    /// already, with no raw record to read back.
+    pub dataset_files: usize,
 }
 
 impl LoadReport {

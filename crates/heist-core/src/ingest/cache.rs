@@ -234,6 +234,7 @@ pub fn read(cache: &Cache, key: &str, opts: &LoadOptions) -> Result<Option<Event
         duplicates: meta.duplicates,
         merged: meta.merged,
         prefiltered: 0,
+        dataset_files: 0,
         bytes_read: meta.bytes_read,
     };
     // Last use, for eviction: the oldest unused entry goes first.

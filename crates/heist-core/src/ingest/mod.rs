@@ -5,6 +5,7 @@ pub mod budget;
 pub mod bundle;
 pub mod cache;
 pub mod csv;
+pub mod dataset;
 pub mod doc;
 pub mod formats;
 pub mod jsonscan;
@@ -56,6 +57,9 @@ pub struct LoadOptions {
     pub extra_formats: Vec<Arc<dyn formats::Format>>,
     /// What the load may read and hold (see [`budget`]).
     pub limits: budget::Limits,
+    /// The query the load is for, when only its rows are wanted: a Parquet dataset (see [`dataset`]) is scanned
+    /// for the rows that can match it. A bundle of logs is loaded whole (its prefilter skips files).
+    pub pushdown: Option<crate::query::Query>,
 }
 
 impl Default for LoadOptions {
@@ -65,6 +69,7 @@ impl Default for LoadOptions {
             prefilter: None,
             extra_formats: Vec::new(),
             limits: budget::Limits::default(),
+            pushdown: None,
         }
     }
 }
@@ -121,6 +126,11 @@ pub fn load_cached_later(
     cache: Option<&cache::Cache>,
 ) -> Result<(EventStore, cache::Outcome, Option<cache::PendingWrite>), IngestError> {
     use cache::Outcome;
+    if let Some(ds) = dataset::detect(paths) {
+        let store = dataset::load(&ds, opts)?;
+        let why = Outcome::NotWritten("a Parquet dataset is scanned as it is, not cached".into());
+        return Ok((store, why, None));
+    }
     let Some(c) = cache else {
         let store = load(paths, opts, progress)?;
         return Ok((store, Outcome::NotWritten("the cache is off".into()), None));
@@ -184,6 +194,9 @@ pub fn load(
 ) -> Result<EventStore, IngestError> {
     if paths.is_empty() {
         return Err(IngestError::NoInput);
+    }
+    if let Some(ds) = dataset::detect(paths) {
+        return dataset::load(&ds, opts);
     }
     let walked =
         bundle::walk_all(paths).map_err(|(path, source)| IngestError::Input { path, source })?;
