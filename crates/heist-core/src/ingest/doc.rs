@@ -31,6 +31,9 @@ pub struct Probe<'a> {
     pub samples: Vec<Value>,
     /// Why the file could not be read as JSON, when it starts like JSON but is not.
     pub json_error: Option<String>,
+    /// When set, [`Probe::records`] leaves out records whose text cannot hold what the load is for (a query's
+    /// exact token: see `LoadOptions::prefilter`), before they are parsed. Sniffing sees every record.
+    pub keep: Option<&'a super::Prefilter>,
 }
 
 /// One raw record: its text (the outer element as stored), where it is, and its key.
@@ -72,6 +75,7 @@ impl<'a> Probe<'a> {
             wrapper: None,
             samples: Vec::new(),
             json_error: None,
+            keep: None,
         };
         if shape == Some(Shape::Object) {
             let open = text.len() - text.trim_start().len();
@@ -135,6 +139,22 @@ impl<'a> Probe<'a> {
 
     /// Every record in the file, in order, with structural breaks reported in place.
     pub fn records(&self) -> Box<dyn Iterator<Item = Item<'a>> + 'a> {
+        match self.keep {
+            None => self.all_records(),
+            Some(pf) => Box::new(self.all_records().filter(move |item| match item {
+                Item::Record(r) => pf.may_match(r.text),
+                Item::Broken { .. } => true,
+            })),
+        }
+    }
+
+    /// Only the records that may hold `keep`'s text are parsed (see [`Probe::keep`]).
+    pub fn keeping(mut self, keep: Option<&'a super::Prefilter>) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    fn all_records(&self) -> Box<dyn Iterator<Item = Item<'a>> + 'a> {
         let text = self.text;
         let b = text.as_bytes();
         match self.shape {

@@ -51,7 +51,7 @@ pub enum IngestError {
 pub struct LoadOptions {
     /// Drop events already loaded from another file (same source and event id, or same raw bytes).
     pub dedupe: bool,
-    /// Skip files whose bytes cannot contain a record the query would keep.
+    /// Skip files, and records of JSON files, whose bytes cannot hold what the query looks for.
     pub prefilter: Option<Prefilter>,
     /// Formats beyond the built-in ones (mapping files), tried after them.
     pub extra_formats: Vec<Arc<dyn formats::Format>>,
@@ -371,6 +371,9 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
             reason: text::unrecognised_reason(&probe, &bytes),
         });
     };
+    // A load for a query's exact value parses only the records that can hold it: memory follows the answer, not
+    // the bundle.
+    let probe = probe.keeping(opts.prefilter.as_ref());
     let mut out = formats::ParseOut::new(&origin, probe.loc_kind());
     if let Some(note) = &decoded.lossy_note {
         out.error(0, note.clone());

@@ -66,4 +66,28 @@ mod tests {
             "//iam.googleapis.com/projects/p/serviceAccounts/sa/keys/k"
         ));
     }
+
+    /// A load for a query's value parses only the records that can hold it: a file that has it among thousands of
+    /// others keeps just those (and a record whose text is escaped is parsed, to be safe).
+    #[test]
+    fn a_load_for_a_value_keeps_only_the_records_that_can_hold_it() {
+        use crate::ingest::{load_bytes, LoadOptions};
+        let rec = |key: &str, id: usize| {
+            format!(
+                r#"{{"eventVersion":"1.08","eventTime":"2026-10-05T02:13:07Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e{id}","eventType":"AwsApiCall","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accessKeyId":"{key}"}}}}"#
+            )
+        };
+        let mut recs: Vec<String> = (0..1000).map(|i| rec("AKIAOTHER", i)).collect();
+        recs.push(rec("AKIAWANTED", 1000));
+        recs.push(rec("\\u0041KIAWANTED", 1001));
+        let text = format!("{{\"Records\":[{}]}}", recs.join(","));
+        let opts = LoadOptions {
+            prefilter: Prefilter::new(vec!["akiawanted".into()]),
+            ..LoadOptions::default()
+        };
+        let s = load_bytes("ct.json", text.clone().into_bytes(), &opts).unwrap();
+        assert_eq!(s.frame.height(), 2);
+        let all = load_bytes("ct.json", text.into_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(all.frame.height(), 1002);
+    }
 }
