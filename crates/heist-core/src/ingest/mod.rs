@@ -343,7 +343,7 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         origin,
         locator,
         bytes,
-        held: _held,
+        mut held,
     } = leaf;
     let size = bytes.len() as u64;
     if let Some(reason) = formats::skip_reason(&origin) {
@@ -355,6 +355,11 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
     let decoded = text::decode(&bytes);
     if let Some(reason) = decoded.unreadable {
         return LeafOutcome::Unreadable(FileIssue { origin, reason });
+    }
+    if let std::borrow::Cow::Owned(copy) = &decoded.text {
+        // A decoded copy (invalid UTF-8 replaced, a Parquet file's rows as JSON) is held against the budget too,
+        // until the file is parsed.
+        held.grow(copy.capacity() as u64);
     }
     let text_ref: &str = &decoded.text;
     if let Some(pf) = &opts.prefilter {
