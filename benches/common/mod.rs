@@ -31,6 +31,19 @@ impl Args {
             .unwrap_or(default)
     }
 
+    /// The first argument that is neither an option nor an option's value (default `bench-data`), not written.
+    pub fn corpus_base(&self) -> PathBuf {
+        let mut skip_next = false;
+        self.0
+            .iter()
+            .find(|a| {
+                let value = std::mem::replace(&mut skip_next, a.starts_with("--"));
+                !value && !a.starts_with("--")
+            })
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("bench-data"))
+    }
+
     /// The corpus folder: the first argument that is neither an option nor an option's value (default
     /// `bench-data`), written with 1,000,000 CloudTrail events in the S3 layout when it does not exist.
     pub fn corpus(&self) -> PathBuf {
