@@ -39,8 +39,8 @@ fn comparable(df: &DataFrame) -> DataFrame {
         .unwrap()
 }
 
-#[test]
-fn a_converted_bundle_reads_back_as_the_same_events() {
+/// The sample loaded fresh, and written as a dataset partitioned by `keys` (in a folder kept while it lives).
+fn sample_dataset(keys: &[PartitionKey]) -> (EventStore, Dataset, tempfile::TempDir) {
     let fresh = load(
         &[sample()],
         &LoadOptions::with_builtin_mappings(),
@@ -49,13 +49,14 @@ fn a_converted_bundle_reads_back_as_the_same_events() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ds");
-    write(
-        &fresh.frame,
-        &out,
-        &[PartitionKey::Source, PartitionKey::Date],
-    )
-    .unwrap();
+    write(&fresh.frame, &out, keys).unwrap();
     let ds = detect(std::slice::from_ref(&out)).expect("heist's own dataset is recognised");
+    (fresh, ds, dir)
+}
+
+#[test]
+fn a_converted_bundle_reads_back_as_the_same_events() {
+    let (fresh, ds, _dir) = sample_dataset(&[PartitionKey::Source, PartitionKey::Date]);
     assert!(ds.files.iter().all(|(_, p)| p.len() == 2));
     let back = load_dataset(&ds, None);
     assert_eq!(back.report.dataset_files, ds.files.len());
@@ -76,16 +77,7 @@ fn load_dataset(ds: &Dataset, q: Option<&str>) -> EventStore {
 
 #[test]
 fn the_scan_keeps_every_row_the_query_wants() {
-    let fresh = load(
-        &[sample()],
-        &LoadOptions::with_builtin_mappings(),
-        &Progress::default(),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("ds");
-    write(&fresh.frame, &out, &[PartitionKey::Source]).unwrap();
-    let ds = detect(std::slice::from_ref(&out)).unwrap();
+    let (fresh, ds, _dir) = sample_dataset(&[PartitionKey::Source]);
     for q in [
         "token:akiaq3egrztbackdr9sv",
         "action:Get* source:cloudtrail",
