@@ -1,11 +1,10 @@
 //! The `heist` binary: the command line over heist-core and heist-tui.
 use std::process::ExitCode;
 
+mod alloc;
 mod cli;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    alloc::tune();
     cli::main()
 }
