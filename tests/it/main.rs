@@ -39,6 +39,7 @@ mod reexport_roundtrip;
 mod reexport_shapes;
 mod scope;
 mod tmux_e2e;
+mod tui_cache;
 mod tui_case_prompts;
 mod tui_findings;
 mod tui_inputs;

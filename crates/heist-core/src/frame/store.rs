@@ -82,6 +82,9 @@ pub struct LoadReport {
     /// Parquet files of an event dataset scanned (`heist convert`'s output, a lake's export): their rows are events
     /// already, with no raw record to read back.
     pub dataset_files: usize,
+    /// The load cache's entry this store was read from (its description file), when it was: see
+    /// `ingest::cache::confirm`.
+    pub cache_entry: Option<std::path::PathBuf>,
 }
 
 impl LoadReport {

@@ -173,6 +173,9 @@ struct Meta {
     duplicates: usize,
     merged: usize,
     bytes_read: u64,
+    /// The bundle's SHA-256 (the case binding's), once a session has computed it: see [`confirm`].
+    #[serde(default)]
+    sha256: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -235,6 +238,7 @@ pub fn read(cache: &Cache, key: &str, opts: &LoadOptions) -> Result<Option<Event
         merged: meta.merged,
         prefiltered: 0,
         dataset_files: 0,
+        cache_entry: Some(meta_file.clone()),
         bytes_read: meta.bytes_read,
     };
     // Last use, for eviction: the oldest unused entry goes first.
@@ -327,6 +331,7 @@ pub fn write(cache: &Cache, key: &str, store: &EventStore) -> Result<(), String>
         version: cache.version,
         key: key.to_string(),
         schema: schema_fingerprint(),
+        sha256: None,
         rows: store.frame.height(),
         files: store
             .files
@@ -448,3 +453,39 @@ fn evict(cache: &Cache, keep: &str) {
 
 #[cfg(test)]
 mod tests;
+
+/// What [`confirm`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// The entry was made from these very bytes.
+    Same,
+    /// The entry had no digest yet; it has this one now.
+    Recorded,
+    /// The bundle's bytes are not those the entry was made from (its files kept their names, sizes and times):
+    /// the entry is removed, and the next open reads the bundle.
+    Changed,
+}
+
+/// Check the entry a store was read from (`meta_file`, see `LoadReport::cache_entry`) against the bundle's SHA-256,
+/// which the case binding computes anyway. An entry is found by names, sizes and modification times, which a file
+/// changed in place can keep; its digest cannot. The first check records the digest in the entry.
+pub fn confirm(meta_file: &Path, sha256: &str) -> Result<Confirmed, String> {
+    let text = fs::read(meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
+    let mut meta: Meta = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
+    match meta.sha256.as_deref() {
+        Some(s) if s == sha256 => Ok(Confirmed::Same),
+        Some(_) => {
+            let _ = fs::remove_file(meta_file.with_extension("parquet"));
+            fs::remove_file(meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
+            Ok(Confirmed::Changed)
+        }
+        None => {
+            meta.sha256 = Some(sha256.to_string());
+            let tmp = meta_file.with_extension("json.tmp");
+            let bytes = serde_json::to_vec(&meta).map_err(|e| e.to_string())?;
+            fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            fs::rename(&tmp, meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
+            Ok(Confirmed::Recorded)
+        }
+    }
+}

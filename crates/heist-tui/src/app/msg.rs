@@ -57,6 +57,8 @@ pub enum Msg {
     },
     /// The bundle is hashed and its case read (or not).
     CaseOpened(Box<CaseOpen>),
+    /// The cached frame checked against the bundle's digest: what to tell the analyst, if anything.
+    CacheConfirmed(Option<String>),
     /// A save finished.
     CaseSaved {
         revision: u64,
@@ -123,6 +125,8 @@ pub enum Effect {
     },
     /// Read the raw record of an event from the bundle.
     ReadRaw { origin: String, line: u32 },
+    /// Check the load cache's entry the bundle was read from against the bundle's SHA-256 (the case binding's).
+    ConfirmCache { entry: PathBuf, sha256: String },
     /// Hash the bundle and open its case.
     OpenCase {
         paths: Vec<PathBuf>,

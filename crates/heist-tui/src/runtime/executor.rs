@@ -122,6 +122,7 @@ impl Executor {
             // The terminal's, not a worker's: the event loop writes it (see `term`).
             Effect::Clipboard(_) => true,
             Effect::OpenCase { paths, location } => emit(jobs::open_case(&paths, &location)),
+            Effect::ConfirmCache { entry, sha256 } => emit(jobs::confirm_cache(&entry, &sha256)),
             Effect::SaveCase {
                 revision,
                 file,
@@ -214,7 +215,10 @@ impl Executor {
 fn needs_bundle(e: &Effect) -> bool {
     !matches!(
         e,
-        Effect::OpenCase { .. } | Effect::SaveCase { .. } | Effect::Search { .. }
+        Effect::OpenCase { .. }
+            | Effect::ConfirmCache { .. }
+            | Effect::SaveCase { .. }
+            | Effect::Search { .. }
     )
 }
 
@@ -240,7 +244,10 @@ pub fn route(e: &Effect) -> Route {
         Effect::BuildView { .. } | Effect::ReadRaw { .. } => Route::Views,
         Effect::Search { .. } => Route::Finder,
         Effect::SaveCase { .. } => Route::Saves,
-        Effect::OpenCase { .. } | Effect::Export { .. } | Effect::Clipboard(_) => Route::Background,
+        Effect::OpenCase { .. }
+        | Effect::ConfirmCache { .. }
+        | Effect::Export { .. }
+        | Effect::Clipboard(_) => Route::Background,
         Effect::Detect { .. } => Route::Detection,
         Effect::ComputeScope { .. } | Effect::Compare { .. } => Route::Scope,
     }

@@ -168,6 +168,36 @@ impl Harness {
         h
     }
 
+    /// As [`Harness::with_case`], the bundle read through the load cache `cache` (and the entry written when the
+    /// load made one), as the terminal does.
+    pub fn with_case_cached(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        cache: &heist_core::ingest::cache::Cache,
+    ) -> Self {
+        let title = paths
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let state = AppState::new(Keymap::default_map(), title.as_str())
+            .with_bundle(paths.to_vec(), location, PathBuf::from("."))
+            .with_rules(RuleSet::shipped());
+        let mut h = Self::with_state(state, width, height);
+        let (loaded, pending) = jobs::load_cached(
+            paths,
+            &LoadOptions::with_builtin_mappings(),
+            Some(cache),
+            &Progress::default(),
+        );
+        if let (Some(p), Ok(l)) = (pending, &loaded) {
+            let _ = p.write(&l.store);
+        }
+        h.send(Msg::Loaded(loaded));
+        h
+    }
+
     /// A harness over an already loaded store (benchmarks load once, then draw). No rules run: the render
     /// benchmark times views and drawing, not detection.
     pub fn from_store(store: EventStore, width: u16, height: u16) -> Self {

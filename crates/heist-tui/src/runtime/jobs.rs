@@ -381,6 +381,20 @@ fn raw_text(store: &EventStore, origin: &str, line: u32) -> Result<String, Strin
     Ok(ingest::raw::pretty(&raw))
 }
 
+/// Check the cached frame against the bundle's digest; a changed bundle is said (its entry is already gone).
+pub fn confirm_cache(entry: &std::path::Path, sha256: &str) -> Msg {
+    use ingest::cache::{confirm, Confirmed};
+    Msg::CacheConfirmed(match confirm(entry, sha256) {
+        Ok(Confirmed::Changed) => Some(
+            "the bundle's bytes are not those its cached frame was read from (same file names, sizes and times): \
+             what is shown may be stale; the cache entry is removed, reopen heist to read the bundle again"
+                .into(),
+        ),
+        Ok(_) => None,
+        Err(e) => Some(format!("the cached frame could not be checked against the bundle: {e}")),
+    })
+}
+
 /// Hash the bundle and open its case (a machine without a data dir keeps it in memory).
 pub fn open_case(paths: &[PathBuf], location: &CaseLocation) -> Msg {
     let digest = match case::digest(paths) {

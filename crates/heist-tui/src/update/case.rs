@@ -46,6 +46,13 @@ fn empty_case(open: &CaseOpen) -> Case {
     Case::new(bundle, None, 0)
 }
 
+/// A frame read from the load cache is checked against the digest the case binding just computed.
+fn confirm_cache(s: &AppState) -> Option<Effect> {
+    let entry = s.store.as_ref()?.report.cache_entry.clone()?;
+    let sha256 = s.case.as_ref()?.digest.as_ref()?.sha256.clone();
+    Some(Effect::ConfirmCache { entry, sha256 })
+}
+
 pub(super) fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
     let empty = empty_case(&open);
     let CaseOpen { digest, result } = open;
@@ -73,6 +80,7 @@ pub(super) fn on_case_opened(s: &mut AppState, open: CaseOpen) -> Vec<Effect> {
             session.lock = o.lock;
             s.case = Some(session);
             let mut effects = restore(s);
+            effects.extend(confirm_cache(s));
             if ended {
                 // The case's end dates are rules' input: run them again with them.
                 effects.extend(findings::start(s));

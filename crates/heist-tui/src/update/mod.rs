@@ -108,6 +108,12 @@ fn handle(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::CaseOpened(open) => case::on_case_opened(s, *open),
+        Msg::CacheConfirmed(warning) => {
+            if warning.is_some() {
+                s.message = warning;
+            }
+            Vec::new()
+        }
         Msg::CaseSaved { revision, result } => case::on_saved(s, revision, result),
         Msg::Exported(r) => case::on_exported(s, r),
         Msg::ScopeReady { run, result } => scope::on_ready(s, run, result),

@@ -215,3 +215,60 @@ fn the_oldest_entries_go_when_the_cache_is_full() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// An entry is found by names, sizes and times; the bundle's SHA-256 (from the case binding) confirms it: recorded
+/// the first time, the same after, and an entry whose bundle's bytes changed under the same names, sizes and
+/// times is removed, so the next open reads the bundle.
+#[test]
+fn an_entry_is_confirmed_by_the_bundles_digest_and_dropped_when_it_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    fs::create_dir(&bundle).unwrap();
+    let rec = |key: &str| {
+        format!(
+            r#"{{"Records":[{{"eventVersion":"1.08","eventTime":"2026-10-05T02:13:07Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e1","eventType":"AwsApiCall","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accessKeyId":"{key}"}}}}]}}"#
+        )
+    };
+    let file = bundle.join("ct.json");
+    fs::write(&file, rec("AKIAAAAAAAAAAAAAAAA1")).unwrap();
+    let c = cache_in(&dir.path().join("data"));
+    let paths = [bundle.clone()];
+    let (fresh, o) = cached(&paths, &c);
+    assert_eq!(o, Outcome::Written);
+    assert_eq!(
+        fresh.report.cache_entry, None,
+        "a fresh load was not read from the cache"
+    );
+    let (hit, o) = cached(&paths, &c);
+    assert_eq!(o, Outcome::Hit);
+    let entry = hit.report.cache_entry.clone().expect("read from the cache");
+    let sha = || {
+        crate::case::digest(std::slice::from_ref(&bundle))
+            .unwrap()
+            .sha256
+    };
+    let first = sha();
+    assert_eq!(confirm(&entry, &first), Ok(Confirmed::Recorded));
+    assert_eq!(confirm(&entry, &first), Ok(Confirmed::Same));
+    // Another key of the same length, the size and modification time put back as they were.
+    let mtime = fs::metadata(&file).unwrap().modified().unwrap();
+    fs::write(&file, rec("AKIABBBBBBBBBBBBBBB2")).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let (stale, o) = cached(&paths, &c);
+    assert_eq!(o, Outcome::Hit, "names, sizes and times alone cannot tell");
+    let now = sha();
+    assert_ne!(now, first);
+    assert_eq!(
+        confirm(stale.report.cache_entry.as_ref().unwrap(), &now),
+        Ok(Confirmed::Changed)
+    );
+    let (reread, o) = cached(&paths, &c);
+    assert_eq!(o, Outcome::Written);
+    let r = FrameReader::new(&reread.frame).unwrap();
+    assert_eq!(r.text(Col::Token, 0), Some("AKIABBBBBBBBBBBBBBB2"));
+}
