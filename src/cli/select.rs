@@ -35,9 +35,9 @@ pub fn select(store: &EventStore, q: &Query) -> anyhow::Result<Option<DataFrame>
     }
     if selected.unreadable > 0 {
         eprintln!(
-            "heist: {} not searched for raw text: their records could not be read back (a file changed or gone \
-             since the load)",
-            heist_core::util::num::count_of(selected.unreadable, "event", "events")
+            "heist: {} not searched for raw text: {}",
+            heist_core::util::num::count_of(selected.unreadable, "event", "events"),
+            heist_core::query::raw::unread_reason(store)
         );
     }
     Ok(Some(selected.frame))

@@ -196,5 +196,14 @@ fn search_file(
     (out, missing)
 }
 
+/// Why rows of `store` could not be searched for raw text, in words for the analyst.
+pub fn unread_reason(store: &EventStore) -> &'static str {
+    if store.report.dataset_files > 0 && store.files.is_empty() {
+        "a Parquet dataset of events keeps no raw records"
+    } else {
+        "their records could not be read back (a file changed or gone since the load)"
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -176,8 +176,12 @@ pub(super) fn on_view_ready(s: &mut AppState, generation: u64, data: ViewData) -
     }
     s.raw_search = None;
     if data.raw_unread > 0 {
+        let why = s.store.as_deref().map_or(
+            "their records could not be read back",
+            heist_core::query::raw::unread_reason,
+        );
         s.message = Some(format!(
-            "{} not searched for raw text: their records could not be read back (a file changed since the load)",
+            "{} not searched for raw text: {why}",
             heist_core::util::num::count_of(data.raw_unread, "event", "events")
         ));
     }
