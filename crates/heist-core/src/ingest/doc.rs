@@ -31,6 +31,9 @@ pub struct Probe<'a> {
     pub samples: Vec<Value>,
     /// Why the file could not be read as JSON, when it starts like JSON but is not.
     pub json_error: Option<String>,
+    /// The elements of the file's array (its own, or its wrapper's), split once: sniffing and parsing both walk
+    /// them, and splitting a large array is a full pass over the file.
+    elements: std::sync::OnceLock<Elements>,
     /// When set, [`Probe::records`] leaves out records whose text cannot hold what the load is for (a query's
     /// exact token: see `LoadOptions::prefilter`), before they are parsed. Sniffing sees every record.
     pub keep: Option<&'a super::Prefilter>,
@@ -75,6 +78,7 @@ impl<'a> Probe<'a> {
             wrapper: None,
             samples: Vec::new(),
             json_error: None,
+            elements: std::sync::OnceLock::new(),
             keep: None,
         };
         if shape == Some(Shape::Object) {
@@ -169,10 +173,10 @@ impl<'a> Probe<'a> {
             })),
             Some(Shape::Array) => {
                 let open = b.len() - text.trim_start().len();
-                Box::new(array_items(text, open))
+                Box::new(self.cached_items(open))
             }
             Some(Shape::Object) => match (&self.wrapper, &self.json_error) {
-                (Some(w), _) => Box::new(array_items(text, w.value.start)),
+                (Some(w), _) => Box::new(self.cached_items(w.value.start)),
                 (None, Some(e)) => Box::new(std::iter::once(Item::Broken {
                     loc: 0,
                     message: e.clone(),
@@ -191,9 +195,30 @@ impl<'a> Probe<'a> {
     }
 }
 
+/// The spans of an array's elements, and the breaks in its structure (see [`array_elements`]).
+type Elements = (Vec<Span>, Vec<(usize, ScanError)>);
+
+impl<'a> Probe<'a> {
+    /// The records of the array whose `[` is at `open` (the file's one array), split on first use.
+    fn cached_items(&self, open: usize) -> std::vec::IntoIter<Item<'a>> {
+        let (spans, breaks) = self
+            .elements
+            .get_or_init(|| array_elements(self.text.as_bytes(), open));
+        items_of(self.text, spans.clone(), breaks.clone())
+    }
+}
+
 /// The records of the JSON array whose `[` is at `open`, with each break in its structure in place.
 pub fn array_items(text: &str, open: usize) -> impl Iterator<Item = Item<'_>> {
     let (spans, breaks) = array_elements(text.as_bytes(), open);
+    items_of(text, spans, breaks)
+}
+
+fn items_of(
+    text: &str,
+    spans: Vec<Span>,
+    breaks: Vec<(usize, ScanError)>,
+) -> std::vec::IntoIter<Item<'_>> {
     let mut breaks = breaks.into_iter().peekable();
     let n = spans.len();
     let mut out = Vec::with_capacity(n + breaks.len());
