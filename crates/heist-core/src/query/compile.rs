@@ -90,6 +90,12 @@ fn text_term(col: Col, pats: &[Pattern], d: &mut Distinct<'_>) -> PolarsResult<E
     }
 }
 
+/// A `UInt64` literal of any size: a plain `lit(u64)` is a dynamic integer that polars narrows to `Int64`, and
+/// panics on values past `i64::MAX` (`bytes>12222222222222222200`, found by fuzzing).
+fn u64_lit(v: u64) -> Expr {
+    lit(Scalar::new(DataType::UInt64, AnyValue::UInt64(v)))
+}
+
 fn cmp(e: Expr, op: Cmp, v: Expr) -> Expr {
     match op {
         Cmp::Lt => e.lt(v),
@@ -126,7 +132,7 @@ pub fn compile_frame_terms(q: &Query, frame: &DataFrame) -> PolarsResult<Option<
                 ));
                 cmp(col_expr(Col::Time), *op, v)
             }
-            TermKind::Number { col, op, value } => cmp(col_expr(*col), *op, lit(*value)),
+            TermKind::Number { col, op, value } => cmp(col_expr(*col), *op, u64_lit(*value)),
             TermKind::Bare(word) => {
                 let lower = word.to_lowercase();
                 let pat = [Pattern::Regex(
@@ -175,4 +181,29 @@ pub fn select(q: &Query, frame: &DataFrame) -> PolarsResult<Option<DataFrame>> {
 pub fn filter(frame: &DataFrame, query: &str) -> Result<DataFrame, CompileError> {
     let q = parse(query)?;
     Ok(select(&q, frame)?.unwrap_or_else(|| frame.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing: a number past `i64::MAX` made polars panic while planning the comparison.
+    #[test]
+    fn numbers_up_to_u64_max_compare_without_panicking() {
+        let frame = crate::ingest::load_bytes(
+            "ct.json",
+            br#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-10-05T02:13:07Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e","eventType":"AwsApiCall","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"additionalEventData":{"bytesTransferredOut":5}}]}"#.to_vec(),
+            &crate::ingest::LoadOptions::default(),
+        )
+        .unwrap()
+        .frame;
+        for (q, n) in [
+            ("bytes>12222222222222222200 (a OR b)", 0),
+            ("bytes<18446744073709551615", 1),
+            ("bytes>=5", 1),
+            ("input_tokens>9223372036854775808", 0),
+        ] {
+            assert_eq!(filter(&frame, q).unwrap().height(), n, "{q}");
+        }
+    }
 }
