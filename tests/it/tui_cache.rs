@@ -31,26 +31,13 @@ fn a_cached_frame_is_checked_against_the_bundles_digest() {
             &cache,
         )
     };
+    let from_cache = |h: &Harness| h.state.store.as_ref().unwrap().report.cache_entry.is_some();
     let first = open(1);
-    assert!(first
-        .state
-        .store
-        .as_ref()
-        .unwrap()
-        .report
-        .cache_entry
-        .is_none());
+    assert!(!from_cache(&first));
     drop(first);
     // Read from the cache, confirmed by the digest: nothing to say about it.
     let second = open(2);
-    assert!(second
-        .state
-        .store
-        .as_ref()
-        .unwrap()
-        .report
-        .cache_entry
-        .is_some());
+    assert!(from_cache(&second));
     assert!(
         !second
             .state
@@ -80,14 +67,7 @@ fn a_cached_frame_is_checked_against_the_bundles_digest() {
     assert!(third.screen().contains("cached frame"));
     // The entry is gone: the next open reads the bundle, and sees the new key.
     let fourth = open(4);
-    assert!(fourth
-        .state
-        .store
-        .as_ref()
-        .unwrap()
-        .report
-        .cache_entry
-        .is_none());
+    assert!(!from_cache(&fourth));
     let store = fourth.state.store.as_ref().unwrap();
     let r = heist_core::frame::access::FrameReader::new(&store.frame).unwrap();
     assert_eq!(

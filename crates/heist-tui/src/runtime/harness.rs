@@ -150,14 +150,7 @@ impl Harness {
         rules: RuleSet,
         hold: Hold,
     ) -> Self {
-        let title = paths
-            .first()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let state = AppState::new(Keymap::default_map(), title.as_str())
-            .with_bundle(paths.to_vec(), location, export_dir)
-            .with_rules(rules);
-        let mut h = Self::with_state(state, width, height);
+        let mut h = Self::unloaded(paths, width, height, location, export_dir, rules);
         h.hold = hold;
         let loaded = jobs::load(
             paths,
@@ -166,6 +159,25 @@ impl Harness {
         );
         h.send(Msg::Loaded(loaded));
         h
+    }
+
+    /// A harness on `paths` before their load arrives.
+    fn unloaded(
+        paths: &[PathBuf],
+        width: u16,
+        height: u16,
+        location: CaseLocation,
+        export_dir: PathBuf,
+        rules: RuleSet,
+    ) -> Self {
+        let title = paths
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let state = AppState::new(Keymap::default_map(), title.as_str())
+            .with_bundle(paths.to_vec(), location, export_dir)
+            .with_rules(rules);
+        Self::with_state(state, width, height)
     }
 
     /// As [`Harness::with_case`], the bundle read through the load cache `cache` (and the entry written when the
@@ -177,14 +189,14 @@ impl Harness {
         location: CaseLocation,
         cache: &heist_core::ingest::cache::Cache,
     ) -> Self {
-        let title = paths
-            .first()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let state = AppState::new(Keymap::default_map(), title.as_str())
-            .with_bundle(paths.to_vec(), location, PathBuf::from("."))
-            .with_rules(RuleSet::shipped());
-        let mut h = Self::with_state(state, width, height);
+        let mut h = Self::unloaded(
+            paths,
+            width,
+            height,
+            location,
+            PathBuf::from("."),
+            RuleSet::shipped(),
+        );
         let (loaded, pending) = jobs::load_cached(
             paths,
             &LoadOptions::with_builtin_mappings(),
