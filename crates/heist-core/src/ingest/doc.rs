@@ -7,7 +7,8 @@ use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::jsonscan::{
-    array_elements, detect_shape, line_at, object_members, LineIter, Member, ScanError, Shape, Span,
+    array_elements, array_elements_end, detect_shape, err as scan_err, line_at,
+    object_members_with, LineIter, Member, ScanError, Shape, Span,
 };
 
 /// Keys under which exports put their array of records, in the order they are tried.
@@ -33,7 +34,7 @@ pub struct Probe<'a> {
     pub json_error: Option<String>,
     /// The elements of the file's array (its own, or its wrapper's), split once: sniffing and parsing both walk
     /// them, and splitting a large array is a full pass over the file.
-    elements: std::sync::OnceLock<Elements>,
+    elements: std::sync::OnceLock<(usize, Elements)>,
     /// When set, [`Probe::records`] leaves out records whose text cannot hold what the load is for (a query's
     /// exact token: see `LoadOptions::prefilter`), before they are parsed. Sniffing sees every record.
     pub keep: Option<&'a super::Prefilter>,
@@ -83,7 +84,16 @@ impl<'a> Probe<'a> {
         };
         if shape == Some(Shape::Object) {
             let open = text.len() - text.trim_start().len();
-            let (members, unclosed) = object_members(text, open);
+            // A wrapper's array is split while the members are walked: one scan for both.
+            let elements = &p.elements;
+            let (members, unclosed) = object_members_with(text, open, |key, start| {
+                if !WRAPPER_KEYS.contains(&key) || elements.get().is_some() {
+                    return None;
+                }
+                let (spans, breaks, end) = array_elements_end(text.as_bytes(), start);
+                let _ = elements.set((start, (spans, breaks)));
+                Some(end.ok_or_else(|| scan_err(start, "truncated: array never closes")))
+            });
             let is_array = |at: usize| text.as_bytes().get(at) == Some(&b'[');
             p.wrapper = WRAPPER_KEYS.iter().find_map(|k| {
                 members
@@ -201,9 +211,14 @@ type Elements = (Vec<Span>, Vec<(usize, ScanError)>);
 impl<'a> Probe<'a> {
     /// The records of the array whose `[` is at `open` (the file's one array), split on first use.
     fn cached_items(&self, open: usize) -> std::vec::IntoIter<Item<'a>> {
-        let (spans, breaks) = self
+        let (at, (spans, breaks)) = self
             .elements
-            .get_or_init(|| array_elements(self.text.as_bytes(), open));
+            .get_or_init(|| (open, array_elements(self.text.as_bytes(), open)));
+        if *at != open {
+            // Another array than the one split while sniffing (a file with two wrapper keys).
+            let (spans, breaks) = array_elements(self.text.as_bytes(), open);
+            return items_of(self.text, spans, breaks);
+        }
         items_of(self.text, spans.clone(), breaks.clone())
     }
 }
@@ -304,6 +319,26 @@ pub fn record_body(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    /// A wrapper's array is split while the members are walked; a file with two wrapper keys still reads the one
+    /// chosen (by `WRAPPER_KEYS` order), whichever comes first in the file.
+    #[test]
+    fn the_chosen_wrappers_records_are_read_once_split() {
+        let text = r#"{"items":[{"a":1}], "Records":[{"b":2}, {"c":3}], "x":1}"#;
+        let p = Probe::new("t.json", text);
+        let w = p.wrapper.expect("a wrapper");
+        assert_eq!(w.key, "Records");
+        assert_eq!(texts(&p), [r#"{"b":2}"#, r#"{"c":3}"#]);
+        assert!(
+            p.members.iter().any(|m| m.key == "x"),
+            "members after the array are found"
+        );
+        // A truncated wrapper keeps its complete records and reports the break.
+        let cut = r#"{"Records":[{"b":2}, {"c":3}, {"d""#;
+        let items: Vec<Item<'_>> = Probe::new("t.json", cut).records().collect();
+        assert_eq!(items.len(), 3);
+        assert!(matches!(items[2], Item::Broken { .. }));
+    }
+
     use super::*;
 
     fn texts<'a>(p: &Probe<'a>) -> Vec<&'a str> {

@@ -10,7 +10,7 @@ pub struct ScanError {
     pub message: &'static str,
 }
 
-fn err(offset: usize, message: &'static str) -> ScanError {
+pub(crate) fn err(offset: usize, message: &'static str) -> ScanError {
     ScanError { offset, message }
 }
 
@@ -96,18 +96,27 @@ pub struct Span {
 /// seen in real exports), is reported and reading goes on with the next element; a value that never closes
 /// (truncation) ends the array.
 pub fn array_elements(b: &[u8], open: usize) -> (Vec<Span>, Vec<(usize, ScanError)>) {
+    let (spans, breaks, _) = array_elements_end(b, open);
+    (spans, breaks)
+}
+
+/// As [`array_elements`], with where the array ends (just past its `]`), or `None` when it never closes.
+pub fn array_elements_end(
+    b: &[u8],
+    open: usize,
+) -> (Vec<Span>, Vec<(usize, ScanError)>, Option<usize>) {
     let mut out = Vec::new();
     let mut breaks = Vec::new();
     let mut i = skip_ws(b, open + 1);
     if b.get(i) == Some(&b']') {
-        return (out, breaks);
+        return (out, breaks, Some(i + 1));
     }
     loop {
         let end = match value_end(b, i) {
             Ok(e) => e,
             Err(e) => {
                 breaks.push((out.len(), e));
-                return (out, breaks);
+                return (out, breaks, None);
             }
         };
         out.push(Span { start: i, end });
@@ -118,13 +127,13 @@ pub fn array_elements(b: &[u8], open: usize) -> (Vec<Span>, Vec<(usize, ScanErro
                 i = skip_ws(b, i + 1);
                 if b.get(i) == Some(&b']') {
                     breaks.push((out.len(), err(i, "trailing comma before ]")));
-                    return (out, breaks);
+                    return (out, breaks, Some(i + 1));
                 }
             }
-            Some(b']') => return (out, breaks),
+            Some(b']') => return (out, breaks, Some(i + 1)),
             None => {
                 breaks.push((out.len(), err(i, "truncated: array never closes")));
-                return (out, breaks);
+                return (out, breaks, None);
             }
             Some(b'{' | b'[' | b'"') => {
                 breaks.push((out.len(), err(i, "missing comma between array elements")));
@@ -140,9 +149,9 @@ pub fn array_elements(b: &[u8], open: usize) -> (Vec<Span>, Vec<(usize, ScanErro
                     err(i, "unreadable bytes between array elements (skipped)"),
                 ));
                 match next {
-                    Some(k) if b[k] == b']' => return (out, breaks),
+                    Some(k) if b[k] == b']' => return (out, breaks, Some(k + 1)),
                     Some(k) => i = k,
-                    None => return (out, breaks),
+                    None => return (out, breaks, None),
                 }
             }
         }
@@ -167,6 +176,17 @@ pub struct Unclosed<'a> {
 /// Members of the object whose `{` is at `open`. On a structural error, returns the members before it and the
 /// member that broke, so a truncated `{"Records":[...` can still yield its complete records.
 pub fn object_members(s: &str, open: usize) -> (Vec<Member<'_>>, Option<Unclosed<'_>>) {
+    object_members_with(s, open, |_, _| None)
+}
+
+/// As [`object_members`], asking `array` first for the end of each array value (`key`, where its `[` is): it may
+/// split the array as it finds its end, so a wrapper's records are not scanned twice. `None` leaves it to the
+/// plain scan.
+pub fn object_members_with<'a>(
+    s: &'a str,
+    open: usize,
+    mut array: impl FnMut(&'a str, usize) -> Option<Result<usize, ScanError>>,
+) -> (Vec<Member<'a>>, Option<Unclosed<'a>>) {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = skip_ws(b, open + 1);
@@ -194,7 +214,12 @@ pub fn object_members(s: &str, open: usize) -> (Vec<Member<'_>>, Option<Unclosed
             return (out, broken(Some(key), i, err(i, "expected : after key")));
         }
         i = skip_ws(b, i + 1);
-        let vend = match value_end(b, i) {
+        let split = if b.get(i) == Some(&b'[') {
+            array(key, i)
+        } else {
+            None
+        };
+        let vend = match split.unwrap_or_else(|| value_end(b, i)) {
             Ok(v) => v,
             Err(e) => return (out, broken(Some(key), i, e)),
         };
