@@ -53,6 +53,10 @@ pub struct Summary {
     pub events: u64,
     pub sources: BTreeMap<String, u64>,
     pub files: u64,
+    /// Of `files`, Parquet files of an event dataset (`heist convert`'s output, a lake's slice): events with no raw
+    /// records behind them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dataset_files: u64,
     pub time_range: TimeRange,
     pub error_count: u64,
     pub errors: Vec<RecordError>,
@@ -76,6 +80,7 @@ pub fn summarize(store: &EventStore) -> anyhow::Result<Summary> {
         events: df.height() as u64,
         sources: value_counts(df, Col::Source)?.into_iter().collect(),
         files: (store.files.len() + store.report.dataset_files) as u64,
+        dataset_files: store.report.dataset_files as u64,
         time_range: TimeRange {
             first: range.map(|r| format_utc(r.0)),
             last: range.map(|r| format_utc(r.1)),
@@ -111,12 +116,20 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
 pub fn render(s: &Summary, verbose: bool) -> String {
     let mut o = String::new();
     let t = thousands;
-    o += &format!(
-        "files       {} read, {} unreadable, {} skipped\n",
-        t(s.files),
-        s.unreadable.len(),
-        s.skipped.len()
-    );
+    if s.dataset_files > 0 {
+        o += &format!(
+            "files       {} Parquet files of an event dataset, {} unreadable (no raw records)\n",
+            t(s.dataset_files),
+            s.unreadable.len()
+        );
+    } else {
+        o += &format!(
+            "files       {} read, {} unreadable, {} skipped\n",
+            t(s.files),
+            s.unreadable.len(),
+            s.skipped.len()
+        );
+    }
     let mut extra = Vec::new();
     if s.duplicates > 0 {
         extra.push(format!("{} duplicates dropped", t(s.duplicates)));
@@ -193,4 +206,8 @@ pub fn render(s: &Summary, verbose: bool) -> String {
         }
     }
     o
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -26,6 +26,10 @@ fn a_converted_bundle_is_the_same_events_for_heist_and_for_duckdb() {
     assert!(out.starts_with(&format!("{events} events in ")), "{out}");
     // heist reads the dataset back: the same events, sources and time range.
     let back = stdout(&heist(&["summary", ds_s]));
+    assert!(
+        summary_line(&back, "files").contains("Parquet files of an event dataset"),
+        "{back}"
+    );
     for key in ["time range", "sources", "Top identities"] {
         assert_eq!(summary_line(&back, key), summary_line(&bundle, key));
     }
