@@ -13,11 +13,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{bundle, IngestError, LoadOptions};
-use crate::frame::assemble::cat_dtype;
 use crate::frame::schema::Kind;
 use crate::frame::store::LoadReport;
 use crate::frame::{Col, EventStore};
-use crate::query::parse::{Cmp, Pattern, Query, TermKind};
+use crate::query::parse::{Pattern, Query, TermKind};
 
 /// The files of a dataset, each with the partition values its folders give it.
 #[derive(Debug)]
@@ -124,7 +123,7 @@ fn unescape(v: &str) -> String {
 
 /// One file as the frame's columns, in the frame's order and types: missing columns empty, a partition column from
 /// its folder.
-fn conformed(file: &Path, parts: &[(String, String)]) -> PolarsResult<LazyFrame> {
+fn conformed(file: &Path, parts: &[(String, String)], frame: &Schema) -> PolarsResult<LazyFrame> {
     let path = PlRefPath::try_from_path(file)?;
     let mut lf = LazyFrame::scan_parquet(path, scan_args())?;
     let schema = lf.collect_schema()?;
@@ -132,7 +131,7 @@ fn conformed(file: &Path, parts: &[(String, String)]) -> PolarsResult<LazyFrame>
         .iter()
         .map(|c| {
             let name = c.name();
-            let target = target_dtype(*c);
+            let target = frame.get(name).cloned().unwrap_or(DataType::String);
             let e = if schema.contains(name) {
                 polars::prelude::col(name)
             } else if let Some((_, v)) = parts.iter().find(|(k, _)| k == name) {
@@ -157,16 +156,6 @@ fn scan_args() -> ScanArgsParquet {
         glob: false,
         hive_options: HiveOptions::new_disabled(),
         ..ScanArgsParquet::default()
-    }
-}
-
-fn target_dtype(c: Col) -> DataType {
-    match c.kind() {
-        Kind::Cat => cat_dtype(),
-        _ => crate::frame::assemble::empty_frame()
-            .ok()
-            .and_then(|f| f.column(c.name()).ok().map(|s| s.dtype().clone()))
-            .unwrap_or(DataType::String),
     }
 }
 
@@ -201,20 +190,7 @@ pub fn pushdown(q: &Query) -> Option<Expr> {
                     None => continue,
                 }
             }
-            TermKind::Time { op, at } => {
-                let v = lit(*at).cast(DataType::Datetime(
-                    TimeUnit::Nanoseconds,
-                    Some(TimeZone::UTC),
-                ));
-                let t = polars::prelude::col(Col::Time.name());
-                match op {
-                    Cmp::Lt => t.lt(v),
-                    Cmp::Le => t.lt_eq(v),
-                    Cmp::Gt => t.gt(v),
-                    Cmp::Ge => t.gt_eq(v),
-                    Cmp::Eq => t.eq(v),
-                }
-            }
+            TermKind::Time { op, at } => crate::query::compile::time_term(*op, *at),
             _ => continue,
         };
         all = Some(match all {
@@ -230,8 +206,13 @@ pub fn pushdown(q: &Query) -> Option<Expr> {
 pub fn load(ds: &Dataset, opts: &LoadOptions) -> Result<EventStore, IngestError> {
     let mut report = LoadReport::default();
     let filter = opts.pushdown.as_ref().and_then(pushdown);
+    // The frame's columns and types, from an empty load: what every file is made to look like.
+    let frame_schema = crate::frame::assemble::empty_frame()?
+        .schema()
+        .as_ref()
+        .clone();
     let scan = |file: &Path, parts: &[(String, String)]| {
-        let lf = conformed(file, parts)?;
+        let lf = conformed(file, parts, &frame_schema)?;
         match &filter {
             Some(p) => Ok::<_, PolarsError>(lf.filter(p.clone())),
             None => Ok(lf),

@@ -37,7 +37,7 @@ pub struct Probe<'a> {
     elements: std::sync::OnceLock<(usize, Elements)>,
     /// When set, [`Probe::records`] leaves out records whose text cannot hold what the load is for (a query's
     /// exact token: see `LoadOptions::prefilter`), before they are parsed. Sniffing sees every record.
-    pub keep: Option<&'a super::Prefilter>,
+    keep: Option<&'a super::Prefilter>,
 }
 
 /// One raw record: its text (the outer element as stored), where it is, and its key.
@@ -319,6 +319,8 @@ pub fn record_body(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// A wrapper's array is split while the members are walked; a file with two wrapper keys still reads the one
     /// chosen (by `WRAPPER_KEYS` order), whichever comes first in the file.
     #[test]
@@ -338,8 +340,6 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert!(matches!(items[2], Item::Broken { .. }));
     }
-
-    use super::*;
 
     fn texts<'a>(p: &Probe<'a>) -> Vec<&'a str> {
         p.records()

@@ -96,6 +96,15 @@ fn u64_lit(v: u64) -> Expr {
     lit(Scalar::new(DataType::UInt64, AnyValue::UInt64(v)))
 }
 
+/// `time OP at`, `at` in UTC nanoseconds.
+pub(crate) fn time_term(op: Cmp, at: i64) -> Expr {
+    let v = lit(at).cast(DataType::Datetime(
+        TimeUnit::Nanoseconds,
+        Some(TimeZone::UTC),
+    ));
+    cmp(col_expr(Col::Time), op, v)
+}
+
 fn cmp(e: Expr, op: Cmp, v: Expr) -> Expr {
     match op {
         Cmp::Lt => e.lt(v),
@@ -125,13 +134,7 @@ pub fn compile_frame_terms(q: &Query, frame: &DataFrame) -> PolarsResult<Option<
     for t in &q.terms {
         let e = match &t.kind {
             TermKind::Field { col, any_of } => text_term(*col, any_of, &mut d)?,
-            TermKind::Time { op, at } => {
-                let v = lit(*at).cast(DataType::Datetime(
-                    TimeUnit::Nanoseconds,
-                    Some(TimeZone::UTC),
-                ));
-                cmp(col_expr(Col::Time), *op, v)
-            }
+            TermKind::Time { op, at } => time_term(*op, *at),
             TermKind::Number { col, op, value } => cmp(col_expr(*col), *op, u64_lit(*value)),
             TermKind::Bare(word) => {
                 let lower = word.to_lowercase();
