@@ -27,6 +27,7 @@ pub mod parse;
 pub mod raw;
 pub mod rule;
 pub mod severity;
+pub mod sigma;
 pub mod training;
 
 use polars::prelude::{DataFrame, PolarsError};

@@ -1,0 +1,3 @@
+//! Sigma rules, run natively over the frame beside the shipped pack.
+
+pub mod parse;

@@ -1,0 +1,1 @@
+//! Sigma rule files: YAML to rules, conditions and value matchers.
