@@ -5,7 +5,7 @@
 //! Identifiers are resolved when the condition is read: an unknown name, or a pattern matching no search,
 //! is an invalid rule.
 
-use super::{SigmaError, invalid, unsupported};
+use super::{invalid, unsupported, SigmaError};
 
 /// A comparison of an aggregation or correlation condition.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,18 +84,30 @@ impl Cond {
 const MAX_DEPTH: usize = 128;
 
 /// One condition string over the searches named `names`: its tree and its aggregation, if any.
-pub(crate) fn parse(text: &str, names: &[String]) -> Result<(Cond, Option<Aggregation>), SigmaError> {
+pub(crate) fn parse(
+    text: &str,
+    names: &[String],
+) -> Result<(Cond, Option<Aggregation>), SigmaError> {
     let (expr, agg) = match text.split_once('|') {
         Some((e, a)) => (e, Some(parse_aggregation(a)?)),
         None => (text, None),
     };
-    let mut p = Parser { toks: tokens(expr), at: 0, names, depth: 0 };
+    let mut p = Parser {
+        toks: tokens(expr),
+        at: 0,
+        names,
+        depth: 0,
+    };
     if p.toks.is_empty() {
         return Err(invalid("empty condition"));
     }
     let cond = p.or()?;
     if let Some(t) = p.toks.get(p.at) {
-        return Err(invalid(format!("condition `{}`: unexpected `{}`", text.trim(), t)));
+        return Err(invalid(format!(
+            "condition `{}`: unexpected `{}`",
+            text.trim(),
+            t
+        )));
     }
     Ok((cond, agg))
 }
@@ -150,7 +162,11 @@ impl Parser<'_> {
             self.at += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Cond::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Cond::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Cond, SigmaError> {
@@ -159,7 +175,11 @@ impl Parser<'_> {
             self.at += 1;
             parts.push(self.not()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Cond::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Cond::And(parts)
+        })
     }
 
     fn not(&mut self) -> Result<Cond, SigmaError> {
@@ -214,20 +234,36 @@ impl Parser<'_> {
             "1" | "any" => false,
             "all" => true,
             q if q.bytes().all(|b| b.is_ascii_digit()) => {
-                return Err(unsupported(format!("condition `{q} of` (Sigma has `1 of` and `all of`)")));
+                return Err(unsupported(format!(
+                    "condition `{q} of` (Sigma has `1 of` and `all of`)"
+                )));
             }
-            _ => return Err(invalid(format!("condition: `{quant} of` is not a selector"))),
+            _ => {
+                return Err(invalid(format!(
+                    "condition: `{quant} of` is not a selector"
+                )))
+            }
         };
         let Some(pat) = self.next().filter(|t| t != "(" && t != ")") else {
-            return Err(invalid(format!("condition: `{quant} of` without a search pattern")));
+            return Err(invalid(format!(
+                "condition: `{quant} of` without a search pattern"
+            )));
         };
         let hits: Vec<Cond> = if pat.eq_ignore_ascii_case("them") {
-            (0..self.names.len()).filter(|&i| self.names.get(i).is_some_and(|n| !n.starts_with('_'))).map(Cond::Search).collect()
+            (0..self.names.len())
+                .filter(|&i| self.names.get(i).is_some_and(|n| !n.starts_with('_')))
+                .map(Cond::Search)
+                .collect()
         } else {
-            (0..self.names.len()).filter(|&i| self.names.get(i).is_some_and(|n| name_glob(&pat, n))).map(Cond::Search).collect()
+            (0..self.names.len())
+                .filter(|&i| self.names.get(i).is_some_and(|n| name_glob(&pat, n)))
+                .map(Cond::Search)
+                .collect()
         };
         if hits.is_empty() {
-            return Err(invalid(format!("condition: `{quant} of {pat}` matches no search")));
+            return Err(invalid(format!(
+                "condition: `{quant} of {pat}` matches no search"
+            )));
         }
         Ok(if all { Cond::And(hits) } else { Cond::Or(hits) })
     }
@@ -237,9 +273,13 @@ impl Parser<'_> {
 fn name_glob(pat: &str, name: &str) -> bool {
     let mut pieces = pat.split('*');
     let first = pieces.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else { return false };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
     let pieces: Vec<&str> = pieces.collect();
-    let Some((last, middle)) = pieces.split_last() else { return rest.is_empty() };
+    let Some((last, middle)) = pieces.split_last() else {
+        return rest.is_empty();
+    };
     for p in middle {
         match rest.find(p) {
             Some(i) => rest = rest.get(i + p.len()..).unwrap_or_default(),
@@ -252,7 +292,10 @@ fn name_glob(pat: &str, name: &str) -> bool {
 /// The part after `|`: `count(field) by a, b > N`; `near ...` and other functions are unsupported.
 fn parse_aggregation(text: &str) -> Result<Aggregation, SigmaError> {
     let s = text.trim();
-    let name: String = s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let name: String = s
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     let lname = name.to_ascii_lowercase();
     let rest = s.get(name.len()..).unwrap_or_default().trim_start();
     match lname.as_str() {
@@ -262,10 +305,16 @@ fn parse_aggregation(text: &str) -> Result<Aggregation, SigmaError> {
         _ => return Err(invalid(format!("aggregation `{s}`: unknown function"))),
     }
     let bad = |why: &str| invalid(format!("aggregation `{s}`: {why}"));
-    let inner = rest.strip_prefix('(').ok_or_else(|| bad("`(` expected after `count`"))?;
+    let inner = rest
+        .strip_prefix('(')
+        .ok_or_else(|| bad("`(` expected after `count`"))?;
     let (field, rest) = inner.split_once(')').ok_or_else(|| bad("`)` expected"))?;
-    let field = Some(field.trim()).filter(|f| !f.is_empty()).map(str::to_owned);
-    let op_at = rest.find(['<', '>', '=', '!']).ok_or_else(|| bad("no comparison (`> N`)"))?;
+    let field = Some(field.trim())
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
+    let op_at = rest
+        .find(['<', '>', '=', '!'])
+        .ok_or_else(|| bad("no comparison (`> N`)"))?;
     let (group, cmp) = rest.split_at(op_at);
     let group = group.trim();
     let by: Vec<String> = if group.is_empty() {
@@ -276,7 +325,10 @@ fn parse_aggregation(text: &str) -> Result<Aggregation, SigmaError> {
             .or_else(|| group.strip_prefix("BY"))
             .filter(|l| l.starts_with(char::is_whitespace))
             .ok_or_else(|| bad("`by` expected"))?;
-        list.split([',', ' ', '\t']).filter(|f| !f.is_empty()).map(str::to_owned).collect()
+        list.split([',', ' ', '\t'])
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
     let (op, num) = if let Some(n) = cmp.strip_prefix(">=") {
         (Cmp::Gte, n)
@@ -295,6 +347,16 @@ fn parse_aggregation(text: &str) -> Result<Aggregation, SigmaError> {
     } else {
         return Err(bad("unknown comparison"));
     };
-    let value = num.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| bad("the threshold is not a number"))?;
-    Ok(Aggregation { field, by, op, value })
+    let value = num
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| bad("the threshold is not a number"))?;
+    Ok(Aggregation {
+        field,
+        by,
+        op,
+        value,
+    })
 }

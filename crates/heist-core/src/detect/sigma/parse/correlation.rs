@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use yaml_rust2::Yaml;
 use yaml_rust2::yaml::Hash;
+use yaml_rust2::Yaml;
 
 use super::condition::Cmp;
-use super::{SigmaError, invalid, timespan, unsupported, yaml};
+use super::{invalid, timespan, unsupported, yaml, SigmaError};
 
 /// A correlation's field aliases: for each alias (usable in `group-by`), the field it stands for in the events
 /// of each referred rule, as `(rule name, field)` pairs in the order written.
@@ -78,13 +78,20 @@ pub(crate) fn parse(doc: &Hash) -> Result<SigmaCorrelation, SigmaError> {
     let ty = yaml::require_str(c, "type").map_err(|_| invalid("missing `correlation.type`"))?;
     let cond_map = match yaml::get(c, "condition") {
         Some(Yaml::Hash(h)) => Some(h),
-        Some(other) => return Err(invalid(format!("`correlation.condition` is {}", yaml::kind(other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`correlation.condition` is {}",
+                yaml::kind(other)
+            )))
+        }
         None => None,
     };
     let kind = match ty.as_str() {
         "event_count" => CorrelationKind::EventCount,
         "value_count" => {
-            let field = cond_map.and_then(|m| yaml::get(m, "field")).or_else(|| yaml::get(c, "field"));
+            let field = cond_map
+                .and_then(|m| yaml::get(m, "field"))
+                .or_else(|| yaml::get(c, "field"));
             let field = match field {
                 Some(Yaml::Array(list)) if list.len() == 1 => list.first().and_then(yaml::scalar),
                 Some(Yaml::Array(list)) if list.len() > 1 => {
@@ -108,15 +115,21 @@ pub(crate) fn parse(doc: &Hash) -> Result<SigmaCorrelation, SigmaError> {
     if rules.is_empty() {
         return Err(invalid("missing `correlation.rules`"));
     }
-    let span = yaml::require_str(c, "timespan").map_err(|_| invalid("missing `correlation.timespan`"))?;
+    let span =
+        yaml::require_str(c, "timespan").map_err(|_| invalid("missing `correlation.timespan`"))?;
     let timespan = timespan::parse(&span, "timespan")?;
     let condition = match cond_map {
         Some(m) => read_condition(m)?,
         None => None,
     };
-    let temporal = matches!(kind, CorrelationKind::Temporal | CorrelationKind::TemporalOrdered);
+    let temporal = matches!(
+        kind,
+        CorrelationKind::Temporal | CorrelationKind::TemporalOrdered
+    );
     if condition.is_none() && !temporal {
-        return Err(invalid(format!("correlation `{ty}` without a `condition` (gt, gte, lt, lte or eq)")));
+        return Err(invalid(format!(
+            "correlation `{ty}` without a `condition` (gt, gte, lt, lte or eq)"
+        )));
     }
     let generate = match yaml::get(c, "generate").or_else(|| yaml::get(doc, "generate")) {
         None => false,
@@ -161,15 +174,26 @@ fn read_condition(m: &Hash) -> Result<Option<(Cmp, f64)>, SigmaError> {
         };
         let n = match v {
             Yaml::Integer(i) => *i as f64,
-            Yaml::Real(s) => s.parse::<f64>().map_err(|_| invalid(format!("correlation condition `{key}: {s}`")))?,
-            other => return Err(invalid(format!("correlation condition `{key}` is {}", yaml::kind(other)))),
+            Yaml::Real(s) => s
+                .parse::<f64>()
+                .map_err(|_| invalid(format!("correlation condition `{key}: {s}`")))?,
+            other => {
+                return Err(invalid(format!(
+                    "correlation condition `{key}` is {}",
+                    yaml::kind(other)
+                )))
+            }
         };
         found.push((op, n));
     }
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(*one)),
-        [a, b, ..] => Err(unsupported(format!("correlation condition range (`{}` and `{}`)", a.0.name(), b.0.name()))),
+        [a, b, ..] => Err(unsupported(format!(
+            "correlation condition range (`{}` and `{}`)",
+            a.0.name(),
+            b.0.name()
+        ))),
     }
 }
 
@@ -178,18 +202,28 @@ fn read_aliases(c: &Hash) -> Result<FieldAliases, SigmaError> {
     let map = match yaml::get(c, "aliases") {
         None | Some(Yaml::Null) => return Ok(Vec::new()),
         Some(Yaml::Hash(h)) => h,
-        Some(other) => return Err(invalid(format!("`correlation.aliases` is {}", yaml::kind(other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`correlation.aliases` is {}",
+                yaml::kind(other)
+            )))
+        }
     };
     let mut out = Vec::with_capacity(map.len());
     for (alias, per_rule) in map {
         let alias = yaml::scalar(alias).ok_or_else(|| invalid("an alias name is not a string"))?;
         let Yaml::Hash(per_rule) = per_rule else {
-            return Err(invalid(format!("alias `{alias}` is {}", yaml::kind(per_rule))));
+            return Err(invalid(format!(
+                "alias `{alias}` is {}",
+                yaml::kind(per_rule)
+            )));
         };
         let mut fields = Vec::with_capacity(per_rule.len());
         for (rule, field) in per_rule {
             let (Some(rule), Some(field)) = (yaml::scalar(rule), yaml::scalar(field)) else {
-                return Err(invalid(format!("alias `{alias}`: each entry is `rule: field`")));
+                return Err(invalid(format!(
+                    "alias `{alias}`: each entry is `rule: field`"
+                )));
             };
             fields.push((rule, field));
         }

@@ -33,7 +33,11 @@ pub(crate) fn base64_offsets(data: &[u8]) -> Vec<String> {
         let enc = base64(&buf);
         let start = START[shift];
         let end = enc.len().saturating_sub(END[(data.len() + shift) % 3]);
-        out.push(enc.get(start..end.max(start)).unwrap_or_default().to_owned());
+        out.push(
+            enc.get(start..end.max(start))
+                .unwrap_or_default()
+                .to_owned(),
+        );
     }
     out
 }

@@ -10,7 +10,9 @@
 //! - `yaml`: the YAML reader, the legacy `action: global|reset|repeat` collections, scalar helpers;
 //! - `rule`: rule metadata and the `detection` section;
 //! - `search`: search identifiers (maps, lists of maps, keyword lists) and their matching;
-//! - `modifier`: `field|mod|mod: value` to compiled value matchers;
+//! - `modifier`: `field|mod|mod: value` to compiled value matchers (typed values: `re`, `cidr`, `exists`,
+//!   comparisons, `fieldref`);
+//! - `transform`: string values through `contains`, `windash`, `utf16*`, `base64*` and `cased`;
 //! - `pattern`: Sigma strings (wildcards, escapes) and the case-insensitive glob matcher;
 //! - `value`: one compiled value against a record's JSON values;
 //! - `encode`: base64 and UTF-16 encodings of the encoding modifiers;
@@ -27,6 +29,7 @@ mod record;
 mod rule;
 mod search;
 mod timespan;
+mod transform;
 mod value;
 mod yaml;
 
@@ -61,11 +64,13 @@ pub enum SigmaError {
 }
 
 impl SigmaError {
-    /// The same error with `context` before its message (`"document 2: ..."`).
+    /// An `Invalid` error with `context` before its message (`"document 2: search `sel`: ..."`).
+    /// `Unsupported` messages are left as they are: they name the feature alone, so they can be counted by
+    /// reason.
     pub(crate) fn context(self, context: &str) -> SigmaError {
         match self {
-            SigmaError::Unsupported(m) => SigmaError::Unsupported(format!("{context}: {m}")),
             SigmaError::Invalid(m) => SigmaError::Invalid(format!("{context}: {m}")),
+            e @ SigmaError::Unsupported(_) => e,
         }
     }
 }
@@ -81,7 +86,7 @@ pub(crate) fn unsupported(msg: impl Into<String>) -> SigmaError {
 }
 
 /// Parse a Sigma file (it may hold several `---` documents). Errors are per file: the first document that
-/// cannot be run fails the file, its message prefixed with `document N` when the file has several.
+/// cannot be run fails the file (an `Invalid` message says where: `document N`, the search, the field).
 ///
 /// Empty documents are skipped; legacy `action: global` / `reset` / `repeat` documents are merged into the
 /// rules that follow them as the legacy Sigma collection format prescribes.
@@ -91,7 +96,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<SigmaDoc>, SigmaError> {
     let several = docs.len() > 1;
     let mut out = Vec::with_capacity(docs.len());
     for (i, doc) in docs.iter().enumerate() {
-        let parsed = parse_document(doc).map_err(|e| if several { e.context(&format!("document {}", i + 1)) } else { e });
+        let parsed = parse_document(doc).map_err(|e| {
+            if several {
+                e.context(&format!("document {}", i + 1))
+            } else {
+                e
+            }
+        });
         if let Some(d) = parsed? {
             out.push(d);
         }

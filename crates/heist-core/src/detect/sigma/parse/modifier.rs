@@ -1,10 +1,9 @@
 //! A detection item (`field|mod|mod: value or values`) compiled into value matchers.
 //!
-//! Modifiers are applied in the order written, as the specification says and pySigma does: `contains`,
-//! `startswith` and `endswith` put `*` around the value, `windash` makes its dashes interchangeable, `utf16*`
-//! turn it into bytes that a following `base64`/`base64offset` encodes; `re`, `cidr`, `exists`, `gt`/`gte`/
-//! `lt`/`lte` and `fieldref` change the value's type; `all`, `neq` and `cased` change how the values are
-//! combined and compared.
+//! Modifier names are read here; `re`, `cidr`, `exists`, `gt`/`gte`/`lt`/`lte` and `fieldref` make typed
+//! values here too, while string values go through the transformation modifiers (applied in the order
+//! written, as the specification says and pySigma does) in `transform`. `all` and `neq` change how the values
+//! combine; `expand` and unknown modifiers are unsupported.
 
 use std::net::IpAddr;
 
@@ -12,14 +11,15 @@ use ipnet::IpNet;
 use yaml_rust2::Yaml;
 
 use super::condition::Cmp;
-use super::pattern::{self, Part, Pattern};
+use super::pattern;
 use super::search::Item;
+use super::transform::compile_string;
 use super::value::{Pos, ValueMatcher};
-use super::{SigmaError, encode, invalid, unsupported, yaml};
+use super::{invalid, unsupported, yaml, SigmaError};
 
 /// One modifier name, read.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Mod {
+pub(crate) enum Mod {
     Contains,
     StartsWith,
     EndsWith,
@@ -77,7 +77,7 @@ impl Mod {
     }
 
     /// Whether it transforms a string value (and so cannot go with a typed value).
-    fn transforms(self) -> bool {
+    pub(crate) fn transforms(self) -> bool {
         matches!(
             self,
             Mod::Contains
@@ -94,10 +94,13 @@ impl Mod {
 
     /// Whether it makes the value a type other than a string.
     fn typed(self) -> bool {
-        matches!(self, Mod::Re | Mod::Cidr | Mod::Exists | Mod::Cmp(_) | Mod::FieldRef)
+        matches!(
+            self,
+            Mod::Re | Mod::Cidr | Mod::Exists | Mod::Cmp(_) | Mod::FieldRef
+        )
     }
 
-    fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         match self {
             Mod::Contains => "contains".into(),
             Mod::StartsWith => "startswith".into(),
@@ -122,9 +125,6 @@ impl Mod {
     }
 }
 
-/// The most texts `windash` may expand to before an encoding modifier.
-const MAX_EXPANSION: usize = 1024;
-
 /// The detection item at `key` (`field|mod|...`, `|mod` or empty for keywords) with its value(s).
 pub(crate) fn compile(key: &str, value: &Yaml) -> Result<Item, SigmaError> {
     let mut names = key.split('|');
@@ -136,7 +136,10 @@ pub(crate) fn compile(key: &str, value: &Yaml) -> Result<Item, SigmaError> {
         v => vec![v],
     };
     if mods.contains(&Mod::Expand) {
-        let name = values.iter().filter_map(|v| yaml::scalar(v)).find_map(|s| placeholder(&s));
+        let name = values
+            .iter()
+            .filter_map(|v| yaml::scalar(v))
+            .find_map(|s| placeholder(&s));
         return Err(unsupported(match name {
             Some(n) => format!("placeholder %{n}% (modifier expand)"),
             None => "modifier `expand`".into(),
@@ -144,7 +147,11 @@ pub(crate) fn compile(key: &str, value: &Yaml) -> Result<Item, SigmaError> {
     }
     let typed: Vec<Mod> = mods.iter().copied().filter(|m| m.typed()).collect();
     if let [a, b, ..] = typed.as_slice() {
-        return Err(invalid(format!("modifiers `{}` and `{}` cannot be combined", a.name(), b.name())));
+        return Err(invalid(format!(
+            "modifiers `{}` and `{}` cannot be combined",
+            a.name(),
+            b.name()
+        )));
     }
     if !typed.contains(&Mod::Re) {
         if let Some(f) = mods.iter().find(|m| matches!(m, Mod::ReFlag(_))) {
@@ -153,7 +160,10 @@ pub(crate) fn compile(key: &str, value: &Yaml) -> Result<Item, SigmaError> {
     }
     let mut matchers = Vec::with_capacity(values.len());
     for v in &values {
-        if matches!(v, Yaml::Array(_) | Yaml::Hash(_) | Yaml::Alias(_) | Yaml::BadValue) {
+        if matches!(
+            v,
+            Yaml::Array(_) | Yaml::Hash(_) | Yaml::Alias(_) | Yaml::BadValue
+        ) {
             return Err(invalid(format!("a value of `{key}` is {}", yaml::kind(v))));
         }
         let m = match typed.first() {
@@ -164,12 +174,42 @@ pub(crate) fn compile(key: &str, value: &Yaml) -> Result<Item, SigmaError> {
     }
     let all = mods.contains(&Mod::All);
     let plain = plain_values(field.is_some(), &mods, &values);
-    Ok(Item { field, values: matchers, all, neq: mods.contains(&Mod::Neq), plain })
+    let values = if all {
+        matchers
+    } else {
+        merge_strings(matchers)
+    };
+    Ok(Item {
+        field,
+        values,
+        all,
+        neq: mods.contains(&Mod::Neq),
+        plain,
+    })
+}
+
+/// ORed values with every string pattern in one matcher, so a record value's text (an object's JSON, a
+/// number's digits, a non-ASCII string's lower case) is made once for all of them.
+fn merge_strings(matchers: Vec<ValueMatcher>) -> Vec<ValueMatcher> {
+    let mut pats = Vec::new();
+    let mut out = Vec::with_capacity(matchers.len());
+    for m in matchers {
+        match m {
+            ValueMatcher::Str(p) => pats.extend(p),
+            other => out.push(other),
+        }
+    }
+    if !pats.is_empty() {
+        out.insert(0, ValueMatcher::Str(pats));
+    }
+    out
 }
 
 /// The values as written when the item is plain equality on string values (for `required_values`).
 fn plain_values(has_field: bool, mods: &[Mod], values: &[&Yaml]) -> Option<Vec<String>> {
-    let simple = mods.iter().all(|m| *m == Mod::Cased || (*m == Mod::All && values.len() <= 1));
+    let simple = mods
+        .iter()
+        .all(|m| *m == Mod::Cased || (*m == Mod::All && values.len() <= 1));
     if !has_field || !simple {
         return None;
     }
@@ -189,7 +229,10 @@ fn placeholder(s: &str) -> Option<String> {
     while i < b.len() {
         if b.get(i) == Some(&b'%') && (i == 0 || b.get(i - 1) != Some(&b'\\')) {
             let rest = b.get(i + 1..)?;
-            let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            let n = rest
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
             if n > 0 && rest.get(n) == Some(&b'%') {
                 return s.get(i + 1..i + 1 + n).map(str::to_owned);
             }
@@ -200,30 +243,57 @@ fn placeholder(s: &str) -> Option<String> {
 }
 
 /// A value under `re`, `cidr`, `exists`, a comparison or `fieldref`.
-fn compile_typed(t: Mod, mods: &[Mod], keyword: bool, v: &Yaml) -> Result<ValueMatcher, SigmaError> {
+fn compile_typed(
+    t: Mod,
+    mods: &[Mod],
+    keyword: bool,
+    v: &Yaml,
+) -> Result<ValueMatcher, SigmaError> {
     let name = t.name();
     let text = yaml::scalar(v);
     if t != Mod::Re {
         if keyword {
             return Err(invalid(format!("modifier `{name}` needs a field")));
         }
-        if let Some(m) = mods.iter().find(|m| m.transforms() && !(t == Mod::FieldRef && is_position(**m))) {
-            return Err(invalid(format!("modifiers `{name}` and `{}` cannot be combined", m.name())));
+        if let Some(m) = mods
+            .iter()
+            .find(|m| m.transforms() && !(t == Mod::FieldRef && is_position(**m)))
+        {
+            return Err(invalid(format!(
+                "modifiers `{name}` and `{}` cannot be combined",
+                m.name()
+            )));
         }
     }
     match t {
         Mod::Re => {
             let re_at = mods.iter().position(|m| *m == Mod::Re).unwrap_or(0);
             if let Some(m) = mods.iter().take(re_at).find(|m| m.transforms()) {
-                return Err(invalid(format!("`re` only applies to an unmodified value (after `{}`)", m.name())));
+                return Err(invalid(format!(
+                    "`re` only applies to an unmodified value (after `{}`)",
+                    m.name()
+                )));
             }
-            if let Some(m) = mods.iter().find(|m| matches!(m, Mod::Windash | Mod::Base64 | Mod::Base64Offset)) {
-                return Err(invalid(format!("modifier `{}` cannot apply to a regular expression", m.name())));
+            if let Some(m) = mods
+                .iter()
+                .find(|m| matches!(m, Mod::Windash | Mod::Base64 | Mod::Base64Offset))
+            {
+                return Err(invalid(format!(
+                    "modifier `{}` cannot apply to a regular expression",
+                    m.name()
+                )));
             }
-            if let Some(m) = mods.iter().find(|m| matches!(m, Mod::Utf16 | Mod::Utf16Le | Mod::Utf16Be)) {
-                return Err(invalid(format!("modifier `{}` cannot apply to a regular expression", m.name())));
+            if let Some(m) = mods
+                .iter()
+                .find(|m| matches!(m, Mod::Utf16 | Mod::Utf16Le | Mod::Utf16Be))
+            {
+                return Err(invalid(format!(
+                    "modifier `{}` cannot apply to a regular expression",
+                    m.name()
+                )));
             }
-            let pat = text.ok_or_else(|| invalid(format!("`|re` needs a string, not {}", yaml::kind(v))))?;
+            let pat = text
+                .ok_or_else(|| invalid(format!("`|re` needs a string, not {}", yaml::kind(v))))?;
             // Regexes are searched (unanchored): `contains`, `startswith` and `endswith` change nothing.
             let flag = |c: char| mods.contains(&Mod::ReFlag(c));
             compile_regex(&pat, flag('i'), flag('m'), flag('s')).map(ValueMatcher::Regex)
@@ -232,25 +302,38 @@ fn compile_typed(t: Mod, mods: &[Mod], keyword: bool, v: &Yaml) -> Result<ValueM
             (Yaml::Boolean(b), _) => Ok(ValueMatcher::Exists(*b)),
             (_, Some("true")) => Ok(ValueMatcher::Exists(true)),
             (_, Some("false")) => Ok(ValueMatcher::Exists(false)),
-            _ => Err(invalid(format!("`|exists` needs true or false, not {}", yaml::kind(v)))),
+            _ => Err(invalid(format!(
+                "`|exists` needs true or false, not {}",
+                yaml::kind(v)
+            ))),
         },
         Mod::Cmp(op) => {
             let n = match v {
                 Yaml::Integer(i) => Some(*i as f64),
-                Yaml::Real(s) | Yaml::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+                Yaml::Real(s) | Yaml::String(s) => {
+                    s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
+                }
                 _ => None,
             };
-            n.map(|n| ValueMatcher::Cmp(op, n)).ok_or_else(|| invalid(format!("`|{name}` needs a number, not {}", yaml::kind(v))))
+            n.map(|n| ValueMatcher::Cmp(op, n))
+                .ok_or_else(|| invalid(format!("`|{name}` needs a number, not {}", yaml::kind(v))))
         }
         Mod::Cidr => {
             let s = text.unwrap_or_default();
             let s = s.trim();
-            let net = s.parse::<IpNet>().ok().or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from));
-            net.map(ValueMatcher::Cidr).ok_or_else(|| invalid(format!("`{s}` is not a CIDR range")))
+            let net = s
+                .parse::<IpNet>()
+                .ok()
+                .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from));
+            net.map(ValueMatcher::Cidr)
+                .ok_or_else(|| invalid(format!("`{s}` is not a CIDR range")))
         }
         Mod::FieldRef => {
             let Some(s) = text else {
-                return Err(invalid(format!("`|fieldref` needs a field name, not {}", yaml::kind(v))));
+                return Err(invalid(format!(
+                    "`|fieldref` needs a field name, not {}",
+                    yaml::kind(v)
+                )));
             };
             let Some(other) = pattern::plain(&pattern::parse(&s)) else {
                 return Err(invalid(format!("field reference `{s}` has a wildcard")));
@@ -267,7 +350,11 @@ fn compile_typed(t: Mod, mods: &[Mod], keyword: bool, v: &Yaml) -> Result<ValueM
                 (false, true) => Pos::End,
                 (false, false) => Pos::Whole,
             };
-            Ok(ValueMatcher::FieldRef { field: other, pos, cased: mods.contains(&Mod::Cased) })
+            Ok(ValueMatcher::FieldRef {
+                field: other,
+                pos,
+                cased: mods.contains(&Mod::Cased),
+            })
         }
         _ => Err(invalid(format!("modifier `{name}`"))),
     }
@@ -278,7 +365,12 @@ fn is_position(m: Mod) -> bool {
 }
 
 /// A regular expression with Sigma's flags; case-sensitive unless `i`.
-pub(crate) fn compile_regex(pat: &str, i: bool, m: bool, s: bool) -> Result<regex::Regex, SigmaError> {
+pub(crate) fn compile_regex(
+    pat: &str,
+    i: bool,
+    m: bool,
+    s: bool,
+) -> Result<regex::Regex, SigmaError> {
     let built = regex::RegexBuilder::new(pat)
         .case_insensitive(i)
         .multi_line(m)
@@ -287,7 +379,13 @@ pub(crate) fn compile_regex(pat: &str, i: bool, m: bool, s: bool) -> Result<rege
         .build();
     built.map_err(|e| match e {
         regex::Error::Syntax(msg) => {
-            let why = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim().to_owned();
+            let why = msg
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
             let why = why.strip_prefix("error: ").unwrap_or(&why).to_owned();
             if why.contains("not supported") {
                 unsupported(format!("regular expression `{pat}`: {why}"))
@@ -295,125 +393,9 @@ pub(crate) fn compile_regex(pat: &str, i: bool, m: bool, s: bool) -> Result<rege
                 invalid(format!("regular expression `{pat}`: {why}"))
             }
         }
-        regex::Error::CompiledTooBig(_) => unsupported(format!("regular expression `{pat}` is too large")),
+        regex::Error::CompiledTooBig(_) => {
+            unsupported(format!("regular expression `{pat}` is too large"))
+        }
         other => invalid(format!("regular expression `{pat}`: {other}")),
     })
-}
-
-/// The working form of a string value while its modifiers apply.
-enum Work {
-    /// Alternatives (any may match), each a Sigma string.
-    Text(Vec<Vec<Part>>),
-    /// Encoded bytes awaiting `base64`/`base64offset`, with the modifier that made them.
-    Bytes(Vec<Vec<u8>>, Mod),
-}
-
-/// A string, number, boolean or null value with string modifiers (or none).
-fn compile_string(mods: &[Mod], keyword: bool, v: &Yaml) -> Result<ValueMatcher, SigmaError> {
-    let transformed = mods.iter().find(|m| m.transforms());
-    let text = match v {
-        Yaml::Null => {
-            if keyword {
-                return Err(invalid("a keyword cannot be null"));
-            }
-            return match transformed {
-                Some(m) => Err(invalid(format!("modifier `{}` cannot apply to null", m.name()))),
-                None => Ok(ValueMatcher::Null),
-            };
-        }
-        Yaml::Boolean(b) if !keyword && transformed.is_none() => return Ok(ValueMatcher::Bool(*b)),
-        Yaml::Integer(i) if !keyword && transformed.is_none() => {
-            return Ok(ValueMatcher::Num { int: Some(*i), float: *i as f64 });
-        }
-        Yaml::Real(s) if !keyword && transformed.is_none() => {
-            if let Ok(f) = s.parse::<f64>() {
-                return Ok(ValueMatcher::Num { int: None, float: f });
-            }
-            s.clone()
-        }
-        other => yaml::scalar(other).ok_or_else(|| invalid(format!("a value is {}", yaml::kind(other))))?,
-    };
-    let mut work = Work::Text(vec![pattern::parse(&text)]);
-    for m in mods {
-        work = apply(*m, work)?;
-    }
-    let mut alts = match work {
-        Work::Text(alts) => alts,
-        Work::Bytes(_, enc) => {
-            return Err(unsupported(format!("modifier `{}` without `base64` or `base64offset` after it", enc.name())));
-        }
-    };
-    if keyword {
-        for a in &mut alts {
-            pattern::star_before(a);
-            pattern::star_after(a);
-        }
-    }
-    let cased = mods.contains(&Mod::Cased);
-    Ok(ValueMatcher::Str(alts.iter().map(|a| Pattern::compile(a, cased)).collect()))
-}
-
-/// One string modifier applied to the working value.
-fn apply(m: Mod, work: Work) -> Result<Work, SigmaError> {
-    let enc_err = |enc: Mod| {
-        unsupported(format!("modifier `{}` without `base64` or `base64offset` right after it (`{}` follows)", enc.name(), m.name()))
-    };
-    Ok(match (m, work) {
-        (Mod::Contains | Mod::StartsWith | Mod::EndsWith | Mod::Windash, Work::Bytes(_, enc)) => return Err(enc_err(enc)),
-        (Mod::Contains, Work::Text(mut alts)) => {
-            alts.iter_mut().for_each(|a| {
-                pattern::star_before(a);
-                pattern::star_after(a);
-            });
-            Work::Text(alts)
-        }
-        (Mod::StartsWith, Work::Text(mut alts)) => {
-            alts.iter_mut().for_each(pattern::star_after);
-            Work::Text(alts)
-        }
-        (Mod::EndsWith, Work::Text(mut alts)) => {
-            alts.iter_mut().for_each(pattern::star_before);
-            Work::Text(alts)
-        }
-        (Mod::Windash, Work::Text(alts)) => Work::Text(alts.into_iter().map(pattern::windash).collect()),
-        (Mod::Utf16Le | Mod::Utf16Be | Mod::Utf16, Work::Text(alts)) => {
-            let enc = match m {
-                Mod::Utf16Be => encode::utf16be,
-                Mod::Utf16 => encode::utf16_bom,
-                _ => encode::utf16le,
-            };
-            Work::Bytes(plain_texts(&alts, m)?.iter().map(|t| enc(t)).collect(), m)
-        }
-        (Mod::Utf16Le | Mod::Utf16Be | Mod::Utf16, Work::Bytes(_, enc)) => return Err(enc_err(enc)),
-        (Mod::Base64 | Mod::Base64Offset, work) => {
-            let bytes = match work {
-                Work::Text(alts) => plain_texts(&alts, m)?.into_iter().map(String::into_bytes).collect(),
-                Work::Bytes(b, _) => b,
-            };
-            let texts: Vec<String> = if m == Mod::Base64 {
-                bytes.iter().map(|b| encode::base64(b)).collect()
-            } else {
-                bytes.iter().flat_map(|b| encode::base64_offsets(b)).collect()
-            };
-            Work::Text(texts.into_iter().map(|t| vec![Part::Lit(t)]).collect())
-        }
-        (_, work) => work,
-    })
-}
-
-/// The plain texts of the alternatives, for an encoding: wildcards are not allowed, windash dashes expand.
-fn plain_texts(alts: &[Vec<Part>], m: Mod) -> Result<Vec<String>, SigmaError> {
-    let mut out = Vec::new();
-    for a in alts {
-        if a.iter().any(|p| matches!(p, Part::Star | Part::One)) {
-            return Err(invalid(format!("modifier `{}` cannot encode a value with wildcards", m.name())));
-        }
-        let texts = pattern::expand_dashes(a, MAX_EXPANSION)
-            .ok_or_else(|| unsupported(format!("`windash` before `{}` expands to too many values", m.name())))?;
-        out.extend(texts);
-        if out.len() > MAX_EXPANSION {
-            return Err(unsupported(format!("`windash` before `{}` expands to too many values", m.name())));
-        }
-    }
-    Ok(out)
 }

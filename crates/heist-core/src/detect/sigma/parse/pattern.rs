@@ -119,12 +119,37 @@ pub(crate) fn expand_dashes(parts: &[Part], limit: usize) -> Option<Vec<String>>
                 if texts.len().saturating_mul(DASHES.len()) > limit {
                     return None;
                 }
-                texts = texts.iter().flat_map(|t| DASHES.iter().map(move |d| format!("{t}{d}"))).collect();
+                texts = texts
+                    .iter()
+                    .flat_map(|t| DASHES.iter().map(move |d| format!("{t}{d}")))
+                    .collect();
             }
             Part::Star | Part::One => return None,
         }
     }
     Some(texts)
+}
+
+/// A text about to be matched by several patterns: whether it is ASCII is found once, its lower-case form
+/// (for a non-ASCII text under case-insensitive patterns) is made once, when first needed.
+pub(crate) struct Hay<'a> {
+    raw: &'a str,
+    ascii: bool,
+    lower: std::cell::OnceCell<String>,
+}
+
+impl<'a> Hay<'a> {
+    pub(crate) fn new(raw: &'a str) -> Hay<'a> {
+        Hay {
+            raw,
+            ascii: raw.is_ascii(),
+            lower: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.raw.to_lowercase())
+    }
 }
 
 /// A compiled glob token.
@@ -192,13 +217,19 @@ impl Pattern {
     }
 
     /// Whether `s` matches the whole pattern.
+    #[cfg(test)]
     pub(crate) fn matches(&self, s: &str) -> bool {
+        self.matches_hay(&Hay::new(s))
+    }
+
+    /// Whether the text matches the whole pattern.
+    pub(crate) fn matches_hay(&self, h: &Hay<'_>) -> bool {
         if self.cased {
-            self.run(s.as_bytes(), false)
-        } else if s.is_ascii() {
-            self.run(s.as_bytes(), true)
+            self.run(h.raw.as_bytes(), false)
+        } else if h.ascii {
+            self.run(h.raw.as_bytes(), true)
         } else {
-            self.run(s.to_lowercase().as_bytes(), false)
+            self.run(h.lower().as_bytes(), false)
         }
     }
 
@@ -207,7 +238,9 @@ impl Pattern {
         match &self.kind {
             Kind::Exact(p) => eq(h, p, fold),
             Kind::Prefix(p) => h.get(..p.len()).is_some_and(|x| eq(x, p, fold)),
-            Kind::Suffix(p) => h.len() >= p.len() && h.get(h.len() - p.len()..).is_some_and(|x| eq(x, p, fold)),
+            Kind::Suffix(p) => {
+                h.len() >= p.len() && h.get(h.len() - p.len()..).is_some_and(|x| eq(x, p, fold))
+            }
             Kind::Contains(p) => find(h, p, fold).is_some(),
             Kind::Any => true,
             Kind::Glob(toks) => glob(toks, h, fold),
@@ -216,13 +249,21 @@ impl Pattern {
 }
 
 fn lit_tok(s: &str, cased: bool) -> Tok {
-    let s = if cased { s.to_owned() } else { s.to_lowercase() };
+    let s = if cased {
+        s.to_owned()
+    } else {
+        s.to_lowercase()
+    };
     Tok::Lit(s.into_bytes().into_boxed_slice())
 }
 
 /// `h == p`, folding `h`'s ASCII case when `fold`.
 fn eq(h: &[u8], p: &[u8], fold: bool) -> bool {
-    if fold { h.eq_ignore_ascii_case(p) } else { h == p }
+    if fold {
+        h.eq_ignore_ascii_case(p)
+    } else {
+        h == p
+    }
 }
 
 /// Whether `h` starts with `p`, folding `h`'s ASCII case when `fold`.
@@ -232,14 +273,19 @@ fn starts_with(h: &[u8], p: &[u8], fold: bool) -> bool {
 
 /// The first offset of `p` in `h`, folding `h`'s ASCII case when `fold`.
 pub(crate) fn find(h: &[u8], p: &[u8], fold: bool) -> Option<usize> {
-    let Some(&first) = p.first() else { return Some(0) };
+    let Some(&first) = p.first() else {
+        return Some(0);
+    };
     if !fold {
         return memchr::memmem::find(h, p);
     }
     let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     let last_start = h.len().checked_sub(p.len())?;
     let window = h.get(..=last_start)?;
-    memchr::memchr2_iter(lo, up, window).find(|&i| h.get(i..i + p.len()).is_some_and(|x| x.eq_ignore_ascii_case(p)))
+    memchr::memchr2_iter(lo, up, window).find(|&i| {
+        h.get(i..i + p.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(p))
+    })
 }
 
 /// The byte length of the character starting at `i`, if any.
@@ -282,7 +328,10 @@ fn glob(toks: &[Tok], h: &[u8], fold: bool) -> bool {
             }
             Some(Tok::One) => char_len(h, i).map(|n| i + n),
             Some(Tok::Dash) => dash_len(h, i).map(|n| i + n),
-            Some(Tok::Lit(l)) => h.get(i..).is_some_and(|rest| starts_with(rest, l, fold)).then(|| i + l.len()),
+            Some(Tok::Lit(l)) => h
+                .get(i..)
+                .is_some_and(|rest| starts_with(rest, l, fold))
+                .then(|| i + l.len()),
             None if i == h.len() => return true,
             None => None,
         };
@@ -292,7 +341,9 @@ fn glob(toks: &[Tok], h: &[u8], fold: bool) -> bool {
             continue;
         }
         let Some((bt, bi)) = back else { return false };
-        let Some(step) = char_len(h, bi) else { return false };
+        let Some(step) = char_len(h, bi) else {
+            return false;
+        };
         back = Some((bt, bi + step));
         t = bt;
         i = bi + step;

@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use yaml_rust2::Yaml;
 use yaml_rust2::yaml::Hash;
+use yaml_rust2::Yaml;
 
 use super::condition::{self, Aggregation, Cond};
 use super::record::Record;
 use super::search::{self, Search};
-use super::{SigmaError, invalid, timespan, unsupported, yaml};
+use super::{invalid, timespan, unsupported, yaml, SigmaError};
 
 /// A Sigma detection rule.
 #[derive(Debug, Clone)]
@@ -145,7 +145,8 @@ pub(crate) fn parse(doc: &Hash) -> Result<SigmaRule, SigmaError> {
         status: yaml::get_str(doc, "status"),
         level: yaml::get_str(doc, "level").map(|s| s.to_lowercase()),
         description: yaml::get_str(doc, "description").unwrap_or_default(),
-        author: yaml::get_str(doc, "author").or_else(|| Some(yaml::get_list(doc, "author").join(", ")).filter(|a| !a.is_empty())),
+        author: yaml::get_str(doc, "author")
+            .or_else(|| Some(yaml::get_list(doc, "author").join(", ")).filter(|a| !a.is_empty())),
         date: yaml::get_str(doc, "date"),
         tags: yaml::get_list(doc, "tags"),
         falsepositives: yaml::get_list(doc, "falsepositives"),
@@ -162,11 +163,13 @@ fn parse_detection(h: &Hash) -> Result<Detection, SigmaError> {
     let mut condition = None;
     let mut timeframe = None;
     for (k, v) in h {
-        let key = yaml::scalar(k).ok_or_else(|| invalid(format!("a search identifier is {}", yaml::kind(k))))?;
+        let key = yaml::scalar(k)
+            .ok_or_else(|| invalid(format!("a search identifier is {}", yaml::kind(k))))?;
         match key.as_str() {
             "condition" => condition = Some(v),
             "timeframe" => {
-                let t = yaml::scalar(v).ok_or_else(|| invalid(format!("`timeframe` is {}", yaml::kind(v))))?;
+                let t = yaml::scalar(v)
+                    .ok_or_else(|| invalid(format!("`timeframe` is {}", yaml::kind(v))))?;
                 timeframe = Some(timespan::parse(&t, "timeframe")?);
             }
             _ => {
@@ -179,9 +182,14 @@ fn parse_detection(h: &Hash) -> Result<Detection, SigmaError> {
         None => return Err(invalid("missing `detection.condition`")),
         Some(Yaml::Array(list)) => list
             .iter()
-            .map(|c| yaml::scalar(c).ok_or_else(|| invalid(format!("a condition is {}", yaml::kind(c)))))
+            .map(|c| {
+                yaml::scalar(c).ok_or_else(|| invalid(format!("a condition is {}", yaml::kind(c))))
+            })
             .collect::<Result<_, _>>()?,
-        Some(c) => vec![yaml::scalar(c).ok_or_else(|| invalid(format!("`condition` is {}", yaml::kind(c))))?],
+        Some(c) => {
+            vec![yaml::scalar(c)
+                .ok_or_else(|| invalid(format!("`condition` is {}", yaml::kind(c))))?]
+        }
     };
     if texts.is_empty() {
         return Err(invalid("an empty `condition` list"));
@@ -198,5 +206,11 @@ fn parse_detection(h: &Hash) -> Result<Detection, SigmaError> {
         }
         conditions.push(cond);
     }
-    Ok(Detection { names, searches, conditions, aggregation, timeframe })
+    Ok(Detection {
+        names,
+        searches,
+        conditions,
+        aggregation,
+        timeframe,
+    })
 }

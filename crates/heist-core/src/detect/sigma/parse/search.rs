@@ -5,7 +5,7 @@ use yaml_rust2::Yaml;
 
 use super::record::Record;
 use super::value::ValueMatcher;
-use super::{SigmaError, invalid, modifier, yaml};
+use super::{invalid, modifier, yaml, SigmaError};
 
 /// One detection item: a field (or none, for keywords), its compiled values and how they combine.
 #[derive(Debug, Clone)]
@@ -79,24 +79,41 @@ impl Search {
                 for (k, v) in h {
                     let key = match k {
                         Yaml::Null => String::new(),
-                        k => yaml::scalar(k).ok_or_else(|| invalid(format!("a field name is {}", yaml::kind(k))))?,
+                        k => yaml::scalar(k)
+                            .ok_or_else(|| invalid(format!("a field name is {}", yaml::kind(k))))?,
                     };
-                    items.push(Search::Item(modifier::compile(&key, v).map_err(|e| e.context(&format!("`{key}`")))?));
+                    items.push(Search::Item(
+                        modifier::compile(&key, v).map_err(|e| e.context(&format!("`{key}`")))?,
+                    ));
                 }
-                Ok(if items.len() == 1 { items.remove(0) } else { Search::All(items) })
+                Ok(if items.len() == 1 {
+                    items.remove(0)
+                } else {
+                    Search::All(items)
+                })
             }
             Yaml::Array(list) => {
                 if list.is_empty() {
                     return Err(invalid("an empty list"));
                 }
-                let scalars = list.iter().all(|e| matches!(e, Yaml::String(_) | Yaml::Integer(_) | Yaml::Real(_) | Yaml::Boolean(_)));
+                let scalars = list.iter().all(|e| {
+                    matches!(
+                        e,
+                        Yaml::String(_) | Yaml::Integer(_) | Yaml::Real(_) | Yaml::Boolean(_)
+                    )
+                });
                 if scalars {
                     return modifier::compile("", y).map(Search::Item);
                 }
-                let entries = list.iter().map(|e| Search::read(e, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+                let entries = list
+                    .iter()
+                    .map(|e| Search::read(e, depth + 1))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(Search::Any(entries))
             }
-            Yaml::String(_) | Yaml::Integer(_) | Yaml::Real(_) | Yaml::Boolean(_) => modifier::compile("", y).map(Search::Item),
+            Yaml::String(_) | Yaml::Integer(_) | Yaml::Real(_) | Yaml::Boolean(_) => {
+                modifier::compile("", y).map(Search::Item)
+            }
             other => Err(invalid(format!("a search cannot be {}", yaml::kind(other)))),
         }
     }

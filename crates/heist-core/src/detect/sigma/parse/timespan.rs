@@ -5,11 +5,15 @@
 
 use std::time::Duration;
 
-use super::{SigmaError, invalid};
+use super::{invalid, SigmaError};
 
 /// `"10m"` -> 600 s. [`SigmaError::Invalid`] naming `what` for anything else.
 pub(crate) fn parse(text: &str, what: &str) -> Result<Duration, SigmaError> {
-    let bad = || invalid(format!("`{what}: {text}` is not a duration (a number and s, m, h, d or w)"));
+    let bad = || {
+        invalid(format!(
+            "`{what}: {text}` is not a duration (a number and s, m, h, d or w)"
+        ))
+    };
     let t = text.trim();
     let unit = t.chars().last().ok_or_else(bad)?;
     let digits = &t[..t.len() - unit.len_utf8()];

@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use serde_json::Value;
 
 use super::condition::Cmp;
-use super::pattern::{Pattern, find};
+use super::pattern::{find, Hay, Pattern};
 use super::record::Record;
 
 /// Where a field reference's value must sit in the field's value.
@@ -48,7 +48,11 @@ pub(crate) enum ValueMatcher {
     /// `|cidr`: an IP address (string) inside the network.
     Cidr(IpNet),
     /// `|fieldref`: the field's value compared with another field's value of the same record.
-    FieldRef { field: String, pos: Pos, cased: bool },
+    FieldRef {
+        field: String,
+        pos: Pos,
+        cased: bool,
+    },
 }
 
 /// A scalar of a record value.
@@ -100,14 +104,16 @@ impl ValueMatcher {
     pub(crate) fn matches(&self, vals: &[Cow<'_, Value>], rec: &dyn Record) -> bool {
         match self {
             ValueMatcher::Null => vals.is_empty() || vals.iter().any(|v| v.is_null()),
-            ValueMatcher::Exists(want) => !vals.is_empty() == *want,
+            ValueMatcher::Exists(want) => vals.is_empty() != *want,
             ValueMatcher::FieldRef { field, pos, cased } => {
                 let other = rec.values(field);
                 vals.iter().any(|v| {
                     any_scalar(v, &mut |a| {
                         let Some(a) = a.text() else { return false };
                         other.iter().any(|o| {
-                            any_scalar(o, &mut |b| b.text().is_some_and(|b| compare_ref(&a, &b, *pos, *cased)))
+                            any_scalar(o, &mut |b| {
+                                b.text().is_some_and(|b| compare_ref(&a, &b, *pos, *cased))
+                            })
                         })
                     })
                 })
@@ -119,7 +125,10 @@ impl ValueMatcher {
     /// Whether a keyword value is found in a record's whole text (keywords are compiled as substrings).
     pub(crate) fn matches_text(&self, text: &str) -> bool {
         match self {
-            ValueMatcher::Str(pats) => pats.iter().any(|p| p.matches(text)),
+            ValueMatcher::Str(pats) => {
+                let hay = Hay::new(text);
+                pats.iter().any(|p| p.matches_hay(&hay))
+            }
             ValueMatcher::Regex(re) => re.is_match(text),
             _ => false,
         }
@@ -127,7 +136,10 @@ impl ValueMatcher {
 
     fn scalar(&self, s: &Scalar<'_>) -> bool {
         match self {
-            ValueMatcher::Str(pats) => s.text().is_some_and(|t| pats.iter().any(|p| p.matches(&t))),
+            ValueMatcher::Str(pats) => s.text().is_some_and(|t| {
+                let hay = Hay::new(&t);
+                pats.iter().any(|p| p.matches_hay(&hay))
+            }),
             ValueMatcher::Regex(re) => s.text().is_some_and(|t| re.is_match(&t)),
             ValueMatcher::Num { int, float } => match s {
                 Scalar::Num(n) => match (int, n.as_i64()) {
@@ -145,7 +157,9 @@ impl ValueMatcher {
             },
             ValueMatcher::Bool(b) => match s {
                 Scalar::Bool(x) => x == b,
-                Scalar::Str(t) => t.trim().eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                Scalar::Str(t) => t
+                    .trim()
+                    .eq_ignore_ascii_case(if *b { "true" } else { "false" }),
                 _ => false,
             },
             ValueMatcher::Cmp(op, right) => s.number().is_some_and(|left| op.holds(left, *right)),
@@ -160,7 +174,9 @@ impl ValueMatcher {
 
 /// Whether `text` is an IP address inside `net` (an IPv4-mapped IPv6 address counts as its IPv4 address).
 fn ip_in(net: &IpNet, text: &str) -> bool {
-    let Ok(ip) = text.parse::<IpAddr>() else { return false };
+    let Ok(ip) = text.parse::<IpAddr>() else {
+        return false;
+    };
     if net.contains(&ip) {
         return true;
     }
@@ -173,8 +189,11 @@ fn ip_in(net: &IpNet, text: &str) -> bool {
 /// A field reference test: `b` (the referenced field's value) equal to, a prefix of, a suffix of or inside
 /// `a`, case-insensitively unless `cased`.
 fn compare_ref(a: &str, b: &str, pos: Pos, cased: bool) -> bool {
-    let (a, b): (Cow<'_, str>, Cow<'_, str>) =
-        if cased { (a.into(), b.into()) } else { (a.to_lowercase().into(), b.to_lowercase().into()) };
+    let (a, b): (Cow<'_, str>, Cow<'_, str>) = if cased {
+        (a.into(), b.into())
+    } else {
+        (a.to_lowercase().into(), b.to_lowercase().into())
+    };
     match pos {
         Pos::Whole => a == b,
         Pos::Start => a.starts_with(&*b),

@@ -1,12 +1,12 @@
 //! The YAML side of a Sigma file: loading its documents, the legacy `action:` collections, and reading
 //! scalars and lists out of `yaml_rust2` values.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use yaml_rust2::yaml::Hash;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use super::{SigmaError, invalid};
+use super::{invalid, SigmaError};
 
 /// Every YAML document of `text`. A syntax error is [`SigmaError::Invalid`] with its line and column.
 pub(crate) fn load(text: &str) -> Result<Vec<Yaml>, SigmaError> {
@@ -25,7 +25,9 @@ pub(crate) fn load(text: &str) -> Result<Vec<Yaml>, SigmaError> {
 /// Files without `action` documents are returned unchanged.
 pub(crate) fn apply_actions(docs: Vec<Yaml>) -> Result<Vec<Yaml>, SigmaError> {
     let action_key = Yaml::String("action".into());
-    let has_action = docs.iter().any(|d| matches!(d, Yaml::Hash(h) if h.contains_key(&action_key)));
+    let has_action = docs
+        .iter()
+        .any(|d| matches!(d, Yaml::Hash(h) if h.contains_key(&action_key)));
     if !has_action {
         return Ok(docs);
     }
@@ -53,13 +55,20 @@ pub(crate) fn apply_actions(docs: Vec<Yaml>) -> Result<Vec<Yaml>, SigmaError> {
             Some("reset") => global = None,
             Some("repeat") => {
                 let Some(mut rule) = prev.clone() else {
-                    return Err(invalid("`action: repeat` before any rule of the collection"));
+                    return Err(invalid(
+                        "`action: repeat` before any rule of the collection",
+                    ));
                 };
                 deep_update(&mut rule, &hash);
                 prev = Some(rule.clone());
                 out.push(Yaml::Hash(rule));
             }
-            _ => return Err(invalid(format!("unknown collection `action: {}`", scalar(&action).unwrap_or_default()))),
+            _ => {
+                return Err(invalid(format!(
+                    "unknown collection `action: {}`",
+                    scalar(&action).unwrap_or_default()
+                )))
+            }
         }
     }
     Ok(out)

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{JsonRecord, is_invalid, is_unsupported, parse_rule};
-use crate::detect::sigma::parse::{Cmp, CorrelationKind, LogSource, SigmaCorrelation, SigmaDoc, SigmaError, parse_documents};
+use super::{is_invalid, is_unsupported, parse_rule, JsonRecord};
+use crate::detect::sigma::parse::{
+    parse_documents, Cmp, CorrelationKind, LogSource, SigmaCorrelation, SigmaDoc, SigmaError,
+};
 
 const RULE: &str = "title: AWS Root Console Login
 id: 11111111-2222-4333-8444-555555555555
@@ -36,7 +38,10 @@ level: High
 fn rule_metadata_is_read() {
     let r = parse_rule(RULE).unwrap();
     assert_eq!(r.title, "AWS Root Console Login");
-    assert_eq!(r.id.as_deref(), Some("11111111-2222-4333-8444-555555555555"));
+    assert_eq!(
+        r.id.as_deref(),
+        Some("11111111-2222-4333-8444-555555555555")
+    );
     assert_eq!(r.name.as_deref(), Some("root_login"));
     assert_eq!(r.status.as_deref(), Some("test"));
     assert_eq!(r.level.as_deref(), Some("high"));
@@ -46,16 +51,24 @@ fn rule_metadata_is_read() {
     assert_eq!(r.tags, ["attack.initial-access", "attack.t1078.004"]);
     assert_eq!(r.references, ["https://example.com/root"]);
     assert_eq!(r.falsepositives, ["Break-glass use"]);
-    let ls = LogSource { product: Some("aws".into()), service: Some("cloudtrail".into()), category: None };
+    let ls = LogSource {
+        product: Some("aws".into()),
+        service: Some("cloudtrail".into()),
+        category: None,
+    };
     assert_eq!(r.logsource, ls);
-    let rec = JsonRecord::new(json!({"eventName": "ConsoleLogin", "userIdentity": {"type": "Root"}}));
+    let rec =
+        JsonRecord::new(json!({"eventName": "ConsoleLogin", "userIdentity": {"type": "Root"}}));
     assert!(r.detection.matches(&rec));
-    assert!(!r.detection.matches(&JsonRecord::new(json!({"eventName": "ConsoleLogin", "userIdentity": {"type": "IAMUser"}}))));
+    assert!(!r.detection.matches(&JsonRecord::new(
+        json!({"eventName": "ConsoleLogin", "userIdentity": {"type": "IAMUser"}})
+    )));
 }
 
 #[test]
 fn bad_yaml_is_invalid_with_its_line() {
-    let e = parse_documents("title: x\ndetection:\n    sel: [a, b\n    condition: sel\n").unwrap_err();
+    let e =
+        parse_documents("title: x\ndetection:\n    sel: [a, b\n    condition: sel\n").unwrap_err();
     assert!(is_invalid(&e, "YAML"), "{e}");
     assert!(is_invalid(&e, "line"), "{e}");
     let dup = parse_documents("title: x\ntitle: y\n").unwrap_err();
@@ -64,16 +77,33 @@ fn bad_yaml_is_invalid_with_its_line() {
 
 #[test]
 fn structural_errors_are_invalid() {
-    assert!(is_invalid(&parse_documents("title: x\nlogsource:\n    product: aws\n").unwrap_err(), "no `detection`"));
-    assert!(is_invalid(&parse_documents("- a\n- b\n").unwrap_err(), "mapping"));
+    assert!(is_invalid(
+        &parse_documents("title: x\nlogsource:\n    product: aws\n").unwrap_err(),
+        "no `detection`"
+    ));
+    assert!(is_invalid(
+        &parse_documents("- a\n- b\n").unwrap_err(),
+        "mapping"
+    ));
     let no_logsource = "title: x\ndetection:\n    sel:\n        a: 1\n    condition: sel\n";
-    assert!(is_invalid(&parse_documents(no_logsource).unwrap_err(), "logsource"));
-    let no_title = "logsource:\n    product: aws\ndetection:\n    sel:\n        a: 1\n    condition: sel\n";
+    assert!(is_invalid(
+        &parse_documents(no_logsource).unwrap_err(),
+        "logsource"
+    ));
+    let no_title =
+        "logsource:\n    product: aws\ndetection:\n    sel:\n        a: 1\n    condition: sel\n";
     assert!(is_invalid(&parse_documents(no_title).unwrap_err(), "title"));
-    let empty = "title: x\nlogsource:\n    product: aws\ndetection:\n    sel:\n    condition: sel\n";
-    assert!(is_invalid(&parse_documents(empty).unwrap_err(), "search `sel`"));
+    let empty =
+        "title: x\nlogsource:\n    product: aws\ndetection:\n    sel:\n    condition: sel\n";
+    assert!(is_invalid(
+        &parse_documents(empty).unwrap_err(),
+        "search `sel`"
+    ));
     let map_value = "title: x\nlogsource:\n    product: aws\ndetection:\n    sel:\n        a:\n            b: c\n    condition: sel\n";
-    assert!(is_invalid(&parse_documents(map_value).unwrap_err(), "a map"));
+    assert!(is_invalid(
+        &parse_documents(map_value).unwrap_err(),
+        "a map"
+    ));
     assert!(parse_documents("").unwrap().is_empty());
     assert!(parse_documents("---\n---\n").unwrap().is_empty());
 }
@@ -107,7 +137,12 @@ fn odd_inputs_never_panic() {
         let _ = parse_documents(i);
     }
     let d = parse_rule("title: x\nlogsource: {}\ndetection:\n    s: {a: '*?*', b|windash: '-'}\n    condition: s\n").unwrap().detection;
-    for v in [json!({"a": "", "b": "/"}), json!({"a": "é", "b": "\u{2015}"}), json!({"a": [], "b": {}}), json!(null)] {
+    for v in [
+        json!({"a": "", "b": "/"}),
+        json!({"a": "é", "b": "\u{2015}"}),
+        json!({"a": [], "b": {}}),
+        json!(null),
+    ] {
         let _ = d.matches(&JsonRecord::new(v));
     }
 }
@@ -135,7 +170,16 @@ detection:
 ";
     let docs = parse_documents(text).unwrap();
     assert_eq!(docs.len(), 2);
-    let rules: Vec<_> = docs.iter().filter_map(|d| if let SigmaDoc::Rule(r) = d { Some(r) } else { None }).collect();
+    let rules: Vec<_> = docs
+        .iter()
+        .filter_map(|d| {
+            if let SigmaDoc::Rule(r) = d {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert!(rules.iter().all(|r| r.title == "Shared title"));
     let create = json!({"eventSource": "iam.amazonaws.com", "eventName": "CreateUser"});
     let delete = json!({"eventSource": "iam.amazonaws.com", "eventName": "DeleteUser"});
@@ -143,8 +187,14 @@ detection:
     assert!(!rules[0].detection.matches(&JsonRecord::new(delete.clone())));
     assert!(rules[1].detection.matches(&JsonRecord::new(delete)));
     assert!(!rules[1].detection.matches(&JsonRecord::new(create)));
-    assert!(is_invalid(&parse_documents("action: repeat\ntitle: x\n").unwrap_err(), "repeat"));
-    assert!(is_invalid(&parse_documents("action: explode\ntitle: x\n").unwrap_err(), "action"));
+    assert!(is_invalid(
+        &parse_documents("action: repeat\ntitle: x\n").unwrap_err(),
+        "repeat"
+    ));
+    assert!(is_invalid(
+        &parse_documents("action: explode\ntitle: x\n").unwrap_err(),
+        "action"
+    ));
 }
 
 fn correlation(text: &str) -> Result<SigmaCorrelation, SigmaError> {
@@ -177,10 +227,21 @@ fn correlation_value_count_and_each_comparison() {
         "title: Spray\ncorrelation:\n    type: value_count\n    rules: [failed_login]\n    group-by: [sourceIPAddress]\n    timespan: 1d\n    condition:\n        field: userName\n        gt: 20\n",
     )
     .unwrap();
-    assert_eq!(c.kind, CorrelationKind::ValueCount { field: "userName".into() });
+    assert_eq!(
+        c.kind,
+        CorrelationKind::ValueCount {
+            field: "userName".into()
+        }
+    );
     assert_eq!(c.condition, Some((Cmp::Gt, 20.0)));
     assert_eq!(c.timespan, Duration::from_secs(86_400));
-    for (k, cmp) in [("gt", Cmp::Gt), ("gte", Cmp::Gte), ("lt", Cmp::Lt), ("lte", Cmp::Lte), ("eq", Cmp::Eq)] {
+    for (k, cmp) in [
+        ("gt", Cmp::Gt),
+        ("gte", Cmp::Gte),
+        ("lt", Cmp::Lt),
+        ("lte", Cmp::Lte),
+        ("eq", Cmp::Eq),
+    ] {
         let t = format!("title: t\ncorrelation:\n    type: event_count\n    rules: [r]\n    timespan: 30s\n    condition:\n        {k}: 7\n");
         assert_eq!(correlation(&t).unwrap().condition, Some((cmp, 7.0)), "{k}");
     }
@@ -197,7 +258,16 @@ fn correlation_temporal_kinds_and_aliases() {
     assert_eq!(t.kind, CorrelationKind::Temporal);
     assert_eq!(t.condition, None);
     assert!(t.generate);
-    assert_eq!(t.aliases, vec![("internal_ip".to_owned(), vec![("a".into(), "destination.ip".into()), ("b".into(), "source.ip".into())])]);
+    assert_eq!(
+        t.aliases,
+        vec![(
+            "internal_ip".to_owned(),
+            vec![
+                ("a".into(), "destination.ip".into()),
+                ("b".into(), "source.ip".into())
+            ]
+        )]
+    );
     let o = correlation("title: Ordered\ncorrelation:\n    type: temporal_ordered\n    rules: [a, b]\n    group-by: [user]\n    timespan: 2w\n").unwrap();
     assert_eq!(o.kind, CorrelationKind::TemporalOrdered);
     assert_eq!(o.timespan, Duration::from_secs(14 * 86_400));
@@ -205,18 +275,44 @@ fn correlation_temporal_kinds_and_aliases() {
 
 #[test]
 fn correlation_errors() {
-    let base = |ty: &str, cond: &str| format!("title: t\ncorrelation:\n    type: {ty}\n    rules: [r]\n    timespan: 1h\n{cond}");
+    let base = |ty: &str, cond: &str| {
+        format!("title: t\ncorrelation:\n    type: {ty}\n    rules: [r]\n    timespan: 1h\n{cond}")
+    };
     for ty in ["value_sum", "value_avg", "value_percentile"] {
-        let e = correlation(&base(ty, "    condition:\n        field: bytes\n        gt: 1\n")).unwrap_err();
-        assert_eq!(e, SigmaError::Unsupported(format!("correlation type `{ty}`")));
+        let e = correlation(&base(
+            ty,
+            "    condition:\n        field: bytes\n        gt: 1\n",
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e,
+            SigmaError::Unsupported(format!("correlation type `{ty}`"))
+        );
     }
-    assert!(is_unsupported(&correlation(&base("event_count", "    condition:\n        gt: 100\n        lte: 200\n")).unwrap_err(), "range"));
-    assert!(is_unsupported(&correlation(&base("event_count", "    condition:\n        neq: 1\n")).unwrap_err(), "neq"));
-    assert!(is_invalid(&correlation(&base("event_count", "")).unwrap_err(), "condition"));
-    assert!(is_invalid(&correlation(&base("sequence", "")).unwrap_err(), "correlation type"));
+    assert!(is_unsupported(
+        &correlation(&base(
+            "event_count",
+            "    condition:\n        gt: 100\n        lte: 200\n"
+        ))
+        .unwrap_err(),
+        "range"
+    ));
+    assert!(is_unsupported(
+        &correlation(&base("event_count", "    condition:\n        neq: 1\n")).unwrap_err(),
+        "neq"
+    ));
+    assert!(is_invalid(
+        &correlation(&base("event_count", "")).unwrap_err(),
+        "condition"
+    ));
+    assert!(is_invalid(
+        &correlation(&base("sequence", "")).unwrap_err(),
+        "correlation type"
+    ));
     let no_span = "title: t\ncorrelation:\n    type: temporal\n    rules: [r]\n";
     assert!(is_invalid(&correlation(no_span).unwrap_err(), "timespan"));
-    let bad_span = "title: t\ncorrelation:\n    type: temporal\n    rules: [r]\n    timespan: 1 hour\n";
+    let bad_span =
+        "title: t\ncorrelation:\n    type: temporal\n    rules: [r]\n    timespan: 1 hour\n";
     assert!(is_invalid(&correlation(bad_span).unwrap_err(), "timespan"));
     let no_rules = "title: t\ncorrelation:\n    type: temporal\n    timespan: 1h\n";
     assert!(is_invalid(&correlation(no_rules).unwrap_err(), "rules"));
@@ -271,9 +367,26 @@ detection:
     condition: selection
 ";
     let docs = parse_documents(text).unwrap();
-    let kinds: Vec<&str> = docs.iter().map(|d| if let SigmaDoc::Rule(_) = d { "rule" } else { "correlation" }).collect();
+    let kinds: Vec<&str> = docs
+        .iter()
+        .map(|d| {
+            if let SigmaDoc::Rule(_) = d {
+                "rule"
+            } else {
+                "correlation"
+            }
+        })
+        .collect();
     assert_eq!(kinds, ["correlation", "correlation", "rule", "rule"]);
-    let bad = text.replace("        gte: 10\n", "        neq: 2\n");
-    let e = parse_documents(&bad).unwrap_err();
-    assert!(is_unsupported(&e, "document 2"), "{e}");
+    let unsupported = text.replace("        gte: 10\n", "        neq: 2\n");
+    assert_eq!(
+        parse_documents(&unsupported).unwrap_err(),
+        SigmaError::Unsupported("correlation condition `neq`".into())
+    );
+    let invalid = text.replace(
+        "        errorMessage: Failed",
+        "        errorMessage|cidr: Failed",
+    );
+    let e = parse_documents(&invalid).unwrap_err();
+    assert!(is_invalid(&e, "document 3: search `selection`: `errorMessage|cidr`: `Failed authentication` is not a CIDR range"), "{e}");
 }

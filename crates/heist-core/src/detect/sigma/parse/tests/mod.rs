@@ -5,12 +5,14 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::{Detection, Record, SigmaDoc, SigmaError, SigmaRule, parse_documents};
+use super::{parse_documents, Detection, Record, SigmaDoc, SigmaError, SigmaRule};
 
 mod conditions;
 mod corpus;
 mod documents;
+mod encodings;
 mod modifiers;
+mod pattern;
 
 /// A record over a JSON object: a field is an exact key first, else a dotted path.
 pub(super) struct JsonRecord {
