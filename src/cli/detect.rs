@@ -44,6 +44,11 @@ pub struct DetectArgs {
     /// `rules/` folder are always added.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// A folder of Sigma rules (*.yml, searched recursively) run beside the shipped rules; repeatable. The config
+    /// dir's `sigma/` folder is always added when it exists. Rules heist cannot run are counted on stderr;
+    /// `heist sigma check DIR` lists them with the reason.
+    #[arg(long = "sigma", value_name = "DIR")]
+    pub sigma: Vec<PathBuf>,
     /// Only run rules of at least this severity: info, low, medium, high or critical.
     #[arg(long, value_name = "S", value_parser = parse_severity, default_value = "info")]
     pub min_severity: Severity,
@@ -106,8 +111,41 @@ pub fn rule_pack(dirs: &[PathBuf]) -> anyhow::Result<RulePack> {
     Ok(RulePack::with_user_dirs(dirs)?)
 }
 
+/// The Sigma folders of a run: the config dir's `sigma/` (when it exists), then each `--sigma DIR`.
+pub fn sigma_dirs(flags: &[PathBuf]) -> Vec<PathBuf> {
+    heist_core::detect::sigma::load::config_dir()
+        .into_iter()
+        .chain(flags.iter().cloned())
+        .collect()
+}
+
+/// Add the Sigma rules of `dirs` to `pack`; the line that says how many loaded and how many were skipped (`None`
+/// when there are no Sigma folders).
+pub fn add_sigma(pack: &mut RulePack, dirs: &[PathBuf]) -> anyhow::Result<Option<String>> {
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    let load = heist_core::detect::sigma::load_dirs(dirs)?;
+    let files = load.files;
+    let skipped = pack.add_sigma(load);
+    let loaded = pack.sigma_rules();
+    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Ok(Some(if skipped.is_empty() {
+        format!("Sigma: {loaded} rules loaded from {files} files")
+    } else {
+        format!(
+            "Sigma: {loaded} rules loaded from {files} files, {} skipped (`heist sigma check {}` says why)",
+            skipped.len(),
+            shown.join(" ")
+        )
+    }))
+}
+
 pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut pack = rule_pack(&args.rules)?;
+    if let Some(line) = add_sigma(&mut pack, &sigma_dirs(&args.sigma))? {
+        eprintln!("heist: {}", for_terminal(&line));
+    }
     let mut case = None;
     let mut end_dates = args
         .end
@@ -370,6 +408,8 @@ mod tests {
             first: 0,
             last: 0,
             explanation: explanation.into(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }
     }
 

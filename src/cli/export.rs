@@ -63,6 +63,9 @@ pub struct ExportArgs {
     /// More rule files for the report's findings section (beside the shipped rules and the config dir's `rules/`).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Sigma rule folders for the report's findings section (beside the config dir's `sigma/`); repeatable.
+    #[arg(long = "sigma", value_name = "DIR")]
+    pub sigma: Vec<PathBuf>,
     /// Leave the findings section out.
     #[arg(long)]
     pub no_findings: bool,
@@ -155,8 +158,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let findings = if args.no_findings {
         export::ReportFindings::default()
     } else {
-        let pack = super::detect::rule_pack(&args.rules)?
+        let mut pack = super::detect::rule_pack(&args.rules)?
             .with_training_data(&super::detect::training_data(&args.training_data, case)?)?;
+        if let Some(line) =
+            super::detect::add_sigma(&mut pack, &super::detect::sigma_dirs(&args.sigma))?
+        {
+            eprintln!("heist: {}", heist_core::util::sanitize::for_terminal(&line));
+        }
         // The case's end dates are the analyst's input to the rules, as in the TUI.
         let opts = heist_core::detect::DetectOptions {
             end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),

@@ -12,6 +12,7 @@ mod load;
 mod pivot;
 mod scope;
 mod select;
+mod sigma;
 mod summary;
 mod table;
 
@@ -40,6 +41,10 @@ pub struct Cli {
     /// run alone.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    /// A folder of Sigma rules the TUI's detection runs beside the shipped rules; repeatable. The config dir's
+    /// `sigma/` folder is always added when it exists.
+    #[arg(long = "sigma", value_name = "DIR")]
+    sigma: Vec<PathBuf>,
     /// An end date for an entity (`identity:ARN@2026-10-05T09:00:00Z`, `token:AKIA...@2026-10-05`): the TUI's
     /// findings include its later events. Repeatable.
     #[arg(long = "end", value_name = "KIND:NAME@TIME")]
@@ -75,6 +80,9 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// The formats heist reads, with an example layout for each.
     Formats,
+    /// Sigma rule folders: which rules heist runs, and why it cannot run the others.
+    #[command(subcommand)]
+    Sigma(sigma::SigmaCommand),
 }
 
 /// `--where QUERY`, for every command that narrows the events it works on.
@@ -151,7 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.command.is_none() && !cli.paths.is_empty() {
         // Not under the lock below: a panic on another thread must be able to restore the terminal (its hook writes
         // to stdout), and the TUI writes from this thread only.
-        return tui(cli.paths, cli.case, &cli.rules, &cli.end, cli.no_cache);
+        return tui(cli.paths, cli.case, &cli.rules, &cli.sigma, &cli.end, cli.no_cache);
     }
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
@@ -166,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Export(a)) => export::run(&a, stdout),
         Some(Command::Convert(a)) => convert::run(&a, stdout),
         Some(Command::Formats) => formats::run(stdout, &load::extra_formats(&[])?),
+        Some(Command::Sigma(c)) => sigma::run(&c, stdout),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
@@ -179,6 +188,7 @@ fn tui(
     paths: Vec<PathBuf>,
     case: Option<PathBuf>,
     rules: &[PathBuf],
+    sigma: &[PathBuf],
     end: &[String],
     no_cache: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -215,7 +225,9 @@ fn tui(
         Some(f) => heist_core::case::CaseLocation::File(f),
         None => heist_core::case::CaseLocation::Default,
     };
-    let (pack, error) = heist_core::detect::RulePack::for_session(rules);
+    let (mut pack, error) = heist_core::detect::RulePack::for_session(rules);
+    // A Sigma folder that cannot be used is said before the TUI starts, like any other bad argument.
+    let sigma_line = detect::add_sigma(&mut pack, &detect::sigma_dirs(sigma))?;
     heist_tui::run(
         paths,
         heist_tui::RunOptions {
@@ -227,7 +239,9 @@ fn tui(
             },
             keymap,
             case,
-            rules: heist_tui::RuleSet::new(pack, error).with_end_dates(end_dates),
+            rules: heist_tui::RuleSet::new(pack, error)
+                .with_end_dates(end_dates)
+                .with_notice(sigma_line),
         },
     )?;
     Ok(ExitCode::SUCCESS)

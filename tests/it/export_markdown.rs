@@ -351,6 +351,8 @@ fn hostile_input() -> ReportInput {
             events: vec![EventKey::from_text("cloudtrail|id|0|`x`")],
             first: Some(t0),
             last: Some(t0),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }],
         incidents: Vec::new(),
         other: Vec::new(),
@@ -441,6 +443,8 @@ fn findings_section_and_techniques_beside_events() {
         events: shards.iter().map(|(k, _)| k.clone()).collect(),
         first: shards.first().and_then(|(_, i)| i.time),
         last: shards.last().and_then(|(_, i)| i.time),
+        references: Vec::new(),
+        falsepositives: Vec::new(),
     };
     let sel = Selection::choose(Some(&case), &store.frame, None);
     let r = export::build(

@@ -40,6 +40,8 @@ mod reexport_roundtrip;
 #[allow(dead_code)]
 mod reexport_shapes;
 mod scope;
+mod sigma_corpus;
+mod sigma_rules;
 mod tmux_e2e;
 mod tui_cache;
 mod tui_case_prompts;

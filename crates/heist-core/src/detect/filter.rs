@@ -141,6 +141,8 @@ mod tests {
             first,
             last: first + 60_000_000_000,
             explanation: "40 InvokeModel in 60m".into(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }
     }
 

@@ -40,6 +40,12 @@ pub struct Finding {
     #[serde(serialize_with = "time_json")]
     pub last: Nanos,
     pub explanation: String,
+    /// Where to read about the rule (a Sigma rule's `references`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// What else makes such events (a Sigma rule's `falsepositives`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub falsepositives: Vec<String>,
 }
 
 impl Finding {

@@ -115,6 +115,22 @@ pub fn detect_with(
         .iter()
         .filter(|r| r.enabled && r.severity >= opts.min_severity)
         .collect();
+    // Sigma rules read the raw records in one pass for all of them; a rule that only feeds a correlation runs
+    // whatever its own level.
+    let sigma: Vec<&Rule> = pack
+        .rules()
+        .iter()
+        .filter(|r| {
+            r.enabled
+                && match &r.kind {
+                    RuleKind::Sigma(s) => !s.generates || r.severity >= opts.min_severity,
+                    _ => false,
+                }
+        })
+        .collect();
+    if !sigma.is_empty() {
+        ctx.scan_sigma(&sigma)?;
+    }
     let per_rule: Vec<Result<Vec<Finding>, DetectError>> = rules
         .par_iter()
         .map(|r| {

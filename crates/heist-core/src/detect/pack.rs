@@ -223,6 +223,41 @@ impl RulePack {
         Ok(())
     }
 
+    /// Add the Sigma rules of `load` after the pack's own. A Sigma rule whose id a loaded rule already has is not
+    /// added: it comes back, with the reason, beside the rules the load skipped.
+    pub fn add_sigma(&mut self, load: super::sigma::SigmaLoad) -> Vec<super::sigma::Skipped> {
+        let mut skipped = load.skipped;
+        for r in load.rules {
+            match self.get(&r.id) {
+                Some(first) => skipped.push(super::sigma::Skipped {
+                    reason: format!("id {} already loaded from {}", r.id, first.file),
+                    file: r.file,
+                    title: Some(r.title),
+                    id: Some(r.id),
+                    logsource: match &r.kind {
+                        super::RuleKind::Sigma(s) => s.logsource.clone(),
+                        _ => "correlation".into(),
+                    },
+                }),
+                None => self.rules.push(r),
+            }
+        }
+        skipped
+    }
+
+    /// The Sigma rules of the pack.
+    pub fn sigma_rules(&self) -> usize {
+        self.rules
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.kind,
+                    super::RuleKind::Sigma(_) | super::RuleKind::SigmaCorrelation(_)
+                )
+            })
+            .count()
+    }
+
     /// Keep only the rules `keep` accepts (e.g. one rule, to test it alone).
     pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
         self.rules.retain(keep);

@@ -419,6 +419,8 @@ fn parse_rule(file: &str, index: usize, t: Table) -> Result<Rule, RuleError> {
         enabled,
         overrides,
         file: file.to_string(),
+        references: Vec::new(),
+        falsepositives: Vec::new(),
     })
 }
 

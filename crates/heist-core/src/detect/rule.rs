@@ -24,6 +24,10 @@ pub struct Rule {
     pub overrides: bool,
     /// The rule file it came from, for messages.
     pub file: String,
+    /// Where to read more (Sigma's `references`).
+    pub references: Vec<String>,
+    /// What else makes such events (Sigma's `falsepositives`).
+    pub falsepositives: Vec<String>,
 }
 
 /// What a rule looks for.
@@ -34,6 +38,10 @@ pub enum RuleKind {
     FirstSeen(FirstSeenRule),
     Sequence(SequenceRule),
     AfterEnd(AfterEndRule),
+    /// A Sigma rule (`--sigma DIR`): its detection run over the raw records of its logsource's rows.
+    Sigma(SigmaRun),
+    /// A Sigma correlation rule over the events of other Sigma rules.
+    SigmaCorrelation(SigmaCorrelationRun),
 }
 
 impl Rule {
@@ -47,6 +55,8 @@ impl Rule {
             RuleKind::FirstSeen(f) => f.query.reads_raw(),
             RuleKind::Sequence(s) => s.first.reads_raw() || s.then.reads_raw(),
             RuleKind::AfterEnd(_) => false,
+            RuleKind::Sigma(s) => !s.frame_only,
+            RuleKind::SigmaCorrelation(_) => true,
         }
     }
 }
@@ -65,7 +75,7 @@ impl RuleKind {
             RuleKind::Threshold(t) => vec![&mut t.query],
             RuleKind::FirstSeen(f) => vec![&mut f.query],
             RuleKind::Sequence(s) => vec![&mut s.first, &mut s.then],
-            RuleKind::AfterEnd(_) => Vec::new(),
+            RuleKind::AfterEnd(_) | RuleKind::Sigma(_) | RuleKind::SigmaCorrelation(_) => Vec::new(),
         }
     }
 
@@ -76,6 +86,9 @@ impl RuleKind {
             RuleKind::FirstSeen(_) => "first_seen",
             RuleKind::Sequence(_) => "sequence",
             RuleKind::AfterEnd(_) => "after_end",
+            RuleKind::Sigma(s) if s.detection.aggregation().is_some() => "sigma threshold",
+            RuleKind::Sigma(_) => "sigma",
+            RuleKind::SigmaCorrelation(c) => c.kind_name(),
         }
     }
 }
@@ -349,4 +362,62 @@ pub struct AfterEndRule {
     pub of: EndOf,
     /// Events this close after the end are tolerated (log clocks, in-flight requests).
     pub grace: Nanos,
+}
+
+/// A Sigma rule as heist runs it.
+#[derive(Debug, Clone)]
+pub struct SigmaRun {
+    pub detection: std::sync::Arc<super::sigma::parse::Detection>,
+    /// `product/service` as the rule names it.
+    pub logsource: String,
+    pub class: super::sigma::logsource::Class,
+    /// The frame rows whose records are tested: the logsource's rows, narrowed by the values the detection pins
+    /// (`eventName` to `action`).
+    pub rows: Queries,
+    /// Every field the rule names has a frame column: rows whose record cannot be read are tested on the frame.
+    pub frame_only: bool,
+    /// Whether its events are findings of their own (a rule a correlation uses without `generate` only feeds it).
+    pub generates: bool,
+    /// Sigma's `name`, which correlations may use instead of the id.
+    pub name: Option<String>,
+    /// Fields whose values the rule's aggregation or a correlation groups or counts by, captured per event.
+    pub captures: Vec<String>,
+}
+
+/// How a correlation compares the events of its rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CorrelationOf {
+    /// Events per group in the timespan: heist's threshold with a count.
+    EventCount,
+    /// Distinct values of a field per group in the timespan: a threshold with a distinct count.
+    ValueCount,
+    /// Every rule matched, per group, within the timespan: a sequence in any order.
+    Temporal,
+    /// Every rule matched in the order given: a sequence.
+    TemporalOrdered,
+}
+
+/// A Sigma correlation rule.
+#[derive(Debug, Clone)]
+pub struct SigmaCorrelationRun {
+    pub of: CorrelationOf,
+    /// heist ids of the Sigma rules it correlates, in the order given.
+    pub rules: Vec<String>,
+    /// Per rule (same order), the fields whose values make the group key (aliases resolved).
+    pub group_by: Vec<Vec<String>>,
+    /// Per rule, the counted field (`value_count`).
+    pub field: Vec<Option<String>>,
+    pub timespan: Nanos,
+    pub condition: Option<(super::sigma::parse::Cmp, f64)>,
+}
+
+impl SigmaCorrelationRun {
+    pub fn kind_name(&self) -> &'static str {
+        match self.of {
+            CorrelationOf::EventCount => "sigma event_count",
+            CorrelationOf::ValueCount => "sigma value_count",
+            CorrelationOf::Temporal => "sigma temporal",
+            CorrelationOf::TemporalOrdered => "sigma temporal_ordered",
+        }
+    }
 }

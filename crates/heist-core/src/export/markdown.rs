@@ -516,7 +516,31 @@ fn finding_body(
     for line in f.explanation.lines().filter(|l| !l.trim().is_empty()) {
         let _ = writeln!(o, "{}\n", text(line));
     }
+    if !f.falsepositives.is_empty() {
+        let fp: Vec<String> = f.falsepositives.iter().map(|x| text(x)).collect();
+        let _ = writeln!(o, "- **Known false positives:** {}", fp.join("; "));
+    }
+    if !f.references.is_empty() {
+        let refs: Vec<String> = f
+            .references
+            .iter()
+            .take(MAX_REFERENCES)
+            .map(|x| code(x))
+            .collect();
+        let more = f.references.len().saturating_sub(MAX_REFERENCES);
+        let _ = write!(o, "- **References:** {}", refs.join(", "));
+        if more > 0 {
+            let _ = write!(o, " and {more} more");
+        }
+        o.push('\n');
+    }
+    if !f.falsepositives.is_empty() || !f.references.is_empty() {
+        o.push('\n');
+    }
 }
+
+/// References listed per finding (a Sigma rule can cite a dozen).
+const MAX_REFERENCES: usize = 3;
 
 fn entity_notes(o: &mut String, r: &ReportInput) {
     if r.entity_notes.is_empty() {

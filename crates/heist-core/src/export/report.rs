@@ -137,6 +137,10 @@ pub struct ReportFinding {
     pub events: Vec<EventKey>,
     pub first: Option<Nanos>,
     pub last: Option<Nanos>,
+    /// Where to read about the rule (a Sigma rule's references).
+    pub references: Vec<String>,
+    /// What else makes such events (a Sigma rule's false positives).
+    pub falsepositives: Vec<String>,
 }
 
 /// An incident, as the report shows it.
@@ -288,6 +292,8 @@ impl From<&crate::detect::Finding> for ReportFinding {
             events: f.events.clone(),
             first: Some(f.first),
             last: Some(f.last),
+            references: f.references.clone(),
+            falsepositives: f.falsepositives.clone(),
         }
     }
 }

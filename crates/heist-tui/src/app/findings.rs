@@ -21,6 +21,9 @@ pub struct RuleSet {
     pub error: Option<String>,
     /// End dates the analyst gave (`--end KIND:NAME@TIME`): later activity of those entities is a finding.
     pub end_dates: Vec<(Entity, Nanos)>,
+    /// A line about the rules loaded beside the shipped ones (`Sigma: 180 rules loaded ...`), shown with the
+    /// findings.
+    pub notice: Option<String>,
 }
 
 impl RuleSet {
@@ -29,7 +32,13 @@ impl RuleSet {
             pack: Arc::new(pack),
             error,
             end_dates: Vec::new(),
+            notice: None,
         }
+    }
+
+    pub fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
     }
 
     pub fn with_end_dates(mut self, end_dates: Vec<(Entity, Nanos)>) -> Self {
@@ -416,6 +425,8 @@ mod tests {
             first,
             last: first + 10,
             explanation: String::new(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }
     }
 

@@ -141,6 +141,8 @@ mod tests {
             first,
             last: first,
             explanation: String::new(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }
     }
 

@@ -206,6 +206,8 @@ mod tests {
             first: i as i64,
             last: i as i64,
             explanation: String::new(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         };
         let mut all: Vec<Finding> = (0..n_high).map(|i| f(Severity::High, i)).collect();
         all.extend((0..n_low).map(|i| f(Severity::Low, n_high + i)));

@@ -9,6 +9,7 @@ mod joins;
 mod matcher;
 mod rows;
 mod sequence;
+mod sigma;
 mod threshold;
 
 use std::collections::{HashMap, HashSet};
@@ -62,6 +63,8 @@ pub(crate) struct Ctx<'a> {
     shared_keys: OnceLock<FastSet<u32>>,
     /// When each identity (dictionary code) first appears in the frame.
     identity_first: OnceLock<FastMap<u32, Nanos>>,
+    /// What each Sigma rule matched, by rule id, from the one pass over the raw records before the rules run.
+    sigma: OnceLock<FastMap<String, (crate::detect::sigma::engine::Hits, crate::detect::rule::SigmaRun)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -95,7 +98,32 @@ impl<'a> Ctx<'a> {
             raw,
             shared_keys: OnceLock::new(),
             identity_first: OnceLock::new(),
+            sigma: OnceLock::new(),
         })
+    }
+
+    /// Run the Sigma rules among `rules` over the raw records, once, before the rules' findings are made.
+    pub fn scan_sigma(&self, rules: &[&Rule]) -> Result<(), DetectError> {
+        let hits = crate::detect::sigma::engine::scan(self, rules)?;
+        let mut m: FastMap<String, _> = FastMap::default();
+        for r in rules {
+            if let RuleKind::Sigma(s) = &r.kind {
+                let h = hits.get(&r.id).cloned().unwrap_or_default();
+                m.insert(r.id.clone(), (h, s.clone()));
+            }
+        }
+        let _ = self.sigma.set(m);
+        Ok(())
+    }
+
+    /// What the Sigma rule `id` matched (`None` before [`Ctx::scan_sigma`] or for a rule it did not run).
+    pub fn sigma_hits(&self, id: &str) -> Option<&crate::detect::sigma::engine::Hits> {
+        self.sigma.get()?.get(id).map(|(h, _)| h)
+    }
+
+    /// The Sigma rule `id` as scanned.
+    pub fn sigma_run(&self, id: &str) -> Option<&crate::detect::rule::SigmaRun> {
+        self.sigma.get()?.get(id).map(|(_, s)| s)
     }
 
     /// When the identity with dictionary code `id` did anything first in the frame (any event, not only a rule's).
@@ -345,6 +373,8 @@ impl<'a> Ctx<'a> {
             first,
             last,
             explanation,
+            references: rule.references.clone(),
+            falsepositives: rule.falsepositives.clone(),
         })
     }
 
@@ -443,6 +473,8 @@ pub(crate) fn run(
         RuleKind::FirstSeen(f) => first_seen::run(ctx, rule, f),
         RuleKind::Sequence(s) => sequence::run(ctx, rule, s),
         RuleKind::AfterEnd(a) => after_end::run(ctx, rule, a, opts),
+        RuleKind::Sigma(s) => sigma::run(ctx, rule, s),
+        RuleKind::SigmaCorrelation(c) => sigma::correlate(ctx, rule, c),
     }
 }
 

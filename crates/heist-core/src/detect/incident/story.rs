@@ -91,6 +91,8 @@ mod tests {
             first: 0,
             last: 0,
             explanation: String::new(),
+            references: Vec::new(),
+            falsepositives: Vec::new(),
         }
     }
 

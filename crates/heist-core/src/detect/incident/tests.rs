@@ -71,6 +71,8 @@ fn f(rule: &str, sev: Severity, tech: &str, first: Nanos, ents: &[(EntityKind, &
         first,
         last: first + 10 * 60_000_000_000,
         explanation: String::new(),
+        references: Vec::new(),
+        falsepositives: Vec::new(),
     }
 }
 
