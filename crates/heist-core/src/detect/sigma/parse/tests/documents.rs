@@ -115,6 +115,19 @@ fn filter_documents_are_unsupported() {
 }
 
 #[test]
+fn nested_aliases_are_refused_before_they_expand() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let e = parse_documents(&text).unwrap_err();
+    assert!(is_invalid(&e, "aliases"), "{e}");
+    let small = "title: t\nlogsource: &ls {product: aws}\ndetection:\n    sel: {a: 1}\n    condition: sel\n";
+    assert!(parse_documents(small).is_ok());
+}
+
+#[test]
 fn odd_inputs_never_panic() {
     let inputs = [
         "\u{0}",
@@ -389,4 +402,22 @@ detection:
     );
     let e = parse_documents(&invalid).unwrap_err();
     assert!(is_invalid(&e, "document 3: search `selection`: `errorMessage|cidr`: `Failed authentication` is not a CIDR range"), "{e}");
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let block = "- ".repeat(200_000) + "x";
+    assert!(is_invalid(
+        &parse_documents(&block).unwrap_err(),
+        "nested deeper"
+    ));
+    let flow = "[".repeat(200_000);
+    assert!(is_invalid(&parse_documents(&flow).unwrap_err(), "YAML"));
+    let maps: String = (1..2000)
+        .map(|i| format!("{}b{i}:\n", " ".repeat(i)))
+        .collect();
+    assert!(is_invalid(
+        &parse_documents(&format!("a:\n{maps}")).unwrap_err(),
+        "nested deeper"
+    ));
 }
