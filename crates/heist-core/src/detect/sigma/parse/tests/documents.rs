@@ -421,3 +421,12 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
         "nested deeper"
     ));
 }
+
+#[test]
+fn parsed_rules_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<SigmaDoc>();
+    shared::<crate::detect::sigma::parse::SigmaRule>();
+    shared::<crate::detect::sigma::parse::Detection>();
+    shared::<SigmaCorrelation>();
+}
