@@ -260,7 +260,8 @@ fn finding_row(
         ),
         None => (String::new(), false),
     };
-    let rule = clean(if wide { &f.title } else { &f.rule });
+    // A Sigma rule's id is a UUID, which says nothing in a list: its title stands in.
+    let rule = clean(if wide || is_uuid(&f.rule) { &f.title } else { &f.rule });
     let (severity, rule) = match grouped {
         Some(Grouped::Incident { id, severity }) => (severity, format!("{} {rule}", clean(&id))),
         Some(Grouped::Other { count }) if count > 1 => {
@@ -413,6 +414,17 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
         None => clean(&f.rule),
     };
     labelled(&mut lines, "rule", &id, width);
+    if let Some(r) = rule.filter(|r| r.kind.name().starts_with("sigma")) {
+        labelled(&mut lines, "from", &clean(&r.file), width);
+    }
+    for (i, fp) in f.falsepositives.iter().enumerate() {
+        let label = if i == 0 { "false pos." } else { "" };
+        labelled(&mut lines, label, &clean(fp), width);
+    }
+    for (i, url) in f.references.iter().enumerate() {
+        let label = if i == 0 { "references" } else { "" };
+        labelled(&mut lines, label, &clean(url), width);
+    }
     if let Some(r) = rule.filter(|r| !r.description.trim().is_empty()) {
         lines.push("── the rule ──".into());
         // A description's line breaks are the rule file's layout, not the text's: words flow.
@@ -428,6 +440,16 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
         ),
         lines,
     }
+}
+
+/// Whether `s` is a UUID (`8-4-4-4-12` hex digits), as Sigma rule ids are.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// How many findings an entity's detail lists.

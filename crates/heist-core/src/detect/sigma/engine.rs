@@ -6,8 +6,6 @@
 //! cannot be read is tested on its frame values when every field the rule names has a column, else counted as
 //! unread for that rule.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -59,18 +57,40 @@ pub(crate) fn scan(ctx: &Ctx<'_>, rules: &[&Rule]) -> Result<FastMap<String, Hit
     if runs.is_empty() {
         return Ok(out);
     }
-    // Which rules test each row.
-    let mut per_row: HashMap<u32, Vec<u16>> = HashMap::new();
-    for (i, (_, run)) in runs.iter().enumerate() {
-        for &r in ctx.rows(&run.rows)?.iter() {
-            per_row.entry(r).or_default().push(i as u16);
+    // Which rules test each row: per row, a slice of rule indexes (rows in CSR form: offsets, then indexes).
+    let selected: Vec<std::sync::Arc<Vec<u32>>> = runs
+        .iter()
+        .map(|(_, run)| ctx.rows(&run.rows))
+        .collect::<Result<_, _>>()?;
+    let mut start: Vec<u32> = vec![0; ctx.n + 1];
+    for rows in &selected {
+        for &r in rows.iter() {
+            start[r as usize + 1] += 1;
         }
     }
+    for i in 0..ctx.n {
+        start[i + 1] += start[i];
+    }
+    let mut fill: Vec<u32> = start.clone();
+    let mut tests_of: Vec<u16> = vec![0; start[ctx.n] as usize];
+    for (i, rows) in selected.iter().enumerate() {
+        for &r in rows.iter() {
+            tests_of[fill[r as usize] as usize] = i as u16;
+            fill[r as usize] += 1;
+        }
+    }
+    drop(fill);
+    let tests = |row: u32| -> &[u16] {
+        let (a, b) = (start[row as usize] as usize, start[row as usize + 1] as usize);
+        tests_of.get(a..b).unwrap_or(&[])
+    };
     // Rows by file, so each file is read once.
     let origin = ctx.codes(Col::Origin)?;
     let mut by_file: FastMap<u32, Vec<u32>> = FastMap::default();
-    for &r in per_row.keys() {
-        by_file.entry(origin[r as usize]).or_default().push(r);
+    for row in 0..ctx.n as u32 {
+        if !tests(row).is_empty() {
+            by_file.entry(origin[row as usize]).or_default().push(row);
+        }
     }
     let mut files: Vec<(u32, Vec<u32>)> = by_file.into_iter().collect();
     files.sort_unstable_by_key(|(o, _)| *o);
@@ -86,9 +106,7 @@ pub(crate) fn scan(ctx: &Ctx<'_>, rules: &[&Rule]) -> Result<FastMap<String, Hit
             let mut hits = Vec::new();
             let mut unread: FastMap<u16, usize> = FastMap::default();
             for (&row, rec) in rows.iter().zip(records.iter()) {
-                let Some(tests) = per_row.get(&row) else {
-                    continue;
-                };
+                let tests = tests(row);
                 // The record parsed once per family of the rules that test it (rows of one family but for
                 // exports that two logsources share, such as GKE audit events in Cloud Logging).
                 let mut parsed: Vec<(Class, Option<JsonRecord<'_>>)> = Vec::new();

@@ -22,6 +22,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Map, Value};
 
+use super::lazy::Pairs;
 use super::logsource::Class;
 use super::parse::Record;
 use crate::frame::Col;
@@ -82,16 +83,34 @@ pub fn frame_col(class: Class, field: &str) -> Option<Col> {
 /// A raw record, parsed once, that answers a rule's field names.
 pub struct JsonRecord<'t> {
     text: &'t str,
-    outer: Value,
-    /// The native record when it is nested inside a wrapper.
-    inner: Option<Value>,
+    shape: Shape<'t>,
     class: Class,
 }
 
+/// How much of the record was built.
+enum Shape<'t> {
+    /// A native record (its family's marker at the top): members split, values built only at the end of a path.
+    Split(Pairs<'t>),
+    /// A wrapper (or an object whose keys need unescaping): the whole tree, and the native record found in it.
+    Tree { outer: Value, inner: Option<Value> },
+}
+
 impl<'t> JsonRecord<'t> {
-    /// `None` when the record is not JSON.
+    /// `None` when the record is not a JSON object.
     pub fn parse(text: &'t str, class: Class) -> Option<Self> {
+        if let Some(p) = Pairs::split(text) {
+            if class.marker().iter().any(|k| p.has(k)) {
+                return Some(JsonRecord {
+                    text,
+                    shape: Shape::Split(p),
+                    class,
+                });
+            }
+        }
         let outer: Value = serde_json::from_str(text).ok()?;
+        if !outer.is_object() {
+            return None;
+        }
         let inner = if has_marker(&outer, class, true) {
             None
         } else {
@@ -99,21 +118,39 @@ impl<'t> JsonRecord<'t> {
         };
         Some(JsonRecord {
             text,
-            outer,
-            inner,
+            shape: Shape::Tree { outer, inner },
             class,
         })
     }
 
-    fn base(&self) -> &Value {
-        self.inner.as_ref().unwrap_or(&self.outer)
+    /// The values at `path` in the native record.
+    fn lookup(&self, path: &str) -> Vec<Cow<'_, Value>> {
+        match &self.shape {
+            Shape::Split(p) => split_lookup(p, path),
+            Shape::Tree { outer, inner } => lookup(inner.as_ref().unwrap_or(outer), path),
+        }
     }
+}
+
+/// [`lookup`] over a split record.
+fn split_lookup<'v>(p: &Pairs<'_>, path: &str) -> Vec<Cow<'v, Value>> {
+    let keys: Vec<&str> = path.split('.').collect();
+    let mut out: Vec<Value> = Vec::new();
+    if let Some(raw) = keys.first().and_then(|k| p.get(k)) {
+        super::lazy::walk(raw, &keys[1..], &mut out, 0);
+    }
+    if out.is_empty() && keys.len() > 1 {
+        let joined = keys.concat();
+        if let Some(raw) = p.get(path).or_else(|| p.get(&joined)) {
+            super::lazy::walk(raw, &[], &mut out, 0);
+        }
+    }
+    out.into_iter().map(Cow::Owned).collect()
 }
 
 impl Record for JsonRecord<'_> {
     fn values(&self, field: &str) -> Vec<Cow<'_, Value>> {
-        let base = self.base();
-        let mut out = lookup(base, field);
+        let mut out = self.lookup(field);
         if !out.is_empty() {
             return out;
         }
@@ -122,7 +159,7 @@ impl Record for JsonRecord<'_> {
             .filter(|(c, f, _)| *c == self.class && f.eq_ignore_ascii_case(field))
         {
             for p in paths.iter() {
-                out = lookup(base, p);
+                out = self.lookup(p);
                 if !out.is_empty() {
                     return out;
                 }
@@ -131,7 +168,7 @@ impl Record for JsonRecord<'_> {
         match self.class {
             Class::Azure => {
                 // Diagnostic settings keep the log's own object under `properties`.
-                out = lookup(base, &format!("properties.{field}"));
+                out = self.lookup(&format!("properties.{field}"));
                 if !out.is_empty() {
                     return out;
                 }
@@ -139,7 +176,7 @@ impl Record for JsonRecord<'_> {
             Class::Gcp => {
                 // Pub/Sub exports put the LogEntry under `data`.
                 if let Some(rest) = field.strip_prefix("data.") {
-                    out = lookup(base, rest);
+                    out = self.lookup(rest);
                     if !out.is_empty() {
                         return out;
                     }
@@ -147,8 +184,12 @@ impl Record for JsonRecord<'_> {
             }
             _ => {}
         }
-        if self.inner.is_some() {
-            return lookup(&self.outer, field);
+        if let Shape::Tree {
+            outer,
+            inner: Some(_),
+        } = &self.shape
+        {
+            return lookup(outer, field);
         }
         Vec::new()
     }

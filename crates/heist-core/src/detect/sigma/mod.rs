@@ -16,6 +16,7 @@
 
 pub mod engine;
 pub mod fields;
+mod lazy;
 pub mod load;
 pub mod logsource;
 pub mod parse;
