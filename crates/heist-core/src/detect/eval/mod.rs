@@ -151,6 +151,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Call `f` with each of `rows`' raw records (its index in `rows`, the text or `None`), without copying them.
+    pub fn each_raw_record(&self, rows: &[u32], f: &mut dyn FnMut(usize, Option<&str>)) {
+        match self.raw {
+            Some(reader) => reader.each_record(rows, f),
+            None => (0..rows.len()).for_each(|i| f(i, None)),
+        }
+    }
+
     /// What the raw record of `row` showed to the first of `qs`' raw conditions it matches, e.g.
     /// `requestParameters.policyArn arn:aws:iam::aws:policy/AdministratorAccess`.
     /// When the record cannot be read and a query kept the event anyway (`unread = "keep"`), says so: `raw record

@@ -19,6 +19,14 @@ pub trait RawRecords: Sync {
     /// The text of each of `rows`' records, in the order given; `None` where the record cannot be read (a bundle
     /// loaded from memory, a file changed or gone since it was loaded).
     fn records(&self, rows: &[u32]) -> Vec<Option<String>>;
+
+    /// Call `f` with each of `rows`' records in the order given (its index in `rows`, the text or `None`), without
+    /// copying them: for a pass over many records.
+    fn each_record(&self, rows: &[u32], f: &mut dyn FnMut(usize, Option<&str>)) {
+        for (i, r) in self.records(rows).iter().enumerate() {
+            f(i, r.as_deref());
+        }
+    }
 }
 
 /// The loaded bundle reads its records back from its files. A file is opened once per call, and a record is given
@@ -27,8 +35,15 @@ pub trait RawRecords: Sync {
 impl RawRecords for EventStore {
     fn records(&self, rows: &[u32]) -> Vec<Option<String>> {
         let mut out: Vec<Option<String>> = vec![None; rows.len()];
+        self.each_record(rows, &mut |i, rec| out[i] = rec.map(str::to_string));
+        out
+    }
+
+    fn each_record(&self, rows: &[u32], f: &mut dyn FnMut(usize, Option<&str>)) {
+        let mut done = vec![false; rows.len()];
         let Ok(r) = FrameReader::new(&self.frame) else {
-            return out;
+            (0..rows.len()).for_each(|i| f(i, None));
+            return;
         };
         // Rows by file, in first-seen order.
         let mut by_origin: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -55,10 +70,16 @@ impl RawRecords for EventStore {
             let decoded = crate::ingest::text::decode(&bytes);
             let text: &str = &decoded.text;
             for &i in by_origin.get(origin).map(Vec::as_slice).unwrap_or(&[]) {
-                out[i] = verified_record(&r, rows[i] as usize, text).map(str::to_string);
+                f(i, verified_record(&r, rows[i] as usize, text));
+                done[i] = true;
             }
         }
-        out
+        // Rows whose file could not be read again, in order after the others.
+        for (i, d) in done.iter().enumerate() {
+            if !d {
+                f(i, None);
+            }
+        }
     }
 }
 

@@ -102,42 +102,24 @@ pub(crate) fn scan(ctx: &Ctx<'_>, rules: &[&Rule]) -> Result<FastMap<String, Hit
     let per_file: Vec<Result<FileHits, DetectError>> = files
         .par_iter()
         .map(|(_, rows)| -> Result<FileHits, DetectError> {
-            let records = ctx.raw_records(rows);
             let mut hits = Vec::new();
             let mut unread: FastMap<u16, usize> = FastMap::default();
-            for (&row, rec) in rows.iter().zip(records.iter()) {
-                let tests = tests(row);
-                // The record parsed once per family of the rules that test it (rows of one family but for
-                // exports that two logsources share, such as GKE audit events in Cloud Logging).
-                let mut parsed: Vec<(Class, Option<JsonRecord<'_>>)> = Vec::new();
-                for &i in tests {
-                    let (_, run) = runs[i as usize];
-                    if let Some(text) = rec {
-                        let at = match parsed.iter().position(|(c, _)| *c == run.class) {
-                            Some(at) => at,
-                            None => {
-                                parsed.push((run.class, JsonRecord::parse(text, run.class)));
-                                parsed.len() - 1
-                            }
-                        };
-                        if let Some(j) = &parsed[at].1 {
-                            if run.detection.matches(j) {
-                                hits.push((i, row, capture(j, run)));
-                            }
-                            continue;
-                        }
-                    }
-                    match frame_record(ctx, run, row)? {
-                        Some(f) => {
-                            if run.detection.matches(&f) {
-                                hits.push((i, row, capture(&f, run)));
-                            }
-                        }
-                        None => *unread.entry(i).or_default() += 1,
-                    }
+            let mut failed: Option<DetectError> = None;
+            ctx.each_raw_record(rows, &mut |at, rec| {
+                let Some(&row) = rows.get(at) else {
+                    return;
+                };
+                if failed.is_some() {
+                    return;
                 }
+                if let Err(e) = test_row(ctx, &runs, tests(row), row, rec, &mut hits, &mut unread) {
+                    failed = Some(e);
+                }
+            });
+            match failed {
+                Some(e) => Err(e),
+                None => Ok((hits, unread.into_iter().collect())),
             }
-            Ok((hits, unread.into_iter().collect()))
         })
         .collect();
     let mut all: Vec<Hits> = vec![Hits::default(); runs.len()];
@@ -163,6 +145,49 @@ pub(crate) fn scan(ctx: &Ctx<'_>, rules: &[&Rule]) -> Result<FastMap<String, Hit
         out.insert(rule.id.clone(), h);
     }
     Ok(out)
+}
+
+/// Test one row's record (or its frame values when the record cannot be read) with every rule that selected it.
+#[allow(clippy::type_complexity)]
+fn test_row(
+    ctx: &Ctx<'_>,
+    runs: &[(&Rule, &SigmaRun)],
+    tests: &[u16],
+    row: u32,
+    rec: Option<&str>,
+    hits: &mut Vec<(u16, u32, Vec<Option<String>>)>,
+    unread: &mut FastMap<u16, usize>,
+) -> Result<(), DetectError> {
+    // The record parsed once per family of the rules that test it (rows of one family but for exports that two
+    // logsources share, such as GKE audit events in Cloud Logging).
+    let mut parsed: Vec<(Class, Option<JsonRecord<'_>>)> = Vec::new();
+    for &i in tests {
+        let (_, run) = runs[i as usize];
+        if let Some(text) = rec {
+            let at = match parsed.iter().position(|(c, _)| *c == run.class) {
+                Some(at) => at,
+                None => {
+                    parsed.push((run.class, JsonRecord::parse(text, run.class)));
+                    parsed.len() - 1
+                }
+            };
+            if let Some(j) = &parsed[at].1 {
+                if run.detection.matches(j) {
+                    hits.push((i, row, capture(j, run)));
+                }
+                continue;
+            }
+        }
+        match frame_record(ctx, run, row)? {
+            Some(f) => {
+                if run.detection.matches(&f) {
+                    hits.push((i, row, capture(&f, run)));
+                }
+            }
+            None => *unread.entry(i).or_default() += 1,
+        }
+    }
+    Ok(())
 }
 
 fn capture(rec: &dyn Record, run: &SigmaRun) -> Vec<Option<String>> {
