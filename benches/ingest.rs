@@ -2,7 +2,10 @@
 //!
 //! 1. Loads DIR (1M CloudTrail events in the S3 layout; written by `gen_bench` if absent) in this process and
 //!    reports events/s, peak memory against the uncompressed JSON size, and a filter over the loaded frame.
-//! 2. Runs `heist events DIR --where token:K --format jsonl` and DuckDB's `read_json` answer to the same question
+//! 2. Measures the floor of a full load: inflating every file on two threads (flate2, as heist reads them) and
+//!    nothing else; and DuckDB's full `read_json` scan of the same files (every record materialised in a table),
+//!    and reports the full load against both as ratios.
+//! 3. Runs `heist events DIR --where token:K --format jsonl` and DuckDB's `read_json` answer to the same question
 //!    (`../shared/bench/duckdb_peer.py`) side by side, and reports the ratio: absolute times drift on shared machines.
 
 use std::path::Path;
@@ -94,7 +97,25 @@ fn main() {
     drop(engine);
     drop(store);
 
-    // 2. heist events vs DuckDB, same files, same question, same run: read from the bundle (`--no-cache`).
+    // 2. The floor and the peer's full scan, in the same run.
+    let floor = median((0..runs.max(1)).map(|_| inflate_all(&dir)).collect());
+    println!(
+        "floor: inflating every file on two threads {floor:.2} s; the full load is {:.2}x that (goal <= 2x)",
+        load_s / floor
+    );
+    let duckdb = ensure_duckdb();
+    if duckdb {
+        match duckdb_full_scan(&dir, runs.max(1)) {
+            Ok((duck_s, n)) => println!(
+                "duckdb read_json full scan (every record into a table): {duck_s:.2} s (median of {runs}), {n} \
+                 records; heist's full load is {:.1}x faster (goal >= 2x)",
+                duck_s / load_s
+            ),
+            Err(e) => println!("duckdb full scan failed: {e}"),
+        }
+    }
+
+    // 3. heist events vs DuckDB, same files, same question, same run: read from the bundle (`--no-cache`).
     let heist_bin = env!("CARGO_BIN_EXE_heist");
     cached_reopen(heist_bin, &dir);
     let mut heist_times = Vec::new();
@@ -134,16 +155,9 @@ fn main() {
         );
         return;
     }
-    let has_duckdb = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !has_duckdb {
-        eprintln!("installing duckdb for the peer (pip install duckdb) ...");
-        let _ = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "duckdb"])
-            .status();
+    if !duckdb {
+        println!("duckdb: not installed and `pip install duckdb` failed, ratio not measured");
+        return;
     }
     let mut duck_times = Vec::new();
     let mut duck_rows = String::new();
@@ -224,4 +238,108 @@ fn cached_reopen(heist_bin: &str, dir: &Path) {
         size as f64 / 1e6
     );
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Whether python3 can import duckdb, installing it with pip when it cannot.
+fn ensure_duckdb() -> bool {
+    let has = || {
+        Command::new("python3")
+            .args(["-c", "import duckdb"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    if has() {
+        return true;
+    }
+    eprintln!("installing duckdb for the peer (pip install duckdb) ...");
+    let _ = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "duckdb"])
+        .status();
+    has()
+}
+
+/// Seconds to read and inflate every `.json.gz` under `dir` on two threads, keeping nothing: the least a full load
+/// of the bundle can cost.
+fn inflate_all(dir: &Path) -> f64 {
+    use rayon::prelude::*;
+    use std::io::Read;
+    let files: Vec<std::path::PathBuf> = walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".gz"))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("thread pool");
+    let t = Instant::now();
+    let bytes: u64 = pool.install(|| {
+        files
+            .par_iter()
+            .map_init(
+                || vec![0u8; 1 << 20],
+                |buf, p| {
+                    let raw = std::fs::read(p).expect("read a bench file");
+                    let mut d = flate2::read::MultiGzDecoder::new(raw.as_slice());
+                    let mut n = 0u64;
+                    loop {
+                        match d.read(buf) {
+                            Ok(0) => break n,
+                            Ok(k) => n += k as u64,
+                            Err(e) => panic!("inflate {}: {e}", p.display()),
+                        }
+                    }
+                },
+            )
+            .sum()
+    });
+    let s = t.elapsed().as_secs_f64();
+    assert!(bytes > 0, "no .gz files under {}", dir.display());
+    s
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// DuckDB's full scan of the bundle: every CloudTrail record read by `read_json` into an in-memory table, on two
+/// threads. Median seconds (wall, with start-up) and the number of records.
+fn duckdb_full_scan(dir: &Path, runs: usize) -> Result<(f64, String), String> {
+    const SCRIPT: &str = r#"
+import sys, duckdb
+con = duckdb.connect()
+con.execute("SET threads=2")
+files = sys.argv[1].rstrip("/") + "/**/*.json.gz"
+con.execute(f"""CREATE TABLE t AS SELECT unnest(Records) AS r
+    FROM read_json('{files}', maximum_object_size=100000000, sample_size=-1)""")
+print(con.execute("SELECT count(*) FROM t").fetchone()[0])
+"#;
+    let mut times = Vec::new();
+    let mut n = String::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = Command::new("python3")
+            .args(["-c", SCRIPT])
+            .arg(dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        n = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    }
+    Ok((median(times), n))
 }

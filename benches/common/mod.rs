@@ -5,11 +5,18 @@ use std::path::PathBuf;
 
 use heist_synth::bench;
 
+// The benches allocate as the `heist` binary does (mimalloc, tuned the same way), so their times and peaks are the
+// binary's.
+#[path = "../../src/alloc.rs"]
+mod alloc;
+
 /// The bench's arguments, less cargo's `--bench`.
 pub struct Args(Vec<String>);
 
 impl Args {
+    /// The arguments; first thing in a bench's `main`, as it also sets the allocator's options.
     pub fn new() -> Self {
+        alloc::tune();
         Self(
             std::env::args()
                 .skip(1)

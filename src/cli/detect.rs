@@ -309,7 +309,7 @@ pub fn render_incidents(
                     shown.to_string()
                 },
                 format_utc(f.first),
-                f.rule.clone(),
+                f.rule_label().to_string(),
                 thousands(f.events_total as u64),
                 f.explanation.clone(),
             ]);
@@ -346,7 +346,11 @@ pub fn render_incidents(
                 thousands(o.count as u64),
                 format_utc(o.first),
                 format_utc(o.last),
-                o.rule.clone(),
+                o.findings
+                    .first()
+                    .map(|&i| findings[i].rule_label())
+                    .unwrap_or(&o.rule)
+                    .to_string(),
                 example.to_string(),
             ]);
         }
@@ -381,7 +385,7 @@ pub fn render(findings: &[&Finding], rules: usize, events: usize) -> String {
         t.push(&[
             f.severity.name().to_string(),
             format_utc(f.first),
-            f.rule.clone(),
+            f.rule_label().to_string(),
             f.techniques.join(" "),
             events,
             f.explanation.clone(),

@@ -49,6 +49,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// How a list names the finding's rule: its id, or its title when the id is a UUID (as Sigma rule ids are),
+    /// which says nothing in a list.
+    pub fn rule_label(&self) -> &str {
+        if is_uuid(&self.rule) {
+            &self.title
+        } else {
+            &self.rule
+        }
+    }
+
     /// The entity to pivot to first.
     pub fn main_entity(&self) -> Option<&Entity> {
         self.entities.first()
@@ -68,6 +78,16 @@ impl Finding {
     pub fn is_capped(&self) -> bool {
         self.events_total > self.events.len()
     }
+}
+
+/// Whether `s` is a UUID (`8-4-4-4-12` hex digits).
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 fn entities_json<S: Serializer>(v: &[Entity], s: S) -> Result<S::Ok, S::Error> {
@@ -128,4 +148,19 @@ pub fn in_time_order(findings: &[Finding]) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = findings.iter().collect();
     v.sort_by(|a, b| by_time(a, b));
     v
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::is_uuid;
+
+    #[test]
+    fn uuids_are_told_from_rule_names() {
+        assert!(is_uuid("905d389b-b853-46d0-9d3d-dea0d3a3cd49"));
+        assert!(is_uuid("905D389B-B853-46D0-9D3D-DEA0D3A3CD49"));
+        assert!(!is_uuid("long-term-key-new-ip"));
+        assert!(!is_uuid("905d389b-b853-46d0-9d3d-dea0d3a3cd4"), "one digit short");
+        assert!(!is_uuid("905d389b_b853-46d0-9d3d-dea0d3a3cd49"), "dash misplaced");
+        assert!(!is_uuid("905d389g-b853-46d0-9d3d-dea0d3a3cd49"), "not hex");
+    }
 }

@@ -261,7 +261,7 @@ fn finding_row(
         None => (String::new(), false),
     };
     // A Sigma rule's id is a UUID, which says nothing in a list: its title stands in.
-    let rule = clean(if wide || is_uuid(&f.rule) { &f.title } else { &f.rule });
+    let rule = clean(if wide { &f.title } else { f.rule_label() });
     let (severity, rule) = match grouped {
         Some(Grouped::Incident { id, severity }) => (severity, format!("{} {rule}", clean(&id))),
         Some(Grouped::Other { count }) if count > 1 => {
@@ -440,16 +440,6 @@ pub fn finding_detail(s: &AppState, width: usize) -> DetailVm {
         ),
         lines,
     }
-}
-
-/// Whether `s` is a UUID (`8-4-4-4-12` hex digits), as Sigma rule ids are.
-fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// How many findings an entity's detail lists.
