@@ -102,7 +102,8 @@ fn sigma(args: &Args, store: &heist_core::frame::EventStore, runs: usize) {
             }
         },
     };
-    let load = heist_core::detect::sigma::load_dirs(std::slice::from_ref(&dir)).expect("Sigma rules");
+    let load =
+        heist_core::detect::sigma::load_dirs(std::slice::from_ref(&dir)).expect("Sigma rules");
     let mut pack = RulePack::default();
     let skipped = pack.add_sigma(load).len();
     let opts = DetectOptions::default();

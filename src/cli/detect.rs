@@ -13,7 +13,7 @@ use super::table::Table;
 use super::BundleArgs;
 use heist_core::detect::incident::{group, Incident, IncidentOptions, Incidents, OtherGroup};
 use heist_core::detect::{
-    by_time, detect_store, in_time_order, DetectOptions, Finding, RulePack, Severity,
+    by_time, detect_store_detail, in_time_order, DetectOptions, Finding, RulePack, Severity,
 };
 use heist_core::entities::{Entity, EntityKind, Lineage};
 use heist_core::util::sanitize::for_terminal;
@@ -174,7 +174,11 @@ pub fn run(args: &DetectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         end_dates,
         min_severity: args.min_severity,
     };
-    let mut findings = detect_store(&store, &pack, &opts)?;
+    let detection = detect_store_detail(&store, &pack, &opts)?;
+    if let Some(n) = detection.notice() {
+        eprintln!("heist: {}", heist_core::util::sanitize::for_terminal(&n));
+    }
+    let mut findings = detection.findings;
     if args.by_time {
         findings.sort_by(by_time);
     }

@@ -170,8 +170,12 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             end_dates: case.map(|c| c.end_dates()).unwrap_or_default(),
             ..heist_core::detect::DetectOptions::default()
         };
-        let found = heist_core::detect::detect_store(&store, &pack, &opts)
+        let detection = heist_core::detect::detect_store_detail(&store, &pack, &opts)
             .context("running the rule pack for the findings section")?;
+        if let Some(n) = detection.notice() {
+            eprintln!("heist: {}", heist_core::util::sanitize::for_terminal(&n));
+        }
+        let found = detection.findings;
         let scope = match case.and_then(|c| c.attack_scope(&store, &lineage)) {
             Some(s) => Some(s.context("the case's attack scope")?),
             None => None,

@@ -159,7 +159,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.command.is_none() && !cli.paths.is_empty() {
         // Not under the lock below: a panic on another thread must be able to restore the terminal (its hook writes
         // to stdout), and the TUI writes from this thread only.
-        return tui(cli.paths, cli.case, &cli.rules, &cli.sigma, &cli.end, cli.no_cache);
+        return tui(
+            cli.paths,
+            cli.case,
+            &cli.rules,
+            &cli.sigma,
+            &cli.end,
+            cli.no_cache,
+        );
     }
     let stdout = &mut std::io::stdout().lock();
     match cli.command {

@@ -141,7 +141,11 @@ fn check(a: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(out)?;
         let mut t = Table::new(&[("FILE", 70), ("TITLE", 50), ("REASON", 100)]);
         for s in &load.skipped {
-            t.push(&[s.file.as_str(), s.title.as_deref().unwrap_or(""), s.reason.as_str()]);
+            t.push(&[
+                s.file.as_str(),
+                s.title.as_deref().unwrap_or(""),
+                s.reason.as_str(),
+            ]);
         }
         write!(out, "{}", t.render())?;
     } else if !load.skipped.is_empty() {

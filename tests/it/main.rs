@@ -49,6 +49,6 @@ mod tui_findings;
 mod tui_inputs;
 mod tui_moves;
 mod tui_progressive;
-mod tui_sigma;
 mod tui_screens;
+mod tui_sigma;
 mod tui_wide_text;

@@ -17,7 +17,12 @@ fn corpus(d: &Path) -> SigmaLoad {
 }
 
 fn load_path(p: &Path) -> EventStore {
-    load(&[p.to_path_buf()], &LoadOptions::default(), &Progress::default()).unwrap()
+    load(
+        &[p.to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .unwrap()
 }
 
 fn pack(load: SigmaLoad) -> RulePack {
@@ -56,7 +61,12 @@ fn every_rule_whose_logsource_heist_reads_loads() {
         ("kubernetes/audit", 16),
     ];
     for (ls, n) in expect_loaded {
-        assert_eq!(per.get(ls), Some(&(n, 0)), "{ls}: {per:?}\n{:#?}", load.skipped);
+        assert_eq!(
+            per.get(ls),
+            Some(&(n, 0)),
+            "{ls}: {per:?}\n{:#?}",
+            load.skipped
+        );
     }
     // The logs heist does not read: skipped, each with its logsource as the reason.
     for s in &load.skipped {
@@ -65,8 +75,14 @@ fn every_rule_whose_logsource_heist_reads_loads() {
             "{s:?}"
         );
         assert!(
-            ["okta/okta", "github/audit", "bitbucket/audit", "onelogin/onelogin.events", "cisco/duo"]
-                .contains(&s.logsource.as_str()),
+            [
+                "okta/okta",
+                "github/audit",
+                "bitbucket/audit",
+                "onelogin/onelogin.events",
+                "cisco/duo"
+            ]
+            .contains(&s.logsource.as_str()),
             "{s:?}"
         );
     }
@@ -115,7 +131,10 @@ fn the_other_folders_load_or_say_why() {
         corr.rules
             .iter()
             .any(|r| matches!(r.kind, RuleKind::SigmaCorrelation(_)))
-            || corr.skipped.iter().all(|x| !x.reason.starts_with("not valid")),
+            || corr
+                .skipped
+                .iter()
+                .all(|x| !x.reason.starts_with("not valid")),
         "{:#?}",
         corr.skipped
     );
@@ -135,16 +154,34 @@ fn chosen_detections_fire_on_their_stratus_detonations() {
     let Some(d) = common::real_data() else { return };
     let load = corpus(&d);
     let table: &[(&str, &str)] = &[
-        ("aws.defense-evasion.cloudtrail-stop", "aws_cloudtrail_disable_logging.yml"),
-        ("aws.defense-evasion.cloudtrail-delete", "aws_cloudtrail_disable_logging.yml"),
-        ("aws.persistence.iam-backdoor-user", "aws_iam_backdoor_users_keys.yml"),
-        ("aws.persistence.iam-create-admin-user", "aws_iam_backdoor_users_keys.yml"),
+        (
+            "aws.defense-evasion.cloudtrail-stop",
+            "aws_cloudtrail_disable_logging.yml",
+        ),
+        (
+            "aws.defense-evasion.cloudtrail-delete",
+            "aws_cloudtrail_disable_logging.yml",
+        ),
+        (
+            "aws.persistence.iam-backdoor-user",
+            "aws_iam_backdoor_users_keys.yml",
+        ),
+        (
+            "aws.persistence.iam-create-admin-user",
+            "aws_iam_backdoor_users_keys.yml",
+        ),
         (
             "aws.privilege-escalation.iam-update-user-login-profile",
             "aws_update_login_profile.yml",
         ),
-        ("aws.exfiltration.ec2-share-ebs-snapshot", "aws_snapshot_backup_exfiltration.yml"),
-        ("aws.execution.ssm-send-command", "aws_cloudtrail_ssm_malicious_usage.yml"),
+        (
+            "aws.exfiltration.ec2-share-ebs-snapshot",
+            "aws_snapshot_backup_exfiltration.yml",
+        ),
+        (
+            "aws.execution.ssm-send-command",
+            "aws_cloudtrail_ssm_malicious_usage.yml",
+        ),
         (
             "aws.exfiltration.ec2-security-group-open-port-22-ingress",
             "aws_cloudtrail_security_group_change_ingress_egress.yml",
@@ -201,13 +238,24 @@ fn the_whole_corpus_runs_over_every_dataset_deterministically() {
         );
         let sigma = a
             .iter()
-            .filter(|f| pack.get(&f.rule).is_some_and(|r| matches!(r.kind, RuleKind::Sigma(_) | RuleKind::SigmaCorrelation(_))))
+            .filter(|f| {
+                pack.get(&f.rule).is_some_and(|r| {
+                    matches!(r.kind, RuleKind::Sigma(_) | RuleKind::SigmaCorrelation(_))
+                })
+            })
             .count();
-        fired.insert(ds.file_name().unwrap().to_string_lossy().into_owned(), sigma);
+        fired.insert(
+            ds.file_name().unwrap().to_string_lossy().into_owned(),
+            sigma,
+        );
     }
     eprintln!("Sigma findings per dataset: {fired:?}");
     // The AWS captures hold what SigmaHQ's CloudTrail rules look for.
-    for ds in ["stratus-red-team", "invictus-aws-dataset", "panther-analysis"] {
+    for ds in [
+        "stratus-red-team",
+        "invictus-aws-dataset",
+        "panther-analysis",
+    ] {
         assert!(fired.get(ds).copied().unwrap_or(0) > 0, "{ds}: {fired:?}");
     }
 }
@@ -241,7 +289,10 @@ fn detect_with_sigma_on_the_command_line() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("Sigma: 57 rules loaded from 57 files"), "{stderr}");
+    assert!(
+        stderr.contains("Sigma: 57 rules loaded from 57 files"),
+        "{stderr}"
+    );
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -250,9 +301,114 @@ fn detect_with_sigma_on_the_command_line() {
         .expect("the Sigma rule's finding");
     assert_eq!(f["title"], "AWS CloudTrail Important Change");
     assert!(f["references"].as_array().is_some_and(|r| !r.is_empty()));
-    assert!(f["falsepositives"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(f["falsepositives"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
     // A folder that is not one is an error, not an empty pack.
-    let o = common::heist(&["detect", bundle.to_str().unwrap(), "--sigma", "no/such/folder"]);
+    let o = common::heist(&[
+        "detect",
+        bundle.to_str().unwrap(),
+        "--sigma",
+        "no/such/folder",
+    ]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--sigma no/such/folder: not a folder"));
+}
+
+/// No capture in the real data deletes a GuardDuty detector, so the rule is run on records shaped as CloudTrail
+/// logs them (Stratus Red Team's `aws.defense-evasion.guardduty-*` calls): a deletion and a disabling fire; a
+/// denied deletion and an update that keeps the detector on do not (`requestParameters.enable` is a JSON boolean the
+/// rule compares with the string `'false'`; a missing `errorCode` is a success).
+#[test]
+fn the_guardduty_rule_fires_on_a_deleted_or_disabled_detector_only() {
+    let Some(d) = common::real_data() else { return };
+    let load = corpus(&d);
+    let id = rule_id(
+        &load,
+        "aws_cloudtrail_guardduty_detector_deleted_or_updated.yml",
+    );
+    let pack = pack(load);
+    let rec = |n: u32, name: &str, params: &str, error: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","principalId":"AIDA0000000000000000{n}","arn":"arn:aws:iam::111122223333:user/u{n}","accountId":"111122223333","accessKeyId":"AKIA00000000000000{n:02}","userName":"u{n}"}},"eventTime":"2026-11-02T10:0{n}:00Z","eventSource":"guardduty.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.{n}","userAgent":"stratus-red-team","requestParameters":{params}{error},"responseElements":null,"requestID":"r{n}","eventID":"e{n}","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}}"#
+        )
+    };
+    let records = [
+        rec(1, "DeleteDetector", r#"{"detectorId":"d1"}"#, ""),
+        rec(
+            2,
+            "UpdateDetector",
+            r#"{"detectorId":"d2","enable":false}"#,
+            "",
+        ),
+        rec(
+            3,
+            "DeleteDetector",
+            r#"{"detectorId":"d3"}"#,
+            r#","errorCode":"AccessDenied","errorMessage":"no""#,
+        ),
+        rec(
+            4,
+            "UpdateDetector",
+            r#"{"detectorId":"d4","enable":true}"#,
+            "",
+        ),
+    ];
+    let bundle = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    // A file, so the raw records can be read back.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("guardduty.json");
+    std::fs::write(&file, bundle).unwrap();
+    let store = load_path(&file);
+    assert_eq!(store.len(), 4);
+    let found = detect_store(&store, &pack, &DetectOptions::default()).unwrap();
+    let mut fired: Vec<&str> = found
+        .iter()
+        .filter(|f| f.rule == id)
+        .flat_map(|f| {
+            f.entities
+                .iter()
+                .filter(|e| e.name.starts_with("arn:aws:iam"))
+                .map(|e| e.name.as_str())
+        })
+        .collect();
+    fired.sort();
+    fired.dedup();
+    assert_eq!(
+        fired,
+        [
+            "arn:aws:iam::111122223333:user/u1",
+            "arn:aws:iam::111122223333:user/u2"
+        ],
+        "{found:#?}"
+    );
+
+    // Read from memory, the records cannot be read back: the rule names a field outside the frame
+    // (`requestParameters.enable`), so its four events go untested, and the run says so instead of staying quiet.
+    let text = std::fs::read(&file).unwrap();
+    let memory =
+        heist_core::ingest::load_bytes("guardduty.json", text, &LoadOptions::default()).unwrap();
+    let detail =
+        heist_core::detect::detect_store_detail(&memory, &pack, &DetectOptions::default()).unwrap();
+    let unread = detail
+        .unread
+        .iter()
+        .find(|u| u.rule == id)
+        .expect("the GuardDuty rule's events are untested");
+    assert_eq!(unread.events, 4);
+    let notice = detail.notice().unwrap();
+    let events: usize = detail.unread.iter().map(|u| u.events).sum();
+    assert!(
+        notice.starts_with(&format!(
+            "Sigma: {} rules could not test {events} events",
+            detail.unread.len()
+        )) && notice.contains("could not be read back from the bundle"),
+        "{notice}"
+    );
+    assert!(detail.findings.iter().all(|f| f.rule != id));
+    // With the bundle on disk, nothing is left untested.
+    let on_disk =
+        heist_core::detect::detect_store_detail(&store, &pack, &DetectOptions::default()).unwrap();
+    assert!(on_disk.unread.is_empty(), "{:?}", on_disk.unread);
+    assert_eq!(on_disk.notice(), None);
 }

@@ -84,11 +84,31 @@ fn incident_trail() -> Trail {
     let mut trail = Trail::new();
     let t0 = day1();
     for i in 0..20 {
-        trail.call(t0 + i * MIN, &admin, "s3.amazonaws.com", "ListBuckets", OFFICE);
+        trail.call(
+            t0 + i * MIN,
+            &admin,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            OFFICE,
+        );
     }
-    trail.call(t0 + 30 * MIN, &admin, "cloudtrail.amazonaws.com", "StopLogging", EVIL);
+    trail.call(
+        t0 + 30 * MIN,
+        &admin,
+        "cloudtrail.amazonaws.com",
+        "StopLogging",
+        EVIL,
+    );
     trail.add(
-        Call::new(t0 + 40 * MIN, &root, "iam.amazonaws.com", "ListUsers", EVIL, UA).top(
+        Call::new(
+            t0 + 40 * MIN,
+            &root,
+            "iam.amazonaws.com",
+            "ListUsers",
+            EVIL,
+            UA,
+        )
+        .top(
             "userIdentity",
             json!({"type": "Root", "principalId": ACCT, "arn": format!("arn:aws:iam::{ACCT}:root"),
                    "accountId": ACCT, "accessKeyId": "AKIAROOT00000000001"}),
@@ -96,14 +116,28 @@ fn incident_trail() -> Trail {
     );
     for i in 0..7 {
         trail.add(
-            Call::new(t0 + 50 * MIN + i * SEC, &admin, "iam.amazonaws.com", "ListRoles", EVIL, UA)
-                .error("AccessDenied", "not allowed"),
+            Call::new(
+                t0 + 50 * MIN + i * SEC,
+                &admin,
+                "iam.amazonaws.com",
+                "ListRoles",
+                EVIL,
+                UA,
+            )
+            .error("AccessDenied", "not allowed"),
         );
     }
     for i in 0..3 {
         trail.add(
-            Call::new(t0 + 50 * MIN + i * SEC, &admin, "iam.amazonaws.com", "ListRoles", OFFICE, UA)
-                .error("AccessDenied", "not allowed"),
+            Call::new(
+                t0 + 50 * MIN + i * SEC,
+                &admin,
+                "iam.amazonaws.com",
+                "ListRoles",
+                OFFICE,
+                UA,
+            )
+            .error("AccessDenied", "not allowed"),
         );
     }
     trail
@@ -116,7 +150,10 @@ fn sigma_rules_fire_beside_the_pack_with_their_metadata() {
     let pack = pack_with(&[("stop.yml", STOP), ("root.yml", ROOT), ("burst.yml", BURST)]);
     let all = detect_store(&d, &pack, &DetectOptions::default()).unwrap();
     // The shipped pack's own rule on the same call still fires.
-    assert!(all.iter().any(|f| f.rule == "cloudtrail-tampering"), "{all:#?}");
+    assert!(
+        all.iter().any(|f| f.rule == "cloudtrail-tampering"),
+        "{all:#?}"
+    );
     let stop: Vec<&Finding> = all
         .iter()
         .filter(|f| f.rule == "11111111-0000-4000-8000-000000000001")
@@ -130,7 +167,11 @@ fn sigma_rules_fire_beside_the_pack_with_their_metadata() {
     assert_eq!(f.falsepositives, vec!["An admin retiring a trail"]);
     assert_eq!(f.events_total, 1);
     assert!(f.explanation.contains("StopLogging"), "{}", f.explanation);
-    assert!(f.explanation.contains("eventName=StopLogging"), "{}", f.explanation);
+    assert!(
+        f.explanation.contains("eventName=StopLogging"),
+        "{}",
+        f.explanation
+    );
     // Nested field, `not`: the root's call.
     let root = sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000002");
     assert_eq!(root.len(), 1, "{root:#?}");
@@ -140,14 +181,19 @@ fn sigma_rules_fire_beside_the_pack_with_their_metadata() {
     assert_eq!(burst.len(), 1, "{burst:#?}");
     assert_eq!(burst[0].events_total, 7);
     assert!(
-        burst[0].explanation.contains(&format!("sourceIPAddress={EVIL}")),
+        burst[0]
+            .explanation
+            .contains(&format!("sourceIPAddress={EVIL}")),
         "{}",
         burst[0].explanation
     );
     // The JSON of a finding carries the rule's references and false positives; a pack finding has none.
     let json = serde_json::to_value(f).unwrap();
     assert_eq!(json["references"][0], "https://example.org/stop");
-    let pack_finding = all.iter().find(|f| f.rule == "cloudtrail-tampering").unwrap();
+    let pack_finding = all
+        .iter()
+        .find(|f| f.rule == "cloudtrail-tampering")
+        .unwrap();
     let json = serde_json::to_value(pack_finding).unwrap();
     assert!(json.get("references").is_none());
 }
@@ -172,15 +218,25 @@ fn records_a_siem_wrapped_match_as_delivered_ones() {
     // Splunk's export: each record as a string under `_raw`.
     let mut text = String::new();
     for r in trail.records() {
-        text += &json!({"_time": "x", "sourcetype": "aws:cloudtrail", "_raw": r.to_string()}).to_string();
+        text += &json!({"_time": "x", "sourcetype": "aws:cloudtrail", "_raw": r.to_string()})
+            .to_string();
         text.push('\n');
     }
     let d = on_disk("splunk.json", &text);
     assert_eq!(d.len(), trail.records().len(), "{:?}", d.report.errors);
     let pack = pack_with(&[("stop.yml", STOP), ("root.yml", ROOT), ("burst.yml", BURST)]);
-    assert_eq!(sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000001").len(), 1);
-    assert_eq!(sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000002").len(), 1);
-    assert_eq!(sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000003").len(), 1);
+    assert_eq!(
+        sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000001").len(),
+        1
+    );
+    assert_eq!(
+        sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000002").len(),
+        1
+    );
+    assert_eq!(
+        sigma_findings(&d, &pack, "11111111-0000-4000-8000-000000000003").len(),
+        1
+    );
 }
 
 #[test]
@@ -190,7 +246,10 @@ fn without_raw_records_only_rules_on_frame_fields_run() {
     let memory = d.store_in_memory();
     let pack = pack_with(&[("stop.yml", STOP), ("root.yml", ROOT)]);
     // eventSource and eventName have columns: the rule runs on the frame.
-    assert_eq!(sigma_findings(&memory, &pack, "11111111-0000-4000-8000-000000000001").len(), 1);
+    assert_eq!(
+        sigma_findings(&memory, &pack, "11111111-0000-4000-8000-000000000001").len(),
+        1
+    );
     // userIdentity.type has none: nothing is claimed that was not checked.
     assert!(sigma_findings(&memory, &pack, "11111111-0000-4000-8000-000000000002").is_empty());
 }
@@ -328,11 +387,29 @@ fn rules_heist_cannot_run_are_listed_with_the_reason() {
         .collect();
     assert_eq!(load.rules.len(), 1, "{reasons:?}");
     assert_eq!(reasons.len(), 5, "{reasons:?}");
-    let why = |f: &str| reasons.iter().find(|(x, _)| *x == f).map(|(_, r)| *r).unwrap_or("");
-    assert!(why("okta.yml").starts_with("logsource okta/okta:"), "{reasons:?}");
-    assert!(why("win.yml").starts_with("logsource windows/process_creation:"), "{reasons:?}");
+    let why = |f: &str| {
+        reasons
+            .iter()
+            .find(|(x, _)| *x == f)
+            .map(|(_, r)| *r)
+            .unwrap_or("")
+    };
+    assert!(
+        why("okta.yml").starts_with("logsource okta/okta:"),
+        "{reasons:?}"
+    );
+    assert!(
+        why("win.yml").starts_with("logsource windows/process_creation:"),
+        "{reasons:?}"
+    );
     assert!(why("expand.yml").contains("LegitCountries"), "{reasons:?}");
-    assert!(why("broken.yml").starts_with("not valid Sigma"), "{reasons:?}");
+    assert!(
+        why("broken.yml").starts_with("not valid Sigma"),
+        "{reasons:?}"
+    );
     // The duplicate is the later file: stop.yml comes after dup.yml here, so stop.yml is the one skipped.
-    assert!(why("stop.yml").contains("already loaded from dup.yml"), "{reasons:?}");
+    assert!(
+        why("stop.yml").contains("already loaded from dup.yml"),
+        "{reasons:?}"
+    );
 }

@@ -54,10 +54,16 @@ fn sigma_findings_sit_in_the_findings_tab_with_their_rule() {
     let ours: Vec<usize> = (0..h.state.findings.len())
         .filter(|&i| h.state.findings.list[i].rule == "22222222-0000-4000-8000-000000000001")
         .collect();
-    assert!(!ours.is_empty(), "the Sigma rule fired on the sample's CreateAccessKey");
+    assert!(
+        !ours.is_empty(),
+        "the Sigma rule fired on the sample's CreateAccessKey"
+    );
     h.keys("5");
     let s = h.screen();
-    assert!(s.contains("Sigma: 1 rules loaded from 2 files, 1 skipped"), "{s}");
+    assert!(
+        s.contains("Sigma: 1 rules loaded from 2 files, 1 skipped"),
+        "{s}"
+    );
     // Walk the tab to the Sigma finding and read its detail.
     h.keys("g");
     for _ in 0..h.state.findings.len() {

@@ -159,8 +159,14 @@ mod label_tests {
         assert!(is_uuid("905d389b-b853-46d0-9d3d-dea0d3a3cd49"));
         assert!(is_uuid("905D389B-B853-46D0-9D3D-DEA0D3A3CD49"));
         assert!(!is_uuid("long-term-key-new-ip"));
-        assert!(!is_uuid("905d389b-b853-46d0-9d3d-dea0d3a3cd4"), "one digit short");
-        assert!(!is_uuid("905d389b_b853-46d0-9d3d-dea0d3a3cd49"), "dash misplaced");
+        assert!(
+            !is_uuid("905d389b-b853-46d0-9d3d-dea0d3a3cd4"),
+            "one digit short"
+        );
+        assert!(
+            !is_uuid("905d389b_b853-46d0-9d3d-dea0d3a3cd49"),
+            "dash misplaced"
+        );
         assert!(!is_uuid("905d389g-b853-46d0-9d3d-dea0d3a3cd49"), "not hex");
     }
 }

@@ -80,6 +80,60 @@ pub fn detect_store(
     detect_with(&store.frame, Some(store), pack, opts)
 }
 
+/// [`detect_store`], with what the run could not look at (see [`Detection`]): what the CLI and the TUI run.
+pub fn detect_store_detail(
+    store: &EventStore,
+    pack: &RulePack,
+    opts: &DetectOptions,
+) -> Result<Detection, DetectError> {
+    detect_detail(&store.frame, Some(store), pack, opts)
+}
+
+/// A run's findings, and the Sigma rules that could not test every event they selected.
+#[derive(Debug, Default)]
+pub struct Detection {
+    pub findings: Vec<Finding>,
+    /// Per Sigma rule (in pack order), the events it selected whose raw record could not be read back from the
+    /// bundle (a file changed or moved since the load, a bundle read from memory) and whose frame columns do not
+    /// hold every field the rule names: those events were not tested.
+    pub unread: Vec<Unread>,
+}
+
+/// A rule's events left untested, for want of their raw records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    pub rule: String,
+    pub title: String,
+    pub events: usize,
+}
+
+impl Detection {
+    /// One line for the analyst when some rule could not test all its events, naming the rules with the most.
+    pub fn notice(&self) -> Option<String> {
+        if self.unread.is_empty() {
+            return None;
+        }
+        let events: usize = self.unread.iter().map(|u| u.events).sum();
+        let mut worst: Vec<&Unread> = self.unread.iter().collect();
+        worst.sort_by(|a, b| b.events.cmp(&a.events).then(a.rule.cmp(&b.rule)));
+        let mut named: Vec<String> = worst
+            .iter()
+            .take(3)
+            .map(|u| format!("{} ({})", u.title, crate::util::num::thousands(u.events)))
+            .collect();
+        if worst.len() > 3 {
+            named.push(format!("+{} more", worst.len() - 3));
+        }
+        Some(format!(
+            "Sigma: {} could not test {} they selected: the raw records could not be read back from the bundle \
+             (a file changed or moved since it was loaded, or it was read from memory): {}",
+            crate::util::num::count_of(self.unread.len(), "rule", "rules"),
+            crate::util::num::count_of(events, "event", "events"),
+            named.join(", ")
+        ))
+    }
+}
+
 /// [`detect_store`] over a bare event frame (in time order, as `EventStore::frame` is). Without the bundle the raw
 /// records cannot be read, so a query with `raw` conditions selects nothing: use [`detect_store`], or
 /// [`detect_with`] and a [`RawRecords`] of your own, whenever a rule may test the raw record
@@ -99,6 +153,16 @@ pub fn detect_with(
     pack: &RulePack,
     opts: &DetectOptions,
 ) -> Result<Vec<Finding>, DetectError> {
+    Ok(detect_detail(frame, raw, pack, opts)?.findings)
+}
+
+/// [`detect_with`], with what the run could not look at.
+pub fn detect_detail(
+    frame: &DataFrame,
+    raw: Option<&dyn RawRecords>,
+    pack: &RulePack,
+    opts: &DetectOptions,
+) -> Result<Detection, DetectError> {
     let ctx = eval::Ctx::new(frame, raw)?;
     // The columns most rules read, decoded once before the rules run side by side.
     for c in [
@@ -145,5 +209,55 @@ pub fn detect_with(
         out.extend(r?);
     }
     out.sort_by(by_severity);
-    Ok(out)
+    let unread = sigma
+        .iter()
+        .filter_map(|r| {
+            let events = ctx.sigma_hits(&r.id)?.unread;
+            (events > 0).then(|| Unread {
+                rule: r.id.clone(),
+                title: r.title.clone(),
+                events,
+            })
+        })
+        .collect();
+    Ok(Detection {
+        findings: out,
+        unread,
+    })
+}
+
+#[cfg(test)]
+mod detection_tests {
+    use super::{Detection, Unread};
+
+    fn unread(rule: &str, events: usize) -> Unread {
+        Unread {
+            rule: rule.into(),
+            title: format!("Title {rule}"),
+            events,
+        }
+    }
+
+    #[test]
+    fn the_notice_names_the_rules_with_most_untested_events() {
+        assert_eq!(Detection::default().notice(), None);
+        let d = Detection {
+            findings: Vec::new(),
+            unread: vec![
+                unread("a", 3),
+                unread("b", 1_200),
+                unread("c", 3),
+                unread("d", 40),
+            ],
+        };
+        let n = d.notice().unwrap();
+        assert!(
+            n.starts_with("Sigma: 4 rules could not test 1,246 events they selected"),
+            "{n}"
+        );
+        assert!(
+            n.ends_with("Title b (1,200), Title d (40), Title a (3), +1 more"),
+            "{n}"
+        );
+    }
 }

@@ -75,7 +75,9 @@ impl RuleKind {
             RuleKind::Threshold(t) => vec![&mut t.query],
             RuleKind::FirstSeen(f) => vec![&mut f.query],
             RuleKind::Sequence(s) => vec![&mut s.first, &mut s.then],
-            RuleKind::AfterEnd(_) | RuleKind::Sigma(_) | RuleKind::SigmaCorrelation(_) => Vec::new(),
+            RuleKind::AfterEnd(_) | RuleKind::Sigma(_) | RuleKind::SigmaCorrelation(_) => {
+                Vec::new()
+            }
         }
     }
 

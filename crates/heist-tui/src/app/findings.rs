@@ -122,6 +122,8 @@ pub struct Detected {
     pub rules: usize,
     /// The findings grouped into incidents (indices into `findings`); empty when not grouped.
     pub incidents: Incidents,
+    /// What the run could not look at (Sigma rules whose records could not be read back), for the analyst.
+    pub untested: Option<String>,
 }
 
 impl Detected {
@@ -138,7 +140,14 @@ impl Detected {
             findings,
             rules,
             incidents: Incidents::default(),
+            untested: None,
         }
+    }
+
+    /// Say what the run could not look at (`Detection::notice`).
+    pub fn with_untested(mut self, notice: Option<String>) -> Self {
+        self.untested = notice;
+        self
     }
 
     /// Group the findings (now in the pack's order) into incidents with `group`.
@@ -229,6 +238,8 @@ pub struct FindingsState {
     pub filter: String,
     pub matcher: Option<heist_core::detect::filter::FindingFilter>,
     pub rules: usize,
+    /// What the run could not look at, said on the tab as a warning.
+    pub untested: Option<String>,
     /// The newest detection run asked for; the results of older runs are stale.
     pub run: u64,
 }
@@ -250,6 +261,7 @@ impl Default for FindingsState {
             filter: String::new(),
             matcher: None,
             rules: 0,
+            untested: None,
             run: 0,
         }
     }
@@ -296,6 +308,7 @@ impl FindingsState {
         self.flags = d.flags;
         self.entities = d.entities;
         self.rules = d.rules;
+        self.untested = d.untested;
         self.status = DetectStatus::Done;
     }
 

@@ -112,8 +112,10 @@ pub fn detect(
                 .map_err(|e| e.to_string())?;
             &tuned
         };
-        let found =
-            heist_core::detect::detect_store(store, pack, &opts).map_err(|e| e.to_string())?;
+        let detection = heist_core::detect::detect_store_detail(store, pack, &opts)
+            .map_err(|e| e.to_string())?;
+        let untested = detection.notice();
+        let found = detection.findings;
         let scope = if inputs.scope.seeds.is_empty() {
             None
         } else {
@@ -126,6 +128,7 @@ pub fn detect(
         };
         let in_scope = scope.as_ref().map(|s| move |e: &Entity| s.contains(e));
         Detected::new(found, rules)
+            .with_untested(untested)
             .grouped(|sorted| {
                 heist_core::detect::incident::group(
                     &store.frame,

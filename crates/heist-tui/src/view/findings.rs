@@ -192,7 +192,20 @@ pub fn findings_info(s: &AppState, width: usize) -> Vec<(String, bool)> {
         info.push((fit(&line, width, false), false));
     }
     if let Some(n) = &s.rules.notice {
-        info.extend(wrap(&clean(n), width).into_iter().take(2).map(|l| (l, false)));
+        info.extend(
+            wrap(&clean(n), width)
+                .into_iter()
+                .take(2)
+                .map(|l| (l, false)),
+        );
+    }
+    if let Some(n) = &f.untested {
+        info.extend(
+            wrap(&clean(n), width)
+                .into_iter()
+                .take(3)
+                .map(|l| (l, true)),
+        );
     }
     if let Some(e) = &s.rules.error {
         let text = format!(

@@ -64,7 +64,15 @@ pub(crate) struct Ctx<'a> {
     /// When each identity (dictionary code) first appears in the frame.
     identity_first: OnceLock<FastMap<u32, Nanos>>,
     /// What each Sigma rule matched, by rule id, from the one pass over the raw records before the rules run.
-    sigma: OnceLock<FastMap<String, (crate::detect::sigma::engine::Hits, crate::detect::rule::SigmaRun)>>,
+    sigma: OnceLock<
+        FastMap<
+            String,
+            (
+                crate::detect::sigma::engine::Hits,
+                crate::detect::rule::SigmaRun,
+            ),
+        >,
+    >,
 }
 
 impl<'a> Ctx<'a> {

@@ -42,7 +42,10 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, s: &SigmaRun) -> Result<Vec<Findin
                     .iter()
                     .map(|f| hits.value(s, i, f).unwrap_or("").to_string())
                     .collect(),
-                value: agg.field.as_ref().and_then(|f| hits.value(s, i, f).map(str::to_string)),
+                value: agg
+                    .field
+                    .as_ref()
+                    .and_then(|f| hits.value(s, i, f).map(str::to_string)),
                 rule: 0,
             })
             .collect();
@@ -51,7 +54,16 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, s: &SigmaRun) -> Result<Vec<Findin
             Some(f) => format!("distinct {f}"),
             None => "events".to_string(),
         };
-        return thresholds(ctx, rule, &items, span, (agg.op, agg.value), agg.field.is_some(), &agg.by, &what_counted);
+        return thresholds(
+            ctx,
+            rule,
+            &items,
+            span,
+            (agg.op, agg.value),
+            agg.field.is_some(),
+            &agg.by,
+            &what_counted,
+        );
     }
     if !s.generates {
         return Ok(Vec::new());
@@ -64,7 +76,12 @@ fn to_nanos(d: std::time::Duration) -> Nanos {
 }
 
 /// Plain rules: per principal, events within an hour of each other are one finding.
-fn matches(ctx: &Ctx<'_>, rule: &Rule, s: &SigmaRun, hits: &Hits) -> Result<Vec<Finding>, DetectError> {
+fn matches(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    s: &SigmaRun,
+    hits: &Hits,
+) -> Result<Vec<Finding>, DetectError> {
     let mut groups: Vec<(Option<Key>, Vec<u32>)> = Vec::new();
     let mut at: super::FastMap<Option<Key>, usize> = super::FastMap::default();
     for &r in &hits.rows {
@@ -79,7 +96,9 @@ fn matches(ctx: &Ctx<'_>, rule: &Rule, s: &SigmaRun, hits: &Hits) -> Result<Vec<
     for (key, rows) in groups {
         let mut start = 0;
         for i in 1..=rows.len() {
-            if i == rows.len() || ctx.times[rows[i] as usize] - ctx.times[rows[i - 1] as usize] > MERGE {
+            if i == rows.len()
+                || ctx.times[rows[i] as usize] - ctx.times[rows[i - 1] as usize] > MERGE
+            {
                 let part = &rows[start..i];
                 let mut why = what(ctx, part)?;
                 match key {
@@ -291,7 +310,16 @@ pub(super) fn correlate(
                 (CorrelationOf::ValueCount, Some(f)) => format!("distinct {f}"),
                 _ => "events".to_string(),
             };
-            thresholds(ctx, rule, &items, Some(c.timespan), cond, distinct, &by, &counted)
+            thresholds(
+                ctx,
+                rule,
+                &items,
+                Some(c.timespan),
+                cond,
+                distinct,
+                &by,
+                &counted,
+            )
         }
         CorrelationOf::Temporal | CorrelationOf::TemporalOrdered => {
             sequences(ctx, rule, c, &items, &by)

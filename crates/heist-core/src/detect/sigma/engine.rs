@@ -81,7 +81,10 @@ pub(crate) fn scan(ctx: &Ctx<'_>, rules: &[&Rule]) -> Result<FastMap<String, Hit
     }
     drop(fill);
     let tests = |row: u32| -> &[u16] {
-        let (a, b) = (start[row as usize] as usize, start[row as usize + 1] as usize);
+        let (a, b) = (
+            start[row as usize] as usize,
+            start[row as usize + 1] as usize,
+        );
         tests_of.get(a..b).unwrap_or(&[])
     };
     // Rows by file, so each file is read once.
@@ -211,7 +214,11 @@ fn capture(rec: &dyn Record, run: &SigmaRun) -> Vec<Option<String>> {
 }
 
 /// The frame's values of the rule's fields for `row`, when every field has a column.
-fn frame_record(ctx: &Ctx<'_>, run: &SigmaRun, row: u32) -> Result<Option<FrameRecord>, DetectError> {
+fn frame_record(
+    ctx: &Ctx<'_>,
+    run: &SigmaRun,
+    row: u32,
+) -> Result<Option<FrameRecord>, DetectError> {
     if !run.frame_only {
         return Ok(None);
     }

@@ -34,32 +34,122 @@ const MAX_NESTING: usize = 3;
 const ALIASES: &[(Class, &str, &[&str])] = &[
     // CloudTrail as OCSF (Security Lake; pySigma's Athena backend mapping) and as ECS (Elastic; sigmac's
     // ecs-cloudtrail mapping).
-    (Class::CloudTrail, "eventName", &["api.operation", "event.action"]),
-    (Class::CloudTrail, "eventSource", &["api.service.name", "event.provider"]),
+    (
+        Class::CloudTrail,
+        "eventName",
+        &["api.operation", "event.action"],
+    ),
+    (
+        Class::CloudTrail,
+        "eventSource",
+        &["api.service.name", "event.provider"],
+    ),
     (Class::CloudTrail, "awsRegion", &["cloud.region", "region"]),
-    (Class::CloudTrail, "userAgent", &["http_request.user_agent", "user_agent.original"]),
-    (Class::CloudTrail, "sourceIPAddress", &["src_endpoint.ip", "source.address", "source.ip"]),
-    (Class::CloudTrail, "errorCode", &["api.response.error", "aws.cloudtrail.error_code"]),
-    (Class::CloudTrail, "errorMessage", &["api.response.message", "aws.cloudtrail.error_message"]),
-    (Class::CloudTrail, "eventType", &["aws.cloudtrail.event_type"]),
+    (
+        Class::CloudTrail,
+        "userAgent",
+        &["http_request.user_agent", "user_agent.original"],
+    ),
+    (
+        Class::CloudTrail,
+        "sourceIPAddress",
+        &["src_endpoint.ip", "source.address", "source.ip"],
+    ),
+    (
+        Class::CloudTrail,
+        "errorCode",
+        &["api.response.error", "aws.cloudtrail.error_code"],
+    ),
+    (
+        Class::CloudTrail,
+        "errorMessage",
+        &["api.response.message", "aws.cloudtrail.error_message"],
+    ),
+    (
+        Class::CloudTrail,
+        "eventType",
+        &["aws.cloudtrail.event_type"],
+    ),
     (Class::CloudTrail, "eventID", &["metadata.uid", "event.id"]),
-    (Class::CloudTrail, "recipientAccountId", &["cloud.account.uid", "cloud.account.id"]),
-    (Class::CloudTrail, "userIdentity.type", &["actor.user.type", "aws.cloudtrail.user_identity.type"]),
-    (Class::CloudTrail, "userIdentity.arn", &["actor.user.uid", "aws.cloudtrail.user_identity.arn"]),
-    (Class::CloudTrail, "userIdentity.userName", &["actor.user.name", "user.name"]),
-    (Class::CloudTrail, "userIdentity.accessKeyId", &["actor.user.credential_uid", "aws.cloudtrail.user_identity.access_key_id"]),
-    (Class::CloudTrail, "requestParameters", &["api.request.data", "aws.cloudtrail.request_parameters"]),
-    (Class::CloudTrail, "responseElements", &["api.response.data", "aws.cloudtrail.response_elements"]),
-    (Class::CloudTrail, "additionalEventData", &["unmapped.additionalEventData", "aws.cloudtrail.additional_eventdata"]),
+    (
+        Class::CloudTrail,
+        "recipientAccountId",
+        &["cloud.account.uid", "cloud.account.id"],
+    ),
+    (
+        Class::CloudTrail,
+        "userIdentity.type",
+        &["actor.user.type", "aws.cloudtrail.user_identity.type"],
+    ),
+    (
+        Class::CloudTrail,
+        "userIdentity.arn",
+        &["actor.user.uid", "aws.cloudtrail.user_identity.arn"],
+    ),
+    (
+        Class::CloudTrail,
+        "userIdentity.userName",
+        &["actor.user.name", "user.name"],
+    ),
+    (
+        Class::CloudTrail,
+        "userIdentity.accessKeyId",
+        &[
+            "actor.user.credential_uid",
+            "aws.cloudtrail.user_identity.access_key_id",
+        ],
+    ),
+    (
+        Class::CloudTrail,
+        "requestParameters",
+        &["api.request.data", "aws.cloudtrail.request_parameters"],
+    ),
+    (
+        Class::CloudTrail,
+        "responseElements",
+        &["api.response.data", "aws.cloudtrail.response_elements"],
+    ),
+    (
+        Class::CloudTrail,
+        "additionalEventData",
+        &[
+            "unmapped.additionalEventData",
+            "aws.cloudtrail.additional_eventdata",
+        ],
+    ),
     // Azure: Log Analytics columns and the REST shapes.
-    (Class::Azure, "OperationNameValue", &["operationName.value", "operationName"]),
-    (Class::Azure, "CategoryValue", &["category.value", "category"]),
-    (Class::Azure, "ResourceProviderValue", &["resourceProviderName.value", "resourceProviderName"]),
+    (
+        Class::Azure,
+        "OperationNameValue",
+        &["operationName.value", "operationName"],
+    ),
+    (
+        Class::Azure,
+        "CategoryValue",
+        &["category.value", "category"],
+    ),
+    (
+        Class::Azure,
+        "ResourceProviderValue",
+        &["resourceProviderName.value", "resourceProviderName"],
+    ),
     (Class::Azure, "ResourceId", &["resourceId"]),
     // Cloud Audit Logs: Elastic's names.
-    (Class::Gcp, "gcp.audit.method_name", &["protoPayload.methodName"]),
-    (Class::Gcp, "gcp.audit.service_name", &["protoPayload.serviceName"]),
-    (Class::Gcp, "gcp.audit.resource_name", &["protoPayload.resourceName"]),
+    (
+        Class::Gcp,
+        "gcp.audit.method_name",
+        &["protoPayload.methodName"],
+    ),
+    (
+        Class::Gcp,
+        "gcp.audit.service_name",
+        &["protoPayload.serviceName"],
+    ),
+    (
+        Class::Gcp,
+        "gcp.audit.resource_name",
+        &["protoPayload.resourceName"],
+    ),
 ];
 
 /// The frame column that holds a field's value when the raw record cannot be read (a Parquet dataset, a file gone
@@ -204,9 +294,10 @@ fn has_marker(v: &Value, class: Class, ignore_case: bool) -> bool {
     let Value::Object(m) = v else {
         return false;
     };
-    class.marker().iter().any(|k| {
-        m.contains_key(*k) || (ignore_case && m.keys().any(|x| x.eq_ignore_ascii_case(k)))
-    })
+    class
+        .marker()
+        .iter()
+        .any(|k| m.contains_key(*k) || (ignore_case && m.keys().any(|x| x.eq_ignore_ascii_case(k))))
 }
 
 /// The first object nested in `outer` (breadth first, JSON strings opened) that has a marker key of `class`.
@@ -241,9 +332,7 @@ fn native(outer: &Value, class: Class) -> Option<Value> {
 /// The value at `key` of an object (exact, else ignoring ASCII case), a JSON string opened when it holds an object.
 fn get_key<'v>(v: &'v Value, key: &str) -> Option<Cow<'v, Value>> {
     let m = v.as_object()?;
-    let found = m
-        .get(key)
-        .or_else(|| find_ci(m, key))?;
+    let found = m.get(key).or_else(|| find_ci(m, key))?;
     Some(Cow::Borrowed(found))
 }
 
@@ -371,12 +460,17 @@ mod tests {
             vals(&r, "userIdentity.sessionContext.sessionIssuer.type"),
             vec![Value::from("Role")]
         );
-        assert_eq!(vals(&r, "resources.ARN"), vec![Value::from("a"), Value::from("b")]);
+        assert_eq!(
+            vals(&r, "resources.ARN"),
+            vec![Value::from("a"), Value::from("b")]
+        );
         assert_eq!(
             vals(&r, "requestParameters.policyDocument.Statement.Effect"),
             vec![Value::from("Allow")]
         );
-        assert!(vals(&r, "requestParameters").first().is_some_and(Value::is_object));
+        assert!(vals(&r, "requestParameters")
+            .first()
+            .is_some_and(Value::is_object));
         assert!(vals(&r, "errorCode").is_empty());
         assert_eq!(r.text(), text);
     }
@@ -391,19 +485,24 @@ mod tests {
         // A wrapper field resolves when the native record lacks it.
         assert_eq!(vals(&r, "sourcetype"), vec![Value::from("aws:cloudtrail")]);
         // Sentinel columns run the keys together.
-        let sentinel = r#"{"EventName":"ConsoleLogin","UserIdentityType":"Root","SourceIpAddress":"1.2.3.4"}"#;
+        let sentinel =
+            r#"{"EventName":"ConsoleLogin","UserIdentityType":"Root","SourceIpAddress":"1.2.3.4"}"#;
         let r = JsonRecord::parse(sentinel, Class::CloudTrail).unwrap();
         assert_eq!(vals(&r, "eventName"), vec![Value::from("ConsoleLogin")]);
         assert_eq!(vals(&r, "userIdentity.type"), vec![Value::from("Root")]);
         // Filebeat flattens the keys; OCSF renames them.
-        let beats = r#"{"event.action":"CreateAccessKey","aws.cloudtrail.user_identity.type":"IAMUser"}"#;
+        let beats =
+            r#"{"event.action":"CreateAccessKey","aws.cloudtrail.user_identity.type":"IAMUser"}"#;
         let r = JsonRecord::parse(beats, Class::CloudTrail).unwrap();
         assert_eq!(vals(&r, "eventName"), vec![Value::from("CreateAccessKey")]);
         assert_eq!(vals(&r, "userIdentity.type"), vec![Value::from("IAMUser")]);
         let ocsf = r#"{"class_uid":6003,"api":{"operation":"PutBucketPolicy","service":{"name":"s3.amazonaws.com"}}}"#;
         let r = JsonRecord::parse(ocsf, Class::CloudTrail).unwrap();
         assert_eq!(vals(&r, "eventName"), vec![Value::from("PutBucketPolicy")]);
-        assert_eq!(vals(&r, "eventSource"), vec![Value::from("s3.amazonaws.com")]);
+        assert_eq!(
+            vals(&r, "eventSource"),
+            vec![Value::from("s3.amazonaws.com")]
+        );
     }
 
     #[test]
@@ -411,16 +510,31 @@ mod tests {
         let diag = r#"{"time":"t","operationName":"MICROSOFT.NETWORK/X/WRITE","category":"Administrative","properties":{"message":"m","statusCode":"Created"}}"#;
         let r = JsonRecord::parse(diag, Class::Azure).unwrap();
         assert_eq!(vals(&r, "properties.message"), vec![Value::from("m")]);
-        assert_eq!(vals(&r, "OperationNameValue"), vec![Value::from("MICROSOFT.NETWORK/X/WRITE")]);
-        assert_eq!(vals(&r, "CategoryValue"), vec![Value::from("Administrative")]);
+        assert_eq!(
+            vals(&r, "OperationNameValue"),
+            vec![Value::from("MICROSOFT.NETWORK/X/WRITE")]
+        );
+        assert_eq!(
+            vals(&r, "CategoryValue"),
+            vec![Value::from("Administrative")]
+        );
         assert_eq!(vals(&r, "statusCode"), vec![Value::from("Created")]);
         let rest = r#"{"operationName":{"value":"Microsoft.Compute/x","localizedValue":"y"}}"#;
         let r = JsonRecord::parse(rest, Class::Azure).unwrap();
-        assert_eq!(vals(&r, "OperationNameValue"), vec![Value::from("Microsoft.Compute/x")]);
+        assert_eq!(
+            vals(&r, "OperationNameValue"),
+            vec![Value::from("Microsoft.Compute/x")]
+        );
         let gcp = r#"{"protoPayload":{"methodName":"v1.compute.instances.insert","serviceName":"compute.googleapis.com"}}"#;
         let r = JsonRecord::parse(gcp, Class::Gcp).unwrap();
-        assert_eq!(vals(&r, "gcp.audit.method_name"), vec![Value::from("v1.compute.instances.insert")]);
-        assert_eq!(vals(&r, "data.protoPayload.serviceName"), vec![Value::from("compute.googleapis.com")]);
+        assert_eq!(
+            vals(&r, "gcp.audit.method_name"),
+            vec![Value::from("v1.compute.instances.insert")]
+        );
+        assert_eq!(
+            vals(&r, "data.protoPayload.serviceName"),
+            vec![Value::from("compute.googleapis.com")]
+        );
     }
 
     #[test]

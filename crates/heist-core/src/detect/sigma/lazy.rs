@@ -113,9 +113,11 @@ pub fn walk_value(v: &Value, keys: &[&str], out: &mut Vec<Value>, depth: usize) 
     };
     match v {
         Value::Object(m) => {
-            let next = m
-                .get(*first)
-                .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(first)).map(|(_, v)| v));
+            let next = m.get(*first).or_else(|| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(first))
+                    .map(|(_, v)| v)
+            });
             if let Some(next) = next {
                 walk_value(next, rest, out, depth + 1);
             }

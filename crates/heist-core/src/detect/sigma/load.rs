@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::logsource::{self, Class};
-use super::parse::{parse_documents, CorrelationKind, SigmaCorrelation, SigmaDoc, SigmaError, SigmaRule};
+use super::parse::{
+    parse_documents, CorrelationKind, SigmaCorrelation, SigmaDoc, SigmaError, SigmaRule,
+};
 use crate::detect::rule::{
     CorrelationOf, Queries, Rule, RuleKind, RuleQuery, SigmaCorrelationRun, SigmaRun,
 };
@@ -196,13 +198,21 @@ fn header(text: &str) -> Header {
         return Header::default();
     };
     // The first document with a title (a legacy collection's first document may be `action: global`).
-    let Some(doc) = docs.iter().find(|d| d["title"].as_str().is_some()).or(docs.first()) else {
+    let Some(doc) = docs
+        .iter()
+        .find(|d| d["title"].as_str().is_some())
+        .or(docs.first())
+    else {
         return Header::default();
     };
     let s = |y: &Yaml| y.as_str().map(str::to_string);
     let lower = |y: &Yaml| y.as_str().map(str::to_ascii_lowercase);
     let ls = &doc["logsource"];
-    let (p, sv, c) = (lower(&ls["product"]), lower(&ls["service"]), lower(&ls["category"]));
+    let (p, sv, c) = (
+        lower(&ls["product"]),
+        lower(&ls["service"]),
+        lower(&ls["category"]),
+    );
     Header {
         title: s(&doc["title"]),
         id: s(&doc["id"]),
@@ -272,8 +282,7 @@ fn nanos(d: std::time::Duration) -> Nanos {
 /// Values safe to name in a query as they are (event names).
 fn plain(v: &str) -> bool {
     !v.is_empty()
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
 
@@ -315,7 +324,9 @@ fn compile(file: &str, r: SigmaRule) -> Result<Rule, Skipped> {
         reason,
     };
     if r.status.as_deref() == Some("deprecated") {
-        return Err(skip("status deprecated: SigmaHQ keeps it for reference only".into()));
+        return Err(skip(
+            "status deprecated: SigmaHQ keeps it for reference only".into(),
+        ));
     }
     let target = logsource::target(
         r.logsource.product.as_deref(),
@@ -323,11 +334,10 @@ fn compile(file: &str, r: SigmaRule) -> Result<Rule, Skipped> {
         r.logsource.category.as_deref(),
     )
     .map_err(&skip)?;
-    let id = r
-        .id
-        .clone()
-        .or_else(|| r.name.clone())
-        .unwrap_or_else(|| file_stem(file));
+    let id =
+        r.id.clone()
+            .or_else(|| r.name.clone())
+            .unwrap_or_else(|| file_stem(file));
     let fields = r.detection.fields();
     let frame_only = !r.detection.uses_keywords()
         && fields
@@ -456,7 +466,8 @@ fn correlate(file: &str, c: SigmaCorrelation, rules: &mut [Rule]) -> Result<Rule
             _ => None,
         };
         let rule_id = rules[at].id.clone();
-        let alias = |f: &str| -> String { alias_for(&c.aliases, f, &rule_id, rule_name.as_deref()) };
+        let alias =
+            |f: &str| -> String { alias_for(&c.aliases, f, &rule_id, rule_name.as_deref()) };
         let fields: Vec<String> = c.group_by.iter().map(|f| alias(f)).collect();
         let count_field = counted.as_deref().map(alias);
         if let RuleKind::Sigma(s) = &mut rules[at].kind {
@@ -473,11 +484,10 @@ fn correlate(file: &str, c: SigmaCorrelation, rules: &mut [Rule]) -> Result<Rule
         group_by.push(fields);
         field.push(count_field);
     }
-    let id = c
-        .id
-        .clone()
-        .or_else(|| c.name.clone())
-        .unwrap_or_else(|| file_stem(file));
+    let id =
+        c.id.clone()
+            .or_else(|| c.name.clone())
+            .unwrap_or_else(|| file_stem(file));
     Ok(Rule {
         id,
         title: c.title.clone(),
@@ -530,7 +540,10 @@ mod tests {
             reason_kind("placeholder %LegitCountries% (modifier expand)"),
             "placeholder %…% (modifier expand)"
         );
-        assert_eq!(reason_kind("id x already loaded from a.yml"), "id already loaded from an earlier file");
+        assert_eq!(
+            reason_kind("id x already loaded from a.yml"),
+            "id already loaded from an earlier file"
+        );
         assert_eq!(reason_kind("aggregation `near`"), "aggregation `near`");
         assert_eq!(reason_kind("50% of %x"), "50% of %x");
     }
@@ -541,7 +554,11 @@ mod tests {
         assert_eq!(severity(Some("critical")), Severity::Critical);
         assert_eq!(severity(None), Severity::Medium);
         assert_eq!(
-            techniques(&["attack.t1078.004".into(), "attack.persistence".into(), "cve.2021-1".into()]),
+            techniques(&[
+                "attack.t1078.004".into(),
+                "attack.persistence".into(),
+                "cve.2021-1".into()
+            ]),
             vec!["T1078.004"]
         );
     }
