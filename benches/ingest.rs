@@ -17,23 +17,48 @@ use heist_core::ingest::{load, LoadOptions, Progress};
 use heist_synth::bench::BENCH_KEY;
 
 mod common;
-use common::{median, peak_rss_mb, Args};
+use common::{median, peak_rss_mb, rss_mb, Args};
 
 fn main() {
     let args = Args::new();
     let runs = args.number("--runs", 3);
     let dir = args.corpus();
 
-    // 1. Full load in this process: nothing else has allocated yet, so VmHWM is the load's peak.
+    // 1. Full load in this process: nothing else has allocated yet, so VmHWM is the load's peak. A sampler reads
+    // the resident size while it runs, to tell the parse's share of the peak from the assembly's.
+    let progress = Progress::default();
+    let done = std::sync::atomic::AtomicBool::new(false);
     let t = Instant::now();
-    let store = load(
-        std::slice::from_ref(&dir),
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .expect("load");
+    let (store, phases) = std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let (mut parsing, mut at_assembly) = (0.0f64, None);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let rss = rss_mb();
+                if progress
+                    .assembling
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    at_assembly.get_or_insert(rss);
+                } else {
+                    parsing = parsing.max(rss);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            (parsing, at_assembly.unwrap_or(f64::NAN))
+        });
+        let store = load(
+            std::slice::from_ref(&dir),
+            &LoadOptions::default(),
+            &progress,
+        )
+        .expect("load");
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (store, sampler.join().expect("sampler"))
+    });
     let load_s = t.elapsed().as_secs_f64();
     let peak = peak_rss_mb();
+    let after = rss_mb();
+    let frame_mb = store.frame.estimated_size() as f64 / 1e6;
     let events = store.len();
     let json_mb = store.files.iter().map(|f| f.size).sum::<u64>() as f64 / 1e6;
     let mut hits = 0;
@@ -53,6 +78,15 @@ fn main() {
     println!(
         "peak memory: {peak:.0} MB ({:.0}% of the uncompressed JSON)",
         100.0 * peak / json_mb
+    );
+    println!(
+        "memory by phase: parsing up to {:.0} MB, {:.0} MB when assembly began, {after:.0} MB resident after the \
+         load; the frame's columns {frame_mb:.0} MB",
+        phases.0, phases.1
+    );
+    let (distinct, text_mb) = distinct_text(&store.frame);
+    println!(
+        "categorical text: {distinct} distinct values, {text_mb:.0} MB of text (held once, in the process-wide mapping)"
     );
     println!("filter token:K over the loaded frame: {filter_ms:.1} ms (median of 5), {hits} rows");
 
@@ -342,4 +376,25 @@ print(con.execute("SELECT count(*) FROM t").fetchone()[0])
         n = String::from_utf8_lossy(&out.stdout).trim().to_string();
     }
     Ok((median(times), n))
+}
+
+/// Distinct values of the frame's categorical columns, and their text's size in MB.
+fn distinct_text(df: &polars::prelude::DataFrame) -> (usize, f64) {
+    use polars::prelude::*;
+    let (mut n, mut bytes) = (0usize, 0usize);
+    for c in df.columns() {
+        if !matches!(c.dtype(), DataType::Categorical(_, _)) {
+            continue;
+        }
+        let Ok(u) = c.as_materialized_series().unique() else {
+            continue;
+        };
+        let Ok(text) = u.cast(&DataType::String) else {
+            continue;
+        };
+        let Ok(text) = text.str() else { continue };
+        n += text.len();
+        bytes += text.iter().flatten().map(str::len).sum::<usize>();
+    }
+    (n, bytes as f64 / 1e6)
 }

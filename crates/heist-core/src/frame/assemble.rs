@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::batch::{Dict, EventBatch, NULL, NULL_U64};
 use super::schema::{text_index, Col, Kind};
+use super::spill::{Columns, Parts, Spill};
 
 /// The frame and what assembling it removed.
 pub struct Assembled {
@@ -19,18 +20,29 @@ pub struct Assembled {
 /// Key that makes two rows the same event: the provider's event id together with everything the row says (an id
 /// reused for a different call is not the same event: SIEM test exports, hand-edited fixtures and some exporters
 /// reuse ids), so the same event delivered twice, or re-exported beside its native copy, is one; without an id,
-/// the raw bytes' hash.
+/// the raw bytes' hash. Sources are compared by categorical id (equal text, equal id).
 #[derive(PartialEq, Eq, Hash)]
 enum DedupeKey<'a> {
-    Id(&'a str, &'a str, u64),
-    Hash(&'a str, u64),
+    Id(u32, &'a str, u64),
+    Hash(u32, u64),
 }
 
 /// A hash of what a row says: every text column but its file, and the numbers. Where the record sits is not part
-/// of it (the same event delivered in two files is one event).
-fn content_hash(b: &EventBatch, row: usize) -> u64 {
+/// of it (the same event delivered in two files is one event). Categorical values are hashed as their ids, which
+/// are equal exactly when the text is.
+fn content_hash(cols: &Columns, b: &EventBatch, g: usize, row: usize) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for col in Col::text_columns().filter(|c| *c != Col::Origin) {
+        if col.kind() == Kind::Cat {
+            match cols.text[text_index(col)].get(g) {
+                NULL => h.update(&[2]),
+                id => {
+                    h.update(&[1]);
+                    h.update(&id.to_le_bytes());
+                }
+            }
+            continue;
+        }
         match b.text(col, row) {
             Some(v) => {
                 h.update(&[1]);
@@ -40,57 +52,44 @@ fn content_hash(b: &EventBatch, row: usize) -> u64 {
             None => h.update(&[2]),
         }
     }
-    for n in [b.bytes[row], b.input_tokens[row], b.output_tokens[row]] {
+    for n in [
+        cols.bytes.get(g),
+        cols.input_tokens.get(g),
+        cols.output_tokens.get(g),
+    ] {
         h.update(&n.to_le_bytes());
     }
     h.digest()
 }
 
-/// One column's storage, moved out of every batch (in batch order) so it is freed once its frame column exists.
+/// One column's storage, moved out of the spill (or, for near-unique text, every batch) so it is freed once its
+/// frame column exists.
 enum ColumnData {
     /// Times travel in the sort order itself.
     Time,
+    Cat(Parts<u32>),
     Text(Vec<(Dict, Vec<u32>)>),
     /// `u64::MAX` is null.
-    OptU64(Vec<Vec<u64>>),
-    U64(Vec<Vec<u64>>),
-    U32(Vec<Vec<u32>>),
+    OptU64(Parts<u64>),
+    U64(Parts<u64>),
+    U32(Parts<u32>),
 }
 
-fn take_column(col: Col, batches: &mut [EventBatch]) -> ColumnData {
+fn take_column(col: Col, cols: &mut Columns, batches: &mut [EventBatch]) -> ColumnData {
     use std::mem::take;
     match col {
         Col::Time => {
-            batches.iter_mut().for_each(|b| drop(take(&mut b.time)));
+            drop(take(&mut cols.time));
             ColumnData::Time
         }
-        Col::Bytes => ColumnData::OptU64(batches.iter_mut().map(|b| take(&mut b.bytes)).collect()),
-        Col::InputTokens => ColumnData::OptU64(
-            batches
-                .iter_mut()
-                .map(|b| take(&mut b.input_tokens))
-                .collect(),
-        ),
-        Col::OutputTokens => ColumnData::OptU64(
-            batches
-                .iter_mut()
-                .map(|b| take(&mut b.output_tokens))
-                .collect(),
-        ),
-        Col::RawOffset => ColumnData::U64(
-            batches
-                .iter_mut()
-                .map(|b| take(&mut b.raw_offset))
-                .collect(),
-        ),
-        Col::RecordHash => ColumnData::U64(
-            batches
-                .iter_mut()
-                .map(|b| take(&mut b.record_hash))
-                .collect(),
-        ),
-        Col::Line => ColumnData::U32(batches.iter_mut().map(|b| take(&mut b.line)).collect()),
-        Col::RawLen => ColumnData::U32(batches.iter_mut().map(|b| take(&mut b.raw_len)).collect()),
+        Col::Bytes => ColumnData::OptU64(take(&mut cols.bytes)),
+        Col::InputTokens => ColumnData::OptU64(take(&mut cols.input_tokens)),
+        Col::OutputTokens => ColumnData::OptU64(take(&mut cols.output_tokens)),
+        Col::RawOffset => ColumnData::U64(take(&mut cols.raw_offset)),
+        Col::RecordHash => ColumnData::U64(take(&mut cols.record_hash)),
+        Col::Line => ColumnData::U32(take(&mut cols.line)),
+        Col::RawLen => ColumnData::U32(take(&mut cols.raw_len)),
+        _ if col.kind() == Kind::Cat => ColumnData::Cat(take(&mut cols.text[text_index(col)])),
         _ => {
             let ti = text_index(col);
             ColumnData::Text(
@@ -104,37 +103,54 @@ fn take_column(col: Col, batches: &mut [EventBatch]) -> ColumnData {
 }
 
 /// Build the frame from batches. Rows are ordered by time, then by batch order, then by position in the batch, so
-/// the result does not depend on which thread parsed what. The batches are consumed column by column: peak memory
-/// is about the larger of the batches and the frame, not their sum.
-pub fn assemble(mut batches: Vec<EventBatch>, dedupe: bool) -> PolarsResult<Assembled> {
+/// the result does not depend on which thread parsed what.
+pub fn assemble(batches: Vec<EventBatch>, dedupe: bool) -> PolarsResult<Assembled> {
+    assemble_spilled(batches, Spill::default(), dedupe)
+}
+
+/// [`assemble`] for batches that may already be spilled into `spill` (a load spills each file's batch as soon as
+/// it is parsed); the others are spilled there first. The frame is built one column at a time from the spill, each
+/// column's storage freed as soon as its frame column exists (see [`super::spill`]).
+pub fn assemble_spilled(
+    mut batches: Vec<EventBatch>,
+    spill: Spill,
+    dedupe: bool,
+) -> PolarsResult<Assembled> {
     for b in &mut batches {
-        b.finish()?;
+        b.spill_into(&spill)?;
     }
+    let mut cols = spill.into_columns();
+    let starts: Vec<usize> = batches
+        .iter()
+        .map(|b| b.spilled_at().unwrap_or(0))
+        .collect();
     let total: usize = batches.iter().map(|b| b.len()).sum();
     let mut order: Vec<(i64, u32, u32)> = Vec::with_capacity(total);
     for (bi, b) in batches.iter().enumerate() {
-        order.extend(
-            b.time
-                .iter()
-                .enumerate()
-                .map(|(ri, &t)| (t, bi as u32, ri as u32)),
-        );
+        let start = starts[bi];
+        order.extend((0..b.len()).map(|ri| (cols.time.get(start + ri), bi as u32, ri as u32)));
     }
     order.par_sort_unstable();
 
     let mut duplicates = 0;
     if dedupe {
-        duplicates = dedupe_sorted(&mut order, &batches);
+        duplicates = dedupe_sorted(&mut order, &batches, &starts, &cols);
     }
+    // Each row's place in the spill, in frame order.
+    let at: Vec<u32> = order
+        .iter()
+        .map(|&(_, bi, ri)| (starts[bi as usize] + ri as usize) as u32)
+        .collect();
 
     let data: Vec<(Col, ColumnData)> = Col::ALL
         .iter()
-        .map(|&c| (c, take_column(c, &mut batches)))
+        .map(|&c| (c, take_column(c, &mut cols, &mut batches)))
         .collect();
     drop(batches);
+    drop(cols);
     let columns: Vec<PolarsResult<Column>> = data
         .into_par_iter()
-        .map(|(col, d)| build_column(col, d, &order))
+        .map(|(col, d)| build_column(col, d, &order, &at))
         .collect();
     let columns = columns.into_iter().collect::<PolarsResult<Vec<_>>>()?;
     let frame = DataFrame::new(order.len(), columns)?;
@@ -144,13 +160,19 @@ pub fn assemble(mut batches: Vec<EventBatch>, dedupe: bool) -> PolarsResult<Asse
 /// Drop later copies of the same event. Copies of one event carry the same timestamp, and `order` is sorted by
 /// time, so duplicates can only sit inside a run of equal times: each run is checked on its own (pairwise when
 /// short, with a set when long), and no set over the whole load is needed.
-fn dedupe_sorted(order: &mut Vec<(i64, u32, u32)>, batches: &[EventBatch]) -> usize {
+fn dedupe_sorted(
+    order: &mut Vec<(i64, u32, u32)>,
+    batches: &[EventBatch],
+    starts: &[usize],
+    cols: &Columns,
+) -> usize {
+    let source = &cols.text[text_index(Col::Source)];
     let key = |&(_, bi, ri): &(i64, u32, u32)| {
         let b = &batches[bi as usize];
-        let source = b.text(Col::Source, ri as usize).unwrap_or("");
+        let g = starts[bi as usize] + ri as usize;
         match b.text(Col::EventId, ri as usize) {
-            Some(id) => DedupeKey::Id(source, id, content_hash(b, ri as usize)),
-            None => DedupeKey::Hash(source, b.record_hash[ri as usize]),
+            Some(id) => DedupeKey::Id(source.get(g), id, content_hash(cols, b, g, ri as usize)),
+            None => DedupeKey::Hash(source.get(g), cols.record_hash.get(g)),
         }
     };
     let mut keep = vec![true; order.len()];
@@ -210,9 +232,14 @@ pub fn cat_mapping_ref() -> &'static CategoricalMapping {
     global_mapping()
 }
 
-fn build_column(col: Col, data: ColumnData, order: &[(i64, u32, u32)]) -> PolarsResult<Column> {
+fn build_column(
+    col: Col,
+    data: ColumnData,
+    order: &[(i64, u32, u32)],
+    at: &[u32],
+) -> PolarsResult<Column> {
+    let at = at.iter().map(|&g| g as usize);
     let name = PlSmallStr::from_static(col.name());
-    let at = |bi: u32, ri: u32| (bi as usize, ri as usize);
     let series = match data {
         ColumnData::Time => {
             // The sort already carried every row's time.
@@ -223,40 +250,29 @@ fn build_column(col: Col, data: ColumnData, order: &[(i64, u32, u32)]) -> Polars
         }
         ColumnData::OptU64(v) => UInt64Chunked::from_iter_options(
             name,
-            order.iter().map(|&(_, bi, ri)| {
-                let (b, r) = at(bi, ri);
-                Some(v[b][r]).filter(|&x| x != NULL_U64)
-            }),
+            at.map(|g| Some(v.get(g)).filter(|&x| x != NULL_U64)),
         )
         .into_series(),
         ColumnData::U64(v) => {
-            let out: Vec<u64> = order
-                .iter()
-                .map(|&(_, bi, ri)| v[bi as usize][ri as usize])
-                .collect();
+            let out: Vec<u64> = at.map(|g| v.get(g)).collect();
             UInt64Chunked::from_vec(name, out).into_series()
         }
         ColumnData::U32(v) => {
-            let out: Vec<u32> = order
-                .iter()
-                .map(|&(_, bi, ri)| v[bi as usize][ri as usize])
-                .collect();
+            let out: Vec<u32> = at.map(|g| v.get(g)).collect();
             UInt32Chunked::from_vec(name, out).into_series()
         }
-        ColumnData::Text(parts) if col.kind() == Kind::Str => id_column(name, parts, order)?,
-        ColumnData::Text(parts) => {
-            // Finished batches already hold global mapping ids.
+        ColumnData::Text(parts) => id_column(name, parts, order)?,
+        ColumnData::Cat(v) => {
+            // Spilled batches hold global mapping ids.
             let dtype = cat_dtype();
             let phys = UInt32Chunked::from_iter_options(
                 name,
-                order
-                    .iter()
-                    .map(|&(_, bi, ri)| match parts[bi as usize].1[ri as usize] {
-                        NULL => None,
-                        c => Some(c),
-                    }),
+                at.map(|g| match v.get(g) {
+                    NULL => None,
+                    c => Some(c),
+                }),
             );
-            drop(parts);
+            drop(v);
             // SAFETY: every id came from `insert_cat` on this dtype's mapping, and the physical type is u32.
             unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
                 .into_series()

@@ -177,6 +177,8 @@ pub struct EventBatch {
     pub record_hash: Vec<u64>,
     /// Categorical codes are ids in the global mapping (see `finish`).
     finished: bool,
+    /// Where the fixed-width columns went (see `spill_into`), and how many rows they hold.
+    spilled: Option<(usize, usize)>,
 }
 
 impl EventBatch {
@@ -202,11 +204,59 @@ impl EventBatch {
             raw_len: Vec::new(),
             record_hash: Vec::new(),
             finished: false,
+            spilled: None,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.time.len()
+        match self.spilled {
+            Some((_, rows)) => rows,
+            None => self.time.len(),
+        }
+    }
+
+    /// Finish the batch and move its categorical ids, times and numbers to `spill` (see [`super::spill`]); it keeps
+    /// its origin and its near-unique text. Once spilled, the moved columns are read from the spill, from
+    /// [`EventBatch::spilled_at`].
+    pub fn spill_into(&mut self, spill: &super::spill::Spill) -> polars::prelude::PolarsResult<()> {
+        if self.spilled.is_some() {
+            return Ok(());
+        }
+        self.finish()?;
+        let start = spill.put(self);
+        self.spilled = Some((start, self.time.len()));
+        for col in Col::text_columns().filter(|c| c.kind() == Kind::Cat) {
+            self.codes[text_index(col)] = Vec::new();
+        }
+        self.time = Vec::new();
+        self.bytes = Vec::new();
+        self.input_tokens = Vec::new();
+        self.output_tokens = Vec::new();
+        self.line = Vec::new();
+        self.raw_offset = Vec::new();
+        self.raw_len = Vec::new();
+        self.record_hash = Vec::new();
+        Ok(())
+    }
+
+    /// Where this batch's rows start in the spill it went to (`None` before [`EventBatch::spill_into`]).
+    pub fn spilled_at(&self) -> Option<usize> {
+        self.spilled.map(|(start, _)| start)
+    }
+
+    /// Room for `n` more rows, so a file whose record count is known fills its columns without growing them.
+    pub fn reserve(&mut self, n: usize) {
+        for c in &mut self.codes {
+            c.reserve_exact(n);
+        }
+        self.time.reserve_exact(n);
+        self.bytes.reserve_exact(n);
+        self.input_tokens.reserve_exact(n);
+        self.output_tokens.reserve_exact(n);
+        self.line.reserve_exact(n);
+        self.raw_offset.reserve_exact(n);
+        self.raw_len.reserve_exact(n);
+        self.record_hash.reserve_exact(n);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -285,10 +335,10 @@ impl EventBatch {
         self.finished
     }
 
-    /// Text value of a column for one row.
+    /// Text value of a column for one row: any column before the batch is spilled, its near-unique text after.
     pub fn text(&self, col: Col, row: usize) -> Option<&str> {
         let i = text_index(col);
-        match self.codes[i][row] {
+        match *self.codes[i].get(row)? {
             NULL => None,
             c if self.finished && col.kind() == Kind::Cat => {
                 super::assemble::cat_mapping_ref().cat_to_str(c)

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod calls;
 pub mod key;
 pub mod schema;
+pub mod spill;
 pub mod store;
 
 pub use batch::{EventBatch, Row};

@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::frame::assemble::assemble;
+use crate::frame::assemble::assemble_spilled;
+use crate::frame::spill::Spill;
 use crate::frame::store::{FileIssue, LoadReport, RecordError};
 use crate::frame::{EventBatch, EventStore, FileInfo};
 use bundle::{Leaf, Opened};
@@ -172,9 +173,14 @@ pub fn load_cached_later(
 }
 
 /// What one opened leaf (or failure, or member skipped by design) comes to, keyed by its origin.
-fn outcome_of(o: Opened, opts: &LoadOptions, progress: &Progress) -> (String, LeafOutcome) {
+fn outcome_of(
+    o: Opened,
+    opts: &LoadOptions,
+    progress: &Progress,
+    spill: &Spill,
+) -> (String, LeafOutcome) {
     match o {
-        Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress)),
+        Opened::Leaf(leaf) => (leaf.origin.clone(), parse_leaf(leaf, opts, progress, spill)),
         Opened::Failed { origin, reason } => (
             origin.clone(),
             LeafOutcome::Unreadable(FileIssue { origin, reason }),
@@ -211,6 +217,7 @@ pub fn load(
         .store(files.len() as u64, Ordering::Relaxed);
     progress.bytes_total.store(total_bytes, Ordering::Relaxed);
     let budget = budget::Budget::new(opts.limits);
+    let spill = Spill::default();
 
     // Each disk file yields leaves in order; results are kept per disk file so the final order is deterministic.
     let per_file: Vec<(u64, Vec<(String, LeafOutcome)>)> = files
@@ -223,7 +230,7 @@ pub fn load(
             let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
             let sink = |o: Opened| {
                 progress.leaves_done.fetch_add(1, Ordering::Relaxed);
-                let (key, outcome) = outcome_of(o, opts, progress);
+                let (key, outcome) = outcome_of(o, opts, progress, &spill);
                 if let Ok(mut v) = out.lock() {
                     v.push((key, outcome));
                 }
@@ -280,7 +287,7 @@ pub fn load(
         }
     }
     progress.assembling.store(true, Ordering::Relaxed);
-    let assembled = assemble(batches, opts.dedupe)?;
+    let assembled = assemble_spilled(batches, spill, opts.dedupe)?;
     report.duplicates = assembled.duplicates;
     Ok(EventStore::new(assembled.frame, infos, report))
 }
@@ -292,13 +299,14 @@ pub fn load_bytes(
     opts: &LoadOptions,
 ) -> Result<EventStore, IngestError> {
     let progress = Progress::default();
+    let spill = Spill::default();
     let locator = crate::frame::store::Locator {
         fs_path: PathBuf::from(origin),
         layers: Vec::new(),
     };
     let out: Mutex<Vec<(String, LeafOutcome)>> = Mutex::new(Vec::new());
     let sink = |o: Opened| {
-        let (key, outcome) = outcome_of(o, opts, &progress);
+        let (key, outcome) = outcome_of(o, opts, &progress, &spill);
         if let Ok(mut v) = out.lock() {
             v.push((key, outcome));
         }
@@ -333,12 +341,12 @@ pub fn load_bytes(
             LeafOutcome::Prefiltered => report.prefiltered += 1,
         }
     }
-    let assembled = assemble(batches, opts.dedupe)?;
+    let assembled = assemble_spilled(batches, spill, opts.dedupe)?;
     report.duplicates = assembled.duplicates;
     Ok(EventStore::new(assembled.frame, infos, report))
 }
 
-fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcome {
+fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress, spill: &Spill) -> LeafOutcome {
     let Leaf {
         origin,
         locator,
@@ -397,6 +405,13 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress) -> LeafOutcom
         .errors
         .fetch_add(out.errors.len() as u64, Ordering::Relaxed);
     let info = out.file_info(format.id(), locator, size);
+    // The file's fixed-width columns join the load's (see `frame::spill`): what waits for assembly is compact.
+    if let Err(e) = out.batch.spill_into(spill) {
+        return LeafOutcome::Unreadable(FileIssue {
+            origin,
+            reason: format!("could not store its values: {e}"),
+        });
+    }
     LeafOutcome::Parsed {
         batch: Box::new(out.batch),
         info,

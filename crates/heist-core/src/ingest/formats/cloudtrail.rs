@@ -302,6 +302,13 @@ impl Format for CloudTrail {
 
     fn parse(&self, probe: &Probe<'_>, out: &mut ParseOut) {
         each_json_record(probe, out, |rec, batch| {
+            // A record as CloudTrail logs it (nearly all of them) is parsed once, with no scan of its text for an
+            // envelope first; what names no event (a CloudWatch envelope, `lookup-events` output) is opened below.
+            if let Ok(ev) = serde_json::from_str::<Event<'_>>(rec.text) {
+                if ev.event_name.is_some() || ev.event_time.is_some() {
+                    return map_event(&ev, rec, batch);
+                }
+            }
             let body = record_body(rec.text);
             if body.contains("\"CloudTrailEvent\"") {
                 let outer: Lookup<'_> = serde_json::from_str(&body).map_err(|e| json_error(&e))?;

@@ -145,7 +145,10 @@ pub fn each_json_record<F>(probe: &Probe<'_>, out: &mut ParseOut, mut map: F)
 where
     F: FnMut(&RawRecord<'_>, &mut EventBatch) -> Result<(), String>,
 {
-    for item in probe.records() {
+    let items = probe.records();
+    // An array's records are counted before they are parsed: the batch is sized once.
+    out.batch.reserve(items.size_hint().0);
+    for item in items {
         match item {
             Item::Record(rec) => {
                 if let Err(msg) = map(&rec, &mut out.batch) {
