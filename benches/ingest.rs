@@ -137,6 +137,12 @@ fn main() {
         "floor: inflating every file on two threads {floor:.2} s; the full load is {:.2}x that (goal <= 2x)",
         load_s / floor
     );
+    if let Some(z) = zcat_two(&dir) {
+        println!(
+            "zcat of every file, two processes side by side: {z:.2} s; the full load is {:.2}x that",
+            load_s / z
+        );
+    }
     let duckdb = ensure_duckdb();
     if duckdb {
         match duckdb_full_scan(&dir, runs.max(1)) {
@@ -355,6 +361,7 @@ fn duckdb_full_scan(dir: &Path, runs: usize) -> Result<(f64, String), String> {
 import sys, duckdb
 con = duckdb.connect()
 con.execute("SET threads=2")
+con.execute("SET enable_progress_bar=false")
 files = sys.argv[1].rstrip("/") + "/**/*.json.gz"
 con.execute(f"""CREATE TABLE t AS SELECT unnest(Records) AS r
     FROM read_json('{files}', maximum_object_size=100000000, sample_size=-1)""")
@@ -397,4 +404,35 @@ fn distinct_text(df: &polars::prelude::DataFrame) -> (usize, f64) {
         bytes += text.iter().flatten().map(str::len).sum::<usize>();
     }
     (n, bytes as f64 / 1e6)
+}
+
+/// Seconds for `zcat` to inflate every `.json.gz` under `dir`, in two processes side by side (half the files
+/// each), output discarded: the issue's measure of the floor. `None` without zcat.
+fn zcat_two(dir: &Path) -> Option<f64> {
+    let mut files: Vec<std::path::PathBuf> = walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".gz"))
+        .collect();
+    files.sort();
+    let half = files.len() / 2;
+    let t = Instant::now();
+    let children: Vec<std::process::Child> = [&files[..half], &files[half..]]
+        .iter()
+        .filter_map(|part| {
+            Command::new("zcat")
+                .args(part.iter())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .ok()
+        })
+        .collect();
+    if children.len() != 2 {
+        return None;
+    }
+    for mut c in children {
+        if !c.wait().ok()?.success() {
+            return None;
+        }
+    }
+    Some(t.elapsed().as_secs_f64())
 }

@@ -287,7 +287,11 @@ impl Budget {
         // buffer that grows is copied, and old and new are both held while it is.
         let first = prealloc.min(limit.saturating_add(1));
         self.grow(&mut held, first);
-        let mut out: Vec<u8> = Vec::with_capacity(first as usize);
+        // The thread's spare buffer when it fits (see `buffers`): held is its whole capacity.
+        let mut out: Vec<u8> = super::buffers::take(first as usize);
+        if out.capacity() as u64 > first {
+            self.grow(&mut held, out.capacity() as u64 - first);
+        }
         loop {
             if out.len() == out.capacity() {
                 // Full: a small read tells the end of the stream from more to come, before anything is copied.
@@ -318,7 +322,9 @@ impl Budget {
                 held.give_back(old);
                 continue;
             }
-            let room = (out.capacity() - out.len()) as u64;
+            // Never past the limit by more than a byte, however large the buffer.
+            let room = ((out.capacity() - out.len()) as u64)
+                .min(limit.saturating_add(1).saturating_sub(out.len() as u64));
             let got = (&mut r).take(room).read_to_end(&mut out).map_err(corrupt)? as u64;
             self.spend(got).map_err(ReadError::Bundle)?;
             if out.len() as u64 > limit {

@@ -2,6 +2,7 @@
 //! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
 
 pub mod budget;
+mod buffers;
 pub mod bundle;
 pub mod cache;
 pub mod csv;
@@ -351,8 +352,23 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress, spill: &Spill
         origin,
         locator,
         bytes,
-        mut held,
+        held,
     } = leaf;
+    let out = parse_bytes(origin, locator, &bytes, held, opts, progress, spill);
+    // The file's buffer serves the next file this thread reads.
+    buffers::give(bytes);
+    out
+}
+
+fn parse_bytes(
+    origin: String,
+    locator: crate::frame::store::Locator,
+    bytes: &[u8],
+    mut held: budget::Held,
+    opts: &LoadOptions,
+    progress: &Progress,
+    spill: &Spill,
+) -> LeafOutcome {
     let size = bytes.len() as u64;
     if let Some(reason) = formats::skip_reason(&origin) {
         return LeafOutcome::Skipped(FileIssue {
@@ -360,7 +376,7 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress, spill: &Spill
             reason: reason.to_string(),
         });
     }
-    let decoded = text::decode(&bytes);
+    let decoded = text::decode(bytes);
     if let Some(reason) = decoded.unreadable {
         return LeafOutcome::Unreadable(FileIssue { origin, reason });
     }
@@ -381,7 +397,7 @@ fn parse_leaf(leaf: Leaf, opts: &LoadOptions, progress: &Progress, spill: &Spill
     let Some(format) = builtin.chain(extra).find(|f| f.sniff(&probe)) else {
         return LeafOutcome::Unreadable(FileIssue {
             origin: origin.clone(),
-            reason: text::unrecognised_reason(&probe, &bytes),
+            reason: text::unrecognised_reason(&probe, bytes),
         });
     };
     // A load for a query's exact value parses only the records that can hold it: memory follows the answer, not
