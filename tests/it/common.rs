@@ -148,3 +148,13 @@ pub fn sample_finding_counts() -> (usize, usize) {
         (found.len(), high)
     })
 }
+
+/// Load one path (file, folder, archive) with the default options.
+pub fn load_path(p: &Path) -> heist_core::frame::EventStore {
+    heist_core::ingest::load(
+        &[p.to_path_buf()],
+        &heist_core::ingest::LoadOptions::default(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .unwrap()
+}

@@ -9,16 +9,6 @@ use std::path::Path;
 use common::*;
 use heist_core::detect::{detect_store, DetectOptions, Finding, RulePack};
 use heist_core::frame::EventStore;
-use heist_core::ingest::{load, LoadOptions, Progress};
-
-fn load_path(p: &Path) -> EventStore {
-    load(
-        &[p.to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .unwrap()
-}
 
 fn run(store: &EventStore) -> Vec<Finding> {
     detect_store(
@@ -35,7 +25,7 @@ fn rules_of(f: &[Finding]) -> BTreeSet<&str> {
 
 /// The rules that fire on one dataset file include `want`.
 fn expect(d: &Path, rel: &str, want: &[&str]) -> Vec<Finding> {
-    let s = load_path(&d.join(rel));
+    let s = crate::common::load_path(&d.join(rel));
     assert!(!s.is_empty(), "{rel} loaded no events");
     let f = run(&s);
     let got = rules_of(&f);
@@ -176,7 +166,7 @@ fn quiet_on_ordinary_real_activity() {
         "plaso-test-data",
         "sekoia-intake-formats",
     ] {
-        let s = load_path(&d.join(rel));
+        let s = crate::common::load_path(&d.join(rel));
         assert!(s.len() > 10, "{rel}: {} events", s.len());
         let (meant, f): (Vec<_>, Vec<_>) = run(&s).into_iter().partition(|f| {
             f.rule == "entra-service-principal-credential"

@@ -7,11 +7,9 @@
 use crate::common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use heist_core::detect::{detect_store, DetectOptions, Finding, RulePack};
 use heist_core::frame::{Col, EventStore};
-use heist_core::ingest::{load, LoadOptions, Progress};
 
 struct Technique {
     /// `aws.<tactic>.<technique>`: the file name without `.json`.
@@ -226,15 +224,6 @@ const TABLE: &[Technique] = &[
     ),
 ];
 
-fn load_path(p: &Path) -> EventStore {
-    load(
-        &[p.to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .unwrap()
-}
-
 fn run(store: &EventStore) -> Vec<Finding> {
     detect_store(
         store,
@@ -272,7 +261,7 @@ fn every_stratus_detonation_is_flagged_by_its_own_calls() {
 
     let mut problems = Vec::new();
     for tech in TABLE {
-        let store = load_path(&dir.join(format!("{}.json", tech.id)));
+        let store = crate::common::load_path(&dir.join(format!("{}.json", tech.id)));
         let found = run(&store);
         let got: BTreeSet<&str> = found.iter().map(|f| f.rule.as_str()).collect();
         let want: BTreeSet<&str> = tech.rules.iter().copied().collect();
@@ -311,7 +300,7 @@ fn every_stratus_detonation_is_flagged_by_its_own_calls() {
 #[test]
 fn all_detonations_together() {
     let Some(d) = common::real_data() else { return };
-    let store = load_path(&d.join("stratus-red-team"));
+    let store = crate::common::load_path(&d.join("stratus-red-team"));
     let found = run(&store);
     let got: BTreeSet<&str> = found.iter().map(|f| f.rule.as_str()).collect();
     let want: BTreeSet<&str> = TABLE.iter().flat_map(|x| x.rules.iter().copied()).collect();
@@ -330,7 +319,8 @@ fn all_detonations_together() {
 #[test]
 fn bedrock_llmjacking_pivots_on_the_session_key() {
     let Some(d) = common::real_data() else { return };
-    let store = load_path(&d.join("stratus-red-team/aws.impact.bedrock-invoke-model.json"));
+    let store =
+        crate::common::load_path(&d.join("stratus-red-team/aws.impact.bedrock-invoke-model.json"));
     let found = run(&store);
     let seq = found
         .iter()

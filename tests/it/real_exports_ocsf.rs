@@ -6,18 +6,8 @@ use std::path::{Path, PathBuf};
 
 use heist_core::frame::access::FrameReader;
 use heist_core::frame::{Col, EventStore};
-use heist_core::ingest::{load, LoadOptions, Progress};
 
 use crate::common::real_data;
-
-fn load_path(p: &Path) -> EventStore {
-    load(
-        &[p.to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .unwrap()
-}
 
 /// Every output column of row `i` but the origin, as text.
 fn row(s: &EventStore, i: usize) -> BTreeMap<&'static str, Option<String>> {
@@ -93,14 +83,19 @@ fn security_lake_rc2_parquet_rows_match_their_raw_cloudtrail() {
             .to_string_lossy()
             .replace(".gz.parquet", ".gz");
         let raw = pq.parent().unwrap().join("input").join(name);
-        let o = load_path(pq);
+        let o = crate::common::load_path(pq);
         assert_ocsf_file(&o, 0);
         assert_eq!(get(&o, Col::Source, 0).as_deref(), Some("cloudtrail"));
-        assert_same(&pq.display().to_string(), &load_path(&raw), &o, &[]);
+        assert_same(
+            &pq.display().to_string(),
+            &crate::common::load_path(&raw),
+            &o,
+            &[],
+        );
     }
 
     // The folder as delivered, Parquet and raw inputs together: each event once, its other copy a duplicate.
-    let all = load_path(&base);
+    let all = crate::common::load_path(&base);
     assert_eq!(all.report.error_count, 0, "{:?}", all.report.errors);
     assert!(
         all.report.unreadable.is_empty(),
@@ -118,7 +113,7 @@ fn security_lake_rc2_parquet_rows_match_their_raw_cloudtrail() {
         assert_eq!(count(&all, &format!("error:{code}")), 1, "{code}");
     }
 
-    let s = load_path(&base.join("authentication/AssumeRole.test.gz.parquet"));
+    let s = crate::common::load_path(&base.join("authentication/AssumeRole.test.gz.parquet"));
     let want = [
         (Col::Time, "2014-07-18T15:07:39Z"),
         (Col::Action, "AssumeRole"),
@@ -144,7 +139,7 @@ fn security_lake_rc2_parquet_rows_match_their_raw_cloudtrail() {
         assert_eq!(get(&s, c, 0).as_deref(), Some(v), "{}", c.name());
     }
     // Security Lake moves the role or user an IAM call acted on into OCSF's `user`: it is the asset again.
-    let s = load_path(&base.join("account_change/AttachRolePolicy.test.gz.parquet"));
+    let s = crate::common::load_path(&base.join("account_change/AttachRolePolicy.test.gz.parquet"));
     assert_eq!(
         get(&s, Col::Asset, 0).as_deref(),
         Some("arn:aws:iam::112233445566:role/AmazonSageMakerServiceCatalogProductsExecutionRole")
@@ -169,7 +164,7 @@ fn ocsf_project_cloudtrail_samples_match_their_raw_records() {
             ("Authentication", "authentication"),
         ] {
             let dir = m.join(format!("{v}/CloudTrail/{class}/samples"));
-            let o = load_path(&dir.join(format!("{stem}.ocsf")));
+            let o = crate::common::load_path(&dir.join(format!("{stem}.ocsf")));
             let trailing_commas = v == "v1.5.0" && class != "Account Change";
             assert_ocsf_file(&o, usize::from(trailing_commas));
             if trailing_commas {
@@ -178,11 +173,18 @@ fn ocsf_project_cloudtrail_samples_match_their_raw_records() {
                 assert!(e.message.contains("trailing comma"), "{e:?}");
             }
             let what = format!("{v} {class}");
-            assert_same(&what, &load_path(&dir.join(format!("{stem}.raw"))), &o, &[]);
+            assert_same(
+                &what,
+                &crate::common::load_path(&dir.join(format!("{stem}.raw"))),
+                &o,
+                &[],
+            );
         }
     }
     // 1.5.0's sign-in is an IAM Identity Center user: named by its user id, its credential id the token.
-    let s = load_path(&m.join("v1.5.0/CloudTrail/Authentication/samples/authentication.ocsf"));
+    let s = crate::common::load_path(
+        &m.join("v1.5.0/CloudTrail/Authentication/samples/authentication.ocsf"),
+    );
     assert_eq!(
         get(&s, Col::Identity, 0).as_deref(),
         Some("e3644802-3061-7018-86c3-USERID")
@@ -194,7 +196,9 @@ fn ocsf_project_cloudtrail_samples_match_their_raw_records() {
     assert_eq!(get(&s, Col::TokenKind, 0).as_deref(), Some("session"));
     assert_eq!(get(&s, Col::SourceIp, 0).as_deref(), Some("0.0.0.0"));
     // 1.5.0's "Account Change" sample is a service-invoked DescribeTargetHealth.
-    let s = load_path(&m.join("v1.5.0/CloudTrail/Account Change/samples/account_change.ocsf"));
+    let s = crate::common::load_path(
+        &m.join("v1.5.0/CloudTrail/Account Change/samples/account_change.ocsf"),
+    );
     assert_eq!(
         get(&s, Col::SourceService, 0).as_deref(),
         Some("ecs.amazonaws.com")
@@ -213,9 +217,9 @@ fn ocsf_project_bloblang_samples_map_like_their_raw_records() {
     let Some(d) = real_data() else { return };
     let b = d.join("siem-exports/ocsf-examples/mappings/bloblang/AWS/CloudTrail/v1.1.0");
     let load2 = |raw: &str, ocsf: &str| {
-        let o = load_path(&b.join(ocsf));
+        let o = crate::common::load_path(&b.join(ocsf));
         assert_ocsf_file(&o, 0);
-        (load_path(&b.join(raw)), o)
+        (crate::common::load_path(&b.join(raw)), o)
     };
     let (n, o) = load2(
         "Account Chnage/samples/account_change.raw",
@@ -274,7 +278,7 @@ fn ocsf_project_bloblang_samples_map_like_their_raw_records() {
 fn eks_audit_in_ocsf_matches_the_audit_event() {
     let Some(d) = real_data() else { return };
     let m = d.join("siem-exports/ocsf-examples/mappings/markdown/AWS");
-    let native = load_path(&m.join("v1.1.0/EKS Audit Logs/samples/eks.raw"));
+    let native = crate::common::load_path(&m.join("v1.1.0/EKS Audit Logs/samples/eks.raw"));
     assert_eq!(
         get(&native, Col::Time, 0).as_deref(),
         Some("2021-09-07T20:37:30.502680000Z")
@@ -287,7 +291,7 @@ fn eks_audit_in_ocsf_matches_the_audit_event() {
             0,
         ),
     ] {
-        let o = load_path(&path);
+        let o = crate::common::load_path(&path);
         assert_ocsf_file(&o, errors);
         assert_same(
             &path.display().to_string(),
@@ -405,7 +409,7 @@ fn okta_and_github_ocsf_map_directly() {
         ),
     ];
     for (path, time, action, identity, outcome) in cases {
-        let s = load_path(&path);
+        let s = crate::common::load_path(&path);
         assert_ocsf_file(&s, 0);
         let what = path.display().to_string();
         assert_eq!(s.len(), 1, "{what}");
@@ -425,9 +429,9 @@ fn okta_and_github_ocsf_map_directly() {
             "{what}"
         );
     }
-    let s = load_path(&okta.join("Account Change/samples/account_change.ocsf"));
+    let s = crate::common::load_path(&okta.join("Account Change/samples/account_change.ocsf"));
     assert_eq!(get(&s, Col::SourceIp, 0).as_deref(), Some("1.1.1.1"));
-    let s = load_path(&gh.join("Account Change/samples/account_change.ocsf"));
+    let s = crate::common::load_path(&gh.join("Account Change/samples/account_change.ocsf"));
     assert_eq!(
         (
             get(&s, Col::Asset, 0).as_deref(),
@@ -449,7 +453,7 @@ fn windows_sign_ins_in_ocsf_parquet() {
         ("highFailedLogin.parquet", 64, 11, 53, 11, 11),
         ("pwSpray.parquet", 60, 9, 60, 60, 11),
     ] {
-        let s = load_path(&base.join(file));
+        let s = crate::common::load_path(&base.join(file));
         assert_ocsf_file(&s, 0);
         assert_eq!((s.len(), s.report.duplicates), (events, dups), "{file}");
         assert_eq!(count(&s, "outcome:failure"), failures, "{file}");
@@ -469,7 +473,7 @@ fn windows_sign_ins_in_ocsf_parquet() {
             Some("2023-01-26T14:00:00Z")
         );
     }
-    let s = load_path(&base.join("highFailedLogin.parquet"));
+    let s = crate::common::load_path(&base.join("highFailedLogin.parquet"));
     assert_eq!(count(&s, "identity:Administrator outcome:failure"), 50);
     assert_eq!(count(&s, "error:0xC000006D"), 53);
 }

@@ -9,20 +9,10 @@ use std::path::{Path, PathBuf};
 
 use heist_core::detect::sigma::{load_dirs, SigmaLoad};
 use heist_core::detect::{detect_store, DetectOptions, Finding, RuleKind, RulePack};
-use heist_core::frame::EventStore;
-use heist_core::ingest::{load, LoadOptions, Progress};
+use heist_core::ingest::LoadOptions;
 
 fn corpus(d: &Path) -> SigmaLoad {
     load_dirs(&[d.join("sigma/rules")]).unwrap()
-}
-
-fn load_path(p: &Path) -> EventStore {
-    load(
-        &[p.to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .unwrap()
 }
 
 fn pack(load: SigmaLoad) -> RulePack {
@@ -190,7 +180,7 @@ fn chosen_detections_fire_on_their_stratus_detonations() {
     let ids: Vec<(String, &str)> = table.iter().map(|(t, f)| (rule_id(&load, f), *t)).collect();
     let pack = pack(load);
     for (id, technique) in ids {
-        let store = load_path(&d.join(format!("stratus-red-team/{technique}.json")));
+        let store = crate::common::load_path(&d.join(format!("stratus-red-team/{technique}.json")));
         let found = detect_store(&store, &pack, &DetectOptions::default()).unwrap();
         let of_rule: Vec<&Finding> = found.iter().filter(|f| f.rule == id).collect();
         assert!(
@@ -227,7 +217,7 @@ fn the_whole_corpus_runs_over_every_dataset_deterministically() {
     let pack = pack(load);
     let mut fired: BTreeMap<String, usize> = BTreeMap::new();
     for ds in datasets(&d) {
-        let store = load_path(&ds);
+        let store = crate::common::load_path(&ds);
         let a = detect_store(&store, &pack, &DetectOptions::default()).unwrap();
         let b = detect_store(&store, &pack, &DetectOptions::default()).unwrap();
         assert_eq!(
@@ -359,7 +349,7 @@ fn the_guardduty_rule_fires_on_a_deleted_or_disabled_detector_only() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("guardduty.json");
     std::fs::write(&file, bundle).unwrap();
-    let store = load_path(&file);
+    let store = crate::common::load_path(&file);
     assert_eq!(store.len(), 4);
     let found = detect_store(&store, &pack, &DetectOptions::default()).unwrap();
     let mut fired: Vec<&str> = found

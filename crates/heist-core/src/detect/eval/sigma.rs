@@ -218,23 +218,37 @@ fn thresholds(
                 },
                 condition_text(cond),
             );
-            if !by.is_empty() {
-                let shown: Vec<String> = by
-                    .iter()
-                    .zip(group.iter())
-                    .map(|(f, v)| format!("{f}={}", if v.is_empty() { "(none)" } else { v }))
-                    .collect();
-                why += &format!(" for {}", shown.join(", "));
-            }
-            why += &format!("; {}", what(ctx, &rows)?);
-            if let Some(k) = main {
-                why += &format!(" by {}", who(ctx, k, &rows)?);
-            }
+            why += &group_story(ctx, by, &group, &rows, main)?;
             why += &from_ips(ctx, &rows)?;
             out.push(ctx.finding(rule, main, &rows, why)?);
         }
     }
     Ok(out)
+}
+
+/// What a count or a sequence adds to its headline: the group's values (`for user=alice`), what was done, and by
+/// whom.
+fn group_story(
+    ctx: &Ctx<'_>,
+    by: &[String],
+    group: &[String],
+    rows: &[u32],
+    main: Option<Key>,
+) -> Result<String, DetectError> {
+    let mut why = String::new();
+    if !by.is_empty() {
+        let shown: Vec<String> = by
+            .iter()
+            .zip(group.iter())
+            .map(|(f, v)| format!("{f}={}", if v.is_empty() { "(none)" } else { v }))
+            .collect();
+        why += &format!(" for {}", shown.join(", "));
+    }
+    why += &format!("; {}", what(ctx, rows)?);
+    if let Some(k) = main {
+        why += &format!(" by {}", who(ctx, k, rows)?);
+    }
+    Ok(why)
 }
 
 fn measure(items: &[&Item], distinct: bool) -> f64 {
@@ -377,18 +391,7 @@ fn sequences(
                 "",
                 duration::format(c.timespan)
             );
-            if !by.is_empty() {
-                let shown: Vec<String> = by
-                    .iter()
-                    .zip(group.iter())
-                    .map(|(f, v)| format!("{f}={}", if v.is_empty() { "(none)" } else { v }))
-                    .collect();
-                why += &format!(" for {}", shown.join(", "));
-            }
-            why += &format!("; {}", what(ctx, &rows)?);
-            if let Some(k) = main {
-                why += &format!(" by {}", who(ctx, k, &rows)?);
-            }
+            why += &group_story(ctx, by, &group, &rows, main)?;
             out.push(ctx.finding(rule, main, &rows, why)?);
         }
     }
