@@ -27,6 +27,7 @@ fn main() {
         &Progress::default(),
     )
     .expect("load");
+    common::require_events(&store, &dir);
     println!(
         "loaded {} events from {} in {:.1} s",
         store.len(),

@@ -56,6 +56,7 @@ fn main() {
         (store, sampler.join().expect("sampler"))
     });
     let load_s = t.elapsed().as_secs_f64();
+    common::require_events(&store, &dir);
     let peak = peak_rss_mb();
     let after = rss_mb();
     let frame_mb = store.frame.estimated_size() as f64 / 1e6;

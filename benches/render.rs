@@ -12,7 +12,13 @@ use common::Args;
 
 fn main() {
     let dir = Args::new().corpus();
-    let store = load(&[dir], &LoadOptions::default(), &Progress::default()).expect("load");
+    let store = load(
+        std::slice::from_ref(&dir),
+        &LoadOptions::default(),
+        &Progress::default(),
+    )
+    .expect("load");
+    common::require_events(&store, &dir);
     let events = store.len();
     // Where the first view's time goes.
     for k in heist_core::entities::EntityKind::ALL {

@@ -110,3 +110,12 @@ pub fn cpu_s() -> f64 {
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     tv(u.ru_utime) + tv(u.ru_stime)
 }
+
+/// Stop when the corpus loaded no event: a measure over nothing would pass every goal.
+pub fn require_events(store: &heist_core::frame::EventStore, dir: &std::path::Path) {
+    assert!(
+        !store.is_empty(),
+        "no events loaded from {}: not a benchmark corpus (`cargo run --release --example gen_bench DIR 1000000` writes one)",
+        dir.display()
+    );
+}

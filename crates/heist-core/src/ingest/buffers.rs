@@ -12,16 +12,21 @@ thread_local! {
     static SPARE: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
 }
 
-/// An empty buffer with room for at least `capacity` bytes: this thread's spare when it is large enough.
+/// An empty buffer with room for at least `capacity` bytes: this thread's spare when it is large enough and not
+/// more than four times too large (a gzip file's compressed bytes, read before they are inflated, must not take the
+/// buffer the inflated text will want).
 pub fn take(capacity: usize) -> Vec<u8> {
-    let spare = SPARE.with(|s| s.borrow_mut().take());
-    match spare {
-        Some(mut v) if v.capacity() >= capacity => {
-            v.clear();
-            v
+    SPARE.with(|s| {
+        let mut s = s.borrow_mut();
+        match s.as_ref() {
+            Some(v) if v.capacity() >= capacity && capacity >= v.capacity() / 4 => {
+                let mut v = s.take().unwrap_or_default();
+                v.clear();
+                v
+            }
+            _ => Vec::with_capacity(capacity),
         }
-        _ => Vec::with_capacity(capacity),
-    }
+    })
 }
 
 /// Keep `v` as this thread's spare (unless it is larger than [`KEEP_MAX`]).
@@ -49,6 +54,12 @@ mod tests {
         v.extend_from_slice(b"old content");
         let ptr = v.as_ptr();
         give(v);
+        let small = take(100);
+        assert_ne!(
+            small.as_ptr(),
+            ptr,
+            "a much smaller request leaves the spare alone"
+        );
         let again = take(500);
         assert_eq!(again.as_ptr(), ptr, "the spare is reused");
         assert!(again.is_empty(), "and handed out empty");

@@ -2,7 +2,7 @@
 //! assemble. Progress is reported through atomics so a UI can draw it while the load runs on another thread.
 
 pub mod budget;
-mod buffers;
+pub(crate) mod buffers;
 pub mod bundle;
 pub mod cache;
 pub mod csv;

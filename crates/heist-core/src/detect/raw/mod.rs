@@ -67,12 +67,16 @@ impl RawRecords for EventStore {
             let Ok(bytes) = crate::ingest::bundle::reopen(&file.locator) else {
                 continue;
             };
-            let decoded = crate::ingest::text::decode(&bytes);
-            let text: &str = &decoded.text;
-            for &i in by_origin.get(origin).map(Vec::as_slice).unwrap_or(&[]) {
-                f(i, verified_record(&r, rows[i] as usize, text));
-                done[i] = true;
+            {
+                let decoded = crate::ingest::text::decode(&bytes);
+                let text: &str = &decoded.text;
+                for &i in by_origin.get(origin).map(Vec::as_slice).unwrap_or(&[]) {
+                    f(i, verified_record(&r, rows[i] as usize, text));
+                    done[i] = true;
+                }
             }
+            // The buffer serves the next file this thread reads back.
+            crate::ingest::buffers::give(bytes);
         }
         // Rows whose file could not be read again, in order after the others.
         for (i, d) in done.iter().enumerate() {
