@@ -10,7 +10,6 @@
 use std::time::Instant;
 
 use heist_core::detect::{detect, DetectOptions, RulePack};
-use heist_core::ingest::{load, LoadOptions, Progress};
 
 mod common;
 use common::{cpu_s, median, Args};
@@ -21,13 +20,7 @@ fn main() {
     let only: Option<String> = args.value("--rule").map(str::to_string);
     let dir = args.corpus();
     let t = Instant::now();
-    let store = load(
-        std::slice::from_ref(&dir),
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .expect("load");
-    common::require_events(&store, &dir);
+    let store = common::load_corpus(&dir);
     println!(
         "loaded {} events from {} in {:.1} s",
         store.len(),

@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use heist_core::ingest::{load, LoadOptions, Progress};
 use heist_tui::Harness;
 
 mod common;
@@ -12,13 +11,7 @@ use common::Args;
 
 fn main() {
     let dir = Args::new().corpus();
-    let store = load(
-        std::slice::from_ref(&dir),
-        &LoadOptions::default(),
-        &Progress::default(),
-    )
-    .expect("load");
-    common::require_events(&store, &dir);
+    let store = common::load_corpus(&dir);
     let events = store.len();
     // Where the first view's time goes.
     for k in heist_core::entities::EntityKind::ALL {

@@ -119,3 +119,15 @@ pub fn require_events(store: &heist_core::frame::EventStore, dir: &std::path::Pa
         dir.display()
     );
 }
+
+/// Load the corpus in `dir` with the default options, refusing one with no events.
+pub fn load_corpus(dir: &std::path::Path) -> heist_core::frame::EventStore {
+    let store = heist_core::ingest::load(
+        &[dir.to_path_buf()],
+        &heist_core::ingest::LoadOptions::default(),
+        &heist_core::ingest::Progress::default(),
+    )
+    .expect("load");
+    require_events(&store, dir);
+    store
+}

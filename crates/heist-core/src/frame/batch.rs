@@ -293,8 +293,9 @@ impl EventBatch {
     }
 
     /// Called when the file is fully parsed. Categorical columns move their dictionary into the process-wide
-    /// categorical mapping (where the frame keeps its strings anyway) and keep only 4-byte ids; the rest gives back
-    /// its growth slack. A batch waiting for assembly then costs little more than its frame rows will.
+    /// categorical mapping (where the frame keeps its strings anyway) and keep only 4-byte ids; near-unique text
+    /// gives back its growth slack. The fixed-width columns are left as they are: [`EventBatch::spill_into`] moves
+    /// them out next.
     pub fn finish(&mut self) -> polars::prelude::PolarsResult<()> {
         if self.finished {
             return Ok(());
@@ -315,24 +316,11 @@ impl EventBatch {
                 self.dicts[i] = Dict::default();
             } else {
                 self.dicts[i].shrink();
+                self.codes[i].shrink_to_fit();
             }
-            self.codes[i].shrink_to_fit();
         }
         self.finished = true;
-        self.time.shrink_to_fit();
-        self.bytes.shrink_to_fit();
-        self.input_tokens.shrink_to_fit();
-        self.output_tokens.shrink_to_fit();
-        self.line.shrink_to_fit();
-        self.raw_offset.shrink_to_fit();
-        self.raw_len.shrink_to_fit();
-        self.record_hash.shrink_to_fit();
         Ok(())
-    }
-
-    /// Whether categorical codes are global mapping ids (after `finish`).
-    pub fn is_finished(&self) -> bool {
-        self.finished
     }
 
     /// Text value of a column for one row: any column before the batch is spilled, its near-unique text after.

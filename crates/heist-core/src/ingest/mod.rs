@@ -408,12 +408,6 @@ fn parse_bytes(
         out.error(0, note.clone());
     }
     format.parse(&probe, &mut out);
-    if let Err(e) = out.batch.finish() {
-        return LeafOutcome::Unreadable(FileIssue {
-            origin,
-            reason: format!("could not store its values: {e}"),
-        });
-    }
     progress
         .events
         .fetch_add(out.batch.len() as u64, Ordering::Relaxed);
@@ -421,7 +415,8 @@ fn parse_bytes(
         .errors
         .fetch_add(out.errors.len() as u64, Ordering::Relaxed);
     let info = out.file_info(format.id(), locator, size);
-    // The file's fixed-width columns join the load's (see `frame::spill`): what waits for assembly is compact.
+    // The file's text goes to the categorical mapping and its fixed-width columns join the load's (see
+    // `frame::spill`): what waits for assembly is compact.
     if let Err(e) = out.batch.spill_into(spill) {
         return LeafOutcome::Unreadable(FileIssue {
             origin,
