@@ -130,6 +130,11 @@ pub enum SourceAddr<'a> {
 /// inside IPv6 (`::ffff:1.2.3.4`) is the IPv4 address, zero-padded octets are read as logged.
 pub fn classify(v: Cow<'_, str>) -> SourceAddr<'_> {
     let s = v.as_ref();
+    // Most addresses are logged in the one spelling already: std's parser takes exactly that for IPv4 (four
+    // decimal octets, no leading zeros), so such a value is kept as it is without writing it out again.
+    if s.parse::<std::net::Ipv4Addr>().is_ok() {
+        return SourceAddr::Ip(v);
+    }
     if let Some(ip) = address(s) {
         let canonical = ip.to_string();
         return SourceAddr::Ip(if canonical == s {
@@ -298,10 +303,15 @@ mod tests {
             sort("35.249.253.232"),
             SourceAddr::Ip("35.249.253.232".into())
         );
+        assert!(
+            matches!(sort("35.249.253.232"), SourceAddr::Ip(Cow::Borrowed(_))),
+            "an address in its one spelling is kept, not written again"
+        );
         assert_eq!(
             sort("035.249.253.232"),
             SourceAddr::Ip("35.249.253.232".into())
         );
+        assert_eq!(sort("10.0.0.01"), SourceAddr::Ip("10.0.0.1".into()));
         assert_eq!(
             sort("198.51.100.7:443"),
             SourceAddr::Ip("198.51.100.7".into())

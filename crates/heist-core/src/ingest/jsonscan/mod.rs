@@ -3,6 +3,8 @@
 
 use memchr::{memchr, memchr2};
 
+mod blocks;
+
 /// Where and why a JSON document stopped making sense.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanError {
@@ -44,6 +46,16 @@ fn string_end(b: &[u8], mut i: usize) -> Result<usize, ScanError> {
 
 /// Index just past the JSON value that starts at `i` (which must not be whitespace).
 pub fn value_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
+    if matches!(b.get(i), Some(b'{' | b'[')) {
+        if let Some(end) = blocks::container_end(b, i) {
+            return Ok(end);
+        }
+    }
+    value_end_bytewise(b, i)
+}
+
+/// [`value_end`] a byte at a time: the reference the block scan agrees with, and what tells why a value is broken.
+fn value_end_bytewise(b: &[u8], i: usize) -> Result<usize, ScanError> {
     match b.get(i) {
         None => Err(err(i, "expected a value, found end of input")),
         Some(b'"') => string_end(b, i + 1),
@@ -265,11 +277,10 @@ pub fn detect_shape(s: &str) -> Option<Shape> {
         return None;
     }
     let line_end = memchr(b'\n', &b[i..]).map(|k| i + k).unwrap_or(b.len());
-    if let Ok(end) = value_end(&b[..line_end], i) {
-        if skip_ws(b, end) < b.len() && end <= line_end {
-            // A complete value on the first line and more after it: lines (unless the rest is just whitespace).
-            return Some(Shape::Lines);
-        }
+    // A complete value on the first line and more after it: lines. Nothing after the first line (a CloudTrail
+    // file is one line) is one document, and that line need not be scanned.
+    if skip_ws(b, line_end) < b.len() && value_end(&b[..line_end], i).is_ok() {
+        return Some(Shape::Lines);
     }
     Some(if first == b'[' {
         Shape::Array
