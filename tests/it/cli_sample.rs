@@ -362,7 +362,7 @@ fn a_cached_bundle_answers_as_the_bundle_does() {
         std::fs::read_dir(data.path().join("cache"))
             .map(|d| {
                 d.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".parquet"))
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
                     .count()
             })
             .unwrap_or(0)

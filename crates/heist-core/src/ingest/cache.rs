@@ -1,5 +1,6 @@
-//! The loaded bundle, cached: the normalised frame as Parquet (zstd) and what is not an event (the files and their
-//! locators for re-reading raw records, errors, skipped files) as JSON beside it, in the data dir's `cache/`.
+//! The loaded bundle, cached: the normalised frame as Parquet (zstd), its categorical columns as ids with their
+//! text in a second Parquet file (see [`text`]), and what is not an event (the files and their locators for
+//! re-reading raw records, errors, skipped files) as JSON beside them, in the data dir's `cache/`.
 //!
 //! A cache entry is keyed by the bundle as given (the paths, and each file's path, size and modification time),
 //! heist's version, the frame's schema, the load options and the formats' definitions: anything that could change
@@ -22,13 +23,15 @@ use sha2::{Digest, Sha256};
 
 use super::formats;
 use super::{bundle, LoadOptions};
-use crate::frame::assemble::{cat_dtype, empty_frame};
-use crate::frame::schema::Kind;
+use crate::frame::assemble::empty_frame;
 use crate::frame::store::{FileIssue, Layer, LoadReport, LocKind, Locator, RecordError};
 use crate::frame::{Col, EventStore, FileInfo};
 
 /// Bumped whenever what a cache entry holds, or how it is read, changes.
-pub const CACHE_VERSION: u32 = 1;
+pub const CACHE_VERSION: u32 = 2;
+
+/// Rows per Parquet row group of an entry: each is encoded whole in memory while it is written.
+const ROW_GROUP: usize = 1 << 17;
 
 /// The default size cap of the cache folder.
 pub const DEFAULT_MAX_BYTES: u64 = 4 << 30;
@@ -154,6 +157,11 @@ fn frame_path(cache: &Cache, key: &str) -> PathBuf {
     cache.dir.join(format!("{key}.parquet"))
 }
 
+/// The text of the frame's categorical columns (see [`text`]).
+fn text_path(cache: &Cache, key: &str) -> PathBuf {
+    cache.dir.join(format!("{key}.text.parquet"))
+}
+
 fn meta_path(cache: &Cache, key: &str) -> PathBuf {
     cache.dir.join(format!("{key}.json"))
 }
@@ -195,7 +203,8 @@ struct FileMeta {
 pub fn read(cache: &Cache, key: &str, opts: &LoadOptions) -> Result<Option<EventStore>, String> {
     let meta_file = meta_path(cache, key);
     let frame_file = frame_path(cache, key);
-    if !meta_file.exists() || !frame_file.exists() {
+    let text_file = text_path(cache, key);
+    if !meta_file.exists() || !frame_file.exists() || !text_file.exists() {
         return Ok(None);
     }
     let meta: Meta = fs::read(&meta_file)
@@ -205,7 +214,7 @@ pub fn read(cache: &Cache, key: &str, opts: &LoadOptions) -> Result<Option<Event
     if meta.version != cache.version || meta.key != key || meta.schema != schema_fingerprint() {
         return Err("it was written by another heist or for another bundle".into());
     }
-    let frame = read_frame(&frame_file)?;
+    let frame = read_frame(&frame_file, &text_file)?;
     if frame.height() != meta.rows {
         return Err(format!(
             "it holds {} rows where {} were written",
@@ -248,15 +257,22 @@ pub fn read(cache: &Cache, key: &str, opts: &LoadOptions) -> Result<Option<Event
     Ok(Some(EventStore::new(frame, files, report)))
 }
 
-/// The frame of a cache file, with the column types a fresh load makes, or why not.
-fn read_frame(path: &Path) -> Result<DataFrame, String> {
+/// A Parquet file of the entry, or why not.
+fn read_parquet(path: &Path, what: &str) -> Result<DataFrame, String> {
     let file = fs::File::open(path).map_err(|e| e.to_string())?;
     let run = std::panic::AssertUnwindSafe(|| ParquetReader::new(file).finish());
-    let df = match std::panic::catch_unwind(run) {
-        Ok(Ok(df)) => df,
-        Ok(Err(e)) => return Err(format!("its frame could not be read ({e})")),
-        Err(_) => return Err("its frame could not be read (the Parquet reader gave up)".into()),
-    };
+    match std::panic::catch_unwind(run) {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(format!("its {what} could not be read ({e})")),
+        Err(_) => Err(format!(
+            "its {what} could not be read (the Parquet reader gave up)"
+        )),
+    }
+}
+
+/// The frame of a cache entry, with the column types a fresh load makes, or why not.
+fn read_frame(path: &Path, text_path: &Path) -> Result<DataFrame, String> {
+    let df = read_parquet(path, "frame")?;
     let expected = empty_frame().map_err(|e| e.to_string())?;
     let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
     let want: Vec<&str> = expected
@@ -267,13 +283,10 @@ fn read_frame(path: &Path) -> Result<DataFrame, String> {
     if names != want {
         return Err("its columns are not heist's".into());
     }
+    let df = text::join(df, &read_parquet(text_path, "text table")?)?;
     let mut cols = Vec::with_capacity(df.width());
     for (c, col) in Col::ALL.iter().zip(df.columns()) {
-        let col = if c.kind() == Kind::Cat {
-            col.cast(&cat_dtype()).map_err(|e| e.to_string())?
-        } else {
-            col.clone()
-        };
+        let col = col.clone();
         let fresh = expected.column(c.name()).map_err(|e| e.to_string())?;
         if col.dtype() != fresh.dtype() {
             return Err(format!(
@@ -369,34 +382,32 @@ pub fn write(cache: &Cache, key: &str, store: &EventStore) -> Result<(), String>
         merged: store.report.merged,
         bytes_read: store.report.bytes_read,
     };
-    // Text columns as plain strings: the dictionary codes are this process's, not the next one's.
-    let mut df = store.frame.clone();
-    for c in Col::ALL.iter().filter(|c| c.kind() == Kind::Cat) {
-        let s = df
-            .column(c.name())
-            .and_then(|s| s.cast(&DataType::String))
-            .map_err(|e| e.to_string())?;
-        df.with_column(s).map_err(|e| e.to_string())?;
-    }
+    let (mut df, mut table) = text::split(&store.frame).map_err(|e| e.to_string())?;
     let tmp_frame = cache.dir.join(format!(".{key}.parquet.tmp"));
+    let tmp_text = cache.dir.join(format!(".{key}.text.parquet.tmp"));
     let tmp_meta = cache.dir.join(format!(".{key}.json.tmp"));
     let written = (|| -> Result<(), String> {
-        let file = fs::File::create(&tmp_frame).map_err(|e| e.to_string())?;
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df)
-            .map_err(|e| e.to_string())?;
+        for (tmp, df) in [(&tmp_text, &mut table), (&tmp_frame, &mut df)] {
+            let file = fs::File::create(tmp).map_err(|e| e.to_string())?;
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_row_group_size(Some(ROW_GROUP))
+                .finish(df)
+                .map_err(|e| e.to_string())?;
+        }
         let mut f = fs::File::create(&tmp_meta).map_err(|e| e.to_string())?;
         f.write_all(&serde_json::to_vec(&meta).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
         f.sync_all().map_err(|e| e.to_string())?;
-        // The frame first: a description always names a whole frame.
+        // The text and the frame first: a description always names a whole entry.
+        fs::rename(&tmp_text, text_path(cache, key)).map_err(|e| e.to_string())?;
         fs::rename(&tmp_frame, frame_path(cache, key)).map_err(|e| e.to_string())?;
         fs::rename(&tmp_meta, meta_path(cache, key)).map_err(|e| e.to_string())?;
         Ok(())
     })();
     if written.is_err() {
         let _ = fs::remove_file(&tmp_frame);
+        let _ = fs::remove_file(&tmp_text);
         let _ = fs::remove_file(&tmp_meta);
     }
     written?;
@@ -419,10 +430,11 @@ fn evict(cache: &Cache, keep: &str) {
     let mut entries: std::collections::HashMap<String, (SystemTime, u64)> = Default::default();
     for e in dir.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        let Some((k, ext)) = name.rsplit_once('.') else {
+        // `KEY.json`, `KEY.parquet`, `KEY.text.parquet` (keys are hex: no dot).
+        let Some((k, ext)) = name.split_once('.') else {
             continue;
         };
-        if k.starts_with('.') || !(ext == "parquet" || ext == "json") {
+        if k.is_empty() || !matches!(ext, "parquet" | "json" | "text.parquet") {
             continue;
         }
         let Ok(m) = e.metadata() else { continue };
@@ -447,12 +459,14 @@ fn evict(cache: &Cache, keep: &str) {
         }
         let _ = fs::remove_file(meta_path(cache, &k));
         let _ = fs::remove_file(frame_path(cache, &k));
+        let _ = fs::remove_file(text_path(cache, &k));
         total = total.saturating_sub(bytes);
     }
 }
 
 #[cfg(test)]
 mod tests;
+mod text;
 
 /// What [`confirm`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -476,6 +490,7 @@ pub fn confirm(meta_file: &Path, sha256: &str) -> Result<Confirmed, String> {
         Some(s) if s == sha256 => Ok(Confirmed::Same),
         Some(_) => {
             let _ = fs::remove_file(meta_file.with_extension("parquet"));
+            let _ = fs::remove_file(meta_file.with_extension("text.parquet"));
             fs::remove_file(meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
             Ok(Confirmed::Changed)
         }

@@ -135,7 +135,7 @@ fn a_changed_file_a_corrupt_entry_or_an_older_one_is_read_again() {
     let text = fs::read_to_string(meta_path(&c, &k)).unwrap();
     fs::write(
         meta_path(&c, &k),
-        text.replacen("\"version\":1", "\"version\":99", 1),
+        text.replacen(&format!("\"version\":{CACHE_VERSION}"), "\"version\":99", 1),
     )
     .unwrap();
     assert!(
@@ -149,6 +149,27 @@ fn a_changed_file_a_corrupt_entry_or_an_older_one_is_read_again() {
         .finish(&mut other)
         .unwrap();
     assert!(matches!(cached(&paths, &c).1, Outcome::Rebuilt(ref why) if why.contains("columns")));
+    assert_eq!(cached(&paths, &c).1, Outcome::Hit);
+
+    // The text of the categorical columns: corrupt, then one row short (an id it does not name).
+    fs::write(text_path(&c, &k), b"PAR1 not a parquet file PAR1").unwrap();
+    assert!(
+        matches!(cached(&paths, &c).1, Outcome::Rebuilt(ref why) if why.contains("text table could not be read"))
+    );
+    let table = read_parquet(&text_path(&c, &k), "text table").unwrap();
+    let mut short = table.slice(0, table.height() - 1);
+    ParquetWriter::new(fs::File::create(text_path(&c, &k)).unwrap())
+        .finish(&mut short)
+        .unwrap();
+    let (s, o) = cached(&paths, &c);
+    assert!(
+        matches!(o, Outcome::Rebuilt(ref why) if why.contains("text table does not")),
+        "{o:?}"
+    );
+    assert_eq!(s.frame.height(), 5);
+    // Gone: the entry is not whole, and is written again.
+    fs::remove_file(text_path(&c, &k)).unwrap();
+    assert_eq!(cached(&paths, &c).1, Outcome::Written);
 
     // A newer cache format: another key, a new entry.
     let newer = Cache {
@@ -203,9 +224,16 @@ fn the_oldest_entries_go_when_the_cache_is_full() {
     // Room for one entry only: writing the second evicts the first.
     c.max_bytes = 1;
     assert_eq!(cached(&b2, &c).1, Outcome::Written);
-    assert!(!frame_path(&c, &k1).exists() && !meta_path(&c, &k1).exists());
+    assert!(
+        !frame_path(&c, &k1).exists()
+            && !meta_path(&c, &k1).exists()
+            && !text_path(&c, &k1).exists()
+    );
     let k2 = key(&c, &b2, &opts()).unwrap();
-    assert!(frame_path(&c, &k2).exists(), "the entry just written stays");
+    assert!(
+        frame_path(&c, &k2).exists() && text_path(&c, &k2).exists(),
+        "the entry just written stays"
+    );
     // Nothing half-written is left behind.
     let leftovers: Vec<String> = fs::read_dir(&c.dir)
         .unwrap()
@@ -267,6 +295,9 @@ fn an_entry_is_confirmed_by_the_bundles_digest_and_dropped_when_it_differs() {
         confirm(stale.report.cache_entry.as_ref().unwrap(), &now),
         Ok(Confirmed::Changed)
     );
+    for ext in ["json", "parquet", "text.parquet"] {
+        assert!(!entry.with_extension(ext).exists(), "{ext} removed");
+    }
     let (reread, o) = cached(&paths, &c);
     assert_eq!(o, Outcome::Written);
     let r = FrameReader::new(&reread.frame).unwrap();
