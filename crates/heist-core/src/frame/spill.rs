@@ -13,8 +13,11 @@ use super::batch::EventBatch;
 use super::schema::{Kind, TEXT_COLS};
 use super::Col;
 
-/// Values per part: 256 KB of ids.
-pub const PART: usize = 1 << 16;
+/// Values per part: 1 MB of ids, 2 MB of times and numbers. A part is larger than the allocator's largest size
+/// class (mimalloc's 512 KiB), so it has pages of its own, and freed, from whichever thread, it goes back whole.
+/// Parts of 256 KB shared pages: the columns freed while the frame was built stayed resident, and the load's peak
+/// was 50 MB higher.
+pub const PART: usize = 1 << 18;
 
 /// One column, in parts of [`PART`] values.
 pub struct Parts<T> {
