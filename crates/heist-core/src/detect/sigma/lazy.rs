@@ -3,45 +3,36 @@
 //! built. A Sigma pass tests a few fields of a record; building the whole tree (every string, every map) cost more
 //! than everything else together.
 
-use std::fmt;
-
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
-/// An object's members as written, keys borrowed (a key with escapes fails the split: the caller then builds the
-/// object as a [`Value`]).
-pub struct Pairs<'a>(pub Vec<(&'a str, &'a RawValue)>);
+use crate::ingest::jsonscan::{array_elements, object_members};
 
-impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Pairs<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Pairs<'a>, M::Error> {
-                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(16));
-                while let Some((k, raw)) = m.next_entry::<&'de str, &'de RawValue>()? {
-                    v.push((k, raw));
-                }
-                Ok(Pairs(v))
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
-    }
-}
+/// An object's members as written: keys borrowed, values as their raw JSON text. A key with escapes fails the
+/// split (the caller then builds the object as a [`Value`]).
+pub struct Pairs<'a>(pub Vec<(&'a str, &'a str)>);
 
 impl<'a> Pairs<'a> {
-    /// Split `text` (a JSON object) into its members; `None` when it is not an object with plain keys.
+    /// Split `text` (a JSON object) into its members with the structural scan of the load (no value is parsed);
+    /// `None` when it is not a whole object with plain keys.
     pub fn split(text: &'a str) -> Option<Self> {
-        serde_json::from_str(text).ok()
+        let open = text.len() - text.trim_start().len();
+        if text.as_bytes().get(open) != Some(&b'{') {
+            return None;
+        }
+        let (members, broken) = object_members(text, open);
+        if broken.is_some() || members.iter().any(|m| m.key.contains('\\')) {
+            return None;
+        }
+        Some(Pairs(
+            members
+                .into_iter()
+                .map(|m| (m.key, &text[m.value.start..m.value.end]))
+                .collect(),
+        ))
     }
 
-    /// The value of `key`: exact, else ignoring ASCII case.
-    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+    /// The raw value of `key`: exact, else ignoring ASCII case.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
         self.0
             .iter()
             .find(|(k, _)| *k == key)
@@ -55,20 +46,20 @@ impl<'a> Pairs<'a> {
     }
 }
 
-/// Every value at `keys` under `raw`, built: arrays on the way searched element by element, a string holding JSON
-/// opened when the path goes on.
-pub fn walk(raw: &RawValue, keys: &[&str], out: &mut Vec<Value>, depth: usize) {
+/// Every value at `keys` under the raw JSON value `text`, built: arrays on the way searched element by element, a
+/// string holding JSON opened when the path goes on.
+pub fn walk(text: &str, keys: &[&str], out: &mut Vec<Value>, depth: usize) {
     if depth > 64 {
         return;
     }
-    let text = raw.get();
     let Some((first, rest)) = keys.split_first() else {
         if let Ok(v) = serde_json::from_str::<Value>(text) {
             out.push(v);
         }
         return;
     };
-    match text.trim_start().as_bytes().first() {
+    let open = text.len() - text.trim_start().len();
+    match text.as_bytes().get(open) {
         Some(b'{') => match Pairs::split(text) {
             Some(p) => {
                 if let Some(next) = p.get(first) {
@@ -83,9 +74,10 @@ pub fn walk(raw: &RawValue, keys: &[&str], out: &mut Vec<Value>, depth: usize) {
             }
         },
         Some(b'[') => {
-            if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) {
+            let (items, breaks) = array_elements(text.as_bytes(), open);
+            if breaks.is_empty() {
                 for i in items {
-                    walk(i, keys, out, depth + 1);
+                    walk(&text[i.start..i.end], keys, out, depth + 1);
                 }
             }
         }
@@ -160,5 +152,13 @@ mod tests {
         assert_eq!(at(t, "a").len(), 1);
         assert!(Pairs::split("[1]").is_none());
         assert!(Pairs::split(r#"{"we\"ird":1}"#).is_none());
+        assert!(
+            Pairs::split(r#"{"cut":[1,"#).is_none(),
+            "not a whole object"
+        );
+        assert_eq!(
+            at(r#" {"a": [ {"b" : 1} , {"b":[2,3]} ] } "#, "a.b"),
+            vec![Value::from(1), serde_json::json!([2, 3])]
+        );
     }
 }
