@@ -1,4 +1,4 @@
-//! A view arrives in parts: its events, histogram and the table of the tab on screen first, the other entity
+//! A view arrives in parts: its events and histogram, then the table of the tab on screen, the other entity
 //! tables and the finder's index after. These tests hold the later parts back to see the screen meanwhile, then
 //! deliver them, stale ones included.
 

@@ -256,8 +256,9 @@ impl Harness {
         }
         queue.push(msg);
         while let Some(m) = queue.pop() {
-            let held = match m {
-                Msg::TableReady { .. } => self.hold.tables,
+            let held = match &m {
+                // The table of the tab on screen follows the events at once; the others are held.
+                Msg::TableReady { kind, .. } => self.hold.tables && *kind != self.state.view().tab,
                 Msg::FinderReady(_) => self.hold.finder,
                 Msg::FinderHits { .. } => self.hold.searches,
                 _ => false,

@@ -172,9 +172,9 @@ pub fn compare(
     }
 }
 
-/// Compute one view, handing each part to `emit` as soon as it is ready: the events, the histogram and the
-/// entity table of `first` (the tab on screen) in `Msg::ViewReady`, then the other tables one `Msg::TableReady`
-/// each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).
+/// Compute one view, handing each part to `emit` as soon as it is ready: the events and the histogram in
+/// `Msg::ViewReady` (the timeline is on screen before any entity table is counted), then the entity table of
+/// `first` (the tab on screen) and the others, one `Msg::TableReady` each. Stops early when `emit` says the view is no longer wanted (the analyst moved on).
 #[allow(clippy::too_many_arguments)]
 pub fn build_view(
     store: &EventStore,
@@ -193,7 +193,7 @@ pub fn build_view(
             files: p.files,
         })
     };
-    let data = match build(store, lineage, scope, filter, sort, first, &mut progress) {
+    let data = match build(store, lineage, scope, filter, &mut progress) {
         Ok(data) => data,
         Err(error) => {
             emit(Msg::ViewFailed { generation, error });
@@ -207,7 +207,9 @@ pub fn build_view(
     }) {
         return;
     }
-    for kind in EntityKind::ALL.into_iter().filter(|&k| k != first) {
+    // The tables after the events: the timeline is on screen first, the entity tab the analyst is on next.
+    let others = EntityKind::ALL.into_iter().filter(|&k| k != first);
+    for kind in std::iter::once(first).chain(others) {
         let msg = match table(&events, kind, sort) {
             Ok(table) => Msg::TableReady {
                 generation,
@@ -275,8 +277,6 @@ fn build(
     lineage: &Arc<Lineage>,
     scope: &Scope,
     filter: &str,
-    sort: SortKey,
-    first: EntityKind,
     progress: &mut dyn FnMut(RawProgress) -> bool,
 ) -> Result<ViewData, String> {
     let err = |e: PolarsError| e.to_string();
@@ -287,12 +287,10 @@ fn build(
         joined,
     } = scoped(store, lineage, scope).map_err(err)?;
     let (events, raw_unread) = filtered(store, events, filter, progress)?;
-    let mut tables = PerKind::default();
-    tables[first] = Some(table(&events, first, sort)?);
     let (histogram, span) = histogram(&events, HISTOGRAM_BUCKETS).map_err(err)?;
     Ok(ViewData {
         events,
-        tables,
+        tables: PerKind::default(),
         histogram,
         span,
         parents,

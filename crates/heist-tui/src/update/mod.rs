@@ -62,27 +62,32 @@ fn handle(s: &mut AppState, msg: Msg) -> Vec<Effect> {
             s.store = Some(l.store);
             s.lineage = Some(l.lineage);
             s.load = LoadState::Ready;
+            // Detection starts once the first view is on screen (`findings::after_first_view`).
             let mut e = request_view(s);
             e.extend(case::open_case(s));
-            e.extend(findings::start(s));
             e
         }
         Msg::Loaded(Err(e)) => {
             s.load = LoadState::Failed(e);
             Vec::new()
         }
-        Msg::ViewReady { generation, data } => nav::on_view_ready(s, generation, *data),
+        Msg::ViewReady { generation, data } => {
+            let mut e = findings::after_first_view(s);
+            e.extend(nav::on_view_ready(s, generation, *data));
+            e
+        }
         Msg::TableReady {
             generation,
             kind,
             table,
         } => nav::on_table_ready(s, generation, kind, *table),
         Msg::ViewFailed { generation, error } => {
+            let e = findings::after_first_view(s);
             if generation == s.generation {
                 s.raw_search = None;
                 s.message = Some(error);
             }
-            Vec::new()
+            e
         }
         Msg::ViewProgress {
             generation,
