@@ -12,8 +12,8 @@ use crate::frame::Col;
 /// The one column of the text table.
 const TEXT: &str = "text";
 
-/// The frame with its categorical columns as ids (`UInt32`, numbered from 0 in the order of first use in the
-/// mapping), and the table of their text.
+/// The frame with its categorical columns as ids (`UInt32`, numbered from 0 in the order of their text), and the
+/// table of their text.
 pub(super) fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
     let mapping = cat_mapping_ref();
     // Id in this process's mapping -> id in the entry.
@@ -29,15 +29,23 @@ pub(super) fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
             }
         }
     }
-    let mut texts = Vec::new();
-    for (id, slot) in local.iter_mut().enumerate() {
+    let mut used: Vec<(&str, usize)> = Vec::new();
+    for (id, slot) in local.iter().enumerate() {
         if *slot == 0 {
             let Some(text) = mapping.cat_to_str(id as u32) else {
                 polars_bail!(ComputeError: "id {id} has no text in the mapping");
             };
-            *slot = texts.len() as u32;
-            texts.push(text);
+            used.push((text, id));
         }
+    }
+    // Ids in the order of the text, not of this process's mapping (which depends on which thread parsed what):
+    // two processes writing the same bundle's entry at once write the same files, so an entry whose files come
+    // from both is still whole.
+    used.sort_unstable();
+    let mut texts = Vec::with_capacity(used.len());
+    for (text, id) in used {
+        local[id] = texts.len() as u32;
+        texts.push(text);
     }
     let mut df = frame.clone();
     for c in &cat_cols {
@@ -160,6 +168,31 @@ mod tests {
         let back = join(ids, &table).unwrap();
         assert!(back.equals_missing(&f));
         assert_eq!(back.schema(), f.schema());
+    }
+
+    #[test]
+    fn the_ids_follow_the_text_not_the_mapping() {
+        // Another process fills its mapping in another order; the entry it writes for the same frame is the same.
+        let (ids, table) = split(&frame()).unwrap();
+        let texts: Vec<&str> = table
+            .column("text")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        let mut sorted = texts.clone();
+        sorted.sort_unstable();
+        assert_eq!(texts, sorted);
+        let a = ids
+            .column("account")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .get(2)
+            .unwrap();
+        assert_eq!(texts[a as usize], "account");
     }
 
     #[test]
