@@ -238,8 +238,18 @@ fn build_column(
     order: &[(i64, u32, u32)],
     at: &[u32],
 ) -> PolarsResult<Column> {
-    let at = at.iter().map(|&g| g as usize);
     let name = PlSmallStr::from_static(col.name());
+    // A nullable column no row set (never allocated while spilling): nulls, without reading the spill.
+    match &data {
+        ColumnData::Cat(v) if v.all_fill() => {
+            return Ok(Column::full_null(name, at.len(), &cat_dtype()))
+        }
+        ColumnData::OptU64(v) if v.all_fill() => {
+            return Ok(Column::full_null(name, at.len(), &DataType::UInt64))
+        }
+        _ => {}
+    }
+    let at = at.iter().map(|&g| g as usize);
     let series = match data {
         ColumnData::Time => {
             // The sort already carried every row's time.

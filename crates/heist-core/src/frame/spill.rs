@@ -9,7 +9,7 @@
 
 use std::sync::Mutex;
 
-use super::batch::EventBatch;
+use super::batch::{EventBatch, NULL, NULL_U64};
 use super::schema::{Kind, TEXT_COLS};
 use super::Col;
 
@@ -19,22 +19,35 @@ use super::Col;
 /// was 50 MB higher.
 pub const PART: usize = 1 << 18;
 
-/// One column, in parts of [`PART`] values.
+/// One column, in parts of [`PART`] values. A part whose values are all the column's fill (null, for the columns
+/// that can be null) is never allocated: a column no row of the load sets (a model-invocation field in a
+/// CloudTrail bundle) costs nothing until the frame is built.
 pub struct Parts<T> {
-    parts: Vec<Vec<T>>,
+    parts: Vec<Option<Vec<T>>>,
     len: usize,
+    fill: T,
 }
 
-impl<T> Default for Parts<T> {
+impl<T: Default> Default for Parts<T> {
     fn default() -> Self {
         Self {
             parts: Vec::new(),
             len: 0,
+            fill: T::default(),
         }
     }
 }
 
-impl<T: Copy> Parts<T> {
+impl<T: Copy + PartialEq> Parts<T> {
+    /// An empty column whose unset values read as `fill`.
+    pub fn new(fill: T) -> Self {
+        Self {
+            parts: Vec::new(),
+            len: 0,
+            fill,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -44,30 +57,46 @@ impl<T: Copy> Parts<T> {
     }
 
     pub fn extend(&mut self, mut v: &[T]) {
-        self.len += v.len();
         while !v.is_empty() {
-            let last = match self.parts.last_mut() {
-                Some(p) if p.len() < PART => p,
-                _ => {
-                    self.parts.push(Vec::with_capacity(PART));
-                    let n = self.parts.len() - 1;
-                    &mut self.parts[n]
+            let at = self.len % PART;
+            if at == 0 {
+                self.parts.push(None);
+            }
+            let n = (PART - at).min(v.len());
+            let (chunk, rest) = v.split_at(n);
+            let fill = self.fill;
+            if let Some(last) = self.parts.last_mut() {
+                match last {
+                    Some(p) => p.extend_from_slice(chunk),
+                    None if chunk.iter().all(|&x| x == fill) => {}
+                    None => {
+                        let mut p = Vec::with_capacity(PART);
+                        p.resize(at, fill);
+                        p.extend_from_slice(chunk);
+                        *last = Some(p);
+                    }
                 }
-            };
-            let n = (PART - last.len()).min(v.len());
-            last.extend_from_slice(&v[..n]);
-            v = &v[n..];
+            }
+            self.len += n;
+            v = rest;
         }
     }
 
     /// The value at `i` (which must be below `len`).
     pub fn get(&self, i: usize) -> T {
-        self.parts[i / PART][i % PART]
+        match &self.parts[i / PART] {
+            Some(p) => p[i % PART],
+            None => self.fill,
+        }
+    }
+
+    /// Whether every value is the fill (no part was ever allocated).
+    pub fn all_fill(&self) -> bool {
+        self.parts.iter().all(Option::is_none)
     }
 }
 
 /// Every fixed-width column of the rows spilled so far.
-#[derive(Default)]
 pub struct Columns {
     /// Categorical ids (global mapping ids), by text index; near-unique text columns stay empty.
     pub text: Vec<Parts<u32>>,
@@ -81,6 +110,22 @@ pub struct Columns {
     pub raw_len: Parts<u32>,
 }
 
+impl Default for Columns {
+    fn default() -> Self {
+        Self {
+            text: (0..TEXT_COLS).map(|_| Parts::new(NULL)).collect(),
+            time: Parts::default(),
+            bytes: Parts::new(NULL_U64),
+            input_tokens: Parts::new(NULL_U64),
+            output_tokens: Parts::new(NULL_U64),
+            raw_offset: Parts::default(),
+            record_hash: Parts::default(),
+            line: Parts::default(),
+            raw_len: Parts::default(),
+        }
+    }
+}
+
 /// Shared by the threads of a load: each finished batch is appended whole, under a lock.
 #[derive(Default)]
 pub struct Spill(Mutex<Columns>);
@@ -89,9 +134,6 @@ impl Spill {
     /// Append `b`'s fixed-width columns; where its rows start.
     pub(crate) fn put(&self, b: &EventBatch) -> usize {
         let mut c = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if c.text.is_empty() {
-            c.text = (0..TEXT_COLS).map(|_| Parts::default()).collect();
-        }
         let start = c.time.len();
         for col in Col::text_columns().filter(|c| c.kind() == Kind::Cat) {
             let i = super::schema::text_index(col);
@@ -109,11 +151,7 @@ impl Spill {
     }
 
     pub fn into_columns(self) -> Columns {
-        let mut c = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
-        if c.text.is_empty() {
-            c.text = (0..TEXT_COLS).map(|_| Parts::default()).collect();
-        }
-        c
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -135,6 +173,27 @@ mod tests {
         assert_eq!(p.get(PART), 10);
         assert_eq!(p.get(PART + 1), 11);
         assert_eq!(p.parts.len(), 2);
-        assert!(p.parts.iter().all(|v| v.capacity() == PART), "no part grew");
+        assert!(
+            p.parts.iter().flatten().all(|v| v.capacity() == PART),
+            "no part grew"
+        );
+    }
+
+    #[test]
+    fn parts_of_fill_alone_are_never_allocated() {
+        let mut p: Parts<u32> = Parts::new(NULL);
+        p.extend(&vec![NULL; PART + 5]);
+        assert_eq!(p.len(), PART + 5);
+        assert!(p.all_fill() && p.parts.iter().all(Option::is_none));
+        assert_eq!(p.get(PART + 4), NULL);
+        // A value in the second part: that part alone is allocated, the values before it in the part read as fill.
+        p.extend(&[7, NULL]);
+        assert!(!p.all_fill());
+        assert!(p.parts[0].is_none() && p.parts[1].is_some());
+        assert_eq!(p.get(PART + 4), NULL);
+        assert_eq!(p.get(PART + 5), 7);
+        assert_eq!(p.get(PART + 6), NULL);
+        assert_eq!(p.get(3), NULL);
+        assert_eq!(p.len(), PART + 7);
     }
 }
