@@ -2,9 +2,10 @@
 //!
 //! 1. Loads DIR (1M CloudTrail events in the S3 layout; written by `gen_bench` if absent) in this process and
 //!    reports events/s, peak memory against the uncompressed JSON size, and a filter over the loaded frame.
-//! 2. Measures the floor of a full load: inflating every file on two threads (flate2, as heist reads them) and
-//!    nothing else; and DuckDB's full `read_json` scan of the same files (every record materialised in a table),
-//!    and reports the full load against both as ratios.
+//! 2. Measures the floor of a full load: `zcat` of every file in two processes side by side (the goal is a load
+//!    within 2x of it), and, for reference, inflating every file on two threads in process (flate2, as heist
+//!    reads them); and DuckDB's full `read_json` scan of the same files (every record materialised in a table),
+//!    and reports the full load against each as a ratio.
 //! 3. Runs `heist events DIR --where token:K --format jsonl` and DuckDB's `read_json` answer to the same question
 //!    (`../shared/bench/duckdb_peer.py`) side by side, and reports the ratio: absolute times drift on shared machines.
 
@@ -135,12 +136,12 @@ fn main() {
     // 2. The floor and the peer's full scan, in the same run.
     let floor = median((0..runs.max(1)).map(|_| inflate_all(&dir)).collect());
     println!(
-        "floor: inflating every file on two threads {floor:.2} s; the full load is {:.2}x that (goal <= 2x)",
+        "inflating every file on two threads in process: {floor:.2} s; the full load is {:.2}x that (parsing JSON, not inflating, bounds the load)",
         load_s / floor
     );
     if let Some(z) = zcat_two(&dir) {
         println!(
-            "zcat of every file, two processes side by side: {z:.2} s; the full load is {:.2}x that",
+            "floor: zcat of every file, two processes side by side: {z:.2} s; the full load is {:.2}x that (goal <= 2x)",
             load_s / z
         );
     }
@@ -408,7 +409,7 @@ fn distinct_text(df: &polars::prelude::DataFrame) -> (usize, f64) {
 }
 
 /// Seconds for `zcat` to inflate every `.json.gz` under `dir`, in two processes side by side (half the files
-/// each), output discarded: the measure of the floor. `None` without zcat.
+/// each), output discarded: the floor the load's goal is measured against. `None` without zcat.
 fn zcat_two(dir: &Path) -> Option<f64> {
     let mut files: Vec<std::path::PathBuf> = walk(dir)
         .into_iter()

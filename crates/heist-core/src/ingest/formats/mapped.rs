@@ -1,6 +1,7 @@
 //! Sources described by a mapping file (see `ingest::mapping`): JSON lines / arrays / wrapped records, or CSV.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use regex::Regex;
@@ -11,6 +12,7 @@ use crate::frame::schema::outcome;
 use crate::frame::{Col, Row};
 use crate::ingest::csv::CsvReader;
 use crate::ingest::doc::{record_body, Item, Probe, RawRecord};
+use crate::ingest::jsonscan::path::{self, Unsure};
 use crate::ingest::mapping::Mapping;
 use crate::util::time::{parse_any, Nanos};
 
@@ -250,15 +252,7 @@ impl Format for Mapped {
                 Item::Broken { loc, message } => out.error(loc, message),
                 Item::Record(rec) => {
                     let body = record_body(rec.text);
-                    let res = serde_json::from_str::<Value>(&body)
-                        .map_err(|e| super::json_error(&e))
-                        .and_then(|v| {
-                            let mut row = base_row(&rec);
-                            self.fill(&mut row, &|p| lookup(&v, p))?;
-                            out.batch.push(&row);
-                            Ok(())
-                        });
-                    if let Err(m) = res {
+                    if let Err(m) = self.parse_record(&rec, &body, out) {
                         out.error(rec.loc, m);
                     }
                 }
@@ -268,6 +262,45 @@ impl Format for Mapped {
 }
 
 impl Mapped {
+    /// One JSON record: its paths read from the text (see [`path`]), the record built as a value only where the
+    /// text cannot answer, or to say why it is malformed.
+    fn parse_record(
+        &self,
+        rec: &RawRecord<'_>,
+        body: &str,
+        out: &mut ParseOut,
+    ) -> Result<(), String> {
+        let built: OnceCell<Result<Value, String>> = OnceCell::new();
+        let value = || {
+            built.get_or_init(|| {
+                serde_json::from_str::<Value>(body).map_err(|e| super::json_error(&e))
+            })
+        };
+        let top = match path::Split::new(body) {
+            Ok(top) => Some(top),
+            Err(Unsure) => {
+                value().as_ref().map_err(Clone::clone)?;
+                None
+            }
+        };
+        let get = |p: &str| {
+            if let Some(top) = &top {
+                if let Ok(v) = top.lookup(p) {
+                    return v;
+                }
+            }
+            value().as_ref().ok().and_then(|v| lookup(v, p))
+        };
+        let mut row = base_row(rec);
+        self.fill(&mut row, &get)?;
+        // A leaf the text could not read made the value be built: a record that does not parse is reported.
+        if let Some(Err(e)) = built.get() {
+            return Err(e.clone());
+        }
+        out.batch.push(&row);
+        Ok(())
+    }
+
     fn parse_csv(&self, probe: &Probe<'_>, out: &mut ParseOut) {
         let mut reader = CsvReader::new(probe.text);
         let header: HashMap<String, usize> = match reader.next() {

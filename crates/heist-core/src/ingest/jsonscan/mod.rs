@@ -4,6 +4,7 @@
 use memchr::{memchr, memchr2};
 
 mod blocks;
+pub mod path;
 
 /// Where and why a JSON document stopped making sense.
 #[derive(Debug, Clone, PartialEq, Eq)]
