@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::ingest::jsonscan::{array_elements, object_members};
+use crate::ingest::jsonscan::array_elements;
+use crate::ingest::jsonscan::path::members;
 
 /// An object's members as written: keys borrowed, values as their raw JSON text. A key with escapes fails the
 /// split (the caller then builds the object as a [`Value`]).
@@ -15,20 +16,7 @@ impl<'a> Pairs<'a> {
     /// Split `text` (a JSON object) into its members with the structural scan of the load (no value is parsed);
     /// `None` when it is not a whole object with plain keys.
     pub fn split(text: &'a str) -> Option<Self> {
-        let open = text.len() - text.trim_start().len();
-        if text.as_bytes().get(open) != Some(&b'{') {
-            return None;
-        }
-        let (members, broken) = object_members(text, open);
-        if broken.is_some() || members.iter().any(|m| m.key.contains('\\')) {
-            return None;
-        }
-        Some(Pairs(
-            members
-                .into_iter()
-                .map(|m| (m.key, &text[m.value.start..m.value.end]))
-                .collect(),
-        ))
+        members(text).ok().map(Pairs)
     }
 
     /// The raw value of `key`: exact, else ignoring ASCII case.

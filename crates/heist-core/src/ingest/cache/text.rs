@@ -147,6 +147,17 @@ mod tests {
         DataFrame::new(n, cols).unwrap()
     }
 
+    fn texts_of(table: &DataFrame) -> Vec<&str> {
+        table
+            .column("text")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect()
+    }
+
     #[test]
     fn split_and_joined_is_the_same_frame() {
         let f = frame();
@@ -154,14 +165,7 @@ mod tests {
         assert_eq!(ids.column("action").unwrap().dtype(), &DataType::UInt32);
         // "a" once, and each column's own name once: no text is written twice.
         assert_eq!(table.height(), 1 + 24);
-        let mut texts: Vec<&str> = table
-            .column("text")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
+        let mut texts = texts_of(&table);
         texts.sort_unstable();
         texts.dedup();
         assert_eq!(texts.len(), 25);
@@ -174,14 +178,7 @@ mod tests {
     fn the_ids_follow_the_text_not_the_mapping() {
         // Another process fills its mapping in another order; the entry it writes for the same frame is the same.
         let (ids, table) = split(&frame()).unwrap();
-        let texts: Vec<&str> = table
-            .column("text")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
+        let texts = texts_of(&table);
         let mut sorted = texts.clone();
         sorted.sort_unstable();
         assert_eq!(texts, sorted);

@@ -10,7 +10,7 @@
 const BLOCK: usize = 64;
 
 /// Bit `k` set where byte `k` of the block is a quote, a backslash, an opening bracket (`{` or `[`), a closing one.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Masks {
     quote: u64,
     backslash: u64,
@@ -21,12 +21,7 @@ struct Masks {
 #[cfg(target_arch = "x86_64")]
 fn masks(block: &[u8; BLOCK]) -> Masks {
     use std::arch::x86_64::*;
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        open: 0,
-        close: 0,
-    };
+    let mut m = Masks::default();
     // SAFETY: SSE2 is part of every x86_64 target; each unaligned load reads 16 bytes inside `block`.
     unsafe {
         let quote = _mm_set1_epi8(b'"' as i8);
@@ -55,12 +50,7 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn masks_scalar(block: &[u8; BLOCK]) -> Masks {
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        open: 0,
-        close: 0,
-    };
+    let mut m = Masks::default();
     for (k, &c) in block.iter().enumerate() {
         let bit = 1u64 << k;
         match c {
