@@ -81,7 +81,7 @@ impl Mapped {
         !self.mapping.detect.header.is_empty()
     }
 
-    fn time(&self, get: &dyn Fn(&str) -> Option<String>) -> Result<Nanos, String> {
+    fn time<'a>(&self, get: &dyn Fn(&str) -> Option<Cow<'a, str>>) -> Result<Nanos, String> {
         let paths = self.mapping.time.field.list();
         let raw = paths
             .iter()
@@ -105,7 +105,7 @@ impl Mapped {
     fn fill<'a>(
         &self,
         row: &mut Row<'a>,
-        get: &dyn Fn(&str) -> Option<String>,
+        get: &dyn Fn(&str) -> Option<Cow<'a, str>>,
     ) -> Result<(), String> {
         row.time = self.time(get)?;
         row.set(Col::Source, Some(Cow::Borrowed(self.id)));
@@ -117,7 +117,7 @@ impl Mapped {
             row.set(Col::Service, Some(Cow::Owned(s.clone())));
         }
         for (col, v) in &self.constants {
-            set_value(row, *col, v.clone());
+            set_value(row, *col, Cow::Owned(v.clone()));
         }
         for (col, paths) in &self.columns {
             if let Some(v) = paths.iter().find_map(|p| get(p).filter(|v| !v.is_empty())) {
@@ -172,12 +172,12 @@ impl Mapped {
     }
 }
 
-fn set_value(row: &mut Row<'_>, col: Col, v: String) {
+fn set_value<'a>(row: &mut Row<'a>, col: Col, v: Cow<'a, str>) {
     match col {
         Col::Bytes => row.bytes = v.trim().parse().ok(),
         Col::InputTokens => row.input_tokens = v.trim().parse().ok(),
         Col::OutputTokens => row.output_tokens = v.trim().parse().ok(),
-        _ => row.set(col, Some(Cow::Owned(v))),
+        _ => row.set(col, Some(v)),
     }
 }
 
@@ -289,7 +289,11 @@ impl Mapped {
                     return v;
                 }
             }
-            value().as_ref().ok().and_then(|v| lookup(v, p))
+            value()
+                .as_ref()
+                .ok()
+                .and_then(|v| lookup(v, p))
+                .map(Cow::Owned)
         };
         let mut row = base_row(rec);
         self.fill(&mut row, &get)?;
@@ -326,7 +330,7 @@ impl Mapped {
                         header
                             .get(name)
                             .and_then(|&i| r.fields.get(i))
-                            .map(|s| s.to_string())
+                            .map(|s| Cow::Owned(s.to_string()))
                     };
                     match self.fill(&mut row, &get) {
                         Ok(()) => out.batch.push(&row),

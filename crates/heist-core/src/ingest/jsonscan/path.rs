@@ -7,6 +7,8 @@
 //! same way (a key written with escapes, a value at the end of a path that does not parse): the caller then builds
 //! the value.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{array_elements, object_members};
@@ -68,7 +70,7 @@ impl<'a> Split<'a> {
 
     /// The value at `path` (keys and array indexes separated by dots), as text: strings unescaped, numbers and
     /// booleans as serde_json writes them; `None` for a missing path, null, an object or an array.
-    pub fn lookup(&self, path: &str) -> Result<Option<String>, Unsure> {
+    pub fn lookup(&self, path: &str) -> Result<Option<Cow<'a, str>>, Unsure> {
         let mut parts = path.split('.');
         let Some(first) = parts.next() else {
             return Ok(None);
@@ -108,19 +110,19 @@ fn last<'a>(m: &Members<'a>, key: &str) -> Option<&'a str> {
     m.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
-/// The text of a value at the end of a path. Plain strings (no escapes) are taken as they are.
-fn leaf(text: &str) -> Result<Option<String>, Unsure> {
+/// The text of a value at the end of a path. Plain strings (no escapes) are borrowed from the record.
+fn leaf(text: &str) -> Result<Option<Cow<'_, str>>, Unsure> {
     let t = text.trim();
     if let Some(inner) = t.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
         if !inner.contains('\\') && !inner.contains('"') && !inner.bytes().any(|b| b < 0x20) {
-            return Ok(Some(inner.to_string()));
+            return Ok(Some(Cow::Borrowed(inner)));
         }
     }
     let leaf: Value = serde_json::from_str(t).map_err(|_| Unsure)?;
     Ok(match leaf {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Owned(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
     })
 }
@@ -155,7 +157,11 @@ mod tests {
             "a.nope.deeper",
             "k.deeper",
         ] {
-            assert_eq!(top.lookup(path), Ok(built(t, path)), "{path}");
+            assert_eq!(
+                top.lookup(path).map(|v| v.map(Cow::into_owned)),
+                Ok(built(t, path)),
+                "{path}"
+            );
         }
     }
 
