@@ -42,7 +42,8 @@ fn no_huge_pages() {
     // SAFETY: PR_SET_THP_DISABLE takes one integer argument and only sets a flag on this process; a kernel that
     // does not know it returns an error, which leaves things as they were.
     unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        let (on, unused): (libc::c_ulong, libc::c_ulong) = (1, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, on, unused, unused, unused);
     }
 }
 
