@@ -382,19 +382,39 @@ pub fn write(cache: &Cache, key: &str, store: &EventStore) -> Result<(), String>
         merged: store.report.merged,
         bytes_read: store.report.bytes_read,
     };
-    let (mut df, mut table) = text::split(&store.frame).map_err(|e| e.to_string())?;
+    let mut text = text::text_of(&store.frame).map_err(|e| e.to_string())?;
     let tmp_frame = cache.dir.join(format!(".{key}.parquet.tmp"));
     let tmp_text = cache.dir.join(format!(".{key}.text.parquet.tmp"));
     let tmp_meta = cache.dir.join(format!(".{key}.json.tmp"));
     let written = (|| -> Result<(), String> {
-        for (tmp, df) in [(&tmp_text, &mut table), (&tmp_frame, &mut df)] {
+        let writer = |tmp: &Path| -> Result<ParquetWriter<fs::File>, String> {
             let file = fs::File::create(tmp).map_err(|e| e.to_string())?;
-            ParquetWriter::new(file)
+            Ok(ParquetWriter::new(file)
                 .with_compression(ParquetCompression::Zstd(None))
-                .with_row_group_size(Some(ROW_GROUP))
-                .finish(df)
+                .with_row_group_size(Some(ROW_GROUP)))
+        };
+        writer(&tmp_text)?
+            .finish(&mut text.table)
+            .map_err(|e| e.to_string())?;
+        // The frame a row group at a time: only one slice's ids exist beside the frame while it is written.
+        let frame = &store.frame;
+        let schema = text
+            .ids(&frame.head(Some(0)))
+            .map_err(|e| e.to_string())?
+            .schema()
+            .clone();
+        let mut batched = writer(&tmp_frame)?
+            .batched(&schema)
+            .map_err(|e| e.to_string())?;
+        for at in (0..frame.height()).step_by(ROW_GROUP) {
+            let mut part = text
+                .ids(&frame.slice(at as i64, ROW_GROUP))
                 .map_err(|e| e.to_string())?;
+            // The writer needs the columns' chunks aligned (a frame read back in row groups has several).
+            part.align_chunks();
+            batched.write_batch(&part).map_err(|e| e.to_string())?;
         }
+        batched.finish().map_err(|e| e.to_string())?;
         let mut f = fs::File::create(&tmp_meta).map_err(|e| e.to_string())?;
         f.write_all(&serde_json::to_vec(&meta).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;

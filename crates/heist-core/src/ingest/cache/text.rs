@@ -12,14 +12,20 @@ use crate::frame::Col;
 /// The one column of the text table.
 const TEXT: &str = "text";
 
-/// The frame with its categorical columns as ids (`UInt32`, numbered from 0 in the order of their text), and the
-/// table of their text.
-pub(super) fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
+/// The text of a frame's categorical columns, and each id's number in it (ids numbered from 0 in the order of
+/// their text).
+pub(super) struct Text {
+    /// Id in this process's mapping -> id in the entry.
+    local: Vec<u32>,
+    /// The text of id `i` in row `i`.
+    pub table: DataFrame,
+}
+
+/// The text of every id `frame`'s categorical columns use, once.
+pub(super) fn text_of(frame: &DataFrame) -> PolarsResult<Text> {
     let mapping = cat_mapping_ref();
-    // Id in this process's mapping -> id in the entry.
     let mut local = vec![u32::MAX; mapping.num_cats_upper_bound()];
-    let cat_cols: Vec<&Col> = Col::ALL.iter().filter(|c| c.kind() == Kind::Cat).collect();
-    for c in &cat_cols {
+    for c in Col::ALL.iter().filter(|c| c.kind() == Kind::Cat) {
         for id in frame.column(c.name())?.cat32()?.physical().iter().flatten() {
             match local.get_mut(id as usize) {
                 Some(slot) => *slot = 0,
@@ -47,18 +53,6 @@ pub(super) fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
         local[id] = texts.len() as u32;
         texts.push(text);
     }
-    let mut df = frame.clone();
-    for c in &cat_cols {
-        let name = PlSmallStr::from_static(c.name());
-        let ids: UInt32Chunked = frame
-            .column(c.name())?
-            .cat32()?
-            .physical()
-            .iter()
-            .map(|v| v.map(|id| local[id as usize]))
-            .collect_ca(name);
-        df.with_column(ids.into_column())?;
-    }
     let table = DataFrame::new(
         texts.len(),
         vec![
@@ -66,7 +60,33 @@ pub(super) fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
                 .into_column(),
         ],
     )?;
-    Ok((df, table))
+    Ok(Text { local, table })
+}
+
+impl Text {
+    /// `part` (the frame, or a slice of it) with its categorical columns as the entry's ids (`UInt32`).
+    pub(super) fn ids(&self, part: &DataFrame) -> PolarsResult<DataFrame> {
+        let mut df = part.clone();
+        for c in Col::ALL.iter().filter(|c| c.kind() == Kind::Cat) {
+            let name = PlSmallStr::from_static(c.name());
+            let ids: UInt32Chunked = part
+                .column(c.name())?
+                .cat32()?
+                .physical()
+                .iter()
+                .map(|v| v.map(|id| self.local[id as usize]))
+                .collect_ca(name);
+            df.with_column(ids.into_column())?;
+        }
+        Ok(df)
+    }
+}
+
+/// The frame with its categorical columns as ids, and the table of their text.
+#[cfg(test)]
+fn split(frame: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
+    let text = text_of(frame)?;
+    Ok((text.ids(frame)?, text.table))
 }
 
 /// The frame read back from a cache entry, its categorical columns renumbered into this process's mapping through
