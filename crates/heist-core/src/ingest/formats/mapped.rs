@@ -191,12 +191,7 @@ pub fn lookup(v: &Value, path: &str) -> Option<String> {
             _ => return None,
         };
     }
-    match cur {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    path::scalar_text(cur)
 }
 
 impl Format for Mapped {

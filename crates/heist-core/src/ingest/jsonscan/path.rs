@@ -119,12 +119,18 @@ fn leaf(text: &str) -> Result<Option<Cow<'_, str>>, Unsure> {
         }
     }
     let leaf: Value = serde_json::from_str(t).map_err(|_| Unsure)?;
-    Ok(match leaf {
-        Value::String(s) => Some(Cow::Owned(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+    Ok(scalar_text(&leaf).map(Cow::Owned))
+}
+
+/// A value read as text, as a mapping reads it: strings as they are, numbers and booleans as serde_json writes
+/// them; `None` for null, an object or an array.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    })
+    }
 }
 
 #[cfg(test)]
